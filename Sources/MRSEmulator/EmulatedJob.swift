@@ -1,0 +1,79 @@
+import MRSWatchdog
+
+/// A job inside the emulator. Its state is a pure function of the emulator's clock, so nothing needs to
+/// tick: submitted → `NEW` (first second) → `ACCEPTED` → `RUNNING` → `FINISHED`/`SUCCEEDED`, or, once a
+/// kill has taken effect, `KILLED` (or `FINISHED` with result `KILLED`).
+struct EmulatedJob: Sendable {
+    var clusterId: String
+    var jobId: String
+    var name: String
+    var user: String?
+    var queue: String?
+    var type: String?
+    /// Epoch milliseconds.
+    var submittedAt: Int64
+    var startsAt: Int64
+    /// nil: runs until killed.
+    var endsAt: Int64?
+    /// When a kill takes effect (request time + kill delay).
+    var killedAt: Int64?
+
+    func execution(at now: Int64, killedShape: KillBehaviour.EndShape) -> JobExecution {
+        var job = JobExecution(
+            jobId: jobId, jobName: name, user: user, queue: queue, jobType: type, submittedTime: submittedAt,
+            arguments: "[--class, org.example.Main, --master, yarn-cluster, obs://bucket/\(name).jar]",
+            appId: "application_1700000000000_\(jobId.prefix(4))")
+        let naturalEnd = endsAt.map { $0 <= now ? $0 : nil } ?? nil
+        if let killedAt, killedAt <= now, naturalEnd == nil || killedAt < naturalEnd! {
+            job.startedTime = startsAt <= killedAt ? startsAt : nil
+            job.finishedTime = killedAt
+            switch killedShape {
+            case .killed:
+                job.jobStateText = "KILLED"
+                job.jobResult = "KILLED"
+            case .finishedKilled:
+                job.jobStateText = "FINISHED"
+                job.jobResult = "KILLED"
+            }
+        } else if let naturalEnd {
+            job.startedTime = startsAt
+            job.finishedTime = naturalEnd
+            job.jobStateText = "FINISHED"
+            job.jobResult = "SUCCEEDED"
+        } else if now >= startsAt {
+            job.startedTime = startsAt
+            job.jobStateText = "RUNNING"
+            job.jobResult = "UNDEFINED"
+        } else {
+            job.jobStateText = now < submittedAt + 1000 ? "NEW" : "ACCEPTED"
+            job.jobResult = "UNDEFINED"
+        }
+        return job
+    }
+}
+
+/// How the emulator answers kills: the real service's final state after a kill is not documented.
+public struct KillBehaviour: Codable, Sendable, Hashable {
+    public enum EndShape: String, Codable, Sendable, Hashable {
+        case killed
+        case finishedKilled = "finished_killed"
+    }
+
+    /// Seconds between the accepted kill and the job becoming terminal.
+    public var delaySeconds: Double = 1
+    public var endShape: EndShape = .killed
+    /// Accept kills with 202 but never let them take effect (a stuck YARN application).
+    public var ignore = false
+
+    enum CodingKeys: String, CodingKey {
+        case delaySeconds = "delay_seconds"
+        case endShape = "end_shape"
+        case ignore
+    }
+
+    public init(delaySeconds: Double = 1, endShape: EndShape = .killed, ignore: Bool = false) {
+        self.delaySeconds = delaySeconds
+        self.endShape = endShape
+        self.ignore = ignore
+    }
+}

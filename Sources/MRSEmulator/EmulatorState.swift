@@ -1,0 +1,221 @@
+import MRSWatchdog
+
+/// Everything the emulator knows: clusters, jobs, the kill log, faults and accepted credentials.
+/// One actor, so concurrent requests see consistent state.
+public actor EmulatorState {
+    /// One entry per kill request that reached the kill handler (accepted or refused).
+    public struct KillRecord: Codable, Sendable, Hashable {
+        public var clusterId: String
+        public var jobId: String
+        /// Emulator time (epoch ms) when the request arrived.
+        public var receivedAt: Int64
+        /// HTTP status answered.
+        public var status: Int
+        public var errorCode: String?
+
+        enum CodingKeys: String, CodingKey {
+            case clusterId = "cluster_id"
+            case jobId = "job_id"
+            case receivedAt = "received_at"
+            case status
+            case errorCode = "error_code"
+        }
+    }
+
+    struct ClusterRecord {
+        var cluster: Cluster
+    }
+
+    private(set) var clusters: [String: Cluster] = [:]
+    private var clusterOrder: [String] = []
+    private var jobs: [String: [EmulatedJob]] = [:]
+    private var jobIndex: [String: (cluster: String, index: Int)] = [:]
+    private(set) var killLog: [KillRecord] = []
+    public var faults = FaultPlan()
+    public var killBehaviour = KillBehaviour()
+    /// Milliseconds added to the host clock: the emulator's idea of "now" (its `Date` header) may differ.
+    public var clockOffsetMillis: Int64
+    private var random: SplitMix64
+    private var nextJobNumber = 1
+    /// Access key → secret key (and token, for temporary credentials) that signatures are checked against.
+    private var accessKeys: [String: Credentials] = [:]
+    var accessKeysSnapshot: [String: Credentials] { accessKeys }
+    public private(set) var requestCount = 0
+
+    public init(clockOffsetMillis: Int64 = 0, seed: UInt64 = 42) {
+        self.clockOffsetMillis = clockOffsetMillis
+        self.random = SplitMix64(seed: seed)
+    }
+
+    /// Emulator time in epoch milliseconds.
+    public func now() -> Int64 { HostClock.nowMillis() + clockOffsetMillis }
+
+    public func setFaults(_ plan: FaultPlan) { faults = plan }
+    public func setKillBehaviour(_ behaviour: KillBehaviour) { killBehaviour = behaviour }
+    public func setClockOffset(millis: Int64) { clockOffsetMillis = millis }
+
+    public func addCredentials(_ credentials: Credentials) {
+        accessKeys[credentials.accessKey] = credentials
+    }
+
+    func credentials(forAccessKey key: String) -> Credentials? { accessKeys[key] }
+
+    // MARK: Loading
+
+    /// Adds a scenario's clusters and jobs; offsets are taken relative to the current emulator time.
+    public func load(_ scenario: Scenario) throws {
+        for spec in scenario.clusters {
+            addCluster(
+                Cluster(clusterId: spec.id, clusterName: spec.name ?? spec.id, clusterState: spec.state ?? "running",
+                        tags: spec.tags ?? [:]))
+        }
+        for spec in scenario.jobs {
+            _ = try addJob(spec)
+        }
+    }
+
+    public func addCluster(_ cluster: Cluster) {
+        if clusters[cluster.clusterId] == nil { clusterOrder.append(cluster.clusterId) }
+        clusters[cluster.clusterId] = cluster
+    }
+
+    /// Adds one job and returns its id.
+    @discardableResult
+    public func addJob(_ spec: Scenario.JobSpec) throws -> String {
+        guard clusters[spec.cluster] != nil else { throw EmulatorError.unknownCluster(spec.cluster) }
+        let now = now()
+        let submitted = now + (try spec.startOffset.map(Self.signedMillis) ?? 0)
+        let starts = submitted + (try spec.queued.map(Self.signedMillis) ?? 2000)
+        let ends = try spec.duration.map { starts + (try Self.signedMillis($0)) }
+        let id = spec.id ?? Self.makeJobId(nextJobNumber)
+        nextJobNumber += 1
+        let job = EmulatedJob(
+            clusterId: spec.cluster, jobId: id, name: spec.name, user: spec.user, queue: spec.queue, type: spec.type,
+            submittedAt: submitted, startsAt: starts, endsAt: ends, killedAt: nil)
+        jobIndex[id] = (spec.cluster, jobs[spec.cluster, default: []].count)
+        jobs[spec.cluster, default: []].append(job)
+        return id
+    }
+
+    /// `"-90m"` → -5_400_000; the sign is allowed here (scenario offsets), unlike in rule durations.
+    static func signedMillis(_ text: String) throws -> Int64 {
+        let trimmed = text.trimmingSpaces()
+        if trimmed == "0" || trimmed == "0s" { return 0 }
+        if trimmed.hasPrefix("-") {
+            return -(try DurationText.parseMillis(String(trimmed.dropFirst())))
+        }
+        return try DurationText.parseMillis(trimmed.hasPrefix("+") ? String(trimmed.dropFirst()) : trimmed)
+    }
+
+    /// A UUID-shaped id derived from a counter, so ids are stable across runs of the same scenario.
+    static func makeJobId(_ number: Int) -> String {
+        let hex = String(number, radix: 16)
+        let padded = String(repeating: "0", count: max(0, 12 - hex.count)) + hex
+        return "e0b1d2c3-0000-4000-8000-\(padded)"
+    }
+
+    // MARK: Queries the HTTP layer makes
+
+    func clusterList() -> [Cluster] { clusterOrder.compactMap { clusters[$0] } }
+
+    func hasCluster(_ id: String) -> Bool { clusters[id] != nil }
+
+    /// The cluster's jobs as the API would show them now, newest submission first (the API's `desc`).
+    func executions(cluster: String) -> [JobExecution] {
+        let now = now()
+        return (jobs[cluster] ?? []).reversed().map { $0.execution(at: now, killedShape: killBehaviour.endShape) }
+    }
+
+    func execution(cluster: String, jobId: String) -> JobExecution? {
+        guard let location = jobIndex[jobId], location.cluster == cluster else { return nil }
+        return jobs[cluster]![location.index].execution(at: now(), killedShape: killBehaviour.endShape)
+    }
+
+    enum KillOutcome: Equatable {
+        case accepted
+        case unknownCluster, unknownJob, notActive
+    }
+
+    /// Applies a kill request: 202 for an active job (it ends after the configured delay, unless kills are
+    /// ignored), `0175` for a job that has already ended, `0176` / `12000003` for unknown ids.
+    func kill(cluster: String, jobId: String) -> KillOutcome {
+        let now = now()
+        let outcome: KillOutcome
+        if clusters[cluster] == nil {
+            outcome = .unknownCluster
+        } else if let location = jobIndex[jobId], location.cluster == cluster {
+            let job = jobs[cluster]![location.index]
+            if job.execution(at: now, killedShape: killBehaviour.endShape).isTerminal {
+                outcome = .notActive
+            } else {
+                if !killBehaviour.ignore, job.killedAt == nil {
+                    jobs[cluster]![location.index].killedAt = now + Int64(killBehaviour.delaySeconds * 1000)
+                }
+                outcome = .accepted
+            }
+        } else {
+            outcome = .unknownJob
+        }
+        let (status, code): (Int, String?) =
+            switch outcome {
+            case .accepted: (202, nil)
+            case .unknownCluster: (400, "12000003")
+            case .unknownJob: (400, "0176")
+            case .notActive: (400, "0175")
+            }
+        killLog.append(KillRecord(clusterId: cluster, jobId: jobId, receivedAt: now, status: status, errorCode: code))
+        return outcome
+    }
+
+    public func kills() -> [KillRecord] { killLog }
+
+    func countRequest() { requestCount += 1 }
+
+    func draw() -> Double { random.nextUnit() }
+}
+
+enum EmulatorError: Error, CustomStringConvertible {
+    case unknownCluster(String)
+    var description: String {
+        switch self {
+        case .unknownCluster(let id): return "job refers to unknown cluster '\(id)'"
+        }
+    }
+}
+
+/// A small deterministic generator, so fault injection is reproducible with a seed.
+struct SplitMix64 {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+}
+
+extension EmulatorState {
+    func accessKeySnapshot() -> [String: Credentials] { accessKeysSnapshot }
+
+    /// Issues temporary credentials (valid one hour) that the API then accepts with their token.
+    func issueTemporaryCredentials() -> (credentials: Credentials, expiresAt: String) {
+        let number = draw()
+        let suffix = String(UInt64(number * 1e12), radix: 16)
+        let credentials = Credentials(
+            accessKey: "TMPAK\(suffix)", secretKey: "tmp-secret-\(suffix)", securityToken: "tmp-token-\(suffix)")
+        addCredentials(credentials)
+        let expires = now() + 3_600_000
+        return (credentials, Self.metadataTimestamp(epochMillis: expires))
+    }
+
+    /// `%Y-%m-%dT%H:%M:%S.%fZ`, the metadata service's `expires_at` format.
+    static func metadataTimestamp(epochMillis: Int64) -> String {
+        let date = SdkDate(epochSeconds: epochMillis / 1000).description  // 20240102T030405Z
+        let d = Array(date)
+        return "\(String(d[0..<4]))-\(String(d[4..<6]))-\(String(d[6..<8]))T\(String(d[9..<11])):"
+            + "\(String(d[11..<13])):\(String(d[13..<15])).000000Z"
+    }
+}

@@ -1,0 +1,62 @@
+/// Injected misbehaviour: latency and a share of requests answered with errors, resets or hangs.
+/// Rates are fractions of requests (0…1); `paths` limits the plan to paths containing one of the strings.
+public struct FaultPlan: Codable, Sendable, Hashable {
+    public var latencyMs = 0
+    public var rate429 = 0.0
+    public var rate500 = 0.0
+    public var rate502 = 0.0
+    public var rateReset = 0.0
+    public var rateHang = 0.0
+    /// Answer every request with 401 `APIG.0301` (as if the key were wrong or locked).
+    public var authFailure = false
+    public var paths: [String]?
+
+    enum CodingKeys: String, CodingKey {
+        case latencyMs = "latency_ms"
+        case rate429 = "rate_429"
+        case rate500 = "rate_500"
+        case rate502 = "rate_502"
+        case rateReset = "rate_reset"
+        case rateHang = "rate_hang"
+        case authFailure = "auth_failure"
+        case paths
+    }
+
+    public init() {}
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        latencyMs = try container.decodeIfPresent(Int.self, forKey: .latencyMs) ?? 0
+        rate429 = try container.decodeIfPresent(Double.self, forKey: .rate429) ?? 0
+        rate500 = try container.decodeIfPresent(Double.self, forKey: .rate500) ?? 0
+        rate502 = try container.decodeIfPresent(Double.self, forKey: .rate502) ?? 0
+        rateReset = try container.decodeIfPresent(Double.self, forKey: .rateReset) ?? 0
+        rateHang = try container.decodeIfPresent(Double.self, forKey: .rateHang) ?? 0
+        authFailure = try container.decodeIfPresent(Bool.self, forKey: .authFailure) ?? false
+        paths = try container.decodeIfPresent([String].self, forKey: .paths)
+    }
+
+    public enum Fault: Sendable, Equatable {
+        case tooManyRequests, internalError, badGateway, reset, hang, unauthorized
+    }
+
+    func applies(to path: String) -> Bool {
+        guard let paths else { return true }
+        return paths.contains { path.contains($0) }
+    }
+
+    /// Picks the fault for one request from a uniform draw in [0, 1).
+    func fault(for path: String, draw: Double) -> Fault? {
+        guard applies(to: path) else { return nil }
+        if authFailure { return .unauthorized }
+        var edge = 0.0
+        for (rate, fault) in [
+            (rate429, Fault.tooManyRequests), (rate500, .internalError), (rate502, .badGateway),
+            (rateReset, .reset), (rateHang, .hang),
+        ] {
+            edge += rate
+            if draw < edge { return fault }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,312 @@
+import HTTPTypes
+import HummingbirdCore
+import Logging
+import MRSWatchdog
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// An MRS endpoint on loopback with the real API's wire format and quirks, as a `Service`.
+///
+/// Built on HummingbirdCore directly (not `Hummingbird.Application`) so the emulator owns its `Date` header,
+/// which must follow the emulator's clock, and can drop a connection to imitate a reset.
+public struct MRSEmulatorServer: Service {
+    public let state: EmulatorState
+    let host: String
+    let port: Int
+    let logger: Logger
+    let onListening: @Sendable (Int) async -> Void
+
+    /// - Parameters:
+    ///   - port: 0 picks a free port; `onListening` receives the one bound.
+    public init(
+        state: EmulatorState, host: String = "127.0.0.1", port: Int = 0, logger: Logger,
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) {
+        self.state = state
+        self.host = host
+        self.port = port
+        self.logger = logger
+        self.onListening = onListening
+    }
+
+    public func run() async throws {
+        let router = EmulatorRouter(state: state, logger: logger)
+        let server = try HTTPServerBuilder.http1().buildServer(
+            configuration: ServerConfiguration(address: .hostname(host, port: port), serverName: "mrs-emulator"),
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+            logger: logger,
+            responder: { request, writer, channel in
+                try await router.respond(to: request, writer: writer, channel: channel)
+            },
+            onServerRunning: { channel in
+                await onListening(channel.localAddress?.port ?? port)
+            })
+        try await server.run()
+    }
+}
+
+/// Turns one HTTP request into one response: control API, metadata credentials, or the MRS API.
+struct EmulatorRouter: Sendable {
+    let state: EmulatorState
+    let logger: Logger
+
+    static let maxBody = 1024 * 1024
+
+    func respond(to incoming: Request, writer: consuming ResponseWriter, channel: any Channel) async throws {
+        var request = incoming
+        let body = Array(buffer: try await request.collectBody(upTo: Self.maxBody))
+        let path = request.uri.path
+        let reply: Reply
+        if path.hasPrefix("/_emulator/") {
+            reply = await control(request: request, path: path, body: body)
+        } else if path == "/openstack/latest/securitykey" {
+            reply = await metadataCredentials()
+        } else {
+            await state.countRequest()
+            let faults = await state.faults
+            switch faults.fault(for: path, draw: await state.draw()) {
+            case .hang:
+                // Hold the request until the client gives up (or the server shuts down).
+                try? await Task.sleep(for: .seconds(3600))
+                return
+            case .reset:
+                try? await channel.close()
+                return
+            case let fault:
+                if faults.latencyMs > 0, faults.applies(to: path) {
+                    try? await Task.sleep(for: .milliseconds(faults.latencyMs))
+                }
+                if let fault {
+                    reply = Self.faultReply(fault)
+                } else {
+                    reply = await api(request: request, path: path, body: body)
+                }
+            }
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json;charset=UTF-8"
+        headers[.date] = HTTPDate.format(epochMillis: await state.now())
+        headers[HTTPField.Name("X-Request-Id")!] = reply.requestId
+        for (name, value) in reply.extraHeaders { headers[HTTPField.Name(name)!] = value }
+        let response = Response(
+            status: .init(code: reply.status), headers: headers,
+            body: .init(byteBuffer: ByteBuffer(bytes: reply.body)))
+        try await writer.write(response: response.head, body: response.body)
+    }
+
+    // MARK: MRS API
+
+    func api(request: Request, path: String, body: [UInt8]) async -> Reply {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        // Every MRS call is signed; check before anything else, as the gateway does.
+        let received = request.headers.map { ($0.name.rawName, $0.value) }
+        let now = await state.now()
+        let lookup = await state.accessKeySnapshot()
+        if let failure = SignatureVerifier.verify(
+            method: request.method.rawValue, rawPath: path, rawQuery: request.uri.query, headers: received,
+            body: body, serverNow: now, lookup: { lookup[$0] })
+        {
+            switch failure {
+            case .signature(let why):
+                return .gatewayError(401, "APIG.0301", "Incorrect IAM authentication information: \(why)")
+            case .timestamp(let why):
+                return .gatewayError(401, "APIG.0303", "Incorrect app authentication information: \(why)")
+            }
+        }
+        let query = Self.queryPairs(request.uri.query)
+        let method = request.method.rawValue
+        // "", "v1.1", project, ...
+        guard segments.count >= 4, segments[0].isEmpty else { return .gatewayError(404, "APIG.0101", "API not found") }
+        let project = segments[2]
+        if let headerProject = request.headers[HTTPField.Name("X-Project-Id")!], headerProject != project {
+            return .gatewayError(403, "APIG.0302", "project id mismatch")
+        }
+        let rest = Array(segments.dropFirst(3))
+        if method == "GET", segments[1] == "v1.1", rest == ["cluster_infos"] {
+            return await listClusters(query: query)
+        }
+        if segments[1] == "v2", rest.count >= 3, rest[0] == "clusters", rest[2] == "job-executions" {
+            let cluster = rest[1]
+            switch (method, rest.count) {
+            case ("GET", 3): return await listJobs(cluster: cluster, query: query)
+            case ("GET", 4): return await showJob(cluster: cluster, jobId: rest[3])
+            case ("POST", 5) where rest[4] == "kill": return await kill(cluster: cluster, jobId: rest[3])
+            default: break
+            }
+        }
+        return .gatewayError(404, "APIG.0101", "The API does not exist or has not been published in the environment")
+    }
+
+    func listClusters(query: [String: String]) async -> Reply {
+        guard let pageSize = Int(query["pageSize"] ?? "10"), pageSize > 0,
+            let page = Int(query["currentPage"] ?? "1"), page > 0
+        else { return .serviceError(400, "0001", "Invalid pagination parameters.") }
+        var clusters = await state.clusterList()
+        if let wanted = query["clusterState"], wanted != "existing" {
+            clusters = clusters.filter { $0.clusterState == wanted }
+        }
+        if let filter = query["tags"] {
+            // `k*v` requires the value, bare `k` the key; AND across the list.
+            let terms = filter.split(separator: ",").map { term -> (String, String?) in
+                let parts = term.split(separator: "*", maxSplits: 1).map(String.init)
+                return (parts[0], parts.count > 1 ? parts[1] : nil)
+            }
+            clusters = clusters.filter { cluster in
+                terms.allSatisfy { key, value in
+                    guard let actual = cluster.tags?[key] else { return false }
+                    return value == nil || actual == value
+                }
+            }
+        }
+        let slice = Self.page(clusters, size: pageSize, number: page)
+        return .json(200, ClusterListWire(clusterTotal: clusters.count, clusters: slice.map(ClusterWire.init)))
+    }
+
+    func listJobs(cluster: String, query: [String: String]) async -> Reply {
+        guard await state.hasCluster(cluster) else { return .serviceError(400, "12000003", "The cluster does not exist.") }
+        // `limit` defaults to 10 and `offset` is a 1-based page number, as in the real API.
+        guard let limit = Int(query["limit"] ?? "10"), limit > 0,
+            let offset = Int(query["offset"] ?? "1"), offset > 0
+        else { return .serviceError(400, "0166", "Failed to query the job list.") }
+        var jobs = await state.executions(cluster: cluster)
+        if let wanted = query["job_state"] { jobs = jobs.filter { $0.jobStateText == wanted.uppercased() } }
+        if let name = query["job_name"] { jobs = jobs.filter { $0.jobName == name } }
+        if let user = query["user"] { jobs = jobs.filter { $0.user == user } }
+        if let queue = query["queue"] { jobs = jobs.filter { $0.queue == queue } }
+        if query["sort_by"] == "asc" { jobs.reverse() }
+        let slice = Self.page(jobs, size: limit, number: offset)
+        // Success is 202 here: the documented compatibility quirk.
+        return .json(202, JobListWire(totalRecord: jobs.count, jobList: slice.map(JobExecutionWire.init)))
+    }
+
+    func showJob(cluster: String, jobId: String) async -> Reply {
+        guard await state.hasCluster(cluster) else { return .serviceError(400, "12000003", "The cluster does not exist.") }
+        guard let job = await state.execution(cluster: cluster, jobId: jobId) else {
+            return .serviceError(400, "0176", "The job does not exist.")
+        }
+        return .json(202, JobDetailWire(jobDetail: JobExecutionWire(job)))
+    }
+
+    func kill(cluster: String, jobId: String) async -> Reply {
+        switch await state.kill(cluster: cluster, jobId: jobId) {
+        case .accepted: return Reply(status: 202, body: [])
+        case .unknownCluster: return .serviceError(400, "12000003", "The cluster does not exist.")
+        case .unknownJob: return .serviceError(400, "0176", "The job does not exist.")
+        case .notActive: return .serviceError(400, "0175", "终止作业失败")
+        }
+    }
+
+    static func faultReply(_ fault: FaultPlan.Fault) -> Reply {
+        switch fault {
+        case .tooManyRequests:
+            var reply = Reply.gatewayError(
+                429, "APIG.0308", "The throttling threshold has been reached: policy user over ratelimit, limit:20, time:1 second")
+            reply.extraHeaders = [("Retry-After", "1")]
+            return reply
+        case .internalError: return .serviceError(500, "0166", "Failed to query the job list.")
+        case .badGateway: return .gatewayError(502, "APIG.0201", "Backend unavailable")
+        case .unauthorized:
+            return .gatewayError(401, "APIG.0301", "Incorrect IAM authentication information: verify aksk signature fail")
+        case .reset, .hang: return .gatewayError(500, "APIG.0201", "unreachable")
+        }
+    }
+
+    // MARK: Metadata credentials (ECS agency)
+
+    func metadataCredentials() async -> Reply {
+        let issued = await state.issueTemporaryCredentials()
+        let body: [String: [String: String]] = [
+            "credential": [
+                "access": issued.credentials.accessKey, "secret": issued.credentials.secretKey,
+                "securitytoken": issued.credentials.securityToken ?? "", "expires_at": issued.expiresAt,
+            ]
+        ]
+        return .json(200, body)
+    }
+
+    // MARK: Control API (unsigned; loopback only)
+
+    func control(request: Request, path: String, body: [UInt8]) async -> Reply {
+        let decoder = JSONDecoder()
+        do {
+            switch (request.method.rawValue, path) {
+            case ("GET", "/_emulator/kills"):
+                return .json(200, await state.kills())
+            case ("POST", "/_emulator/jobs"):
+                let spec = try decoder.decode(Scenario.JobSpec.self, from: Data(body))
+                return .json(200, ["job_id": try await state.addJob(spec)])
+            case ("POST", "/_emulator/scenario"):
+                try await state.load(try decoder.decode(Scenario.self, from: Data(body)))
+                return .json(200, ["ok": true])
+            case ("PUT", "/_emulator/faults"):
+                await state.setFaults(try decoder.decode(FaultPlan.self, from: Data(body)))
+                return .json(200, await state.faults)
+            case ("GET", "/_emulator/faults"):
+                return .json(200, await state.faults)
+            case ("PUT", "/_emulator/kill-behaviour"):
+                await state.setKillBehaviour(try decoder.decode(KillBehaviour.self, from: Data(body)))
+                return .json(200, await state.killBehaviour)
+            case ("GET", "/_emulator/stats"):
+                return .json(200, ["requests": await state.requestCount])
+            default:
+                return .json(404, ["error": "unknown control path \(path)"])
+            }
+        } catch {
+            return .json(400, ["error": String(describing: error)])
+        }
+    }
+
+    // MARK: Helpers
+
+    static func page<T>(_ items: [T], size: Int, number: Int) -> ArraySlice<T> {
+        let (start, overflow) = (number - 1).multipliedReportingOverflow(by: size)
+        guard !overflow, start < items.count else { return [] }
+        return items[start..<min(items.count, start + size)]
+    }
+
+    static func queryPairs(_ query: String?) -> [String: String] {
+        var pairs: [String: String] = [:]
+        for pair in (query ?? "").split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            pairs[SignableRequest.percentDecoded(String(parts[0]))] =
+                parts.count > 1 ? SignableRequest.percentDecoded(String(parts[1])) : ""
+        }
+        return pairs
+    }
+}
+
+/// One response before it is written.
+struct Reply {
+    var status: Int
+    var body: [UInt8]
+    var requestId = Reply.makeRequestId()
+    var extraHeaders: [(String, String)] = []
+
+    static func json<T: Encodable>(_ status: Int, _ value: T) -> Reply {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return Reply(status: status, body: Array((try? encoder.encode(value)) ?? Data("{}".utf8)))
+    }
+
+    static func serviceError(_ status: Int, _ code: String, _ message: String) -> Reply {
+        json(status, ["error_code": code, "error_msg": message])
+    }
+
+    static func gatewayError(_ status: Int, _ code: String, _ message: String) -> Reply {
+        var reply = json(status, ["error_code": code, "error_msg": message])
+        reply.body = json(status, ["error_code": code, "error_msg": message, "request_id": reply.requestId]).body
+        return reply
+    }
+
+    static func makeRequestId() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<4).map { _ in String(generator.next() as UInt32, radix: 16) }.joined()
+    }
+}

@@ -1,0 +1,90 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Temporary credentials of an ECS agency, from `GET {base}/openstack/latest/securitykey`, cached and
+/// refreshed 40 minutes before `expires_at` (as the SDK does).
+public actor MetadataCredentialProvider: CredentialProvider {
+    public nonisolated let sourceDescription: String
+    let http: HTTPClient
+    let baseURL: String
+    let now: @Sendable () -> Int64
+    private var cached: (credentials: Credentials, expiresAt: Int64)?
+
+    public static let defaultBaseURL = "http://169.254.169.254"
+    static let refreshMargin: Int64 = 40 * 60 * 1000
+
+    public init(http: HTTPClient, baseURL: String = defaultBaseURL, now: @escaping @Sendable () -> Int64 = HostClock.nowMillis) {
+        self.http = http
+        self.baseURL = baseURL
+        self.now = now
+        self.sourceDescription = "ECS agency metadata service at \(baseURL)"
+    }
+
+    public func credentials() async throws -> Credentials {
+        if let cached, now() < cached.expiresAt - Self.refreshMargin {
+            return cached.credentials
+        }
+        let fresh = try await fetch()
+        cached = fresh
+        return fresh.credentials
+    }
+
+    private func fetch() async throws -> (credentials: Credentials, expiresAt: Int64) {
+        let operation = "GET \(baseURL)/openstack/latest/securitykey"
+        let response: HTTPClientResponse
+        let buffer: ByteBuffer
+        do {
+            response = try await http.execute(
+                HTTPClientRequest(url: baseURL + "/openstack/latest/securitykey"), timeout: .seconds(10))
+            buffer = try await response.body.collect(upTo: 64 * 1024)
+        } catch {
+            throw MRSError(
+                kind: .transport(TransportErrorClassifier.classify(error)), operation: operation,
+                errorMessage: "metadata service unreachable (no credentials in \(CredentialChain.sourcesHint))")
+        }
+        guard response.status.code == 200 else {
+            throw MRSError.fromResponse(
+                status: Int(response.status.code), body: Array(buffer: buffer), requestIdHeader: nil, retryAfter: nil,
+                operation: operation)
+        }
+        struct Body: Decodable {
+            struct Credential: Decodable {
+                var access: String
+                var secret: String
+                var securitytoken: String?
+                var expires_at: String?
+            }
+            var credential: Credential
+        }
+        guard let body = try? JSONDecoder().decode(Body.self, from: Data(Array(buffer: buffer))) else {
+            throw MRSError(kind: .malformedResponse, operation: operation)
+        }
+        let credential = body.credential
+        // An unreadable expiry: use the credentials, but ask again in ten minutes.
+        let expires = credential.expires_at.flatMap(Self.parseExpiry) ?? (now() + Self.refreshMargin + 10 * 60 * 1000)
+        return (
+            Credentials(accessKey: credential.access, secretKey: credential.secret, securityToken: credential.securitytoken),
+            expires
+        )
+    }
+
+    /// `2026-11-29T06:14:48.000000Z` → epoch ms.
+    static func parseExpiry(_ text: String) -> Int64? {
+        let digits = text.filter { $0.isNumber }
+        guard digits.count >= 14 else { return nil }
+        let compact = String(digits.prefix(8)) + "T" + String(digits.dropFirst(8).prefix(6)) + "Z"
+        return SdkDate(parsing: compact).map { $0.epochSeconds * 1000 }
+    }
+}
+
+extension CredentialChain {
+    static let sourcesHint =
+        "$CREDENTIALS_DIRECTORY/ak+sk, HUAWEICLOUD_SDK_AK/SK, or ~/.huaweicloud/credentials"
+}

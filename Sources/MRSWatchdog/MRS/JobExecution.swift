@@ -1,0 +1,51 @@
+/// One MRS job execution (`JobQueryBean`). Real responses omit fields, so everything but the id is optional,
+/// and missing times read as nil, never as a made-up value.
+public struct JobExecution: Sendable, Hashable {
+    public var jobId: String
+    public var jobName: String?
+    public var user: String?
+    public var queue: String?
+    public var jobType: String?
+    /// The raw `job_state` as sent (nil when absent); see `state`.
+    public var jobStateText: String?
+    public var jobResult: String?
+    /// Epoch milliseconds; nil when absent or 0 (the API's "not yet").
+    public var submittedTime: Int64?
+    public var startedTime: Int64?
+    public var finishedTime: Int64?
+    public var arguments: String?
+    public var appId: String?
+
+    public init(
+        jobId: String, jobName: String? = nil, user: String? = nil, queue: String? = nil, jobType: String? = nil,
+        jobStateText: String? = nil, jobResult: String? = nil, submittedTime: Int64? = nil,
+        startedTime: Int64? = nil, finishedTime: Int64? = nil, arguments: String? = nil, appId: String? = nil
+    ) {
+        self.jobId = jobId
+        self.jobName = jobName
+        self.user = user
+        self.queue = queue
+        self.jobType = jobType
+        self.jobStateText = jobStateText
+        self.jobResult = jobResult
+        self.submittedTime = submittedTime
+        self.startedTime = startedTime
+        self.finishedTime = finishedTime
+        self.arguments = arguments
+        self.appId = appId
+    }
+
+    /// The parsed state; nil for an unknown or missing state, which the watchdog treats as "not active".
+    public var state: JobState? { jobStateText.flatMap(JobState.init(wire:)) }
+
+    /// True once the job has ended: a terminal state (a `FINISHED` job with result `KILLED` included).
+    public var isTerminal: Bool {
+        guard let state else { return false }
+        return !state.isActive
+    }
+
+    /// True if the job ended because it was killed, in either of the shapes the API may use.
+    public var endedKilled: Bool {
+        state == .killed || (state == .finished && jobResult?.uppercased() == "KILLED")
+    }
+}

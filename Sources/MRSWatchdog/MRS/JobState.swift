@@ -1,0 +1,29 @@
+/// `job_state` of an MRS job execution (YARN's application states). Compared case-insensitively, since the
+/// English docs spell `New` where the SDK says `NEW`.
+public enum JobState: String, Sendable, Hashable, CaseIterable, Codable {
+    case new = "NEW"
+    case newSaving = "NEW_SAVING"
+    case submitted = "SUBMITTED"
+    case accepted = "ACCEPTED"
+    case running = "RUNNING"
+    case finished = "FINISHED"
+    case failed = "FAILED"
+    case killed = "KILLED"
+
+    public init?(wire: String) {
+        self.init(rawValue: wire.uppercased())
+    }
+
+    /// Waiting for resources: the time `max_queued` limits.
+    public var isQueued: Bool {
+        switch self {
+        case .new, .newSaving, .submitted, .accepted: return true
+        default: return false
+        }
+    }
+
+    /// Queued or running; everything else has ended.
+    public var isActive: Bool { isQueued || self == .running }
+
+    public static let queuedStates: [JobState] = [.new, .newSaving, .submitted, .accepted]
+}

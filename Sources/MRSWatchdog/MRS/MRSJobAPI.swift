@@ -1,0 +1,32 @@
+/// The four MRS calls the watchdog makes. `MRSHTTPClient` is the real one; the daemon depends on this.
+public protocol MRSJobAPI: Sendable {
+    /// All clusters in `state` (`existing` by default), optionally narrowed server-side by tags
+    /// (a nil value means "has the key").
+    func listClusters(state: String?, tags: [String: String?]) async throws -> [Cluster]
+    /// Every job of a cluster in `state`, all pages, handed over page by page.
+    func forEachJobExecutionPage(
+        clusterId: String, state: JobState?, _ body: (JobPage) throws -> Void
+    ) async throws
+    func showJob(clusterId: String, jobId: String) async throws -> JobExecution
+    /// Sends the kill; returning means the service accepted it (any 2xx), not that the job has ended.
+    func killJob(clusterId: String, jobId: String) async throws
+}
+
+extension MRSJobAPI {
+    public func listJobExecutions(clusterId: String, state: JobState?) async throws -> [JobExecution] {
+        var all: [JobExecution] = []
+        try await forEachJobExecutionPage(clusterId: clusterId, state: state) { all.append(contentsOf: $0.jobs) }
+        return all
+    }
+}
+
+/// One page of a job listing: the jobs that could be read, and how many entries could not.
+public struct JobPage: Sendable, Hashable {
+    public var jobs: [JobExecution]
+    public var malformed: Int
+
+    public init(jobs: [JobExecution], malformed: Int = 0) {
+        self.jobs = jobs
+        self.malformed = malformed
+    }
+}

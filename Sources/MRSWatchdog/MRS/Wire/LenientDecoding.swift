@@ -1,0 +1,32 @@
+/// Decoding helpers for fields whose JSON type the API does not keep: numbers sent as strings and the
+/// other way round. A value of an unusable type reads as nil rather than failing the whole page.
+extension KeyedDecodingContainer {
+    func lenientString(_ key: Key) -> String? {
+        if let text = try? decodeIfPresent(String.self, forKey: key) { return text }
+        if let number = try? decodeIfPresent(Int64.self, forKey: key) { return String(number) }
+        if let number = try? decodeIfPresent(Double.self, forKey: key) { return String(number) }
+        return nil
+    }
+
+    /// Epoch milliseconds: a JSON integer, or a string of digits; 0 and negatives mean "not set".
+    func lenientMillis(_ key: Key) -> Int64? {
+        var value: Int64?
+        if let number = try? decodeIfPresent(Int64.self, forKey: key) {
+            value = number
+        } else if let number = try? decodeIfPresent(Double.self, forKey: key), number.isFinite,
+            abs(number) < 9.0e15
+        {
+            value = Int64(number)
+        } else if let text = try? decodeIfPresent(String.self, forKey: key) {
+            value = Int64(text.trimmingSpaces())
+        }
+        guard let value, value > 0 else { return nil }
+        return value
+    }
+
+    func lenientInt(_ key: Key) -> Int? {
+        if let number = try? decodeIfPresent(Int.self, forKey: key) { return number }
+        if let text = try? decodeIfPresent(String.self, forKey: key) { return Int(text.trimmingSpaces()) }
+        return nil
+    }
+}

@@ -1,0 +1,2 @@
+import ArgumentParser
+@main struct WatchdogCommand: AsyncParsableCommand { func run() async throws {} }
