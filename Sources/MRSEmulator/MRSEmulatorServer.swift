@@ -5,6 +5,7 @@ import MRSWatchdog
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import Synchronization
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -37,7 +38,7 @@ public struct MRSEmulatorServer: Service {
     }
 
     public func run() async throws {
-        let router = EmulatorRouter(state: state, logger: logger)
+        let router = EmulatorRouter(state: state, logger: logger, hangsReleased: HangRelease())
         let server = try HTTPServerBuilder.http1().buildServer(
             configuration: ServerConfiguration(address: .hostname(host, port: port), serverName: "mrs-emulator"),
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
@@ -48,14 +49,27 @@ public struct MRSEmulatorServer: Service {
             onServerRunning: { channel in
                 await onListening(channel.localAddress?.port ?? port)
             })
-        try await server.run()
+        // Graceful shutdown waits for in-flight requests, so release the ones held by a "hang" fault.
+        try await withGracefulShutdownHandler {
+            try await server.run()
+        } onGracefulShutdown: {
+            router.hangsReleased.release()
+        }
     }
+}
+
+/// Set once the server begins shutting down; requests held by a "hang" fault then end.
+final class HangRelease: Sendable {
+    private let released = Mutex(false)
+    func release() { released.withLock { $0 = true } }
+    var isReleased: Bool { released.withLock { $0 } }
 }
 
 /// Turns one HTTP request into one response: control API, metadata credentials, or the MRS API.
 struct EmulatorRouter: Sendable {
     let state: EmulatorState
     let logger: Logger
+    let hangsReleased: HangRelease
 
     static let maxBody = 1024 * 1024
 
@@ -73,8 +87,10 @@ struct EmulatorRouter: Sendable {
             let faults = await state.faults
             switch faults.fault(for: path, draw: await state.draw()) {
             case .hang:
-                // Hold the request until the client gives up (or the server shuts down).
-                try? await Task.sleep(for: .seconds(3600))
+                // Hold the request until the client gives up and closes the connection.
+                while channel.isActive, !Task.isCancelled, !hangsReleased.isReleased {
+                    try? await Task.sleep(for: .milliseconds(50))
+                }
                 return
             case .reset:
                 try? await channel.close()
@@ -106,7 +122,8 @@ struct EmulatorRouter: Sendable {
     func api(request: Request, path: String, body: [UInt8]) async -> Reply {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         // Every MRS call is signed; check before anything else, as the gateway does.
-        let received = request.headers.map { ($0.name.rawName, $0.value) }
+        // HTTP/1's Host header arrives as the request's authority.
+        let received = request.headers.map { ($0.name.rawName, $0.value) } + [("host", request.head.authority ?? "")]
         let now = await state.now()
         let lookup = await state.accessKeySnapshot()
         if let failure = SignatureVerifier.verify(
