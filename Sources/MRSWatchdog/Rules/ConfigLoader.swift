@@ -1,0 +1,252 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Reads and validates the config file. Every problem is reported at once, each with file, JSON path and
+/// line:column; a file with any problem is rejected whole, so a typo never silently disables or widens a rule.
+public enum ConfigLoader {
+    /// Reads `path` and validates it. Throws `ConfigReadError` if unreadable, `ConfigError` if invalid.
+    public static func load(path: String) throws -> WatchdogConfig {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ConfigReadError(file: path, reason: describeReadFailure(path: path, error))
+        }
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw ConfigReadError(file: path, reason: "not valid UTF-8")
+        }
+        return try parse(text, file: path).get()
+    }
+
+    private static func describeReadFailure(path: String, _ error: any Error) -> String {
+        if !FileManager.default.fileExists(atPath: path) { return "no such file" }
+        if !FileManager.default.isReadableFile(atPath: path) { return "permission denied" }
+        return "\(error)"
+    }
+
+    public static func parse(_ text: String, file: String) -> Result<WatchdogConfig, ConfigError> {
+        let root: JSONNode
+        do {
+            root = try JSONParser.parse(text)
+        } catch {
+            return .failure(ConfigError(issues: [
+                ConfigIssue(file: file, path: "", position: error.position, message: "invalid JSON: \(error.message)")
+            ]))
+        }
+        let reader = ConfigReader(file: file)
+        let config = readRoot(root, reader)
+        if let config, reader.issues.isEmpty { return .success(config) }
+        return .failure(ConfigError(issues: reader.issues.sorted { ($0.position.line, $0.position.column) < ($1.position.line, $1.position.column) }))
+    }
+
+    static func readRoot(_ root: JSONNode, _ reader: ConfigReader) -> WatchdogConfig? {
+        guard let top = ConfigReader.Object(reader, root, path: "") else { return nil }
+        _ = top.string("$schema")
+        let mrs = readMRS(top, reader)
+        let watch = readWatch(top)
+        var defaults = WatchdogConfig.Defaults()
+        if let object = top.object("defaults") {
+            defaults.mode = object.enumValue("mode", RuleMode.self) ?? defaults.mode
+            defaults.clock = object.enumValue("clock", RuntimeClock.self) ?? defaults.clock
+            object.finish()
+        }
+        let rules = readRules(top, defaults, reader)
+        let exemptions = readExemptions(top, reader)
+        var safety = WatchdogConfig.Safety()
+        if let object = top.object("safety") {
+            safety.dryRun = object.bool("dry_run") ?? safety.dryRun
+            safety.maxKillsPerCycle = object.integer("max_kills_per_cycle", in: 0...10_000) ?? safety.maxKillsPerCycle
+            safety.maxKillsPerHour = object.integer("max_kills_per_hour", in: 0...100_000) ?? safety.maxKillsPerHour
+            safety.breakerThreshold = object.integer("breaker_threshold", in: 1...1_000_000) ?? safety.breakerThreshold
+            object.finish()
+        }
+        var metricsListen: String?
+        if let object = top.object("metrics") {
+            metricsListen = object.string("listen")
+            if let listen = metricsListen, HostPort(listen) == nil {
+                reader.report("metrics.listen", object.node["listen"]!.position, "expected HOST:PORT, e.g. 127.0.0.1:9464")
+            }
+            object.finish()
+        }
+        top.finish()
+        guard let mrs else { return nil }
+        return WatchdogConfig(
+            mrs: mrs, watch: watch ?? WatchdogConfig.WatchSettings(), defaults: defaults, rules: rules,
+            exemptions: exemptions, safety: safety, metricsListen: metricsListen)
+    }
+
+    static func readMRS(_ top: ConfigReader.Object, _ reader: ConfigReader) -> WatchdogConfig.MRSSettings? {
+        guard let object = top.object("mrs") else {
+            if top.node["mrs"] == nil {
+                reader.report("mrs", top.node.position, "missing required section 'mrs' (region and project_id)")
+            }
+            return nil
+        }
+        defer { object.finish() }
+        let region = object.string("region")
+        let projectId = object.string("project_id")
+        let caFile = object.string("ca_file")
+        var endpoint: MRSEndpoint?
+        if let url = object.string("endpoint") {
+            endpoint = MRSEndpoint(url: url)
+            if endpoint == nil {
+                reader.report("mrs.endpoint", object.node["endpoint"]!.position, "expected an http(s) URL with a host and no path, e.g. https://mrs.cn-north-4.myhuaweicloud.com")
+            }
+        }
+        if region == nil, object.node["region"] == nil {
+            reader.report("mrs.region", object.node.position, "missing required key 'region' (e.g. \"cn-north-4\")")
+        }
+        guard let region else { return nil }
+        return WatchdogConfig.MRSSettings(
+            region: region, projectId: projectId, endpoint: endpoint ?? MRSEndpoint(region: region), caFile: caFile)
+    }
+
+    static func readWatch(_ top: ConfigReader.Object) -> WatchdogConfig.WatchSettings? {
+        guard let object = top.object("watch") else { return nil }
+        defer { object.finish() }
+        var watch = WatchdogConfig.WatchSettings()
+        watch.clusterIds = object.stringList("cluster_ids", allowEmpty: true) ?? []
+        watch.clusterTags = object.stringMap("cluster_tags") ?? [:]
+        watch.excludeClusterTags = object.stringMap("exclude_cluster_tags") ?? [:]
+        watch.pollIntervalMillis = object.duration("poll_interval") ?? watch.pollIntervalMillis
+        watch.discoveryIntervalMillis = object.duration("discovery_interval") ?? watch.discoveryIntervalMillis
+        watch.concurrency = object.integer("concurrency", in: 1...64) ?? watch.concurrency
+        if watch.pollIntervalMillis < 1000, object.node["poll_interval"] != nil {
+            object.reader.report("watch.poll_interval", object.node["poll_interval"]!.position, "must be at least 1s")
+        }
+        if watch.clusterIds.isEmpty, watch.clusterTags.isEmpty {
+            object.reader.report("watch", object.node.position, "watches no cluster: set cluster_ids or cluster_tags")
+        }
+        return watch
+    }
+
+    static func readMatcher(_ object: ConfigReader.Object) -> JobMatcher {
+        defer { object.finish() }
+        var matcher = JobMatcher()
+        matcher.clusterIds = object.stringList("cluster_ids") ?? []
+        matcher.clusterTags = object.stringMap("cluster_tags") ?? [:]
+        matcher.jobType = object.stringList("job_type") ?? []
+        matcher.jobName = (object.stringList("job_name") ?? []).map(Glob.init)
+        matcher.user = (object.stringList("user") ?? []).map(Glob.init)
+        matcher.queue = (object.stringList("queue") ?? []).map(Glob.init)
+        if let pattern = object.string("job_name_regex") {
+            do {
+                matcher.jobNameRegex = try AnchoredRegex(pattern)
+            } catch {
+                object.reader.report(
+                    object.childPath("job_name_regex"), object.node["job_name_regex"]!.position,
+                    "invalid regular expression: \(error)")
+            }
+        }
+        return matcher
+    }
+
+    static func readRules(
+        _ top: ConfigReader.Object, _ defaults: WatchdogConfig.Defaults, _ reader: ConfigReader
+    ) -> [Rule] {
+        guard let node = top.value("rules") else { return [] }
+        guard case .array(let elements) = node.value else {
+            reader.report("rules", node.position, "expected an array of rules, found \(node.kindName)")
+            return []
+        }
+        var rules: [Rule] = []
+        var names: [String: Int] = [:]
+        for (index, element) in elements.enumerated() {
+            let path = "rules[\(index)]"
+            guard let object = ConfigReader.Object(reader, element, path: path) else { continue }
+            let name = object.string("name")
+            if name == nil, element["name"] == nil { reader.report(path, element.position, "missing required key 'name'") }
+            if let name {
+                if let first = names[name] {
+                    reader.report("\(path).name", element["name"]!.position, "duplicate rule name '\(name)' (also rules[\(first)])")
+                } else {
+                    names[name] = index
+                }
+            }
+            var rule = Rule(name: name ?? "rules[\(index)]", clock: defaults.clock, mode: defaults.mode)
+            rule.description = object.string("description", nonEmpty: false)
+            if let match = object.object("match") { rule.match = readMatcher(match) }
+            if let exclude = object.object("exclude") { rule.exclude = readMatcher(exclude) }
+            rule.maxRuntimeMillis = object.duration("max_runtime")
+            rule.maxQueuedMillis = object.duration("max_queued")
+            rule.warnBeforeMillis = object.duration("warn_before")
+            rule.clock = object.enumValue("clock", RuntimeClock.self) ?? rule.clock
+            rule.mode = object.enumValue("mode", RuleMode.self) ?? rule.mode
+            if element["max_runtime"] == nil, element["max_queued"] == nil {
+                reader.report(path, element.position, "rule sets no limit: add max_runtime or max_queued")
+            }
+            if let warn = rule.warnBeforeMillis {
+                let limits = [rule.maxRuntimeMillis, rule.maxQueuedMillis].compactMap { $0 }
+                if let smallest = limits.min(), warn >= smallest {
+                    reader.report(
+                        "\(path).warn_before", element["warn_before"]!.position,
+                        "warn_before (\(DurationText.format(millis: warn))) must be shorter than the limit (\(DurationText.format(millis: smallest)))")
+                }
+            }
+            object.finish()
+            rules.append(rule)
+        }
+        return rules
+    }
+
+    static func readExemptions(_ top: ConfigReader.Object, _ reader: ConfigReader) -> [Exemption] {
+        guard let node = top.value("exemptions") else { return [] }
+        guard case .array(let elements) = node.value else {
+            reader.report("exemptions", node.position, "expected an array of exemptions, found \(node.kindName)")
+            return []
+        }
+        var exemptions: [Exemption] = []
+        for (index, element) in elements.enumerated() {
+            let path = "exemptions[\(index)]"
+            guard let object = ConfigReader.Object(reader, element, path: path) else { continue }
+            let jobId = object.string("job_id")
+            let clusterId = object.string("cluster_id")
+            let jobName = (object.stringList("job_name") ?? []).map(Glob.init)
+            let reason = object.string("reason")
+            let untilText = object.string("until")
+            object.finish()
+            if jobId == nil, clusterId == nil {
+                reader.report(path, element.position, "an exemption needs job_id or cluster_id")
+            }
+            if !jobName.isEmpty, clusterId == nil {
+                reader.report("\(path).job_name", element["job_name"]!.position, "job_name needs cluster_id beside it")
+            }
+            if reason == nil, element["reason"] == nil {
+                reader.report(path, element.position, "missing required key 'reason' (say why, for the next operator)")
+            }
+            if untilText == nil, element["until"] == nil {
+                reader.report(path, element.position, "missing required key 'until' (an RFC 3339 time, e.g. 2026-12-01T00:00:00Z)")
+            }
+            var until: Int64?
+            if let untilText {
+                until = RFC3339.parse(untilText)
+                if until == nil {
+                    reader.report(
+                        "\(path).until", element["until"]!.position,
+                        "'\(untilText)' is not an RFC 3339 time (e.g. 2026-12-01T00:00:00Z)")
+                }
+            }
+            if let until, let reason {
+                exemptions.append(Exemption(jobId: jobId, clusterId: clusterId, jobName: jobName, untilMillis: until, reason: reason))
+            }
+        }
+        return exemptions
+    }
+}
+
+/// `HOST:PORT` as used by listen addresses.
+public struct HostPort: Sendable, Hashable {
+    public var host: String
+    public var port: Int
+
+    public init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port), colon != text.startIndex
+        else { return nil }
+        self.host = String(text[..<colon])
+        self.port = port
+    }
+}

@@ -1,0 +1,200 @@
+/// Walks a parsed config document, reading typed values and collecting every problem instead of stopping
+/// at the first. Keys not read from an object are reported as unknown, with a "did you mean" for near misses.
+final class ConfigReader {
+    let file: String
+    private(set) var issues: [ConfigIssue] = []
+
+    init(file: String) {
+        self.file = file
+    }
+
+    func report(_ path: String, _ position: TextPosition, _ message: String) {
+        issues.append(ConfigIssue(file: file, path: path, position: position, message: message))
+    }
+
+    /// An object being read: tracks which keys were consumed.
+    final class Object {
+        let reader: ConfigReader
+        let node: JSONNode
+        let path: String
+        let members: [JSONNode.Member]
+        private var known: [String] = []
+
+        init?(_ reader: ConfigReader, _ node: JSONNode, path: String) {
+            guard case .object(let members) = node.value else {
+                reader.report(path, node.position, "expected an object, found \(node.kindName)")
+                return nil
+            }
+            self.reader = reader
+            self.node = node
+            self.path = path
+            self.members = members
+            var seen: Set<String> = []
+            for member in members where !seen.insert(member.key).inserted {
+                reader.report(childPath(member.key), member.keyPosition, "duplicate key '\(member.key)'")
+            }
+        }
+
+        func childPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+        /// The value for `key`, marking the key as known; nil (and no issue) when absent.
+        func value(_ key: String) -> JSONNode? {
+            known.append(key)
+            return node[key]
+        }
+
+        func string(_ key: String, nonEmpty: Bool = true) -> String? {
+            guard let value = value(key) else { return nil }
+            guard case .string(let text) = value.value else {
+                reader.report(childPath(key), value.position, "expected a string, found \(value.kindName)")
+                return nil
+            }
+            if nonEmpty, text.trimmingSpaces().isEmpty {
+                reader.report(childPath(key), value.position, "must not be empty")
+                return nil
+            }
+            return text
+        }
+
+        func stringList(_ key: String, allowEmpty: Bool = false) -> [String]? {
+            guard let value = value(key) else { return nil }
+            guard case .array(let elements) = value.value else {
+                // A single string is a common slip; say what shape is wanted.
+                reader.report(childPath(key), value.position, "expected an array of strings, found \(value.kindName)")
+                return nil
+            }
+            var out: [String] = []
+            for (index, element) in elements.enumerated() {
+                guard case .string(let text) = element.value, !text.isEmpty else {
+                    reader.report(
+                        "\(childPath(key))[\(index)]", element.position, "expected a non-empty string, found \(element.kindName)")
+                    continue
+                }
+                out.append(text)
+            }
+            if elements.isEmpty, !allowEmpty {
+                reader.report(childPath(key), value.position, "empty list matches nothing; remove the key to match everything")
+            }
+            return out
+        }
+
+        func stringMap(_ key: String) -> [String: String]? {
+            guard let value = value(key) else { return nil }
+            guard case .object(let members) = value.value else {
+                reader.report(childPath(key), value.position, "expected an object of strings, found \(value.kindName)")
+                return nil
+            }
+            var out: [String: String] = [:]
+            for member in members {
+                guard case .string(let text) = member.value.value else {
+                    reader.report(
+                        "\(childPath(key)).\(member.key)", member.value.position,
+                        "expected a string, found \(member.value.kindName)")
+                    continue
+                }
+                if out[member.key] != nil {
+                    reader.report("\(childPath(key)).\(member.key)", member.keyPosition, "duplicate key '\(member.key)'")
+                }
+                out[member.key] = text
+            }
+            return out
+        }
+
+        func bool(_ key: String) -> Bool? {
+            guard let value = value(key) else { return nil }
+            guard case .bool(let flag) = value.value else {
+                reader.report(childPath(key), value.position, "expected true or false, found \(value.kindName)")
+                return nil
+            }
+            return flag
+        }
+
+        func integer(_ key: String, in range: ClosedRange<Int>) -> Int? {
+            guard let value = value(key) else { return nil }
+            guard case .number(let text) = value.value, let number = Int(text) else {
+                reader.report(childPath(key), value.position, "expected a whole number, found \(value.kindName == "a number" ? text(of: value) : value.kindName)")
+                return nil
+            }
+            guard range.contains(number) else {
+                reader.report(childPath(key), value.position, "must be between \(range.lowerBound) and \(range.upperBound)")
+                return nil
+            }
+            return number
+        }
+
+        private func text(of node: JSONNode) -> String {
+            if case .number(let text) = node.value { return text }
+            return node.kindName
+        }
+
+        func duration(_ key: String) -> Int64? {
+            guard let value = value(key) else { return nil }
+            guard case .string(let text) = value.value else {
+                reader.report(childPath(key), value.position, "expected a duration string like \"90s\", \"45m\", \"2h30m\", \"1d\", found \(value.kindName)")
+                return nil
+            }
+            do {
+                return try DurationText.parseMillis(text)
+            } catch {
+                reader.report(childPath(key), value.position, error.description)
+                return nil
+            }
+        }
+
+        func enumValue<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) -> E? where E.RawValue == String {
+            guard let text = string(key) else { return nil }
+            guard let parsed = E(rawValue: text) else {
+                let allowed = E.allCases.map(\.rawValue)
+                let hint = Suggestion.closest(to: text, among: allowed).map { " (did you mean '\($0)'?)" } ?? ""
+                reader.report(
+                    childPath(key), node[key]!.position,
+                    "'\(text)' is not one of \(allowed.joined(separator: ", "))\(hint)")
+                return nil
+            }
+            return parsed
+        }
+
+        func object(_ key: String) -> Object? {
+            guard let value = value(key) else { return nil }
+            return Object(reader, value, path: childPath(key))
+        }
+
+        /// Reports every key that was never read.
+        func finish() {
+            for member in members where !known.contains(member.key) {
+                let hint = Suggestion.closest(to: member.key, among: known).map { "; did you mean '\($0)'?" } ?? ""
+                reader.report(childPath(member.key), member.keyPosition, "unknown key '\(member.key)'\(hint)")
+            }
+        }
+    }
+}
+
+/// "Did you mean": the closest candidate within a small edit distance.
+enum Suggestion {
+    static func closest(to word: String, among candidates: [String]) -> String? {
+        let limit = max(1, min(3, word.count / 3))
+        var best: (String, Int)?
+        for candidate in Set(candidates) {
+            let distance = editDistance(word.lowercased(), candidate.lowercased())
+            if distance <= limit, distance < (best?.1 ?? .max) { best = (candidate, distance) }
+        }
+        return best?.0
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.unicodeScalars)
+        let b = Array(b.unicodeScalars)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        var current = Array(repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&previous, &current)
+        }
+        return previous[b.count]
+    }
+}

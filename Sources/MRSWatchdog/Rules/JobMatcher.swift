@@ -1,0 +1,44 @@
+/// The `match` / `exclude` block of a rule: AND across keys, OR within a list. An empty matcher matches all.
+public struct JobMatcher: Sendable, Hashable {
+    public var clusterIds: [String] = []
+    public var clusterTags: [String: String] = [:]
+    public var jobType: [String] = []
+    public var jobName: [Glob] = []
+    public var jobNameRegex: AnchoredRegex?
+    public var user: [Glob] = []
+    public var queue: [Glob] = []
+
+    public init() {}
+
+    /// True when the matcher needs the cluster's tags to decide.
+    public var usesClusterTags: Bool { !clusterTags.isEmpty }
+
+    /// Nil `clusterTags` means the tags could not be read; callers must not reach here in that case
+    /// when `usesClusterTags` is true (the evaluator fails closed first).
+    public func matches(clusterId: String, clusterTags tags: [String: String]?, job: JobExecution) -> Bool {
+        if !clusterIds.isEmpty, !clusterIds.contains(clusterId) { return false }
+        if !clusterTags.isEmpty {
+            guard let tags, TagSelector.matches(tags, clusterTags) else { return false }
+        }
+        if !jobType.isEmpty {
+            guard let type = job.jobType, jobType.contains(where: { $0.caseInsensitiveEquals(type) }) else { return false }
+        }
+        if !jobName.isEmpty {
+            guard let name = job.jobName, jobName.contains(where: { $0.matches(name) }) else { return false }
+        }
+        if let jobNameRegex {
+            guard let name = job.jobName, jobNameRegex.matches(name) else { return false }
+        }
+        if !user.isEmpty {
+            guard let value = job.user, user.contains(where: { $0.matches(value) }) else { return false }
+        }
+        if !queue.isEmpty {
+            guard let value = job.queue, queue.contains(where: { $0.matches(value) }) else { return false }
+        }
+        return true
+    }
+}
+
+extension String {
+    func caseInsensitiveEquals(_ other: String) -> Bool { lowercased() == other.lowercased() }
+}

@@ -1,0 +1,56 @@
+/// One rule: which jobs it names and the limits it puts on them.
+public struct Rule: Sendable, Hashable {
+    public var name: String
+    public var description: String?
+    public var match: JobMatcher
+    public var exclude: JobMatcher?
+    public var maxRuntimeMillis: Int64?
+    public var clock: RuntimeClock
+    public var maxQueuedMillis: Int64?
+    public var warnBeforeMillis: Int64?
+    public var mode: RuleMode
+
+    public init(
+        name: String, description: String? = nil, match: JobMatcher = JobMatcher(), exclude: JobMatcher? = nil,
+        maxRuntimeMillis: Int64? = nil, clock: RuntimeClock = .running, maxQueuedMillis: Int64? = nil,
+        warnBeforeMillis: Int64? = nil, mode: RuleMode = .observe
+    ) {
+        self.name = name
+        self.description = description
+        self.match = match
+        self.exclude = exclude
+        self.maxRuntimeMillis = maxRuntimeMillis
+        self.clock = clock
+        self.maxQueuedMillis = maxQueuedMillis
+        self.warnBeforeMillis = warnBeforeMillis
+        self.mode = mode
+    }
+}
+
+/// One exemption: a job id, or a cluster (optionally narrowed by job name globs), until a moment.
+public struct Exemption: Sendable, Hashable {
+    public var jobId: String?
+    public var clusterId: String?
+    public var jobName: [Glob]
+    /// Epoch milliseconds; the exemption no longer applies from this instant.
+    public var untilMillis: Int64
+    public var reason: String
+
+    public init(jobId: String? = nil, clusterId: String? = nil, jobName: [Glob] = [], untilMillis: Int64, reason: String) {
+        self.jobId = jobId
+        self.clusterId = clusterId
+        self.jobName = jobName
+        self.untilMillis = untilMillis
+        self.reason = reason
+    }
+
+    public func covers(clusterId: String, job: JobExecution, now: Int64) -> Bool {
+        guard now < untilMillis else { return false }
+        if let jobId, jobId != job.jobId { return false }
+        if let exemptCluster = self.clusterId, exemptCluster != clusterId { return false }
+        if !jobName.isEmpty {
+            guard let name = job.jobName, jobName.contains(where: { $0.matches(name) }) else { return false }
+        }
+        return true
+    }
+}

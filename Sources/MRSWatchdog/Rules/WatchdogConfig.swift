@@ -1,0 +1,78 @@
+/// The whole config file: where MRS is, what to watch, the rules, exemptions and safety budgets.
+/// Built only by `ConfigLoader`, which validates everything; all durations are milliseconds.
+public struct WatchdogConfig: Sendable, Hashable {
+    public struct MRSSettings: Sendable, Hashable {
+        public var region: String
+        public var projectId: String?
+        public var endpoint: MRSEndpoint
+        public var caFile: String?
+    }
+
+    public struct WatchSettings: Sendable, Hashable {
+        public var clusterIds: [String] = []
+        /// AND over keys; `"*"` means "has the key".
+        public var clusterTags: [String: String] = [:]
+        public var excludeClusterTags: [String: String] = [:]
+        public var pollIntervalMillis: Int64 = 60_000
+        public var discoveryIntervalMillis: Int64 = 600_000
+        /// How many clusters are polled at once.
+        public var concurrency = 8
+    }
+
+    public struct Defaults: Sendable, Hashable {
+        public var mode: RuleMode = .observe
+        public var clock: RuntimeClock = .running
+    }
+
+    public struct Safety: Sendable, Hashable {
+        public var dryRun = false
+        public var maxKillsPerCycle = 10
+        public var maxKillsPerHour = 50
+        public var breakerThreshold = 25
+    }
+
+    public var mrs: MRSSettings
+    public var watch: WatchSettings
+    public var defaults: Defaults
+    public var rules: [Rule]
+    public var exemptions: [Exemption]
+    public var safety: Safety
+    /// `metrics.listen`, e.g. `127.0.0.1:9464`; nil = no metrics endpoint.
+    public var metricsListen: String?
+
+    /// True if the cluster is watched: listed by id, or its tags satisfy `cluster_tags`; never if its tags
+    /// match `exclude_cluster_tags`. Nil tags (unreadable) select nothing by tag.
+    public func watches(_ cluster: Cluster) -> Bool {
+        if let tags = cluster.tags, !watch.excludeClusterTags.isEmpty,
+            TagSelector.matches(tags, watch.excludeClusterTags)
+        {
+            return false
+        }
+        if watch.clusterIds.contains(cluster.clusterId) { return true }
+        guard !watch.clusterTags.isEmpty, let tags = cluster.tags else { return false }
+        return TagSelector.matches(tags, watch.clusterTags)
+    }
+}
+
+/// `observe` records what would happen, `warn` only warns, `enforce` warns then kills.
+public enum RuleMode: String, Sendable, Hashable, CaseIterable, Codable {
+    case observe, warn, enforce
+}
+
+/// Which timestamp a runtime limit counts from.
+public enum RuntimeClock: String, Sendable, Hashable, CaseIterable, Codable {
+    /// `started_time`: time spent running.
+    case running
+    /// `submitted_time`: time since submission, queueing included.
+    case submitted
+}
+
+/// Tag selectors: every key must be present, with the given value or any value for `"*"`.
+public enum TagSelector {
+    public static func matches(_ tags: [String: String], _ selector: [String: String]) -> Bool {
+        selector.allSatisfy { key, value in
+            guard let actual = tags[key] else { return false }
+            return value == "*" || actual == value
+        }
+    }
+}
