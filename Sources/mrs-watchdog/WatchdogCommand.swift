@@ -1,2 +1,22 @@
 import ArgumentParser
-@main struct WatchdogCommand: AsyncParsableCommand { func run() async throws {} }
+
+@main
+struct WatchdogCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mrs-watchdog",
+        abstract: "Stops runaway Huawei Cloud MRS jobs according to rules you write.",
+        discussion: """
+            Start by checking a policy offline, then look at what it would do live:
+              mrs-watchdog check --config rules.json
+              mrs-watchdog explain --config rules.json --jobs saved-job-list.json
+              mrs-watchdog clusters --config rules.json
+              mrs-watchdog jobs --config rules.json --cluster CLUSTER_ID
+
+            Credentials, first found wins: $CREDENTIALS_DIRECTORY/{ak,sk,security_token} (systemd
+            LoadCredential=), HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK / HUAWEICLOUD_SDK_SECURITY_TOKEN,
+            the SDK profile (HUAWEICLOUD_SDK_CREDENTIALS_FILE or ~/.huaweicloud/credentials, [basic]),
+            then the ECS agency metadata service.
+            """,
+        version: "0.1.0",
+        subcommands: [Check.self, Explain.self, Clusters.self, Jobs.self, Kill.self])
+}

@@ -1,0 +1,42 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Reads saved API responses for offline `explain`: a job list response or a plain array of jobs, and a
+/// `cluster_infos` response.
+public enum SavedResponses {
+    public struct Jobs: Sendable {
+        public var jobs: [JobExecution]
+        public var malformed: Int
+    }
+
+    public static func jobs(from data: Data) throws -> Jobs {
+        if let list = try? JSONDecoder().decode(JobListWire.self, from: data), !(list.jobList.isEmpty && list.malformed == 0 && list.totalRecord == nil) {
+            return Jobs(jobs: list.jobList.map(\.execution), malformed: list.malformed)
+        }
+        let wrapped = try JSONDecoder().decode(JobListWire.self, from: Data("{\"job_list\":".utf8) + data + Data("}".utf8))
+        return Jobs(jobs: wrapped.jobList.map(\.execution), malformed: wrapped.malformed)
+    }
+
+    public static func clusters(from data: Data) throws -> [Cluster] {
+        try JSONDecoder().decode(ClusterListWire.self, from: data).clusters.map(\.cluster)
+    }
+
+    /// A `cluster_infos` response body for these clusters, as `clusters --json` prints it.
+    public static func clusterListJSON(_ clusters: [Cluster]) -> String {
+        encode(ClusterListWire(clusterTotal: clusters.count, clusters: clusters.map(ClusterWire.init)))
+    }
+
+    /// A job list response body for these jobs, as `jobs --json` prints it (and `explain --jobs` reads it).
+    public static func jobListJSON(_ jobs: [JobExecution]) -> String {
+        encode(JobListWire(totalRecord: jobs.count, jobList: jobs.map(JobExecutionWire.init)))
+    }
+
+    private static func encode<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self)
+    }
+}

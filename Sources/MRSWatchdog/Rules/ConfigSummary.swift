@@ -1,0 +1,40 @@
+/// The short human summary `check` prints: where MRS is, what is watched, each rule and its mode.
+public enum ConfigSummary {
+    public static func describe(_ config: WatchdogConfig) -> String {
+        var lines: [String] = []
+        lines.append("MRS: \(config.mrs.endpoint) (region \(config.mrs.region), project \(config.mrs.projectId ?? "from credentials"))")
+        var watched: [String] = []
+        if !config.watch.clusterIds.isEmpty { watched.append("clusters \(config.watch.clusterIds.joined(separator: ", "))") }
+        if !config.watch.clusterTags.isEmpty { watched.append("clusters tagged \(tags(config.watch.clusterTags))") }
+        var watchLine = "watching: " + watched.joined(separator: " plus ")
+        if !config.watch.excludeClusterTags.isEmpty { watchLine += ", except tagged \(tags(config.watch.excludeClusterTags))" }
+        lines.append(watchLine)
+        lines.append(
+            "polling every \(DurationText.format(millis: config.watch.pollIntervalMillis)), "
+                + "cluster discovery every \(DurationText.format(millis: config.watch.discoveryIntervalMillis))")
+        lines.append("rules (\(config.rules.count)):")
+        for rule in config.rules {
+            var limits: [String] = []
+            if let runtime = rule.maxRuntimeMillis {
+                limits.append("max_runtime \(DurationText.format(millis: runtime)) (\(rule.clock.rawValue) clock)")
+            }
+            if let queued = rule.maxQueuedMillis { limits.append("max_queued \(DurationText.format(millis: queued))") }
+            if let warn = rule.warnBeforeMillis { limits.append("warn \(DurationText.format(millis: warn)) before") }
+            let mode = config.safety.dryRun ? "\(rule.mode.rawValue) → observe (dry run)" : rule.mode.rawValue
+            lines.append("  \(rule.name): \(mode); \(limits.joined(separator: ", "))")
+        }
+        if !config.exemptions.isEmpty { lines.append("exemptions: \(config.exemptions.count)") }
+        let safety = config.safety
+        lines.append(
+            "safety: \(safety.dryRun ? "DRY RUN, " : "")at most \(safety.maxKillsPerCycle) kills per cycle and "
+                + "\(safety.maxKillsPerHour) per hour; breaker opens above \(safety.breakerThreshold) matches")
+        if !config.rules.contains(where: { $0.mode == .enforce }) || safety.dryRun {
+            lines.append("note: no rule enforces, so nothing will be killed")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func tags(_ tags: [String: String]) -> String {
+        tags.keys.sorted().map { "\($0)=\(tags[$0]!)" }.joined(separator: ",")
+    }
+}

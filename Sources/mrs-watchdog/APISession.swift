@@ -1,0 +1,50 @@
+import AsyncHTTPClient
+import Logging
+import MRSWatchdog
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Everything an operator command needs to talk to MRS: credentials from the chain, one HTTP client, the
+/// MRS client. The HTTP client is shut down when `body` returns.
+enum APISession {
+    static func with<T>(_ config: WatchdogConfig, _ body: (MRSHTTPClient) async throws -> T) async throws -> T {
+        let environment = ProcessInfo.processInfo.environment
+        let http = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: HTTPClientSetup.configuration(
+                endpoint: config.mrs.endpoint, caFile: config.mrs.caFile, environment: environment))
+        do {
+            let resolved = try CredentialChain(environment: environment, readFile: readFile).resolve()
+            let provider: any CredentialProvider =
+                resolved.credentials.map { StaticCredentialProvider($0, source: resolved.sourceDescription) }
+                ?? MetadataCredentialProvider(http: http, baseURL: environment["MRS_WATCHDOG_METADATA_URL"] ?? MetadataCredentialProvider.defaultBaseURL)
+            guard let projectId = config.mrs.projectId ?? resolved.projectId else {
+                throw CommandFailure("no project id: set mrs.project_id in the config, or HUAWEICLOUD_SDK_PROJECT_ID")
+            }
+            let client = MRSHTTPClient(
+                http: http, endpoint: config.mrs.endpoint, projectId: projectId, credentials: provider,
+                logger: Logger(label: "mrs-watchdog"))
+            let result = try await body(client)
+            try await http.shutdown()
+            return result
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+    }
+
+    @Sendable static func readFile(_ path: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// A failure to show the operator as one line, exiting 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,19 @@
+import ArgumentParser
+import MRSWatchdog
+
+extension WatchdogCommand {
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate a config file; print every problem with its JSON path and line:column.",
+            discussion: "Exit status: 0 valid, 1 invalid (all problems printed), 2 unreadable. The systemd unit runs this before start and before reload.")
+
+        @Option(name: .shortAndLong, help: "The config file to check.")
+        var config = "/etc/mrs-watchdog/rules.json"
+
+        func run() throws {
+            let loaded = try ConfigOptions.parse(["--config", config]).load()
+            Console.out("\(config): OK")
+            Console.out(ConfigSummary.describe(loaded))
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import MRSWatchdog
+
+/// `--config` and the MRS location overrides shared by every command that talks to MRS.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "The config file (rules and MRS location).")
+    var config = "/etc/mrs-watchdog/rules.json"
+
+    @Option(help: "MRS endpoint URL, overriding mrs.endpoint (e.g. http://127.0.0.1:8080 for mrs-emulator).")
+    var endpoint: String?
+
+    @Option(help: "Project id, overriding mrs.project_id.")
+    var projectId: String?
+
+    /// Loads the config, printing every problem and exiting 1 (invalid) or 2 (unreadable) on failure.
+    func load() throws -> WatchdogConfig {
+        do {
+            var loaded = try ConfigLoader.load(path: config)
+            if let endpoint {
+                guard let parsed = MRSEndpoint(url: endpoint) else {
+                    throw ValidationError("--endpoint must be an http(s) URL with a host, e.g. http://127.0.0.1:8080")
+                }
+                loaded.mrs.endpoint = parsed
+            }
+            if let projectId { loaded.mrs.projectId = projectId }
+            return loaded
+        } catch let error as ConfigError {
+            Console.err(error.description)
+            Console.err("\(config): \(error.issues.count) problem\(error.issues.count == 1 ? "" : "s"); nothing was changed")
+            throw ExitCode(1)
+        } catch let error as ConfigReadError {
+            Console.err(error.description)
+            throw ExitCode(2)
+        }
+    }
+}
