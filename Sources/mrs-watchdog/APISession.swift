@@ -11,7 +11,9 @@ import Foundation
 /// Everything an operator command needs to talk to MRS: credentials from the chain, one HTTP client, the
 /// MRS client. The HTTP client is shut down when `body` returns.
 enum APISession {
-    static func with<T>(_ config: WatchdogConfig, _ body: (MRSHTTPClient) async throws -> T) async throws -> T {
+    static func with<T>(
+        _ config: WatchdogConfig, serverClock: ServerClock? = nil, _ body: (MRSHTTPClient) async throws -> T
+    ) async throws -> T {
         let environment = ProcessInfo.processInfo.environment
         let http = HTTPClient(
             eventLoopGroupProvider: .singleton,
@@ -27,7 +29,8 @@ enum APISession {
             }
             let client = MRSHTTPClient(
                 http: http, endpoint: config.mrs.endpoint, projectId: projectId, credentials: provider,
-                logger: Logger(label: "mrs-watchdog"))
+                logger: Logger(label: "mrs-watchdog"),
+                onServerDate: { date in serverClock?.observe(serverMillis: date) })
             let result = try await body(client)
             try await http.shutdown()
             return result

@@ -18,5 +18,5 @@ struct WatchdogCommand: AsyncParsableCommand {
             then the ECS agency metadata service.
             """,
         version: "0.1.0",
-        subcommands: [Check.self, Explain.self, Clusters.self, Jobs.self, Kill.self])
+        subcommands: [Check.self, Explain.self, Plan.self, Clusters.self, Jobs.self, Kill.self])
 }

@@ -1,0 +1,46 @@
+import ArgumentParser
+import MRSWatchdog
+
+extension WatchdogCommand {
+    struct Plan: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Live, read-only: what the daemon would do right now (nothing is killed or warned).",
+            discussion: "Discovers the watched clusters, lists their active jobs and evaluates the rules at MRS server time.")
+
+        @OptionGroup var options: ConfigOptions
+
+        @Flag(help: "Print JSON instead of a table.")
+        var json = false
+
+        func run() async throws {
+            let config = try options.load()
+            let clock = ServerClock()
+            let (decisions, failures) = try await CommandErrors.reporting {
+                try await APISession.with(config, serverClock: clock) { client in
+                    let poller = ClusterPoller(api: client, config: config)
+                    let clusters = try await poller.discover()
+                    let result = await poller.poll(clusters: clusters)
+                    let evaluator = Evaluator(config: config)
+                    let now = clock.now()
+                    let decisions = clusters.flatMap { cluster in
+                        (result.jobs[cluster.clusterId] ?? []).map {
+                            evaluator.decide(clusterId: cluster.clusterId, clusterTags: cluster.tags, job: $0, now: now)
+                        }
+                    }
+                    return (decisions, result.failures)
+                }
+            }
+            if json {
+                Console.out(DecisionTable.json(decisions))
+            } else {
+                Console.out(DecisionTable.render(decisions, now: clock.now()))
+                Console.out("")
+                Console.out("at \(RFC3339.format(epochMillis: clock.now())) (server time): \(DecisionTable.summary(decisions))")
+            }
+            for (cluster, error) in failures.sorted(by: { $0.key < $1.key }) {
+                Console.err("cluster \(cluster) could not be polled: \(error)")
+            }
+            if !failures.isEmpty { throw ExitCode(1) }
+        }
+    }
+}
