@@ -3,7 +3,7 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 APT_PACKAGES := libsystemd-dev systemd-container pkg-config
 
-.PHONY: help deps build test emulator clean
+.PHONY: help deps build test schema-check emulator clean
 
 help:
 	@echo "make deps      install the system packages the build and tests need (apt, needs root)"
@@ -22,9 +22,14 @@ deps:
 build: deps
 	$(SWIFT) build
 
-test: deps
+test: deps schema-check
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# rules.example.json must satisfy rules.schema.json (the schema editors use).
+schema-check:
+	@python3 -c "import jsonschema" 2>/dev/null || python3 -m pip install -q jsonschema
+	python3 -c "import json, jsonschema; jsonschema.validate(json.load(open('rules.example.json')), json.load(open('rules.schema.json'))); print('rules.example.json matches rules.schema.json')"
 
 emulator: build
 	$(SWIFT) run mrs-emulator --listen 127.0.0.1:8080 --scenario examples/demo-scenario.json
