@@ -1,9 +1,9 @@
 # mrs-watchdog — build, test and run targets. `make help` lists them.
 SWIFT ?= swift
 PREFIX ?= /usr/local
-APT_PACKAGES := libsystemd-dev systemd-container pkg-config
+APT_PACKAGES := libsystemd-dev systemd-container pkg-config python3-jsonschema
 
-.PHONY: help deps build test schema-check emulator clean
+.PHONY: help deps apt-packages build test schema-check emulator clean
 
 help:
 	@echo "make deps      install the system packages the build and tests need (apt, needs root)"
@@ -18,6 +18,10 @@ deps:
 		if [ "$$(id -u)" != 0 ]; then echo "need root to install:$$missing (run: sudo make deps)"; exit 1; fi; \
 		echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
+
+# The one list of system packages; .ci/run installs it with apt-get.
+apt-packages:
+	@echo $(APT_PACKAGES)
 
 build: deps
 	$(SWIFT) build
