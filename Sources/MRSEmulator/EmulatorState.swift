@@ -22,10 +22,6 @@ public actor EmulatorState {
         }
     }
 
-    struct ClusterRecord {
-        var cluster: Cluster
-    }
-
     private(set) var clusters: [String: Cluster] = [:]
     private var clusterOrder: [String] = []
     private var jobs: [String: [EmulatedJob]] = [:]
@@ -38,8 +34,7 @@ public actor EmulatorState {
     private var random: SplitMix64
     private var nextJobNumber = 1
     /// Access key → secret key (and token, for temporary credentials) that signatures are checked against.
-    private var accessKeys: [String: Credentials] = [:]
-    var accessKeysSnapshot: [String: Credentials] { accessKeys }
+    private(set) var accessKeys: [String: Credentials] = [:]
     public private(set) var requestCount = 0
 
     public init(clockOffsetMillis: Int64 = 0, seed: UInt64 = 42) {
@@ -57,8 +52,6 @@ public actor EmulatorState {
     public func addCredentials(_ credentials: Credentials) {
         accessKeys[credentials.accessKey] = credentials
     }
-
-    func credentials(forAccessKey key: String) -> Credentials? { accessKeys[key] }
 
     // MARK: Loading
 
@@ -198,8 +191,6 @@ struct SplitMix64 {
 }
 
 extension EmulatorState {
-    func accessKeySnapshot() -> [String: Credentials] { accessKeysSnapshot }
-
     /// Issues temporary credentials (valid one hour) that the API then accepts with their token.
     func issueTemporaryCredentials() -> (credentials: Credentials, expiresAt: String) {
         let number = draw()

@@ -125,7 +125,7 @@ struct EmulatorRouter: Sendable {
         // HTTP/1's Host header arrives as the request's authority.
         let received = request.headers.map { ($0.name.rawName, $0.value) } + [("host", request.head.authority ?? "")]
         let now = await state.now()
-        let lookup = await state.accessKeySnapshot()
+        let lookup = await state.accessKeys
         if let failure = SignatureVerifier.verify(
             method: request.method.rawValue, rawPath: path, rawQuery: request.uri.query, headers: received,
             body: body, serverNow: now, lookup: { lookup[$0] })

@@ -55,7 +55,7 @@ extension WatchdogCommand {
                 Console.out(DecisionTable.json(decisions))
                 return
             }
-            Console.out(DecisionTable.render(decisions, now: at))
+            Console.out(DecisionTable.render(decisions))
             Console.out("")
             Console.out("at \(RFC3339.format(epochMillis: at)): \(DecisionTable.summary(decisions))")
             if saved.malformed > 0 { Console.out("\(saved.malformed) job entries could not be read and were skipped") }

@@ -33,7 +33,7 @@ extension WatchdogCommand {
             if json {
                 Console.out(DecisionTable.json(decisions))
             } else {
-                Console.out(DecisionTable.render(decisions, now: clock.now()))
+                Console.out(DecisionTable.render(decisions))
                 Console.out("")
                 Console.out("at \(RFC3339.format(epochMillis: clock.now())) (server time): \(DecisionTable.summary(decisions))")
             }

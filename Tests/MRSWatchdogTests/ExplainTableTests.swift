@@ -19,8 +19,7 @@ struct ExplainTableTests {
         let evaluator = Evaluator(config: config)
         func table() -> String {
             DecisionTable.render(
-                saved.jobs.map { evaluator.decide(clusterId: cluster.clusterId, clusterTags: cluster.tags, job: $0, now: now) },
-                now: now)
+                saved.jobs.map { evaluator.decide(clusterId: cluster.clusterId, clusterTags: cluster.tags, job: $0, now: now) })
         }
         let first = table()
         #expect(first == table())

@@ -1,6 +1,6 @@
 /// Renders decisions as the `explain` / `plan` table, and as JSON objects for `--json`.
 public enum DecisionTable {
-    public static func render(_ decisions: [Decision], now: Int64) -> String {
+    public static func render(_ decisions: [Decision]) -> String {
         var table = TextTable(header: ["DECISION", "CLUSTER", "JOB ID", "NAME", "RULE", "ELAPSED/LIMIT", "DEADLINE", "REASON"])
         for decision in decisions {
             let elapsed = decision.elapsedMillis.map { DurationText.format(millis: $0 / 1000 * 1000) } ?? "-"

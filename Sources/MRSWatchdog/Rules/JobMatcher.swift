@@ -10,11 +10,8 @@ public struct JobMatcher: Sendable, Hashable {
 
     public init() {}
 
-    /// True when the matcher needs the cluster's tags to decide.
-    public var usesClusterTags: Bool { !clusterTags.isEmpty }
-
-    /// Nil `clusterTags` means the tags could not be read; callers must not reach here in that case
-    /// when `usesClusterTags` is true (the evaluator fails closed first).
+    /// Nil `clusterTags` means the tags could not be read: a tag condition then does not match (the evaluator
+    /// fails closed before it gets here).
     public func matches(clusterId: String, clusterTags tags: [String: String]?, job: JobExecution) -> Bool {
         if !clusterIds.isEmpty, !clusterIds.contains(clusterId) { return false }
         if !clusterTags.isEmpty {

@@ -9,9 +9,6 @@ public enum Console {
     public static func out(_ line: String) { write(fd: 1, line + "\n") }
     public static func err(_ line: String) { write(fd: 2, line + "\n") }
 
-    /// True when the file descriptor is a terminal.
-    public static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
-
     static func write(fd: Int32, _ text: String) {
         var bytes = Array(text.utf8)
         var offset = 0
