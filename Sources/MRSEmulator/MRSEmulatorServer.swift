@@ -288,14 +288,9 @@ struct EmulatorRouter: Sendable {
         return items[start..<min(items.count, start + size)]
     }
 
+    /// Query parameters by name; a repeated name keeps its last value.
     static func queryPairs(_ query: String?) -> [String: String] {
-        var pairs: [String: String] = [:]
-        for pair in (query ?? "").split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            pairs[SignableRequest.percentDecoded(String(parts[0]))] =
-                parts.count > 1 ? SignableRequest.percentDecoded(String(parts[1])) : ""
-        }
-        return pairs
+        Dictionary(SignableRequest.parseQuery(query).map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
     }
 }
 

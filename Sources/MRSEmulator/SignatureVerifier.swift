@@ -40,13 +40,8 @@ struct SignatureVerifier {
             signedHeaders.append(.init(name, value))
         }
         guard signedHeaders.contains(where: { $0.name == "host" }) else { return .signature("host not signed") }
-        let query = (rawQuery ?? "").split(separator: "&", omittingEmptySubsequences: true).map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            return SignableRequest.QueryItem(
-                percentDecode(String(parts[0])), parts.count > 1 ? percentDecode(String(parts[1])) : "")
-        }
         let request = SignableRequest(
-            method: method, host: header("host") ?? "", path: rawPath, query: query, headers: signedHeaders,
+            method: method, host: header("host") ?? "", path: rawPath, query: SignableRequest.parseQuery(rawQuery), headers: signedHeaders,
             body: body)
         let expected = AKSKSigner().sign(
             request, credentials: Credentials(accessKey: parsed.accessKey, secretKey: credentials.secretKey),
@@ -55,10 +50,6 @@ struct SignatureVerifier {
             return .signature("verify aksk signature fail")
         }
         return nil
-    }
-
-    private static func percentDecode(_ text: String) -> String {
-        SignableRequest.percentDecoded(text)
     }
 
     /// `SDK-HMAC-SHA256 Access=AK, SignedHeaders=a;b, Signature=hex`

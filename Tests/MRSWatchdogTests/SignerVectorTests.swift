@@ -42,11 +42,7 @@ struct SignerVectorTests {
     func endToEndRequest(_ vector: VectorFile.EndToEnd) throws {
         let url = try #require(URLComponents(string: vector.sent.url))
         let host = try #require(url.host)
-        let query = (url.percentEncodedQuery ?? "").split(separator: "&").map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
-            return SignableRequest.QueryItem(
-                PercentEncoding.decode(parts[0]), PercentEncoding.decode(parts.count > 1 ? parts[1] : ""))
-        }
+        let query = SignableRequest.parseQuery(url.percentEncodedQuery)
         let sentHeaders = vector.sent.headers
         let request = SignableRequest(
             method: vector.sent.method, host: host, path: url.percentEncodedPath, query: query,

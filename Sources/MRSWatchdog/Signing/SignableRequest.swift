@@ -49,8 +49,13 @@ public struct SignableRequest: Sendable, Hashable {
 }
 
 extension SignableRequest {
-    /// Decodes `%XX` escapes the way the signer does (for servers that re-verify a received request).
-    public static func percentDecoded(_ text: String) -> String {
-        PercentEncoding.decode(text)
+    /// The raw pairs of a wire query string (`a=1&b=x%20y` → `[("a","1"), ("b","x y")]`), decoded the way the
+    /// signer encodes them; a pair without `=` has an empty value. For servers that re-verify a request.
+    public static func parseQuery(_ raw: String?) -> [QueryItem] {
+        (raw ?? "").split(separator: "&").map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return QueryItem(
+                PercentEncoding.decode(String(parts[0])), parts.count > 1 ? PercentEncoding.decode(String(parts[1])) : "")
+        }
     }
 }
