@@ -79,13 +79,11 @@ struct EmulatorCommand: AsyncParsableCommand {
             let data = try Data(contentsOf: URL(fileURLWithPath: scenario))
             try await state.load(try JSONDecoder().decode(Scenario.self, from: data))
         }
-        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {
-            throw ValidationError("--listen must be HOST:PORT")
-        }
+        guard let address = HostPort(listen) else { throw ValidationError("--listen must be HOST:PORT") }
         let server = MRSEmulatorServer(
-            state: state, host: String(listen[..<colon]), port: port, logger: logger,
+            state: state, host: address.host, port: address.port, logger: logger,
             onListening: { bound in
-                Console.out("mrs-emulator listening on http://\(listen[..<colon]):\(bound)")
+                Console.out("mrs-emulator listening on http://\(address.host):\(bound)")
             })
         let group = ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()

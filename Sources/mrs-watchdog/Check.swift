@@ -11,7 +11,7 @@ extension WatchdogCommand {
         var config = "/etc/mrs-watchdog/rules.json"
 
         func run() throws {
-            let loaded = try ConfigOptions.parse(["--config", config]).load()
+            let loaded = try ConfigOptions.load(path: config)
             Console.out("\(config): OK")
             Console.out(ConfigSummary.describe(loaded))
         }

@@ -12,21 +12,26 @@ struct ConfigOptions: ParsableArguments {
     @Option(help: "Project id, overriding mrs.project_id.")
     var projectId: String?
 
-    /// Loads the config, printing every problem and exiting 1 (invalid) or 2 (unreadable) on failure.
+    /// Loads the config with the overrides applied; see `load(path:)` for failures.
     func load() throws -> WatchdogConfig {
-        do {
-            var loaded = try ConfigLoader.load(path: config)
-            if let endpoint {
-                guard let parsed = MRSEndpoint(url: endpoint) else {
-                    throw ValidationError("--endpoint must be an http(s) URL with a host, e.g. http://127.0.0.1:8080")
-                }
-                loaded.mrs.endpoint = parsed
+        var loaded = try Self.load(path: config)
+        if let endpoint {
+            guard let parsed = MRSEndpoint(url: endpoint) else {
+                throw ValidationError("--endpoint must be an http(s) URL with a host, e.g. http://127.0.0.1:8080")
             }
-            if let projectId { loaded.mrs.projectId = projectId }
-            return loaded
+            loaded.mrs.endpoint = parsed
+        }
+        if let projectId { loaded.mrs.projectId = projectId }
+        return loaded
+    }
+
+    /// Loads a config file, printing every problem and exiting 1 (invalid) or 2 (unreadable) on failure.
+    static func load(path: String) throws -> WatchdogConfig {
+        do {
+            return try ConfigLoader.load(path: path)
         } catch let error as ConfigError {
             Console.err(error.description)
-            Console.err("\(config): \(error.issues.count) problem\(error.issues.count == 1 ? "" : "s"); nothing was changed")
+            Console.err("\(path): \(error.issues.count) problem\(error.issues.count == 1 ? "" : "s"); nothing was changed")
             throw ExitCode(1)
         } catch let error as ConfigReadError {
             Console.err(error.description)

@@ -36,7 +36,7 @@ extension WatchdogCommand {
         var json = false
 
         func run() throws {
-            let loaded = try ConfigOptions.parse(["--config", config]).load()
+            let loaded = try ConfigOptions.load(path: config)
             let at: Int64
             if let now {
                 guard let parsed = RFC3339.parse(now) else { throw ValidationError("--now must be RFC 3339, e.g. 2026-11-29T12:00:00Z") }
