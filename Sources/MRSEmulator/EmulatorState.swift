@@ -204,9 +204,6 @@ extension EmulatorState {
 
     /// `%Y-%m-%dT%H:%M:%S.%fZ`, the metadata service's `expires_at` format.
     static func metadataTimestamp(epochMillis: Int64) -> String {
-        let date = SdkDate(epochSeconds: epochMillis / 1000).description  // 20240102T030405Z
-        let d = Array(date)
-        return "\(String(d[0..<4]))-\(String(d[4..<6]))-\(String(d[6..<8]))T\(String(d[9..<11])):"
-            + "\(String(d[11..<13])):\(String(d[13..<15])).000000Z"
+        String(RFC3339.format(epochMillis: epochMillis).dropLast()) + ".000000Z"
     }
 }

@@ -84,6 +84,7 @@ struct ConfigLoaderTests {
     @Test(arguments: [
         ("2026-12-01T00:00:00Z", Int64(1_796_083_200_000)), ("2026-12-01T08:00:00+08:00", 1_796_083_200_000),
         ("2026-12-01T00:00:00.250Z", 1_796_083_200_250),
+        ("2026-12-01T00:00:00.000000Z", 1_796_083_200_000),  // the metadata service's expires_at
     ])
     func rfc3339Parses(_ text: String, _ millis: Int64) {
         #expect(RFC3339.parse(text) == millis)

@@ -68,19 +68,11 @@ public actor MetadataCredentialProvider: CredentialProvider {
         }
         let credential = body.credential
         // An unreadable expiry: use the credentials, but ask again in ten minutes.
-        let expires = credential.expires_at.flatMap(Self.parseExpiry) ?? (now() + Self.refreshMargin + 10 * 60 * 1000)
+        let expires = credential.expires_at.flatMap(RFC3339.parse) ?? (now() + Self.refreshMargin + 10 * 60 * 1000)
         return (
             Credentials(accessKey: credential.access, secretKey: credential.secret, securityToken: credential.securitytoken),
             expires
         )
-    }
-
-    /// `2026-11-29T06:14:48.000000Z` → epoch ms.
-    static func parseExpiry(_ text: String) -> Int64? {
-        let digits = text.filter { $0.isNumber }
-        guard digits.count >= 14 else { return nil }
-        let compact = String(digits.prefix(8)) + "T" + String(digits.dropFirst(8).prefix(6)) + "Z"
-        return SdkDate(parsing: compact).map { $0.epochSeconds * 1000 }
     }
 }
 
