@@ -94,7 +94,7 @@ public struct CredentialChain: Sendable {
     }
 
     private func nonEmpty(_ text: String?) -> String? {
-        guard let trimmed = text?.trimmingSpacesAndNewlines(), !trimmed.isEmpty else { return nil }
+        guard let trimmed = text?.trimming(.spacesAndNewlines), !trimmed.isEmpty else { return nil }
         return trimmed
     }
 
@@ -114,15 +114,5 @@ public struct CredentialChain: Sendable {
                 String(line[line.index(after: equals)...]).trimmingSpaces()
         }
         return values
-    }
-}
-
-extension StringProtocol {
-    func trimmingSpacesAndNewlines() -> String {
-        var scalars = Substring.UnicodeScalarView(unicodeScalars)
-        let blank: Set<Unicode.Scalar> = [" ", "\t", "\n", "\r"]
-        while let first = scalars.first, blank.contains(first) { scalars.removeFirst() }
-        while let last = scalars.last, blank.contains(last) { scalars.removeLast() }
-        return String(scalars)
     }
 }

@@ -33,12 +33,3 @@ public struct Cluster: Sendable, Hashable {
         tags.keys.sorted().map { "\($0)=\(tags[$0]!)" }.joined(separator: ",")
     }
 }
-
-extension StringProtocol {
-    package func trimmingSpaces() -> String {
-        var scalars = Substring.UnicodeScalarView(unicodeScalars)
-        while let first = scalars.first, first == " " || first == "\t" { scalars.removeFirst() }
-        while let last = scalars.last, last == " " || last == "\t" { scalars.removeLast() }
-        return String(scalars)
-    }
-}

@@ -78,7 +78,7 @@ public struct AKSKSigner: Sendable {
     static func signedHeaders(_ headers: [SignableRequest.Header]) -> [SignableRequest.Header] {
         var byName: [String: String] = [:]
         for header in headers {
-            byName[header.name.lowercased()] = trimmed(header.value)
+            byName[header.name.lowercased()] = header.value.trimming(.pythonWhitespace)
         }
         return byName.keys.filter { !$0.contains("_") }
             .sorted { codePointLess($0, $1) }
@@ -103,15 +103,6 @@ public struct AKSKSigner: Sendable {
             out.append(digits[Int(byte & 0x0F)])
         }
         return String(decoding: out, as: UTF8.self)
-    }
-
-    /// Python's `str.strip()` for the characters that can appear in a header value.
-    private static func trimmed(_ value: String) -> String {
-        let whitespace: Set<Unicode.Scalar> = [" ", "\t", "\n", "\r", "\u{0B}", "\u{0C}"]
-        var scalars = Substring.UnicodeScalarView(value.unicodeScalars)
-        while let first = scalars.first, whitespace.contains(first) { scalars.removeFirst() }
-        while let last = scalars.last, whitespace.contains(last) { scalars.removeLast() }
-        return String(scalars)
     }
 
     /// Code-point order (Python's string order), not Swift's Unicode-canonical `<`.

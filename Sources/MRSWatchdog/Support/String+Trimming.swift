@@ -1,0 +1,20 @@
+/// Trimming without Foundation's CharacterSet (which would pull ICU into the static binary).
+extension StringProtocol {
+    /// Removes leading and trailing scalars in `blank`.
+    package func trimming(_ blank: Set<Unicode.Scalar>) -> String {
+        var scalars = Substring.UnicodeScalarView(unicodeScalars)
+        while let first = scalars.first, blank.contains(first) { scalars.removeFirst() }
+        while let last = scalars.last, blank.contains(last) { scalars.removeLast() }
+        return String(scalars)
+    }
+
+    /// Spaces and tabs: inside one line of a config, tag string or header.
+    package func trimmingSpaces() -> String { trimming(.spaces) }
+}
+
+extension Set where Element == Unicode.Scalar {
+    package static let spaces: Set<Unicode.Scalar> = [" ", "\t"]
+    package static let spacesAndNewlines: Set<Unicode.Scalar> = [" ", "\t", "\n", "\r"]
+    /// What Python's `str.strip()` removes from a header value (the SDK signer trims with it).
+    package static let pythonWhitespace: Set<Unicode.Scalar> = [" ", "\t", "\n", "\r", "\u{0B}", "\u{0C}"]
+}
