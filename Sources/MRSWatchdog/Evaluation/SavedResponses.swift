@@ -13,11 +13,14 @@ public enum SavedResponses {
     }
 
     public static func jobs(from data: Data) throws -> Jobs {
-        if let list = try? JSONDecoder().decode(JobListWire.self, from: data), !(list.jobList.isEmpty && list.malformed == 0 && list.totalRecord == nil) {
-            return Jobs(jobs: list.jobList.map(\.execution), malformed: list.malformed)
+        let decoder = JSONDecoder()
+        if let response = try? decoder.decode(JobListWire.self, from: data),
+            !(response.jobList.isEmpty && response.malformed == 0 && response.totalRecord == nil)
+        {
+            return Jobs(jobs: response.jobList.map(\.execution), malformed: response.malformed)
         }
-        let wrapped = try JSONDecoder().decode(JobListWire.self, from: Data("{\"job_list\":".utf8) + data + Data("}".utf8))
-        return Jobs(jobs: wrapped.jobList.map(\.execution), malformed: wrapped.malformed)
+        let list = try decoder.decode(LenientJobList.self, from: data)
+        return Jobs(jobs: list.jobs.map(\.execution), malformed: list.malformed)
     }
 
     public static func clusters(from data: Data) throws -> [Cluster] {

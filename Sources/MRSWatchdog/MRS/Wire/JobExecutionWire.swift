@@ -97,23 +97,33 @@ package struct JobListWire: Codable, Sendable {
     package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         totalRecord = container.lenientInt(.totalRecord)
-        jobList = []
-        guard container.contains(.jobList), (try? container.decodeNil(forKey: .jobList)) != true else { return }
-        var list = try container.nestedUnkeyedContainer(forKey: .jobList)
-        while !list.isAtEnd {
-            if let job = try? list.decode(JobExecutionWire.self) {
-                jobList.append(job)
-            } else {
-                _ = try list.decode(SkippedValue.self)
-                malformed += 1
-            }
-        }
+        let list = try container.decodeIfPresent(LenientJobList.self, forKey: .jobList)
+        jobList = list?.jobs ?? []
+        malformed = list?.malformed ?? 0
     }
 
     package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encodeIfPresent(totalRecord, forKey: .totalRecord)
         try container.encode(jobList, forKey: .jobList)
+    }
+}
+
+/// A JSON array of jobs in which an unreadable entry is counted, not fatal.
+package struct LenientJobList: Decodable, Sendable {
+    package var jobs: [JobExecutionWire] = []
+    package var malformed = 0
+
+    package init(from decoder: any Decoder) throws {
+        var list = try decoder.unkeyedContainer()
+        while !list.isAtEnd {
+            if let job = try? list.decode(JobExecutionWire.self) {
+                jobs.append(job)
+            } else {
+                _ = try list.decode(SkippedValue.self)
+                malformed += 1
+            }
+        }
     }
 }
 
