@@ -23,8 +23,8 @@ struct EmulatedJob: Sendable {
             jobId: jobId, jobName: name, user: user, queue: queue, jobType: type, submittedTime: submittedAt,
             arguments: "[--class, org.example.Main, --master, yarn-cluster, obs://bucket/\(name).jar]",
             appId: "application_1700000000000_\(jobId.prefix(4))")
-        let naturalEnd = endsAt.map { $0 <= now ? $0 : nil } ?? nil
-        if let killedAt, killedAt <= now, naturalEnd == nil || killedAt < naturalEnd! {
+        let naturalEnd = endsAt.flatMap { $0 <= now ? $0 : nil }
+        if let killedAt, killedAt <= now, killedAt < naturalEnd ?? .max {
             job.startedTime = startsAt <= killedAt ? startsAt : nil
             job.finishedTime = killedAt
             switch killedShape {

@@ -312,8 +312,10 @@ struct Reply {
     }
 
     static func gatewayError(_ status: Int, _ code: String, _ message: String) -> Reply {
-        var reply = json(status, ["error_code": code, "error_msg": message])
-        reply.body = json(status, ["error_code": code, "error_msg": message, "request_id": reply.requestId]).body
+        // The gateway repeats its request id in the body.
+        let requestId = makeRequestId()
+        var reply = json(status, ["error_code": code, "error_msg": message, "request_id": requestId])
+        reply.requestId = requestId
         return reply
     }
 

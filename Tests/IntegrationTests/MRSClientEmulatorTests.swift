@@ -108,11 +108,7 @@ struct MRSClientEmulatorTests {
     ])
     func injectedFaultsMapToTheirRetryAdvice(_ fault: FaultPlanCase, _ advice: MRSError.RetryAdvice, _ code: String) async throws {
         try await EmulatorHarness.run { harness in
-            let cluster = await harness.addCluster("c-faults")
-            await harness.state.setFaults(fault.plan)
-            let error = await #expect(throws: MRSError.self) {
-                try await harness.client().listJobExecutions(clusterId: cluster, state: nil)
-            }
+            let error = await listingError(harness, faults: fault.plan)
             #expect(error?.errorCode == code)
             #expect(error?.retryAdvice == advice)
             if fault == .throttled { #expect(error?.retryAfterSeconds == 1) }
@@ -121,13 +117,9 @@ struct MRSClientEmulatorTests {
 
     @Test func aResetConnectionIsARetryableTransportError() async throws {
         try await EmulatorHarness.run { harness in
-            let cluster = await harness.addCluster("c-reset")
             var plan = FaultPlan()
             plan.rateReset = 1
-            await harness.state.setFaults(plan)
-            let error = await #expect(throws: MRSError.self) {
-                try await harness.client().listJobExecutions(clusterId: cluster, state: nil)
-            }
+            let error = await listingError(harness, faults: plan)
             guard case .transport = error?.kind else {
                 Issue.record("expected a transport error, got \(String(describing: error))")
                 return
@@ -138,16 +130,12 @@ struct MRSClientEmulatorTests {
 
     @Test func aHangingServerTimesOutWithinTheRequestTimeout() async throws {
         try await EmulatorHarness.run { harness in
-            let cluster = await harness.addCluster("c-hang")
             var plan = FaultPlan()
             plan.rateHang = 1
-            await harness.state.setFaults(plan)
             var options = MRSHTTPClient.Options()
             options.requestTimeout = .milliseconds(300)
             let started = ContinuousClock.now
-            let error = await #expect(throws: MRSError.self) {
-                try await harness.client(options: options).listJobExecutions(clusterId: cluster, state: nil)
-            }
+            let error = await listingError(harness, faults: plan, options: options)
             #expect(error?.kind == .transport(.timeout))
             #expect(error?.retryAdvice == .retry)
             #expect(ContinuousClock.now - started < .seconds(10))
@@ -209,6 +197,17 @@ struct MRSClientEmulatorTests {
             }
             #expect(error?.errorCode == "APIG.0301")
         }
+    }
+}
+
+/// Lists the jobs of a fresh cluster under `faults`, expecting the listing to fail; returns the error.
+func listingError(
+    _ harness: EmulatorHarness, faults: FaultPlan, options: MRSHTTPClient.Options = .init()
+) async -> MRSError? {
+    let cluster = await harness.addCluster("c-faults")
+    await harness.state.setFaults(faults)
+    return await #expect(throws: MRSError.self) {
+        try await harness.client(options: options).listJobExecutions(clusterId: cluster, state: nil)
     }
 }
 
