@@ -112,7 +112,7 @@ final class ConfigReader {
         func integer(_ key: String, in range: ClosedRange<Int>) -> Int? {
             guard let value = value(key) else { return nil }
             guard case .number(let text) = value.value, let number = Int(text) else {
-                reader.report(childPath(key), value.position, "expected a whole number, found \(value.kindName == "a number" ? text(of: value) : value.kindName)")
+                reader.report(childPath(key), value.position, "expected a whole number, found \(describe(value))")
                 return nil
             }
             guard range.contains(number) else {
@@ -122,7 +122,8 @@ final class ConfigReader {
             return number
         }
 
-        private func text(of node: JSONNode) -> String {
+        /// A number by its literal (`2.5`), anything else by its kind.
+        private func describe(_ node: JSONNode) -> String {
             if case .number(let text) = node.value { return text }
             return node.kindName
         }
