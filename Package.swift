@@ -75,7 +75,11 @@ let package = Package(
         ),
         .testTarget(
             name: "MRSWatchdogTests",
-            dependencies: ["MRSWatchdog"],
+            dependencies: [
+                "MRSWatchdog",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

@@ -7,6 +7,12 @@ public struct FaultPlan: Codable, Sendable, Hashable {
     public var rate502 = 0.0
     public var rateReset = 0.0
     public var rateHang = 0.0
+    /// A 503 with an HTML page, as a load balancer in front of the gateway answers.
+    public var rateHTML = 0.0
+    /// A success status whose JSON body is cut off half-way.
+    public var rateTruncated = 0.0
+    /// The job list ignores the page number and always answers a full page, like a broken server.
+    public var endlessPages = false
     /// Answer every request with 401 `APIG.0301` (as if the key were wrong or locked).
     public var authFailure = false
     public var paths: [String]?
@@ -18,6 +24,9 @@ public struct FaultPlan: Codable, Sendable, Hashable {
         case rate502 = "rate_502"
         case rateReset = "rate_reset"
         case rateHang = "rate_hang"
+        case rateHTML = "rate_html"
+        case rateTruncated = "rate_truncated"
+        case endlessPages = "endless_pages"
         case authFailure = "auth_failure"
         case paths
     }
@@ -32,12 +41,15 @@ public struct FaultPlan: Codable, Sendable, Hashable {
         rate502 = try container.decodeIfPresent(Double.self, forKey: .rate502) ?? 0
         rateReset = try container.decodeIfPresent(Double.self, forKey: .rateReset) ?? 0
         rateHang = try container.decodeIfPresent(Double.self, forKey: .rateHang) ?? 0
+        rateHTML = try container.decodeIfPresent(Double.self, forKey: .rateHTML) ?? 0
+        rateTruncated = try container.decodeIfPresent(Double.self, forKey: .rateTruncated) ?? 0
+        endlessPages = try container.decodeIfPresent(Bool.self, forKey: .endlessPages) ?? false
         authFailure = try container.decodeIfPresent(Bool.self, forKey: .authFailure) ?? false
         paths = try container.decodeIfPresent([String].self, forKey: .paths)
     }
 
     public enum Fault: Sendable, Equatable {
-        case tooManyRequests, internalError, badGateway, reset, hang, unauthorized
+        case tooManyRequests, internalError, badGateway, reset, hang, unauthorized, htmlError, truncated
     }
 
     func applies(to path: String) -> Bool {
@@ -52,7 +64,7 @@ public struct FaultPlan: Codable, Sendable, Hashable {
         var edge = 0.0
         for (rate, fault) in [
             (rate429, Fault.tooManyRequests), (rate500, .internalError), (rate502, .badGateway),
-            (rateReset, .reset), (rateHang, .hang),
+            (rateReset, .reset), (rateHang, .hang), (rateHTML, .htmlError), (rateTruncated, .truncated),
         ] {
             edge += rate
             if draw < edge { return fault }

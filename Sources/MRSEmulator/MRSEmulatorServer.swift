@@ -99,15 +99,20 @@ struct EmulatorRouter: Sendable {
                 if faults.latencyMs > 0, faults.applies(to: path) {
                     try? await Task.sleep(for: .milliseconds(faults.latencyMs))
                 }
-                if let fault {
+                switch fault {
+                case nil:
+                    reply = await api(request: request, path: path, body: body, endlessPages: faults.endlessPages)
+                case .truncated:
+                    var full = await api(request: request, path: path, body: body, endlessPages: false)
+                    full.body = Array(full.body.prefix(full.body.count / 2))
+                    reply = full
+                case let fault?:
                     reply = Self.faultReply(fault)
-                } else {
-                    reply = await api(request: request, path: path, body: body)
                 }
             }
         }
         var headers = HTTPFields()
-        headers[.contentType] = "application/json;charset=UTF-8"
+        headers[.contentType] = reply.contentType
         headers[.date] = HTTPDate.format(epochMillis: await state.now())
         headers[HTTPField.Name("X-Request-Id")!] = reply.requestId
         for (name, value) in reply.extraHeaders { headers[HTTPField.Name(name)!] = value }
@@ -119,7 +124,7 @@ struct EmulatorRouter: Sendable {
 
     // MARK: MRS API
 
-    func api(request: Request, path: String, body: [UInt8]) async -> Reply {
+    func api(request: Request, path: String, body: [UInt8], endlessPages: Bool) async -> Reply {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         // Every MRS call is signed; check before anything else, as the gateway does.
         // HTTP/1's Host header arrives as the request's authority.
@@ -152,7 +157,7 @@ struct EmulatorRouter: Sendable {
         if segments[1] == "v2", rest.count >= 3, rest[0] == "clusters", rest[2] == "job-executions" {
             let cluster = rest[1]
             switch (method, rest.count) {
-            case ("GET", 3): return await listJobs(cluster: cluster, query: query)
+            case ("GET", 3): return await listJobs(cluster: cluster, query: query, endless: endlessPages)
             case ("GET", 4): return await showJob(cluster: cluster, jobId: rest[3])
             case ("POST", 5) where rest[4] == "kill": return await kill(cluster: cluster, jobId: rest[3])
             default: break
@@ -186,7 +191,7 @@ struct EmulatorRouter: Sendable {
         return .json(200, ClusterListWire(clusterTotal: clusters.count, clusters: slice.map(ClusterWire.init)))
     }
 
-    func listJobs(cluster: String, query: [String: String]) async -> Reply {
+    func listJobs(cluster: String, query: [String: String], endless: Bool) async -> Reply {
         guard await state.hasCluster(cluster) else { return .serviceError(400, "12000003", "The cluster does not exist.") }
         // `limit` defaults to 10 and `offset` is a 1-based page number, as in the real API.
         guard let limit = Int(query["limit"] ?? "10"), limit > 0,
@@ -198,6 +203,11 @@ struct EmulatorRouter: Sendable {
         if let user = query["user"] { jobs = jobs.filter { $0.user == user } }
         if let queue = query["queue"] { jobs = jobs.filter { $0.queue == queue } }
         if query["sort_by"] == "asc" { jobs.reverse() }
+        if endless {
+            // A broken server: the same full page, whatever page is asked for, and a total never reached.
+            let first = Array(repeating: jobs.first, count: limit).compactMap { $0 }
+            return .json(202, JobListWire(totalRecord: Int.max, jobList: first.map(JobExecutionWire.init)))
+        }
         let slice = Self.page(jobs, size: limit, number: offset)
         // Success is 202 here: the documented compatibility quirk.
         return .json(202, JobListWire(totalRecord: jobs.count, jobList: slice.map(JobExecutionWire.init)))
@@ -231,7 +241,12 @@ struct EmulatorRouter: Sendable {
         case .badGateway: return .gatewayError(502, "APIG.0201", "Backend unavailable")
         case .unauthorized:
             return .gatewayError(401, "APIG.0301", "Incorrect IAM authentication information: verify aksk signature fail")
-        case .reset, .hang: return .gatewayError(500, "APIG.0201", "unreachable")
+        case .htmlError:
+            var reply = Reply(
+                status: 503, body: Array("<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>".utf8))
+            reply.contentType = "text/html"
+            return reply
+        case .reset, .hang, .truncated: return .gatewayError(500, "APIG.0201", "unreachable")
         }
     }
 
@@ -300,6 +315,7 @@ struct Reply {
     var body: [UInt8]
     var requestId = Reply.makeRequestId()
     var extraHeaders: [(String, String)] = []
+    var contentType = "application/json;charset=UTF-8"
 
     static func json<T: Encodable>(_ status: Int, _ value: T) -> Reply {
         let encoder = JSONEncoder()

@@ -142,6 +142,66 @@ struct MRSClientEmulatorTests {
         }
     }
 
+    @Test func anHTMLErrorPageIsAnHTTPErrorWithItsStatusAsTheCode() async throws {
+        try await EmulatorHarness.run { harness in
+            var plan = FaultPlan()
+            plan.rateHTML = 1
+            let error = await listingError(harness, faults: plan)
+            #expect(error?.kind == .http)
+            #expect(error?.httpStatus == 503)
+            #expect(error?.errorCode == "503")
+            #expect(error?.errorMessage?.contains("503 Service Temporarily Unavailable") == true)
+            #expect(error?.retryAdvice == .retry)
+        }
+    }
+
+    @Test func aSuccessWithACutOffBodyIsAMalformedResponse() async throws {
+        try await EmulatorHarness.run { harness in
+            var plan = FaultPlan()
+            plan.rateTruncated = 1
+            let error = await listingError(harness, faults: plan)
+            #expect(error?.kind == .malformedResponse)
+            #expect(error?.operation.hasSuffix("/job-executions") == true)
+        }
+    }
+
+    @Test func aBodyOverTheByteCapIsRefused() async throws {
+        try await EmulatorHarness.run { harness in
+            let cluster = await harness.addCluster("c-big")
+            for index in 0..<50 {
+                try await harness.state.addJob(.init(cluster: cluster, name: "job-\(index)", startOffset: "-1h"))
+            }
+            var options = MRSHTTPClient.Options()
+            options.maxBodyBytes = 4096
+            let error = await #expect(throws: MRSError.self) {
+                try await harness.client(options: options).listJobExecutions(clusterId: cluster, state: nil)
+            }
+            #expect(error?.kind == .bodyTooLarge)
+            #expect(error?.retryAdvice == .never)
+            // The same listing fits under the default cap.
+            #expect(try await harness.client().listJobExecutions(clusterId: cluster, state: nil).count == 50)
+        }
+    }
+
+    @Test func aServerThatAlwaysAnswersFullPagesIsCutOffAtThePageCap() async throws {
+        try await EmulatorHarness.run { harness in
+            let cluster = await harness.addCluster("c-endless")
+            try await harness.state.addJob(.init(cluster: cluster, name: "same-job", startOffset: "-1h"))
+            var plan = FaultPlan()
+            plan.endlessPages = true
+            await harness.state.setFaults(plan)
+            var options = MRSHTTPClient.Options()
+            options.maxPages = 5
+            let before = await harness.state.requestCount
+            let error = await #expect(throws: MRSError.self) {
+                try await harness.client(options: options).listJobExecutions(clusterId: cluster, state: nil)
+            }
+            #expect(error?.kind == .tooManyPages)
+            #expect(error?.retryAdvice == .never)
+            #expect(await harness.state.requestCount - before == 5)
+        }
+    }
+
     @Test func aSignatureMadeWithOneWrongByteOfTheSecretIsRejected() async throws {
         try await EmulatorHarness.run { harness in
             let cluster = await harness.addCluster("c-sig")
