@@ -14,7 +14,16 @@ struct ConfigOptions: ParsableArguments {
 
     /// Loads the config with the overrides applied; see `load(path:)` for failures.
     func load() throws -> WatchdogConfig {
-        var loaded = try Self.load(path: config)
+        try applyingOverrides(to: Self.load(path: config))
+    }
+
+    /// Reads the config again without printing or exiting (a reload); the error says why it was refused.
+    func reload() -> Result<WatchdogConfig, any Error> {
+        Result { try applyingOverrides(to: ConfigLoader.load(path: config)) }
+    }
+
+    private func applyingOverrides(to config: WatchdogConfig) throws -> WatchdogConfig {
+        var loaded = config
         if let endpoint {
             guard let parsed = MRSEndpoint(url: endpoint) else {
                 throw ValidationError("--endpoint must be an http(s) URL with a host, e.g. http://127.0.0.1:8080")

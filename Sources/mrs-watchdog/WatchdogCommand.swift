@@ -11,6 +11,9 @@ struct WatchdogCommand: AsyncParsableCommand {
               mrs-watchdog explain --config rules.json --jobs saved-job-list.json
               mrs-watchdog clusters --config rules.json
               mrs-watchdog jobs --config rules.json --cluster CLUSTER_ID
+              mrs-watchdog plan --config rules.json
+            Then run the daemon (under systemd: see systemd/mrs-watchdog.service):
+              mrs-watchdog run --config rules.json --state-dir /var/lib/mrs-watchdog
 
             Credentials, first found wins: $CREDENTIALS_DIRECTORY/{ak,sk,security_token} (systemd
             LoadCredential=), HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK / HUAWEICLOUD_SDK_SECURITY_TOKEN,
@@ -18,5 +21,5 @@ struct WatchdogCommand: AsyncParsableCommand {
             then the ECS agency metadata service.
             """,
         version: "0.1.0",
-        subcommands: [Check.self, Explain.self, Plan.self, Clusters.self, Jobs.self, Kill.self])
+        subcommands: [Run.self, Check.self, Explain.self, Plan.self, Clusters.self, Jobs.self, Kill.self])
 }

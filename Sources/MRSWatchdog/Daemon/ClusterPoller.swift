@@ -13,10 +13,13 @@ public struct ClusterPoller: Sendable {
 
     let api: any MRSJobAPI
     let config: WatchdogConfig
+    /// How transient failures of each listing are retried (the daemon retries; `plan` does not).
+    let retrier: Retrier
 
-    public init(api: any MRSJobAPI, config: WatchdogConfig) {
+    public init(api: any MRSJobAPI, config: WatchdogConfig, retrier: Retrier = .once) {
         self.api = api
         self.config = config
+        self.retrier = retrier
     }
 
     /// The job states to list: running always; the queued states only when some rule limits queued time or
@@ -29,7 +32,7 @@ public struct ClusterPoller: Sendable {
     /// Lists every cluster and keeps the watched ones. Clusters named by id but missing from the listing
     /// are kept with unknown tags, so a rule that needs their tags fails closed.
     public func discover() async throws -> [Cluster] {
-        let all = try await api.listClusters(state: "existing", tags: [:])
+        let all = try await retrier.run { try await api.listClusters(state: "existing", tags: [:]) }
         var watched = all.filter(config.watches)
         for id in config.watch.clusterIds where !all.contains(where: { $0.clusterId == id }) {
             watched.append(Cluster(clusterId: id, tags: nil))
@@ -47,10 +50,15 @@ public struct ClusterPoller: Sendable {
                     var jobs: [JobExecution] = []
                     var malformed = 0
                     do {
-                        for state in states {
-                            try await api.forEachJobExecutionPage(clusterId: id, state: state) { page in
-                                jobs.append(contentsOf: page.jobs)
-                                malformed += page.malformed
+                        try await retrier.run {
+                            // A retry lists the cluster again from the first page.
+                            jobs = []
+                            malformed = 0
+                            for state in states {
+                                try await api.forEachJobExecutionPage(clusterId: id, state: state) { page in
+                                    jobs.append(contentsOf: page.jobs)
+                                    malformed += page.malformed
+                                }
                             }
                         }
                         return (id, jobs, malformed, nil)

@@ -1,0 +1,25 @@
+/// The daemon's fixed cadences and bounds. Production uses the defaults; tests shrink them so nothing
+/// waits for real minutes.
+public struct DaemonTiming: Sendable {
+    /// How often a pending kill's job is read again.
+    public var verifyInterval: Duration = .seconds(5)
+    /// A kill accepted but still active after this long is sent again.
+    public var verifyTimeout: Duration = .seconds(60)
+    /// Kill requests per job before it is declared unkillable.
+    public var maxKillAttempts = 3
+    /// Wait after an authentication failure: five failures lock an access key for 5 minutes.
+    public var authBackoff: Duration = .seconds(300)
+    /// Retries of reads (listings, show job) within one cycle.
+    public var readAttempts = 3
+    public var readBackoff = Backoff(base: .seconds(1), cap: .seconds(30))
+    /// A deadline whose job could not be read is tried again after this.
+    public var deadlineRetry: Duration = .seconds(5)
+    /// `--once` waits this long at most for its kills to be confirmed.
+    public var onceVerifyBound: Duration = .seconds(120)
+    /// Poll interval jitter, as a fraction either way.
+    public var pollJitter = 0.05
+    /// A host clock this far from the server's is reported (once).
+    public var skewWarningMillis: Int64 = 60_000
+
+    public init() {}
+}

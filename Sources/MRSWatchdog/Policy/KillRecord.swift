@@ -1,0 +1,57 @@
+/// What the daemon did about one kill, kept in the state file so a restart resumes the verification.
+public struct KillRecord: Sendable, Hashable, Codable {
+    public enum Status: String, Sendable, Hashable, Codable {
+        /// Kill sent (or tried); waiting for the job to reach a terminal state.
+        case pending
+        /// The job is terminal after our kill.
+        case confirmed
+        /// The job ended by itself before the kill took (or vanished): nothing was killed.
+        case gone
+        /// Still active after every attempt: a person has to look.
+        case unkillable
+    }
+
+    public var clusterId: String
+    public var jobId: String
+    public var jobName: String?
+    public var rule: String?
+    public var status: Status
+    /// Kill requests sent so far.
+    public var attempts: Int
+    /// True when the latest request was accepted (2xx); false when it failed and must be re-sent.
+    public var accepted: Bool
+    /// Server time (epoch ms) of the first and latest kill request, and of the latest re-read.
+    public var firstAttemptAt: Int64
+    public var lastAttemptAt: Int64
+    public var lastCheckedAt: Int64
+    public var lastError: String?
+    /// Server time the record left `pending`.
+    public var resolvedAt: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case clusterId = "cluster_id"
+        case jobId = "job_id"
+        case jobName = "job_name"
+        case rule, status, attempts, accepted
+        case firstAttemptAt = "first_attempt_at"
+        case lastAttemptAt = "last_attempt_at"
+        case lastCheckedAt = "last_checked_at"
+        case lastError = "last_error"
+        case resolvedAt = "resolved_at"
+    }
+
+    public init(decision: Decision, at now: Int64) {
+        clusterId = decision.clusterId
+        jobId = decision.job.jobId
+        jobName = decision.job.jobName
+        rule = decision.rule
+        status = .pending
+        attempts = 0
+        accepted = false
+        firstAttemptAt = now
+        lastAttemptAt = now
+        lastCheckedAt = now
+    }
+
+    public var key: JobKey { JobKey(clusterId: clusterId, jobId: jobId) }
+}

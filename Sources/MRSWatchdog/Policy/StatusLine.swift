@@ -1,0 +1,45 @@
+/// The one human line the daemon shows as its status (systemd `STATUS=`), built from plain facts.
+public struct StatusLine: Sendable, Hashable {
+    public var clusters: Int
+    public var failedClusters: Int
+    public var activeJobs: Int
+    public var killed: Int
+    public var warned: Int
+    public var pendingVerifications: Int
+    public var unkillable: Int
+    /// Server time of the next deadline, epoch ms.
+    public var nextDeadline: Int64?
+    /// Breaker, budget, auth or reload trouble; shown first.
+    public var problem: String?
+
+    public init(
+        clusters: Int = 0, failedClusters: Int = 0, activeJobs: Int = 0, killed: Int = 0, warned: Int = 0,
+        pendingVerifications: Int = 0, unkillable: Int = 0, nextDeadline: Int64? = nil, problem: String? = nil
+    ) {
+        self.clusters = clusters
+        self.failedClusters = failedClusters
+        self.activeJobs = activeJobs
+        self.killed = killed
+        self.warned = warned
+        self.pendingVerifications = pendingVerifications
+        self.unkillable = unkillable
+        self.nextDeadline = nextDeadline
+        self.problem = problem
+    }
+
+    public var text: String {
+        var parts: [String] = []
+        if let problem { parts.append(problem) }
+        var watching = "watching \(clusters) cluster\(clusters == 1 ? "" : "s")"
+        if failedClusters > 0 { watching += " (\(failedClusters) failing)" }
+        parts.append(watching)
+        parts.append("\(activeJobs) active job\(activeJobs == 1 ? "" : "s")")
+        parts.append("last cycle: \(killed) killed, \(warned) warned")
+        if pendingVerifications > 0 { parts.append("\(pendingVerifications) kill(s) being verified") }
+        if unkillable > 0 { parts.append("\(unkillable) unkillable") }
+        if let nextDeadline {
+            parts.append("next deadline \(RFC3339.format(epochMillis: nextDeadline))")
+        }
+        return parts.joined(separator: " · ")
+    }
+}
