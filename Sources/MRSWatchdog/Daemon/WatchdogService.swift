@@ -315,16 +315,17 @@ public actor WatchdogService: Service {
     }
 
     /// Sends one kill request and records it; the record is saved at once so a restart cannot send it twice.
+    /// Only accepted requests count as attempts: a request refused by throttling never reached the job.
     private func attemptKill(_ record: inout KillRecord, decision: Decision) async {
         let retry = record.attempts > 0
-        record.attempts += 1
         record.lastAttemptAt = clock.now()
         record.lastCheckedAt = record.lastAttemptAt
         do {
             try await api.killJob(clusterId: record.clusterId, jobId: record.jobId)
+            record.attempts += 1
             record.accepted = true
             record.lastError = nil
-            status.killed += retry ? 0 : 1
+            if !retry { status.killed += 1 }
             sink.emit(.decision(DecisionRecord(action: retry ? .killRetried : .kill, decision: decision, detail: retry ? "attempt \(record.attempts)" : nil)))
         } catch {
             let failure = Self.mrsError(error, operation: "kill \(record.key)")
@@ -338,8 +339,12 @@ public actor WatchdogService: Service {
                     return save(record)
                 }
             }
-            if failure.retryAdvice == .authBackoff { blockForAuth(failure) }
             sink.emit(.decision(DecisionRecord(action: .killFailed, decision: decision, detail: failure.description)))
+            switch failure.retryAdvice {
+            case .retry: break  // sent again after the next read of the job
+            case .authBackoff: blockForAuth(failure)
+            case .never: settle(&record, .unkillable, decision: decision, detail: "kill refused: \(failure)")
+            }
         }
         save(record)
     }

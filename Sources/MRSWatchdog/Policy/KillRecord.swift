@@ -16,7 +16,7 @@ public struct KillRecord: Sendable, Hashable, Codable {
     public var jobName: String?
     public var rule: String?
     public var status: Status
-    /// Kill requests sent so far.
+    /// Kill requests the service accepted so far.
     public var attempts: Int
     /// True when the latest request was accepted (2xx); false when it failed and must be re-sent.
     public var accepted: Bool
