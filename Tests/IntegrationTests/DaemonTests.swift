@@ -117,6 +117,28 @@ struct DaemonTests {
         }
     }
 
+    @Test func aJobThatEndsByItselfBeforeTheKillTakesIsGoneNotAFailure() async throws {
+        try await EmulatorHarness.run { emulator in
+            let cluster = await emulator.addCluster("c-gone")
+            // Every kill fails with a 500 until the job finishes on its own, 2 s from now.
+            var plan = FaultPlan()
+            plan.rate500 = 1
+            plan.paths = ["/kill"]
+            await emulator.state.setFaults(plan)
+            let id = try await emulator.state.addJob(
+                .init(cluster: cluster, name: "etl-1", startOffset: "-1h", queued: "0s", duration: "3602s"))
+            let config = try DaemonHarness.config(
+                emulator, clusters: [cluster],
+                rules: #"[{"name": "r", "match": {"job_name": ["etl-*"]}, "max_runtime": "30m", "mode": "enforce"}]"#)
+            try await DaemonHarness.run(emulator, config: config) { daemon in
+                try await eventually("gone") { daemon.events.jobIds(.gone) == [id] }
+                #expect(!daemon.events.jobIds(.killFailed).isEmpty)
+                #expect(daemon.events.records(.unkillable).isEmpty)
+                #expect(await daemon.service.snapshot.kill(JobKey(clusterId: cluster, jobId: id))?.status == .gone)
+            }
+        }
+    }
+
     @Test func perCycleAndHourlyBudgetsKillTheMostOverdueFirst() async throws {
         try await EmulatorHarness.run { emulator in
             let cluster = await emulator.addCluster("c-budget")

@@ -29,6 +29,7 @@ public struct WatchdogConfig: Sendable, Hashable {
         public var maxKillsPerCycle = 10
         public var maxKillsPerHour = 50
         public var breakerThreshold = 25
+        public init() {}
     }
 
     public var mrs: MRSSettings

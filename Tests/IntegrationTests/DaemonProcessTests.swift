@@ -1,0 +1,108 @@
+import Foundation
+import MRSEmulator
+import MRSWatchdog
+import Testing
+
+/// `mrs-watchdog run` as a process, driven by signals as systemd drives it.
+@Suite(.timeLimit(.minutes(2)))
+struct DaemonProcessTests {
+    static func configText(_ emulator: EmulatorHarness, cluster: String, rules: String) -> String {
+        """
+        {"mrs": {"region": "cn-north-4", "project_id": "\(EmulatorHarness.projectId)", "endpoint": "\(emulator.baseURL)"},
+         "watch": {"cluster_ids": ["\(cluster)"], "poll_interval": "1s"},
+         "rules": \(rules)}
+        """
+    }
+
+    static var environment: [String: String] {
+        ChildProcess.cleanEnvironment([
+            "HUAWEICLOUD_SDK_AK": EmulatorHarness.credentials.accessKey,
+            "HUAWEICLOUD_SDK_SK": EmulatorHarness.credentials.secretKey,
+        ])
+    }
+
+    @Test func sighupKeepsTheOldRulesOnABrokenFileAndAppliesAValidOne() async throws {
+        try await EmulatorHarness.run { emulator in
+            let cluster = await emulator.addCluster("c-hup")
+            let adhoc = try await emulator.state.addJob(.init(cluster: cluster, name: "adhoc-1", startOffset: "-1h"))
+            let config = try TemporaryConfig(Self.configText(
+                emulator, cluster: cluster,
+                rules: #"[{"name": "etl", "match": {"job_name": ["etl-*"]}, "max_runtime": "2h", "mode": "enforce"}]"#))
+            let state = try DaemonHarness.freshStateDirectory()
+            let daemon = try ChildProcess(
+                "mrs-watchdog", ["run", "--config", config.path, "--state-dir", state], environment: Self.environment)
+            try await daemon.waitForOutput("ready:")
+
+            try #"{"mrs": {"region": "cn-north-4"}, "rules": [{"name": "x", "max_runtime": "soon"}]}"#
+                .write(toFile: config.path, atomically: true, encoding: .utf8)
+            daemon.signal(SIGHUP)
+            try await daemon.waitForOutput("reload refused")
+            #expect(daemon.stderr.contains("rules[0].max_runtime"), "the reason names the field: \(daemon.stderr)")
+            try await Task.sleep(for: .seconds(2))
+            #expect(daemon.process.isRunning)
+            #expect(await emulator.state.kills().isEmpty)
+
+            try Self.configText(
+                emulator, cluster: cluster,
+                rules: #"[{"name": "adhoc", "match": {"job_name": ["adhoc-*"]}, "max_runtime": "30m", "mode": "enforce"}]"#
+            ).write(toFile: config.path, atomically: true, encoding: .utf8)
+            daemon.signal(SIGHUP)
+            try await daemon.waitForOutput("reloaded:")
+            try await eventually("the new rule kills") { await emulator.state.kills().map(\.jobId) == [adhoc] }
+
+            daemon.signal(SIGTERM)
+            let finished = try await daemon.wait(timeout: .seconds(20))
+            #expect(finished.status == 0, "\(finished.stderr)")
+        }
+    }
+
+    @Test func sigtermDuringAKillLetsItFinishSavesStateAndExitsZero() async throws {
+        try await EmulatorHarness.run { emulator in
+            let cluster = await emulator.addCluster("c-term")
+            var plan = FaultPlan()
+            plan.latencyMs = 2000
+            plan.paths = ["/kill"]
+            await emulator.state.setFaults(plan)
+            let id = try await emulator.state.addJob(.init(cluster: cluster, name: "etl-1", startOffset: "-1h"))
+            let config = try TemporaryConfig(Self.configText(
+                emulator, cluster: cluster,
+                rules: #"[{"name": "etl", "match": {"job_name": ["etl-*"]}, "max_runtime": "30m", "mode": "enforce"}]"#))
+            let state = try DaemonHarness.freshStateDirectory()
+            let daemon = try ChildProcess(
+                "mrs-watchdog", ["run", "--config", config.path, "--state-dir", state], environment: Self.environment)
+            // The kill request is now held for 2 s by the emulator.
+            try await eventually("kill in flight") { await emulator.state.requestCount >= 3 }
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(await emulator.state.kills().isEmpty)
+            daemon.signal(SIGTERM)
+            let finished = try await daemon.wait(timeout: .seconds(20))
+            #expect(finished.status == 0, "\(finished.stderr)")
+            #expect(await emulator.state.kills().map(\.jobId) == [id])
+            let saved = StateStore(directory: state).load(now: 0).state
+            #expect(saved.kill(JobKey(clusterId: cluster, jobId: id))?.accepted == true)
+        }
+    }
+
+    @Test func onceRunsOneCycleConfirmsItsKillsAndReportsAnUnpollableSetup() async throws {
+        try await EmulatorHarness.run { emulator in
+            let cluster = await emulator.addCluster("c-once")
+            await emulator.state.setKillBehaviour(KillBehaviour(delaySeconds: 0.2))
+            let id = try await emulator.state.addJob(.init(cluster: cluster, name: "etl-1", startOffset: "-1h"))
+            let rules = #"[{"name": "etl", "match": {"job_name": ["etl-*"]}, "max_runtime": "30m", "mode": "enforce"}]"#
+            let config = try TemporaryConfig(Self.configText(emulator, cluster: cluster, rules: rules))
+            let state = try DaemonHarness.freshStateDirectory()
+            let once = try await ChildProcess.run(
+                "mrs-watchdog", ["run", "--once", "--config", config.path, "--state-dir", state], environment: Self.environment)
+            #expect(once.status == 0, "\(once.stderr)")
+            #expect(await emulator.state.kills().map(\.jobId) == [id])
+            #expect(StateStore(directory: state).load(now: 0).state.kill(JobKey(clusterId: cluster, jobId: id))?.status == .confirmed)
+
+            let nowhere = try TemporaryConfig(Self.configText(emulator, cluster: "no-such-cluster", rules: rules))
+            let failed = try await ChildProcess.run(
+                "mrs-watchdog", ["run", "--once", "--config", nowhere.path, "--state-dir", state], environment: Self.environment)
+            #expect(failed.status == 1)
+            #expect(failed.stderr.contains("12000003"))
+            #expect(failed.stderr.contains("no cluster could be polled"))
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import MRSWatchdog
+import Testing
+
+/// The daemon's pure decisions: which kills go now, how long to wait before a retry, what the state keeps.
+struct PolicyTests {
+    static let now: Int64 = 1_800_000_000_000
+
+    static func overdue(_ id: String, byMinutes minutes: Int64) -> Decision {
+        let job = JobExecution(jobId: id, jobName: "etl-\(id)", jobStateText: "RUNNING", startedTime: now - (minutes + 60) * 60_000)
+        var decision = Evaluator(
+            rules: [Rule(name: "r", match: JobMatcher(), maxRuntimeMillis: 3_600_000, mode: .enforce)], exemptions: [],
+            dryRun: false
+        ).decide(clusterId: "c", clusterTags: [:], job: job, now: now)
+        decision.job.jobId = id
+        return decision
+    }
+
+    static func safety(perCycle: Int = 10, perHour: Int = 50, breaker: Int = 25) -> WatchdogConfig.Safety {
+        var safety = WatchdogConfig.Safety()
+        safety.maxKillsPerCycle = perCycle
+        safety.maxKillsPerHour = perHour
+        safety.breakerThreshold = breaker
+        return safety
+    }
+
+    @Test func theMostOverdueGoFirstAndTheRestWait() {
+        let candidates = [Self.overdue("a", byMinutes: 5), Self.overdue("b", byMinutes: 50), Self.overdue("c", byMinutes: 20)]
+        #expect(candidates.allSatisfy { $0.kind == .kill })
+        let plan = KillPlanner.plan(
+            candidates: candidates, safety: Self.safety(perCycle: 2), breakerOpen: false, killedThisCycle: 0,
+            killedLastHour: 0, now: Self.now)
+        #expect(plan.kill.map(\.job.jobId) == ["b", "c"])
+        #expect(plan.deferred.map(\.job.jobId) == ["a"])
+        #expect(plan.holdReason?.hasPrefix("per-cycle kill budget (2)") == true)
+    }
+
+    @Test(arguments: [
+        (0, 0, 3, nil as String?), (1, 0, 2, "per-cycle"), (0, 48, 2, "hourly"), (0, 50, 0, "hourly"), (3, 0, 0, "per-cycle"),
+    ])
+    func budgetsLeaveRoomForWhatIsLeft(killedThisCycle: Int, killedLastHour: Int, kills: Int, reason: String?) {
+        let candidates = (0..<3).map { Self.overdue("j\($0)", byMinutes: Int64($0 + 1)) }
+        let plan = KillPlanner.plan(
+            candidates: candidates, safety: Self.safety(perCycle: 3, perHour: 50), breakerOpen: false,
+            killedThisCycle: killedThisCycle, killedLastHour: killedLastHour, now: Self.now)
+        #expect(plan.kill.count == kills)
+        #expect(plan.kill.count + plan.deferred.count == 3)
+        #expect(plan.holdReason?.contains(reason ?? "-") ?? (reason == nil))
+    }
+
+    @Test func anOpenBreakerKillsNothing() {
+        let safety = Self.safety(breaker: 2)
+        #expect(!KillPlanner.breakerOpens(candidates: 2, safety: safety))
+        #expect(KillPlanner.breakerOpens(candidates: 3, safety: safety))
+        let candidates = (0..<3).map { Self.overdue("j\($0)", byMinutes: 10) }
+        let plan = KillPlanner.plan(
+            candidates: candidates, safety: safety, breakerOpen: true, killedThisCycle: 0, killedLastHour: 0, now: Self.now)
+        #expect(plan.kill.isEmpty)
+        #expect(plan.deferred.count == 3)
+        #expect(plan.holdReason?.hasPrefix("breaker open") == true)
+    }
+
+    @Test func backoffGrowsIsCappedJitteredAndHonoursRetryAfter() {
+        let backoff = Backoff(base: .seconds(1), cap: .seconds(8))
+        #expect(backoff.delay(attempt: 0, draw: 0) == .milliseconds(500))
+        #expect(backoff.delay(attempt: 0, draw: 0.999_999) < .seconds(1))
+        #expect(backoff.delay(attempt: 2, draw: 0) == .seconds(2))
+        #expect(backoff.delay(attempt: 10, draw: 0.5) == .seconds(6))
+        #expect(backoff.delay(attempt: 60, draw: 0) == .seconds(4))
+        #expect(backoff.delay(attempt: 0, draw: 0, retryAfterSeconds: 5) == .seconds(5))
+        #expect(backoff.delay(attempt: 3, draw: 0.5, retryAfterSeconds: 1) == .seconds(6))
+    }
+
+    @Test func pruningKeepsPendingKillsAndTheLastHour() {
+        var state = WatchdogState()
+        let hour: Int64 = 3_600_000
+        state.killTimes = [Self.now - 2 * hour, Self.now - hour, Self.now - hour + 1, Self.now]
+        state.warned = ["c/old": Self.now - 49 * hour, "c/new": Self.now - hour]
+        var pending = KillRecord(decision: Self.overdue("p", byMinutes: 1), at: Self.now - 100 * hour)
+        pending.status = .pending
+        var settled = KillRecord(decision: Self.overdue("s", byMinutes: 1), at: Self.now - 100 * hour)
+        settled.status = .confirmed
+        settled.resolvedAt = Self.now - 49 * hour
+        var recent = KillRecord(decision: Self.overdue("r", byMinutes: 1), at: Self.now - 2 * hour)
+        recent.status = .unkillable
+        recent.resolvedAt = Self.now - hour
+        state.kills = ["c/p": pending, "c/s": settled, "c/r": recent]
+        #expect(state.killsInLastHour(now: Self.now) == 2)
+        state.prune(now: Self.now)
+        #expect(state.killTimes == [Self.now - hour + 1, Self.now])
+        #expect(Set(state.warned.keys) == ["c/new"])
+        #expect(Set(state.kills.keys) == ["c/p", "c/r"])
+        #expect(state.pendingKills.map(\.jobId) == ["p"])
+    }
+
+    @Test func theStatusLineLeadsWithTheProblem() {
+        var line = StatusLine(clusters: 12, activeJobs: 340, killed: 2, warned: 1, nextDeadline: 1_796_000_590_000)
+        #expect(line.text == "watching 12 clusters · 340 active jobs · last cycle: 2 killed, 1 warned · next deadline 2026-11-30T01:03:10Z")
+        line.problem = "breaker open: more than 25 jobs to kill, not killing"
+        line.failedClusters = 1
+        line.unkillable = 1
+        #expect(line.text.hasPrefix("breaker open: more than 25 jobs to kill, not killing · watching 12 clusters (1 failing)"))
+        #expect(line.text.contains("1 unkillable"))
+    }
+}
