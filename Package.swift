@@ -22,9 +22,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
-        // libsystemd, reached only through SystemdNotify.
+        // libsystemd, reached only through SystemdIntegration (notifications, journal records, log handler).
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
-        .target(name: "SystemdNotify", dependencies: ["CSystemd"]),
+        .target(
+            name: "SystemdIntegration",
+            dependencies: [
+                "CSystemd", "MRSWatchdog",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The domain: signer, MRS client, rules, evaluator, daemon services.
         .target(
             name: "MRSWatchdog",
@@ -55,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "mrs-watchdog",
             dependencies: [
-                "MRSWatchdog", "SystemdNotify",
+                "MRSWatchdog", "SystemdIntegration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -76,7 +83,7 @@ let package = Package(
         .testTarget(
             name: "MRSWatchdogTests",
             dependencies: [
-                "MRSWatchdog",
+                "MRSWatchdog", "SystemdIntegration",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],

@@ -11,8 +11,12 @@ import Foundation
 /// Everything an operator command needs to talk to MRS: credentials from the chain, one HTTP client, the
 /// MRS client. The HTTP client is shut down when `body` returns.
 enum APISession {
+    /// - Parameter prepare: runs with the credential provider before the client is used (the daemon fetches
+    ///   credentials up front, telling systemd it is still starting).
     static func with<T>(
-        _ config: WatchdogConfig, serverClock: ServerClock? = nil, _ body: (MRSHTTPClient) async throws -> T
+        _ config: WatchdogConfig, serverClock: ServerClock? = nil,
+        prepare: (any CredentialProvider) async throws -> Void = { _ in },
+        _ body: (MRSHTTPClient) async throws -> T
     ) async throws -> T {
         let environment = ProcessInfo.processInfo.environment
         let http = HTTPClient(
@@ -24,11 +28,14 @@ enum APISession {
             let provider: any CredentialProvider =
                 resolved.credentials.map { StaticCredentialProvider($0, source: resolved.sourceDescription) }
                 ?? MetadataCredentialProvider(http: http, baseURL: environment["MRS_WATCHDOG_METADATA_URL"] ?? MetadataCredentialProvider.defaultBaseURL)
+            try await prepare(provider)
             guard let projectId = config.mrs.projectId ?? resolved.projectId else {
                 throw CommandFailure("no project id: set mrs.project_id in the config, or HUAWEICLOUD_SDK_PROJECT_ID")
             }
+            var options = MRSHTTPClient.Options()
+            options.requestTimeout = .milliseconds(config.mrs.requestTimeoutMillis)
             let client = MRSHTTPClient(
-                http: http, endpoint: config.mrs.endpoint, projectId: projectId, credentials: provider,
+                http: http, endpoint: config.mrs.endpoint, projectId: projectId, credentials: provider, options: options,
                 logger: Logger(label: "mrs-watchdog"),
                 onServerDate: { date in serverClock?.observe(serverMillis: date) })
             let result = try await body(client)

@@ -1,3 +1,5 @@
+import Logging
+
 /// What the daemon reports as it works. Sinks (log lines, systemd notifications, journal records) turn
 /// these into their own form; the daemon itself knows nothing about any of them.
 public enum DaemonEvent: Sendable {
@@ -48,6 +50,15 @@ public struct DecisionRecord: Sendable, Hashable {
         self.action = action
         self.decision = decision
         self.detail = detail
+    }
+
+    /// How loud the record is: kills and warnings are notices, failures errors, the rest information.
+    public var level: Logger.Level {
+        switch action {
+        case .kill, .killRetried, .killConfirmed, .warn, .gone: return .notice
+        case .killFailed, .unkillable: return .error
+        case .wouldKill, .skipped, .deferred, .held: return .info
+        }
     }
 
     /// One readable line, e.g. `kill c1/job-7 etl-big (user ana) rule dev-2h: over max_runtime 2h, running 2h0m3s`.

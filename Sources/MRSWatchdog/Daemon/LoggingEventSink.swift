@@ -1,23 +1,21 @@
 import Logging
 
-/// Daemon events as swift-log lines: decisions with their key facts as metadata, status at debug level.
+/// Daemon events as swift-log lines; the status line at debug level.
 public struct LoggingEventSink: DaemonEventSink {
     let logger: Logger
+    /// False when decisions are written elsewhere as structured records (the journal), to avoid doubles.
+    let includeDecisions: Bool
 
-    public init(logger: Logger) {
+    public init(logger: Logger, includeDecisions: Bool = true) {
         self.logger = logger
+        self.includeDecisions = includeDecisions
     }
 
     public func emit(_ event: DaemonEvent) {
         switch event {
         case .decision(let record):
-            let level: Logger.Level
-            switch record.action {
-            case .kill, .killRetried, .killConfirmed, .warn, .gone: level = .notice
-            case .killFailed, .unkillable: level = .error
-            case .wouldKill, .skipped, .deferred, .held: level = .info
-            }
-            logger.log(level: level, "\(record.summary)")
+            guard includeDecisions else { return }
+            logger.log(level: record.level, "\(record.summary)")
         case .ready(let status):
             logger.notice("ready: \(status.text)")
         case .progress(let status):

@@ -42,6 +42,8 @@ public actor WatchdogService: Service {
     let sleep: @Sendable (Duration) async throws -> Void
     private let requests = Mutex(Requests())
     private let doorbell = Doorbell()
+    /// Beats while the loop makes progress; the systemd watchdog pings follow it.
+    public nonisolated let heartbeat = LoopHeartbeat()
 
     private var config: WatchdogConfig
     private var evaluator: Evaluator
@@ -71,7 +73,7 @@ public actor WatchdogService: Service {
     ) {
         self.config = config
         self.evaluator = Evaluator(config: config, dryRun: options.dryRun)
-        self.api = api
+        self.api = HeartbeatAPI(base: api, heartbeat: heartbeat)
         self.clock = clock
         self.store = store
         self.sink = sink
@@ -152,7 +154,9 @@ public actor WatchdogService: Service {
             persistIfDirty()
             sink.emit(.progress(refreshStatus()))
             if stopping { break }
+            heartbeat.setIdle(true)
             await doorbell.wait(for: wakeDelay(nextPoll: nextPoll), sleep: sleep)
+            heartbeat.setIdle(false)
         }
     }
 

@@ -89,6 +89,7 @@ public enum ConfigLoader {
         let region = object.string("region")
         let projectId = object.string("project_id")
         let caFile = object.string("ca_file")
+        let requestTimeout = object.duration("request_timeout")
         var endpoint: MRSEndpoint?
         if let url = object.string("endpoint") {
             endpoint = MRSEndpoint(url: url)
@@ -100,8 +101,10 @@ public enum ConfigLoader {
             reader.report("mrs.region", object.node.position, "missing required key 'region' (e.g. \"cn-north-4\")")
         }
         guard let region else { return nil }
-        return WatchdogConfig.MRSSettings(
+        var settings = WatchdogConfig.MRSSettings(
             region: region, projectId: projectId, endpoint: endpoint ?? MRSEndpoint(region: region), caFile: caFile)
+        if let requestTimeout { settings.requestTimeoutMillis = requestTimeout }
+        return settings
     }
 
     static func readWatch(_ top: ConfigReader.Object) -> WatchdogConfig.WatchSettings? {

@@ -6,6 +6,8 @@ public struct WatchdogConfig: Sendable, Hashable {
         public var projectId: String?
         public var endpoint: MRSEndpoint
         public var caFile: String?
+        /// Deadline of every MRS request, connection included.
+        public var requestTimeoutMillis: Int64 = 30_000
     }
 
     public struct WatchSettings: Sendable, Hashable {

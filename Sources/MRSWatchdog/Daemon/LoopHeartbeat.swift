@@ -1,0 +1,61 @@
+import Synchronization
+
+/// Whether the daemon's loop is alive: it beats after every MRS call and every loop turn, and is idle while
+/// it sleeps until its next wake-up. A loop stuck in one call stops beating, so the systemd watchdog pings
+/// stop and systemd restarts the daemon.
+public final class LoopHeartbeat: Sendable {
+    private struct Pulse {
+        var last: ContinuousClock.Instant
+        var idle: Bool
+    }
+
+    private let pulse = Mutex(Pulse(last: .now, idle: false))
+
+    public init() {}
+
+    public func beat() {
+        pulse.withLock { $0.last = .now }
+    }
+
+    /// Marks the loop as sleeping (healthy however long it sleeps) or working again.
+    public func setIdle(_ idle: Bool) {
+        pulse.withLock {
+            $0.idle = idle
+            $0.last = .now
+        }
+    }
+
+    /// True while the loop sleeps, or when it beat within `window`.
+    public func isAlive(within window: Duration) -> Bool {
+        pulse.withLock { $0.idle || ContinuousClock.now - $0.last <= window }
+    }
+}
+
+/// The MRS API with a heartbeat after every call and every page, whether it succeeded or not.
+struct HeartbeatAPI: MRSJobAPI {
+    let base: any MRSJobAPI
+    let heartbeat: LoopHeartbeat
+
+    func listClusters(state: String?, tags: [String: String?]) async throws -> [Cluster] {
+        defer { heartbeat.beat() }
+        return try await base.listClusters(state: state, tags: tags)
+    }
+
+    func forEachJobExecutionPage(clusterId: String, state: JobState?, _ body: (JobPage) throws -> Void) async throws {
+        defer { heartbeat.beat() }
+        try await base.forEachJobExecutionPage(clusterId: clusterId, state: state) { page in
+            heartbeat.beat()
+            try body(page)
+        }
+    }
+
+    func showJob(clusterId: String, jobId: String) async throws -> JobExecution {
+        defer { heartbeat.beat() }
+        return try await base.showJob(clusterId: clusterId, jobId: jobId)
+    }
+
+    func killJob(clusterId: String, jobId: String) async throws {
+        defer { heartbeat.beat() }
+        try await base.killJob(clusterId: clusterId, jobId: jobId)
+    }
+}

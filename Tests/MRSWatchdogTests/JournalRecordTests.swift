@@ -1,0 +1,46 @@
+import MRSWatchdog
+import SystemdIntegration
+import Testing
+
+/// The structured journal record of a decision, and the check that decides whether stderr is the journal.
+struct JournalRecordTests {
+    @Test func aKillRecordCarriesEveryQueryableField() {
+        let now: Int64 = 1_800_000_000_000
+        let job = JobExecution(
+            jobId: "job-7", jobName: "etl-big", user: "ana", queue: "default", jobType: "SparkSubmit",
+            jobStateText: "RUNNING", startedTime: now - 7_203_000)
+        let rule = Rule(name: "dev-2h", match: JobMatcher(), maxRuntimeMillis: 7_200_000, mode: .enforce)
+        let decision = Evaluator(rules: [rule], exemptions: [], dryRun: false)
+            .decide(clusterId: "c-1", clusterTags: [:], job: job, now: now)
+        let fields = JournalRecord.fields(for: DecisionRecord(action: .kill, decision: decision))
+        for expected in [
+            "PRIORITY=5", "SYSLOG_IDENTIFIER=mrs-watchdog", "MRS_CLUSTER_ID=c-1", "MRS_JOB_ID=job-7", "MRS_JOB_NAME=etl-big",
+            "MRS_USER=ana", "MRS_QUEUE=default", "WATCHDOG_RULE=dev-2h", "WATCHDOG_DECISION=kill",
+            "WATCHDOG_RUNTIME_SEC=7203", "WATCHDOG_LIMIT_SEC=7200",
+        ] {
+            #expect(fields.contains(expected), "missing \(expected) in \(fields)")
+        }
+        #expect(fields.first?.hasPrefix("MESSAGE=kill c-1/job-7 etl-big (user ana) rule dev-2h") == true)
+        // Upper-case names, digits and underscores, not starting with "_".
+        for field in fields {
+            let name = field.prefix { $0 != "=" }
+            #expect(!name.hasPrefix("_") && name.allSatisfy { $0.isUppercase || $0.isNumber || $0 == "_" }, "\(name)")
+        }
+    }
+
+    @Test func fieldsStayOnOneLineAndAbsentFactsAreLeftOut() {
+        let job = JobExecution(jobId: "j", jobStateText: "RUNNING")
+        let decision = Evaluator(rules: [], exemptions: [], dryRun: false)
+            .decide(clusterId: "c", clusterTags: [:], job: job, now: 0)
+        let fields = JournalRecord.fields(for: DecisionRecord(action: .killFailed, decision: decision, detail: "line one\nline two"))
+        #expect(fields.contains("WATCHDOG_DETAIL=line one line two"))
+        #expect(fields.contains("PRIORITY=3"))
+        #expect(!fields.contains { $0.hasPrefix("MRS_USER=") || $0.hasPrefix("WATCHDOG_LIMIT_SEC=") })
+    }
+
+    @Test func stderrIsTheJournalOnlyWhenDeviceAndInodeMatch() {
+        #expect(!JournalStream.stderrIsJournal(environment: [:]))
+        #expect(!JournalStream.stderrIsJournal(environment: ["JOURNAL_STREAM": "garbage"]))
+        #expect(!JournalStream.stderrIsJournal(environment: ["JOURNAL_STREAM": "1:1"]))
+    }
+}
