@@ -1,14 +1,18 @@
 # mrs-watchdog — build, test and run targets. `make help` lists them.
 SWIFT ?= swift
 PREFIX ?= /usr/local
-APT_PACKAGES := libsystemd-dev systemd-container pkg-config python3-jsonschema
+APT_PACKAGES := libsystemd-dev systemd-container pkg-config python3-jsonschema curl procps
 
-.PHONY: help deps apt-packages build test schema-check emulator clean
+.PHONY: help deps apt-packages build test schema-check systemd-test release install uninstall emulator clean
 
 help:
 	@echo "make deps      install the system packages the build and tests need (apt, needs root)"
 	@echo "make build     debug build of mrs-watchdog and mrs-emulator"
-	@echo "make test      install deps if missing, then run every test"
+	@echo "make test      install deps if missing, then run every test (the systemd container test needs root)"
+	@echo "make systemd-test  only the systemd container test (root; SKIPPED otherwise)"
+	@echo "make install   release build (static Swift stdlib) to $(PREFIX)/bin, the unit to /etc/systemd/system,"
+	@echo "               rules.example.json to /etc/mrs-watchdog/rules.json (dry run) unless one exists"
+	@echo "make uninstall remove the binary and the unit; config, credentials and state stay"
 	@echo "make emulator  run mrs-emulator on 127.0.0.1:8080 with the demo scenario"
 
 # Installs only what is missing, so it is cheap to run again.
@@ -29,6 +33,44 @@ build: deps
 test: deps schema-check
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	bash Tests/SystemdContainer/run.sh
+
+# Boots a real systemd in a container and runs the installed daemon under its own unit.
+systemd-test: deps
+	$(SWIFT) build --product mrs-emulator
+	bash Tests/SystemdContainer/run.sh
+
+RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path)/mrs-watchdog
+UNIT_DIR = /etc/systemd/system
+
+release: deps
+	$(SWIFT) build -c release --static-swift-stdlib --product mrs-watchdog
+
+# DESTDIR stages the files elsewhere (the container test installs into a staging root).
+install: release
+	install -D -m 755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/mrs-watchdog
+	sed 's#/usr/local/bin/#$(PREFIX)/bin/#g' systemd/mrs-watchdog.service > mrs-watchdog.service.tmp
+	install -D -m 644 mrs-watchdog.service.tmp $(DESTDIR)$(UNIT_DIR)/mrs-watchdog.service
+	rm -f mrs-watchdog.service.tmp
+	install -D -m 644 systemd/notify-reload.conf $(DESTDIR)$(PREFIX)/share/mrs-watchdog/notify-reload.conf
+	@# A fresh install observes only (dry run) until the operator has read the rules and says otherwise.
+	@if [ -e $(DESTDIR)/etc/mrs-watchdog/rules.json ]; then \
+		echo "keeping the existing $(DESTDIR)/etc/mrs-watchdog/rules.json"; \
+	else \
+		install -d -m 755 $(DESTDIR)/etc/mrs-watchdog; \
+		sed -e 's#"dry_run": false#"dry_run": true#' rules.example.json > $(DESTDIR)/etc/mrs-watchdog/rules.json; \
+		install -m 644 rules.schema.json $(DESTDIR)/etc/mrs-watchdog/rules.schema.json; \
+		echo "installed $(DESTDIR)/etc/mrs-watchdog/rules.json (dry run: edit it, then set safety.dry_run to false)"; \
+	fi
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+	@echo "next: put the key pair in /etc/credstore/mrs-watchdog.ak and .sk (mode 600), then systemctl enable --now mrs-watchdog"
+
+uninstall:
+	-@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl disable --now mrs-watchdog.service; fi
+	rm -f $(DESTDIR)$(PREFIX)/bin/mrs-watchdog $(DESTDIR)$(UNIT_DIR)/mrs-watchdog.service
+	rm -rf $(DESTDIR)$(PREFIX)/share/mrs-watchdog
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+	@echo "kept: /etc/mrs-watchdog (config), /etc/credstore/mrs-watchdog.* (credentials), /var/lib/mrs-watchdog (state)"
 
 # rules.example.json must satisfy rules.schema.json (the schema editors use).
 schema-check:

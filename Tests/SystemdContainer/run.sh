@@ -1,0 +1,180 @@
+#!/bin/bash
+# Boots a real systemd in a container (systemd-nspawn, the host's /usr, everything else a fresh tmpfs),
+# installs mrs-watchdog with its own unit (`make install DESTDIR=…`), points it at mrs-emulator on the
+# host's loopback, and checks what an operator sees: READY gating, StatusText, kills with their journal
+# records, reload (valid and broken), the watchdog restart on a hung API, and a clean stop.
+#
+# Needs root and systemd-nspawn. Without them it prints SKIPPED with the reason and exits 0 — except under
+# CI=true, where it fails. Usage: bash Tests/SystemdContainer/run.sh   (from the repository root)
+# Env: MRSW_WORK (work dir, default /var/tmp/mrs-watchdog-systemd), MRSW_KEEP=1 (leave the container up).
+set -uo pipefail
+
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+WORK=${MRSW_WORK:-/var/tmp/mrs-watchdog-systemd}
+MACHINE=mrsw$$
+T0=$(date +%s%N)
+PASS=0 FAIL=0
+
+log() { printf '[%5ss] %s\n' "$(( ($(date +%s%N) - T0) / 1000000000 ))" "$*"; }
+ok() { PASS=$((PASS + 1)); log "PASS: $*"; }
+bad() { FAIL=$((FAIL + 1)); log "FAIL: $*"; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+skip() {
+  if [ "${CI:-}" = true ]; then echo "systemd container test cannot run under CI=true: $*" >&2; exit 1; fi
+  echo "SKIPPED: systemd container test: $*"; exit 0
+}
+
+[ "$(id -u)" = 0 ] || skip "needs root (systemd-nspawn boots a container)"
+command -v systemd-nspawn >/dev/null || skip "systemd-nspawn is missing (apt-get install systemd-container)"
+command -v nsenter >/dev/null || skip "nsenter is missing (util-linux)"
+
+rm -rf "$WORK"; mkdir -p "$WORK"
+
+# ------------------------------------------------------------------ install into a staging root
+log "make install DESTDIR=$WORK/root (release, static Swift stdlib)"
+make -C "$REPO" -s install DESTDIR="$WORK/root" >"$WORK/install.log" 2>&1 || { tail -20 "$WORK/install.log"; exit 1; }
+UNIT=$WORK/root/etc/systemd/system/mrs-watchdog.service
+
+# The unit's own checks: verify prints nothing on stderr, exposure at most 1.5.
+mkdir -p "$WORK/root/bin" && cp /bin/kill "$WORK/root/bin/kill"
+verify_err=$(systemd-analyze verify --man=no --root="$WORK/root" /etc/systemd/system/mrs-watchdog.service 2>&1 >/dev/null)
+check "systemd-analyze verify prints nothing on stderr${verify_err:+: $verify_err}" [ -z "$verify_err" ]
+exposure=$(systemd-analyze security --offline=yes "$UNIT" 2>/dev/null | sed -n 's/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p')
+check "systemd-analyze security exposure $exposure <= 1.5" systemd-analyze security --offline=yes --threshold=15 "$UNIT" >/dev/null
+
+# ------------------------------------------------------------------ the emulator, on the host's loopback
+EMULATOR=$(cd "$REPO" && swift build --show-bin-path)/mrs-emulator
+[ -x "$EMULATOR" ] || { (cd "$REPO" && swift build --product mrs-emulator >"$WORK/emulator-build.log" 2>&1) || exit 1; }
+AK=CONTAINERTESTAK00001
+SK=container-test-secret-key-0000000000
+"$EMULATOR" --listen 127.0.0.1:0 --scenario "$REPO/Tests/SystemdContainer/scenario.json" \
+  --access-key "$AK" --secret-key "$SK" >"$WORK/emulator.log" 2>&1 &
+EMULATOR_PID=$!
+for _ in $(seq 1 100); do PORT=$(sed -n 's#.*listening on http://127.0.0.1:\([0-9]*\).*#\1#p' "$WORK/emulator.log"); [ -n "$PORT" ] && break; sleep 0.1; done
+[ -n "${PORT:-}" ] || { echo "emulator did not start"; cat "$WORK/emulator.log"; exit 1; }
+EMU=http://127.0.0.1:$PORT
+log "mrs-emulator on $EMU"
+faults() { curl -fsS -X PUT -d "$1" "$EMU/_emulator/faults" >/dev/null; }
+killed() { curl -fsS "$EMU/_emulator/kills" | python3 -c "import json,sys; print(' '.join(k['job_id'] for k in json.load(sys.stdin) if k['status'] == 202))"; }
+add_job() { curl -fsS -X POST -d "$1" "$EMU/_emulator/jobs" | python3 -c "import json,sys; print(json.load(sys.stdin)['job_id'])"; }
+
+# ------------------------------------------------------------------ boot the container
+mkdir -p "$WORK/units"
+cp "$UNIT" "$WORK/units/"
+ln -s /dev/null "$WORK/units/systemd-firstboot.service"   # an empty /etc would start the first-boot wizard
+systemd-nspawn --register=no --keep-unit -q -M "$MACHINE" -D / --volatile=yes -b --console=pipe \
+  --bind-ro="$WORK/root/usr/local:/usr/local" --bind-ro="$WORK/units:/etc/systemd/system" \
+  </dev/null >"$WORK/console.log" 2>&1 &
+NSPAWN_PID=$!
+LEADER=""
+cleanup() {
+  if [ "${MRSW_KEEP:-0}" = 1 ]; then log "MRSW_KEEP=1: container left running (leader $LEADER)"; return; fi
+  if kill -0 "$NSPAWN_PID" 2>/dev/null; then
+    [ -n "$LEADER" ] && nsenter -t "$LEADER" -a systemctl poweroff --no-block >/dev/null 2>&1
+    for _ in $(seq 1 100); do kill -0 "$NSPAWN_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -TERM "$NSPAWN_PID" 2>/dev/null; wait "$NSPAWN_PID" 2>/dev/null
+  fi
+  kill "$EMULATOR_PID" 2>/dev/null
+  rmdir /run/systemd/nspawn/propagate /run/systemd/nspawn/locks /run/systemd/nspawn /run/systemd/nspawn-root 2>/dev/null
+  true
+}
+trap cleanup EXIT
+for _ in $(seq 1 100); do LEADER=$(pgrep -P "$NSPAWN_PID" -x systemd | head -1); [ -n "$LEADER" ] && break; sleep 0.1; done
+[ -n "$LEADER" ] || { echo "nspawn did not start"; cat "$WORK/console.log"; exit 1; }
+ct() { nsenter -t "$LEADER" -a "$@"; }
+prop() { ct systemctl show -p "$1" --value mrs-watchdog.service; }
+wait_for() { local what=$1 tries=$2; shift 2; for _ in $(seq 1 "$tries"); do "$@" && return 0; sleep 0.1; done; return 1; }
+for _ in $(seq 1 300); do ct test -S /run/systemd/private 2>/dev/null && break; sleep 0.1; done
+state=$(timeout 90 nsenter -t "$LEADER" -a systemctl is-system-running --wait 2>/dev/null)
+check "systemd in the container is up ($state, $(ct systemctl --version | head -1))" [ "$state" = running -o "$state" = degraded ]
+
+# ------------------------------------------------------------------ config and credentials, as an operator writes them
+write_config() {  # $1: extra rule JSON or "", $2: request timeout
+  ct sh -c 'cat > /etc/mrs-watchdog/rules.json' <<EOF
+{"mrs": {"region": "cn-north-4", "project_id": "0123456789abcdef0123456789abcdef", "endpoint": "$EMU", "request_timeout": "${2:-30s}"},
+ "watch": {"cluster_tags": {"env": "dev"}, "poll_interval": "1s"},
+ "rules": [{"name": "etl-2h", "match": {"job_name": ["etl-*"]}, "max_runtime": "2h", "mode": "enforce"}${1:+, $1}]}
+EOF
+}
+ct mkdir -p /etc/mrs-watchdog /etc/credstore
+write_config ""
+printf '%s' "$AK" | ct sh -c 'umask 077; cat > /etc/credstore/mrs-watchdog.ak'
+printf '%s' "$SK" | ct sh -c 'umask 077; cat > /etc/credstore/mrs-watchdog.sk'
+
+# ------------------------------------------------------------------ READY gating and status
+faults '{"latency_ms": 2500}'   # a slow MRS keeps the first poll (and so READY) back a few seconds
+ct systemctl start --no-block mrs-watchdog.service
+wait_for "activating" 50 [ "$(prop ActiveState)" = activating ]
+sleep 1
+s1="$(prop ActiveState)/$(prop SubState)"
+check "before READY: activating/start (got $s1, status '$(prop StatusText)')" [ "$s1" = activating/start ]
+wait_for "active" 200 [ "$(prop ActiveState)" = active ]
+faults '{}'
+s2="$(prop ActiveState)/$(prop SubState)"
+check "after READY: active/running (got $s2)" [ "$s2" = active/running ]
+check "systemctl status: Active: active (running)" bash -c "nsenter -t $LEADER -a systemctl status --no-pager mrs-watchdog | grep -q 'Active: active (running)'"
+wait_for "status" 50 bash -c "nsenter -t $LEADER -a systemctl show -p StatusText --value mrs-watchdog | grep -q 'watching 1 cluster'"
+check "StatusText shows the cycle summary: '$(prop StatusText)'" bash -c "[[ '$(prop StatusText)' == *'watching 1 cluster'*'active job'*'last cycle:'* ]]"
+check "runs as a dynamic user, not root (uid $(ct stat -c %u /proc/$(prop MainPID) 2>/dev/null))" [ "$(ct stat -c %u /proc/"$(prop MainPID)")" != 0 ]
+
+# ------------------------------------------------------------------ a kill and its journal record
+RUNAWAY=e0b1d2c3-0000-4000-8000-00000000run1   # etl-runaway in scenario.json, 3 h old against a 2 h rule
+wait_for "kill" 100 bash -c "curl -fsS $EMU/_emulator/kills | grep -q '$RUNAWAY'"
+check "the job over its enforce limit was killed (emulator kill log: $(killed))" bash -c "[[ ' $(killed) ' == *' $RUNAWAY '* ]]"
+wait_for "journal" 50 bash -c "nsenter -t $LEADER -a journalctl -u mrs-watchdog WATCHDOG_DECISION=kill -o export --no-pager | grep -q 'MRS_JOB_ID=$RUNAWAY'"
+check "journalctl WATCHDOG_DECISION=kill finds the record with MRS_JOB_ID" bash -c "nsenter -t $LEADER -a journalctl -u mrs-watchdog WATCHDOG_DECISION=kill -o export --no-pager | grep -q 'MRS_JOB_ID=$RUNAWAY'"
+check "the record names the rule and the limit" bash -c "nsenter -t $LEADER -a journalctl -u mrs-watchdog WATCHDOG_DECISION=kill -o export --no-pager | grep -q 'WATCHDOG_LIMIT_SEC=7200'"
+check "log lines carry journal priorities (<N> prefix)" bash -c "nsenter -t $LEADER -a journalctl -u mrs-watchdog -p notice -o cat --no-pager | grep -q 'ready:'"
+check "no other job was killed" [ "$(killed)" = "$RUNAWAY" ]
+
+# ------------------------------------------------------------------ reload: a valid file applies, a broken one is refused
+ADHOC=$(add_job '{"cluster": "c0ffee00-0000-4000-8000-0000000000d1", "name": "adhoc-1", "start_offset": "-1h"}')
+sleep 2
+check "before the reload, no rule names adhoc-1" bash -c "[[ ' $(killed) ' != *' $ADHOC '* ]]"
+pid=$(prop MainPID)
+write_config '{"name": "adhoc-30m", "match": {"job_name": ["adhoc-*"]}, "max_runtime": "30m", "mode": "enforce"}'
+ct systemctl reload mrs-watchdog.service; rc=$?
+check "systemctl reload with a valid file: rc 0" [ "$rc" = 0 ]
+wait_for "adhoc killed" 100 bash -c "curl -fsS $EMU/_emulator/kills | grep -q '$ADHOC'"
+check "the new rule applies: adhoc-1 killed" bash -c "curl -fsS $EMU/_emulator/kills | grep -q '$ADHOC'"
+ct sh -c 'printf "{\"mrs\": {\"region\": \"cn-north-4\"}, \"rules\": [{\"name\": \"x\", \"max_runtime\": \"soon\"}]}" > /etc/mrs-watchdog/rules.json'
+ct systemctl reload mrs-watchdog.service >/dev/null 2>&1; rc=$?
+check "systemctl reload with a broken file fails (rc $rc)" [ "$rc" != 0 ]
+check "the daemon keeps running (same MainPID, active)" [ "$(prop MainPID)" = "$pid" -a "$(prop ActiveState)" = active ]
+check "systemctl status says why (file, line and JSON path)" bash -c "nsenter -t $LEADER -a systemctl status --no-pager -n 30 mrs-watchdog | grep -q 'rules\[0\].max_runtime'"
+ct systemctl kill -s HUP --kill-who=main mrs-watchdog.service   # what the notify-reload drop-in does on >= 253
+wait_for "reload failed status" 50 bash -c "nsenter -t $LEADER -a systemctl show -p StatusText --value mrs-watchdog | grep -q 'reload failed'"
+check "a SIGHUP with the broken file: StatusText says so: '$(prop StatusText)'" bash -c "[[ '$(prop StatusText)' == 'reload failed: '*'rules[0].max_runtime'*'keeping previous rules'* ]]"
+
+# ------------------------------------------------------------------ watchdog: a hung API call gets the daemon restarted
+write_config '{"name": "adhoc-30m", "match": {"job_name": ["adhoc-*"]}, "max_runtime": "30m", "mode": "enforce"}' 10m
+ct mkdir -p /run/systemd/system/mrs-watchdog.service.d
+printf '[Service]\nWatchdogSec=3s\n' | ct sh -c 'cat > /run/systemd/system/mrs-watchdog.service.d/watchdog.conf'
+ct systemctl daemon-reload
+ct systemctl restart mrs-watchdog.service
+wait_for "active again" 100 [ "$(prop ActiveState)" = active ]
+n0=$(prop NRestarts); pid=$(prop MainPID)
+faults '{"rate_hang": 1}'   # every request now hangs; the request timeout (10m) is far beyond WatchdogSec
+result=""
+for _ in $(seq 1 300); do
+  r=$(prop Result); [ "$r" = watchdog ] && result=$r
+  [ "$(prop NRestarts)" -gt "$n0" ] && break; sleep 0.1
+done
+faults '{}'
+check "hung MRS: systemd restarted the daemon (NRestarts $n0 -> $(prop NRestarts))" [ "$(prop NRestarts)" -gt "$n0" ]
+check "the failure was the watchdog (Result=$result)" [ "$result" = watchdog ]
+check "journal says 'Watchdog timeout'" bash -c "nsenter -t $LEADER -a journalctl -u mrs-watchdog --no-pager | grep -q 'Watchdog timeout'"
+wait_for "active after restart" 200 [ "$(prop ActiveState)" = active ]
+check "running again with a new MainPID" [ "$(prop ActiveState)" = active -a "$(prop MainPID)" != "$pid" ]
+
+# ------------------------------------------------------------------ stop
+ct systemctl stop mrs-watchdog.service
+s3="$(prop ActiveState)"; r3="$(prop Result)"
+check "systemctl stop: inactive with Result success (got $s3/$r3)" [ "$s3" = inactive -a "$r3" = success ]
+check "STOPPING reached the log" bash -c "nsenter -t $LEADER -a journalctl -u mrs-watchdog -o cat --no-pager | grep -q 'stopping'"
+
+log "$PASS passed, $FAIL failed"
+if [ "$FAIL" != 0 ]; then
+  echo "--- journal of mrs-watchdog (last 80 lines)"; ct journalctl -u mrs-watchdog --no-pager -n 80
+  exit 1
+fi
