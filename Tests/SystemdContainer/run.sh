@@ -35,10 +35,7 @@ log "make install DESTDIR=$WORK/root (release, static Swift stdlib)"
 make -C "$REPO" -s install DESTDIR="$WORK/root" >"$WORK/install.log" 2>&1 || { tail -20 "$WORK/install.log"; exit 1; }
 UNIT=$WORK/root/etc/systemd/system/mrs-watchdog.service
 
-# The unit's own checks: verify prints nothing on stderr, exposure at most 1.5.
-mkdir -p "$WORK/root/bin" && cp /bin/kill "$WORK/root/bin/kill"
-verify_err=$(systemd-analyze verify --man=no --root="$WORK/root" /etc/systemd/system/mrs-watchdog.service 2>&1 >/dev/null)
-check "systemd-analyze verify prints nothing on stderr${verify_err:+: $verify_err}" [ -z "$verify_err" ]
+# The unit's sandboxing score (offline; `verify` runs inside the container, where its binaries exist).
 exposure=$(systemd-analyze security --offline=yes "$UNIT" 2>/dev/null | sed -n 's/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p')
 check "systemd-analyze security exposure $exposure <= 1.5" systemd-analyze security --offline=yes --threshold=15 "$UNIT" >/dev/null
 
@@ -83,10 +80,14 @@ for _ in $(seq 1 100); do LEADER=$(pgrep -P "$NSPAWN_PID" -x systemd | head -1);
 [ -n "$LEADER" ] || { echo "nspawn did not start"; cat "$WORK/console.log"; exit 1; }
 ct() { nsenter -t "$LEADER" -a "$@"; }
 prop() { ct systemctl show -p "$1" --value mrs-watchdog.service; }
-wait_for() { local what=$1 tries=$2; shift 2; for _ in $(seq 1 "$tries"); do "$@" && return 0; sleep 0.1; done; return 1; }
+# Retries a command (re-run each time, so it must not capture values in advance) every 0.1 s.
+wait_for() { local tries=$1; shift; for _ in $(seq 1 "$tries"); do "$@" && return 0; sleep 0.1; done; return 1; }
+state_is() { [ "$(prop ActiveState)" = "$1" ]; }
 for _ in $(seq 1 300); do ct test -S /run/systemd/private 2>/dev/null && break; sleep 0.1; done
 state=$(timeout 90 nsenter -t "$LEADER" -a systemctl is-system-running --wait 2>/dev/null)
 check "systemd in the container is up ($state, $(ct systemctl --version | head -1))" [ "$state" = running -o "$state" = degraded ]
+verify_err=$(ct systemd-analyze verify --man=no /etc/systemd/system/mrs-watchdog.service 2>&1 >/dev/null)
+check "systemd-analyze verify prints nothing on stderr${verify_err:+: $verify_err}" [ -z "$verify_err" ]
 
 # ------------------------------------------------------------------ config and credentials, as an operator writes them
 write_config() {  # $1: extra rule JSON or "", $2: request timeout
@@ -104,24 +105,24 @@ printf '%s' "$SK" | ct sh -c 'umask 077; cat > /etc/credstore/mrs-watchdog.sk'
 # ------------------------------------------------------------------ READY gating and status
 faults '{"latency_ms": 2500}'   # a slow MRS keeps the first poll (and so READY) back a few seconds
 ct systemctl start --no-block mrs-watchdog.service
-wait_for "activating" 50 [ "$(prop ActiveState)" = activating ]
+wait_for 50 state_is activating
 sleep 1
 s1="$(prop ActiveState)/$(prop SubState)"
 check "before READY: activating/start (got $s1, status '$(prop StatusText)')" [ "$s1" = activating/start ]
-wait_for "active" 200 [ "$(prop ActiveState)" = active ]
+wait_for 200 state_is active
 faults '{}'
 s2="$(prop ActiveState)/$(prop SubState)"
 check "after READY: active/running (got $s2)" [ "$s2" = active/running ]
 check "systemctl status: Active: active (running)" bash -c "nsenter -t $LEADER -a systemctl status --no-pager mrs-watchdog | grep -q 'Active: active (running)'"
-wait_for "status" 50 bash -c "nsenter -t $LEADER -a systemctl show -p StatusText --value mrs-watchdog | grep -q 'watching 1 cluster'"
+wait_for 50 bash -c "nsenter -t $LEADER -a systemctl show -p StatusText --value mrs-watchdog | grep -q 'watching 1 cluster'"
 check "StatusText shows the cycle summary: '$(prop StatusText)'" bash -c "[[ '$(prop StatusText)' == *'watching 1 cluster'*'active job'*'last cycle:'* ]]"
 check "runs as a dynamic user, not root (uid $(ct stat -c %u /proc/$(prop MainPID) 2>/dev/null))" [ "$(ct stat -c %u /proc/"$(prop MainPID)")" != 0 ]
 
 # ------------------------------------------------------------------ a kill and its journal record
 RUNAWAY=e0b1d2c3-0000-4000-8000-00000000run1   # etl-runaway in scenario.json, 3 h old against a 2 h rule
-wait_for "kill" 100 bash -c "curl -fsS $EMU/_emulator/kills | grep -q '$RUNAWAY'"
+wait_for 100 bash -c "curl -fsS $EMU/_emulator/kills | grep -q '$RUNAWAY'"
 check "the job over its enforce limit was killed (emulator kill log: $(killed))" bash -c "[[ ' $(killed) ' == *' $RUNAWAY '* ]]"
-wait_for "journal" 50 bash -c "nsenter -t $LEADER -a journalctl -u mrs-watchdog WATCHDOG_DECISION=kill -o export --no-pager | grep -q 'MRS_JOB_ID=$RUNAWAY'"
+wait_for 50 bash -c "nsenter -t $LEADER -a journalctl -u mrs-watchdog WATCHDOG_DECISION=kill -o export --no-pager | grep -q 'MRS_JOB_ID=$RUNAWAY'"
 check "journalctl WATCHDOG_DECISION=kill finds the record with MRS_JOB_ID" bash -c "nsenter -t $LEADER -a journalctl -u mrs-watchdog WATCHDOG_DECISION=kill -o export --no-pager | grep -q 'MRS_JOB_ID=$RUNAWAY'"
 check "the record names the rule and the limit" bash -c "nsenter -t $LEADER -a journalctl -u mrs-watchdog WATCHDOG_DECISION=kill -o export --no-pager | grep -q 'WATCHDOG_LIMIT_SEC=7200'"
 check "log lines carry journal priorities (<N> prefix)" bash -c "nsenter -t $LEADER -a journalctl -u mrs-watchdog -p notice -o cat --no-pager | grep -q 'ready:'"
@@ -135,7 +136,7 @@ pid=$(prop MainPID)
 write_config '{"name": "adhoc-30m", "match": {"job_name": ["adhoc-*"]}, "max_runtime": "30m", "mode": "enforce"}'
 ct systemctl reload mrs-watchdog.service; rc=$?
 check "systemctl reload with a valid file: rc 0" [ "$rc" = 0 ]
-wait_for "adhoc killed" 100 bash -c "curl -fsS $EMU/_emulator/kills | grep -q '$ADHOC'"
+wait_for 100 bash -c "curl -fsS $EMU/_emulator/kills | grep -q '$ADHOC'"
 check "the new rule applies: adhoc-1 killed" bash -c "curl -fsS $EMU/_emulator/kills | grep -q '$ADHOC'"
 ct sh -c 'printf "{\"mrs\": {\"region\": \"cn-north-4\"}, \"rules\": [{\"name\": \"x\", \"max_runtime\": \"soon\"}]}" > /etc/mrs-watchdog/rules.json'
 ct systemctl reload mrs-watchdog.service >/dev/null 2>&1; rc=$?
@@ -143,7 +144,7 @@ check "systemctl reload with a broken file fails (rc $rc)" [ "$rc" != 0 ]
 check "the daemon keeps running (same MainPID, active)" [ "$(prop MainPID)" = "$pid" -a "$(prop ActiveState)" = active ]
 check "systemctl status says why (file, line and JSON path)" bash -c "nsenter -t $LEADER -a systemctl status --no-pager -n 30 mrs-watchdog | grep -q 'rules\[0\].max_runtime'"
 ct systemctl kill -s HUP --kill-who=main mrs-watchdog.service   # what the notify-reload drop-in does on >= 253
-wait_for "reload failed status" 50 bash -c "nsenter -t $LEADER -a systemctl show -p StatusText --value mrs-watchdog | grep -q 'reload failed'"
+wait_for 50 bash -c "nsenter -t $LEADER -a systemctl show -p StatusText --value mrs-watchdog | grep -q 'reload failed'"
 check "a SIGHUP with the broken file: StatusText says so: '$(prop StatusText)'" bash -c "[[ '$(prop StatusText)' == 'reload failed: '*'rules[0].max_runtime'*'keeping previous rules'* ]]"
 
 # ------------------------------------------------------------------ watchdog: a hung API call gets the daemon restarted
@@ -152,7 +153,7 @@ ct mkdir -p /run/systemd/system/mrs-watchdog.service.d
 printf '[Service]\nWatchdogSec=3s\n' | ct sh -c 'cat > /run/systemd/system/mrs-watchdog.service.d/watchdog.conf'
 ct systemctl daemon-reload
 ct systemctl restart mrs-watchdog.service
-wait_for "active again" 100 [ "$(prop ActiveState)" = active ]
+wait_for 100 state_is active
 n0=$(prop NRestarts); pid=$(prop MainPID)
 faults '{"rate_hang": 1}'   # every request now hangs; the request timeout (10m) is far beyond WatchdogSec
 result=""
@@ -164,7 +165,7 @@ faults '{}'
 check "hung MRS: systemd restarted the daemon (NRestarts $n0 -> $(prop NRestarts))" [ "$(prop NRestarts)" -gt "$n0" ]
 check "the failure was the watchdog (Result=$result)" [ "$result" = watchdog ]
 check "journal says 'Watchdog timeout'" bash -c "nsenter -t $LEADER -a journalctl -u mrs-watchdog --no-pager | grep -q 'Watchdog timeout'"
-wait_for "active after restart" 200 [ "$(prop ActiveState)" = active ]
+wait_for 200 state_is active
 check "running again with a new MainPID" [ "$(prop ActiveState)" = active -a "$(prop MainPID)" != "$pid" ]
 
 # ------------------------------------------------------------------ stop
