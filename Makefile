@@ -3,16 +3,18 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 APT_PACKAGES := libsystemd-dev systemd-container pkg-config python3-jsonschema curl procps
 
-.PHONY: help deps apt-packages build test schema-check systemd-test release install uninstall emulator clean
+.PHONY: deb help deps apt-packages build demo test schema-check systemd-test release install uninstall emulator clean
 
 help:
 	@echo "make deps      install the system packages the build and tests need (apt, needs root)"
+	@echo "make demo      the daemon against mrs-emulator: a runaway job warned, then killed (Ctrl-C stops)"
 	@echo "make build     debug build of mrs-watchdog and mrs-emulator"
 	@echo "make test      install deps if missing, then run every test (the systemd container test needs root)"
 	@echo "make systemd-test  only the systemd container test (root; SKIPPED otherwise)"
 	@echo "make install   release build (static Swift stdlib) to $(PREFIX)/bin, the unit to /etc/systemd/system,"
 	@echo "               rules.example.json to /etc/mrs-watchdog/rules.json (dry run) unless one exists"
 	@echo "make uninstall remove the binary and the unit; config, credentials and state stay"
+	@echo "make deb       build/mrs-watchdog_VERSION_ARCH.deb (same files; the config is a conffile)"
 	@echo "make emulator  run mrs-emulator on 127.0.0.1:8080 with the demo scenario"
 
 # Installs only what is missing, so it is cheap to run again.
@@ -29,6 +31,9 @@ apt-packages:
 
 build: deps
 	$(SWIFT) build
+
+demo: build
+	@bash examples/demo.sh
 
 test: deps schema-check
 	$(SWIFT) build --build-tests
@@ -64,6 +69,9 @@ install: release
 	fi
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 	@echo "next: put the key pair in /etc/credstore/mrs-watchdog.ak and .sk (mode 600), then systemctl enable --now mrs-watchdog"
+
+deb: release
+	bash packaging/build-deb.sh build
 
 uninstall:
 	-@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl disable --now mrs-watchdog.service; fi

@@ -22,6 +22,18 @@ public actor EmulatorState {
         }
     }
 
+    /// One message published to an SMN topic (signature verified like every API call).
+    public struct PublishedMessage: Codable, Sendable, Hashable {
+        public var topicURN: String
+        public var subject: String?
+        public var message: String
+
+        enum CodingKeys: String, CodingKey {
+            case topicURN = "topic_urn"
+            case subject, message
+        }
+    }
+
     private(set) var clusters: [String: Cluster] = [:]
     private var clusterOrder: [String] = []
     private var jobs: [String: [EmulatedJob]] = [:]
@@ -36,6 +48,9 @@ public actor EmulatorState {
     /// Access key → secret key (and token, for temporary credentials) that signatures are checked against.
     private(set) var accessKeys: [String: Credentials] = [:]
     public private(set) var requestCount = 0
+    /// SMN publishes and webhook bodies received, oldest first.
+    public private(set) var published: [PublishedMessage] = []
+    public private(set) var webhookBodies: [String] = []
 
     public init(clockOffsetMillis: Int64 = 0, seed: UInt64 = 42) {
         self.clockOffsetMillis = clockOffsetMillis
@@ -161,6 +176,10 @@ public actor EmulatorState {
     }
 
     public func kills() -> [KillRecord] { killLog }
+
+    func recordPublish(_ message: PublishedMessage) { published.append(message) }
+
+    func recordWebhook(_ body: String) { webhookBodies.append(body) }
 
     func countRequest() { requestCount += 1 }
 

@@ -154,6 +154,11 @@ struct EmulatorRouter: Sendable {
         if method == "GET", segments[1] == "v1.1", rest == ["cluster_infos"] {
             return await listClusters(query: query)
         }
+        if method == "POST", segments[1] == "v2", rest.count == 4, rest[0] == "notifications", rest[1] == "topics",
+            rest[3] == "publish"
+        {
+            return await publish(topic: PercentEncoding.decode(rest[2]), body: body)
+        }
         if segments[1] == "v2", rest.count >= 3, rest[0] == "clusters", rest[2] == "job-executions" {
             let cluster = rest[1]
             switch (method, rest.count) {
@@ -230,6 +235,20 @@ struct EmulatorRouter: Sendable {
         }
     }
 
+    /// SMN `publish`: `{"subject", "message"}` → `{"request_id", "message_id"}`.
+    func publish(topic: String, body: [UInt8]) async -> Reply {
+        struct Publish: Decodable {
+            var subject: String?
+            var message: String
+        }
+        guard let request = try? JSONDecoder().decode(Publish.self, from: Data(body)), !request.message.isEmpty else {
+            return .serviceError(400, "SMN.00010013", "The message is empty or not valid JSON.")
+        }
+        await state.recordPublish(.init(topicURN: topic, subject: request.subject, message: request.message))
+        let id = Reply.makeRequestId()
+        return .json(200, ["request_id": id, "message_id": id])
+    }
+
     static func faultReply(_ fault: FaultPlan.Fault) -> Reply {
         switch fault {
         case .tooManyRequests:
@@ -285,6 +304,14 @@ struct EmulatorRouter: Sendable {
             case ("PUT", "/_emulator/kill-behaviour"):
                 await state.setKillBehaviour(try decoder.decode(KillBehaviour.self, from: Data(body)))
                 return .json(200, await state.killBehaviour)
+            case ("POST", "/_emulator/webhook"):
+                // A loopback receiver for the daemon's webhook notifications.
+                await state.recordWebhook(String(decoding: body, as: UTF8.self))
+                return .json(200, ["ok": true])
+            case ("GET", "/_emulator/webhook"):
+                return .json(200, await state.webhookBodies)
+            case ("GET", "/_emulator/published"):
+                return .json(200, await state.published)
             case ("GET", "/_emulator/stats"):
                 return .json(200, ["requests": await state.requestCount])
             default:

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Logging
+import Metrics
+import MetricsEndpoint
 import MRSWatchdog
+import Prometheus
 import ServiceLifecycle
 import SystemdIntegration
 import UnixSignals
@@ -42,6 +45,9 @@ extension WatchdogCommand {
         @Option(help: "Log level: trace, debug, info, notice, warning, error.")
         var logLevel: Logger.Level = .info
 
+        @Flag(help: "Plain log lines even on a terminal (default there: a live view of jobs and actions).")
+        var plain = false
+
         func run() async throws {
             let notifier = SdNotifier()
             let config: WatchdogConfig
@@ -53,17 +59,20 @@ extension WatchdogCommand {
             }
             let environment = ProcessInfo.processInfo.environment
             let toJournal = JournalStream.stderrIsJournal(environment: environment)
-            let level = logLevel
+            let live = !plain && !once && isatty(1) == 1
+            // The live view shows events itself; only errors still go to stderr under it.
+            let level = live ? max(logLevel, .error) : logLevel
             LoggingSystem.bootstrap { JournalLogHandler(label: $0, level: level, toJournal: toJournal) }
             let logger = Logger(label: "mrs-watchdog")
             let directory = try stateDirectory(environment: environment)
             let clock = ServerClock()
             var serviceOptions = WatchdogService.Options()
             serviceOptions.dryRun = dryRun
-            let sink = FanOutEventSink([
-                LoggingEventSink(logger: logger, includeDecisions: !toJournal),
-                SystemdEventSink(notifier: notifier, journalRecords: toJournal),
-            ])
+            let display: any DaemonEventSink = live ? LiveView() : LoggingEventSink(logger: logger, includeDecisions: !toJournal)
+            let systemd = SystemdEventSink(notifier: notifier, journalRecords: toJournal)
+            // Metrics only when `metrics.listen` is set: the registry backs swift-metrics for the whole process.
+            let registry = config.metricsListen.map { _ in PrometheusCollectorRegistry() }
+            if let registry { MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry)) }
             // Reload signals are trapped before READY, so an early SIGHUP never kills the daemon.
             let reloads = await UnixSignalsSequence(trapping: .sighup)
             notifier.notify([SdNotifier.statusLine("starting: reading credentials")])
@@ -74,12 +83,27 @@ extension WatchdogCommand {
                     config, serverClock: clock,
                     prepare: { provider in try await notifier.extendingStartTimeout { _ = try await provider.credentials() } }
                 ) { client -> WatchdogService.PollOutcome? in
+                    let notifications = Self.notificationDispatcher(config, client: client, logger: logger)
+                    let sinks: [(any DaemonEventSink)?] = [display, systemd, registry.map { _ in MetricsEventSink() }, notifications]
                     let service = WatchdogService(
-                        config: config, api: client, clock: clock, store: StateStore(directory: directory), sink: sink,
-                        options: serviceOptions, reloadConfig: { [options] in options.reload() })
+                        config: config, api: client, clock: clock, store: StateStore(directory: directory),
+                        sink: FanOutEventSink(sinks.compactMap { $0 }), options: serviceOptions,
+                        reloadConfig: { [options] in options.reload() })
                     logger.notice("starting: \(config.rules.count) rule(s), poll every \(DurationText.format(millis: config.watch.pollIntervalMillis))\(dryRun ? ", dry run" : ""); state in \(directory)")
-                    if once { return await service.runOnce() }
-                    try await Self.runUntilStopped(service, notifier: notifier, reloads: reloads, logger: logger)
+                    if once { return await Self.runOnce(service, notifications: notifications) }
+                    var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+                    // Listed first so they stop last: the daemon's final events still get out.
+                    if let notifications { services.append(.init(service: notifications)) }
+                    if let registry, let listen = config.metricsListen.flatMap(HostPort.init) {
+                        services.append(.init(service: MetricsServer(
+                            registry: registry, heartbeat: service.heartbeat,
+                            stallLimit: .milliseconds(config.mrs.requestTimeoutMillis) + .seconds(30), address: listen,
+                            logger: logger)))
+                    }
+                    services.append(.init(service: service))
+                    // Without WatchdogSec= the pinger returns at once; that must not end the group.
+                    services.append(.init(service: WatchdogPinger(notifier: notifier, heartbeat: service.heartbeat), successTerminationBehavior: .ignore))
+                    try await Self.runUntilStopped(services, service: service, reloads: reloads, logger: logger)
                     return nil
                 }
             }
@@ -89,19 +113,14 @@ extension WatchdogCommand {
             }
         }
 
-        /// Runs the daemon and its systemd watchdog pinger in a `ServiceGroup` that shuts down gracefully on
-        /// SIGTERM/SIGINT; SIGHUP asks the daemon to reload.
+        /// Runs the services in a `ServiceGroup` that shuts down gracefully on SIGTERM/SIGINT; SIGHUP asks the
+        /// daemon to reload.
         static func runUntilStopped(
-            _ service: WatchdogService, notifier: SdNotifier, reloads: UnixSignalsSequence, logger: Logger
+            _ services: [ServiceGroupConfiguration.ServiceConfiguration], service: WatchdogService,
+            reloads: UnixSignalsSequence, logger: Logger
         ) async throws {
             let group = ServiceGroup(
-                configuration: .init(
-                    services: [
-                        .init(service: service),
-                        // Without WatchdogSec= the pinger returns at once; that must not end the group.
-                        .init(service: WatchdogPinger(notifier: notifier, heartbeat: service.heartbeat), successTerminationBehavior: .ignore),
-                    ],
-                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await withThrowingDiscardingTaskGroup { tasks in
                 tasks.addTask {
                     for await _ in reloads { service.requestReload() }
@@ -109,6 +128,31 @@ extension WatchdogCommand {
                 try await group.run()
                 tasks.cancelAll()
             }
+        }
+
+        /// `--once`: one cycle, then the notifications it caused are delivered (30 s at most) before exiting.
+        static func runOnce(_ service: WatchdogService, notifications: NotificationDispatcher?) async -> WatchdogService.PollOutcome {
+            guard let notifications else { return await service.runOnce() }
+            return await withTaskGroup(of: WatchdogService.PollOutcome?.self) { group in
+                group.addTask { try? await notifications.run(); return nil }
+                let outcome = await service.runOnce()
+                notifications.finish()
+                group.addTask { try? await Task.sleep(for: .seconds(30)); return nil }
+                _ = await group.next()
+                group.cancelAll()
+                return outcome
+            }
+        }
+
+        /// The notification channels the config asks for, or nil when there are none.
+        static func notificationDispatcher(_ config: WatchdogConfig, client: MRSHTTPClient, logger: Logger) -> NotificationDispatcher? {
+            var channels: [any NotificationChannel] = []
+            if let webhook = config.notifications.webhook { channels.append(WebhookChannel(http: client.http, settings: webhook)) }
+            if let smn = config.notifications.smn {
+                channels.append(SMNChannel(
+                    http: client.http, settings: smn, projectId: client.projectId, credentials: client.credentials, logger: logger))
+            }
+            return channels.isEmpty ? nil : NotificationDispatcher(channels: channels, events: config.notifications.events, logger: logger)
         }
 
         /// `--state-dir`, else systemd's `$STATE_DIRECTORY` (its first entry), else /var/lib/mrs-watchdog;

@@ -9,6 +9,10 @@ public enum DaemonEvent: Sendable {
     case ready(StatusLine)
     /// A cycle (or a deadline wake) finished; the loop is making progress.
     case progress(StatusLine)
+    /// A poll cycle was evaluated: every active job's decision and how the clusters answered.
+    case cycle(CycleReport)
+    /// The breaker opened (too many jobs due for a kill in one poll: none is killed) or closed again.
+    case breaker(open: Bool, candidates: Int, threshold: Int)
     /// Something an operator should read (start-up facts, breaker, auth trouble, a corrupt state file).
     case notice(Severity, String)
     case reloading

@@ -20,6 +20,14 @@ public struct LoggingEventSink: DaemonEventSink {
             logger.notice("ready: \(status.text)")
         case .progress(let status):
             logger.debug("\(status.text)")
+        case .cycle(let report):
+            logger.debug("cycle: \(DecisionTable.summary(report.decisions)) in \(report.duration)")
+        case .breaker(let open, let candidates, let threshold):
+            if open {
+                logger.error("breaker open: \(candidates) jobs to kill > breaker_threshold \(threshold); killing none, still observing")
+            } else {
+                logger.warning("breaker closed: \(candidates) jobs to kill; killing again")
+            }
         case .notice(let severity, let text):
             logger.log(level: severity == .error ? .error : severity == .warning ? .warning : .info, "\(text)")
         case .reloading:

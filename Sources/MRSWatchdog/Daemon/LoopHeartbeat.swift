@@ -31,31 +31,3 @@ public final class LoopHeartbeat: Sendable {
     }
 }
 
-/// The MRS API with a heartbeat after every call and every page, whether it succeeded or not.
-struct HeartbeatAPI: MRSJobAPI {
-    let base: any MRSJobAPI
-    let heartbeat: LoopHeartbeat
-
-    func listClusters(state: String?, tags: [String: String?]) async throws -> [Cluster] {
-        defer { heartbeat.beat() }
-        return try await base.listClusters(state: state, tags: tags)
-    }
-
-    func forEachJobExecutionPage(clusterId: String, state: JobState?, _ body: (JobPage) throws -> Void) async throws {
-        defer { heartbeat.beat() }
-        try await base.forEachJobExecutionPage(clusterId: clusterId, state: state) { page in
-            heartbeat.beat()
-            try body(page)
-        }
-    }
-
-    func showJob(clusterId: String, jobId: String) async throws -> JobExecution {
-        defer { heartbeat.beat() }
-        return try await base.showJob(clusterId: clusterId, jobId: jobId)
-    }
-
-    func killJob(clusterId: String, jobId: String) async throws {
-        defer { heartbeat.beat() }
-        try await base.killJob(clusterId: clusterId, jobId: jobId)
-    }
-}

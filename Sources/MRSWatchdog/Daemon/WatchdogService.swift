@@ -73,7 +73,7 @@ public actor WatchdogService: Service {
     ) {
         self.config = config
         self.evaluator = Evaluator(config: config, dryRun: options.dryRun)
-        self.api = HeartbeatAPI(base: api, heartbeat: heartbeat)
+        self.api = ObservedAPI(base: api, heartbeat: heartbeat)
         self.clock = clock
         self.store = store
         self.sink = sink
@@ -184,6 +184,7 @@ public actor WatchdogService: Service {
     /// One poll round and what follows from it. The listing stops at once on shutdown; kills are not
     /// interrupted.
     func cycle() async -> PollOutcome {
+        let started = ContinuousClock.now
         let listed = try? await cancelWhenGracefulShutdown { await self.discoverAndPoll() }
         guard let (outcome, result) = listed ?? nil else { return PollOutcome() }
         reportSkew()
@@ -207,10 +208,8 @@ public actor WatchdogService: Service {
         let candidates = decisions.filter { $0.kind == .kill && state.kill(JobKey($0)) == nil }
         let wasOpen = breakerOpen
         breakerOpen = KillPlanner.breakerOpens(candidates: candidates.count, safety: config.safety)
-        if breakerOpen, !wasOpen {
-            sink.emit(.notice(.error, "breaker open: \(candidates.count) jobs to kill > breaker_threshold \(config.safety.breakerThreshold); killing none, still observing"))
-        } else if wasOpen, !breakerOpen {
-            sink.emit(.notice(.warning, "breaker closed: \(candidates.count) jobs to kill; killing again"))
+        if breakerOpen != wasOpen {
+            sink.emit(.breaker(open: breakerOpen, candidates: candidates.count, threshold: config.safety.breakerThreshold))
         }
         killsSincePoll = 0
         holdReason = nil
@@ -218,6 +217,9 @@ public actor WatchdogService: Service {
         await act(on: decisions, now: now)
         state.prune(now: clock.now())
         stateDirty = true
+        sink.emit(.cycle(CycleReport(
+            at: now, decisions: decisions, clusters: result.clusters.map(\.clusterId), failures: result.failures,
+            duration: .now - started, breakerOpen: breakerOpen, nextDeadline: tracked.values.compactMap(\.nextChangeAt).min())))
         return outcome
     }
 

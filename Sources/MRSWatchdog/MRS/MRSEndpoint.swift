@@ -10,9 +10,10 @@ public struct MRSEndpoint: Sendable, Hashable, CustomStringConvertible {
         "ap-southeast-4": "myhuaweicloud.cn", "eu-west-101": "myhuaweicloud.eu",
     ]
 
-    public init(region: String) {
+    /// The regional endpoint of a Huawei Cloud service: MRS by default, `smn` for notifications.
+    public init(region: String, service: String = "mrs") {
         scheme = "https"
-        host = "mrs.\(region).\(Self.regionDomains[region] ?? "myhuaweicloud.com")"
+        host = "\(service).\(region).\(Self.regionDomains[region] ?? "myhuaweicloud.com")"
         port = nil
     }
 

@@ -26,10 +26,11 @@ public struct MRSHTTPClient: MRSJobAPI {
         public init() {}
     }
 
-    let http: HTTPClient
+    /// Shared with the notification channels, which use the same connection pool and credentials.
+    public let http: HTTPClient
     let endpoint: MRSEndpoint
-    let projectId: String
-    let credentials: any CredentialProvider
+    public let projectId: String
+    public let credentials: any CredentialProvider
     let options: Options
     let logger: Logger
     /// Called with the server's `Date` (epoch ms) of every response; the daemon keeps time by it.
@@ -125,46 +126,11 @@ public struct MRSHTTPClient: MRSJobAPI {
 
     /// One signed request; returns the body of a 2xx answer, throws `MRSError` otherwise.
     private func exchange(_ method: String, _ path: String, query: [SignableRequest.QueryItem]) async throws -> [UInt8] {
-        let operation = "\(method) \(path)"
-        let signable = SignableRequest(
-            method: method, host: endpoint.netloc, path: path, query: query,
-            headers: [.init("Content-Type", "application/json"), .init("X-Project-Id", projectId)])
-        let signed = AKSKSigner().sign(
-            signable, credentials: try await credentials.credentials(), date: SdkDate(epochSeconds: wallClock()))
-
-        var request = HTTPClientRequest(url: endpoint.baseURL + signed.pathAndQuery)
-        request.method = HTTPMethod(rawValue: method)
-        for header in signed.headers { request.headers.add(name: header.name, value: header.value) }
-        request.headers.add(name: "User-Agent", value: options.userAgent)
-        if method == "POST" {
-            // The kill has no body; say so explicitly, and hash the empty string (the signer already did).
-            request.body = .bytes(ByteBuffer())
-        }
-
-        let response: HTTPClientResponse
-        let bytes: ByteBuffer
-        do {
-            response = try await http.execute(request, timeout: .nanoseconds(options.requestTimeout.nanoseconds), logger: logger)
-            bytes = try await response.body.collect(upTo: options.maxBodyBytes)
-        } catch is NIOTooManyBytesError {
-            throw MRSError(kind: .bodyTooLarge, operation: operation)
-        } catch {
-            throw MRSError(
-                kind: .transport(TransportErrorClassifier.classify(error)), operation: operation,
-                errorMessage: String(describing: error))
-        }
-        if let date = response.headers.first(name: "Date").flatMap(HTTPDate.parse) {
-            onServerDate(date)
-        }
-        let body = Array(buffer: bytes)
-        let status = Int(response.status.code)
-        guard (200..<300).contains(status) else {
-            throw MRSError.fromResponse(
-                status: status, body: body,
-                requestIdHeader: response.headers.first(name: "X-Request-Id"),
-                retryAfter: response.headers.first(name: "Retry-After"), operation: operation)
-        }
-        return body
+        try await SignedExchange(
+            http: http, endpoint: endpoint, credentials: credentials, timeout: options.requestTimeout,
+            maxBodyBytes: options.maxBodyBytes, userAgent: options.userAgent, logger: logger, onServerDate: onServerDate,
+            wallClock: wallClock
+        ).send(method, path, query: query, headers: [.init("X-Project-Id", projectId)])
     }
 
     private static func describe(decodingError error: any Error) -> String {

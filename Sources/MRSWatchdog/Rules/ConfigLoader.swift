@@ -71,11 +71,12 @@ public enum ConfigLoader {
             }
             object.finish()
         }
+        let notifications = readNotifications(top, region: mrs?.region, reader)
         top.finish()
         guard let mrs else { return nil }
         return WatchdogConfig(
             mrs: mrs, watch: watch ?? WatchdogConfig.WatchSettings(), defaults: defaults, rules: rules,
-            exemptions: exemptions, safety: safety, metricsListen: metricsListen)
+            exemptions: exemptions, safety: safety, metricsListen: metricsListen, notifications: notifications)
     }
 
     static func readMRS(_ top: ConfigReader.Object, _ reader: ConfigReader) -> WatchdogConfig.MRSSettings? {

@@ -155,6 +155,25 @@ final class ConfigReader {
             return parsed
         }
 
+        /// A list of enum values, each problem reported at its own element.
+        func enumList<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) -> [E]? where E.RawValue == String {
+            guard let texts = stringList(key), case .array(let elements) = node[key]?.value else { return nil }
+            let allowed = E.allCases.map(\.rawValue)
+            var out: [E] = []
+            for (index, element) in elements.enumerated() {
+                guard case .string(let text) = element.value, !text.isEmpty else { continue }
+                if let parsed = E(rawValue: text) {
+                    out.append(parsed)
+                } else {
+                    let hint = Suggestion.closest(to: text, among: allowed).map { " (did you mean '\($0)'?)" } ?? ""
+                    reader.report(
+                        "\(childPath(key))[\(index)]", element.position,
+                        "'\(text)' is not one of \(allowed.joined(separator: ", "))\(hint)")
+                }
+            }
+            return texts.isEmpty ? [] : out
+        }
+
         func object(_ key: String) -> Object? {
             guard let value = value(key) else { return nil }
             return Object(reader, value, path: childPath(key))

@@ -42,6 +42,7 @@ public struct WatchdogConfig: Sendable, Hashable {
     public var safety: Safety
     /// `metrics.listen`, e.g. `127.0.0.1:9464`; nil = no metrics endpoint.
     public var metricsListen: String?
+    public var notifications = NotificationSettings()
 
     /// True if the cluster is watched: listed by id, or its tags satisfy `cluster_tags`; never if its tags
     /// match `exclude_cluster_tags`. Nil tags (unreadable) select nothing by tag.

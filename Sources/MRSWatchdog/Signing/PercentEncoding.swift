@@ -1,9 +1,9 @@
 /// RFC 3986 percent-encoding as the Huawei Cloud SDK signer does it (Python's `quote(s, safe='~')`).
-enum PercentEncoding {
+public enum PercentEncoding {
     private static let hex: [UInt8] = Array("0123456789ABCDEF".utf8)
 
     /// Keeps `A-Z a-z 0-9 - _ . ~`; every other byte of the UTF-8 becomes `%XX` with upper-case hex.
-    static func encode(_ string: String) -> String {
+    public static func encode(_ string: String) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(string.utf8.count)
         for byte in string.utf8 {
@@ -19,7 +19,7 @@ enum PercentEncoding {
     }
 
     /// Decodes `%XX` escapes; malformed escapes stay as they are (as Python's `unquote` does).
-    static func decode(_ string: String) -> String {
+    public static func decode(_ string: String) -> String {
         let bytes = Array(string.utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)

@@ -52,6 +52,7 @@ struct DaemonHarness {
         _ emulator: EmulatorHarness, config: WatchdogConfig, dryRun: Bool = false, timing: DaemonTiming = fastTiming,
         stateDirectory: String? = nil,
         reload: @escaping @Sendable () -> Result<WatchdogConfig, any Error> = { .failure(ChildProcessError(description: "no reload in this test")) },
+        extraSinks: [any DaemonEventSink] = [], extraServices: @Sendable (WatchdogService) -> [any Service] = { _ in [] },
         _ body: @Sendable (DaemonHarness) async throws -> T
     ) async throws -> T {
         let directory = try stateDirectory ?? freshStateDirectory()
@@ -62,9 +63,10 @@ struct DaemonHarness {
         options.timing = timing
         let service = WatchdogService(
             config: config, api: emulator.client(onServerDate: { clock.observe(serverMillis: $0) }), clock: clock,
-            store: StateStore(directory: directory), sink: events, options: options, reloadConfig: reload)
+            store: StateStore(directory: directory), sink: FanOutEventSink([events] + extraSinks), options: options,
+            reloadConfig: reload)
         let logger = Logger(label: "test-daemon", factory: { _ in SwiftLogNoOpLogHandler() })
-        let group = ServiceGroup(services: [service], gracefulShutdownSignals: [], logger: logger)
+        let group = ServiceGroup(services: extraServices(service) + [service], gracefulShutdownSignals: [], logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             let harness = DaemonHarness(emulator: emulator, service: service, events: events, stateDirectory: directory)
@@ -121,8 +123,11 @@ final class RecordingSink: DaemonEventSink {
 
     var notices: [String] {
         events.compactMap { event in
-            if case .notice(_, let text) = event { return text }
-            return nil
+            switch event {
+            case .notice(_, let text): return text
+            case .breaker(let open, let candidates, _): return open ? "breaker open: \(candidates) jobs" : "breaker closed"
+            default: return nil
+            }
         }
     }
 
@@ -145,6 +150,10 @@ final class RecordingSink: DaemonEventSink {
             default: return "\(event)"
             }
         }.joined(separator: "\n")
+    }
+
+    var cycles: Int {
+        events.count { if case .cycle = $0 { return true } else { return false } }
     }
 
     var progressCount: Int {

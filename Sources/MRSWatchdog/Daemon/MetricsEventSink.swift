@@ -1,0 +1,50 @@
+import CoreMetrics
+
+/// Daemon events as swift-metrics figures (Prometheus names): polls, active jobs per cluster, decisions by
+/// kind and rule, kills by outcome, the breaker, cycle durations and the time to the next deadline.
+/// Through the swift-metrics API only: the backend is whatever the process (or a test) bound.
+public final class MetricsEventSink: DaemonEventSink {
+    public init() {}
+
+    public func emit(_ event: DaemonEvent) {
+        switch event {
+        case .cycle(let report):
+            let failed = Set(report.failures.keys)
+            for cluster in report.clusters {
+                Counter(label: "mrs_watchdog_polls_total", dimensions: [("result", failed.contains(cluster) ? "error" : "ok")]).increment()
+                guard !failed.contains(cluster) else { continue }
+                let active = report.decisions.count { $0.clusterId == cluster }
+                Gauge(label: "mrs_watchdog_active_jobs", dimensions: [("cluster", cluster)]).record(active)
+            }
+            Timer(label: "mrs_watchdog_cycle_duration_seconds").recordNanoseconds(
+                report.duration.components.seconds * 1_000_000_000 + report.duration.components.attoseconds / 1_000_000_000)
+            Gauge(label: "mrs_watchdog_breaker_open").record(report.breakerOpen ? 1 : 0)
+            Gauge(label: "mrs_watchdog_next_deadline_seconds").record(
+                report.nextDeadline.map { Double($0 - report.at) / 1000 } ?? -1)
+        case .decision(let record):
+            Counter(
+                label: "mrs_watchdog_decisions_total",
+                dimensions: [("decision", record.action.rawValue), ("rule", record.decision.rule ?? "")]
+            ).increment()
+            if let result = Self.killResult(record.action) {
+                Counter(label: "mrs_watchdog_kills_total", dimensions: [("result", result)]).increment()
+            }
+        case .breaker(let open, _, _):
+            Gauge(label: "mrs_watchdog_breaker_open").record(open ? 1 : 0)
+        case .ready, .progress, .notice, .reloading, .reloaded, .stopping:
+            break
+        }
+    }
+
+    static func killResult(_ action: DecisionRecord.Action) -> String? {
+        switch action {
+        case .kill: return "requested"
+        case .killRetried: return "retried"
+        case .killConfirmed: return "confirmed"
+        case .killFailed: return "failed"
+        case .unkillable: return "unkillable"
+        case .gone: return "gone"
+        case .warn, .wouldKill, .skipped, .deferred, .held: return nil
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import AsyncHTTPClient
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Somewhere a notification goes.
+public protocol NotificationChannel: Sendable {
+    var name: String { get }
+    func send(_ message: NotificationMessage) async throws
+}
+
+/// A generic JSON webhook: `POST url` with the message's JSON object.
+public struct WebhookChannel: NotificationChannel {
+    let http: HTTPClient
+    let settings: NotificationSettings.Webhook
+    public var name: String { "webhook" }
+
+    public init(http: HTTPClient, settings: NotificationSettings.Webhook) {
+        self.http = http
+        self.settings = settings
+    }
+
+    public func send(_ message: NotificationMessage) async throws {
+        var request = HTTPClientRequest(url: settings.url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "mrs-watchdog")
+        request.body = .bytes(ByteBuffer(string: message.json))
+        let response = try await http.execute(request, timeout: .milliseconds(settings.timeoutMillis))
+        _ = try await response.body.collect(upTo: 64 * 1024)
+        guard (200..<300).contains(response.status.code) else {
+            throw MRSError(kind: .http, operation: "POST \(settings.url)", httpStatus: Int(response.status.code))
+        }
+    }
+}
+
+/// Huawei Cloud SMN: `POST /v2/{project_id}/notifications/topics/{topic_urn}/publish`, signed with the same
+/// AK/SK signer as the MRS calls.
+public struct SMNChannel: NotificationChannel {
+    let exchange: SignedExchange
+    let projectId: String
+    let topicURN: String
+    public var name: String { "smn" }
+
+    public init(
+        http: HTTPClient, settings: NotificationSettings.SMN, projectId: String, credentials: any CredentialProvider,
+        logger: Logger
+    ) {
+        exchange = SignedExchange(
+            http: http, endpoint: settings.endpoint, credentials: credentials, timeout: .milliseconds(settings.timeoutMillis),
+            maxBodyBytes: 64 * 1024, userAgent: "mrs-watchdog", logger: logger, onServerDate: { _ in },
+            wallClock: { HostClock.nowMillis() / 1000 })
+        self.projectId = projectId
+        self.topicURN = settings.topicURN
+    }
+
+    public func send(_ message: NotificationMessage) async throws {
+        // SMN limits the subject to 512 bytes; the message body to 256 KB.
+        let subject = String(message.subject.utf8.prefix(500)) ?? message.subject
+        let body = "{\"subject\":\(DecisionTable.quoted(subject)),\"message\":\(DecisionTable.quoted(message.text))}"
+        _ = try await exchange.send(
+            "POST", "/v2/\(projectId)/notifications/topics/\(PercentEncoding.encode(topicURN))/publish",
+            headers: [.init("X-Project-Id", projectId)], body: Array(body.utf8))
+    }
+}

@@ -1,0 +1,74 @@
+import Logging
+import ServiceLifecycle
+
+/// Sends notifications without ever holding the daemon up: `emit` only queues (the newest 256 are kept if
+/// receivers fall behind), and `run` delivers each message to every channel with a timeout and at most
+/// three attempts. On shutdown what is queued gets `shutdownGrace` to go out.
+public final class NotificationDispatcher: DaemonEventSink, Service {
+    let channels: [any NotificationChannel]
+    let events: Set<NotificationSettings.Event>
+    let logger: Logger
+    let retryDelays: [Duration]
+    let shutdownGrace: Duration
+    private let queue: AsyncStream<NotificationMessage>
+    private let input: AsyncStream<NotificationMessage>.Continuation
+
+    public init(
+        channels: [any NotificationChannel], events: Set<NotificationSettings.Event>, logger: Logger,
+        retryDelays: [Duration] = [.seconds(2), .seconds(10)], shutdownGrace: Duration = .seconds(5)
+    ) {
+        self.shutdownGrace = shutdownGrace
+        self.channels = channels
+        self.events = events
+        self.logger = logger
+        self.retryDelays = retryDelays
+        (queue, input) = AsyncStream.makeStream(of: NotificationMessage.self, bufferingPolicy: .bufferingNewest(256))
+    }
+
+    public func emit(_ event: DaemonEvent) {
+        guard let message = NotificationMessage.from(event, at: HostClock.nowMillis()), events.contains(message.event) else {
+            return
+        }
+        input.yield(message)
+    }
+
+    /// No more messages: `run` returns once the queued ones are delivered (used by `--once`).
+    public func finish() { input.finish() }
+
+    public func run() async throws {
+        try? await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await message in self.queue {
+                    await withTaskGroup(of: Void.self) { deliveries in
+                        for channel in self.channels {
+                            deliveries.addTask { await self.deliver(message, to: channel) }
+                        }
+                    }
+                }
+            }
+            group.addTask {
+                try await gracefulShutdown()
+                self.input.finish()
+                try await Task.sleep(for: self.shutdownGrace)
+            }
+            // The queue drained (after `finish`), or the grace ran out: stop whatever is left.
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func deliver(_ message: NotificationMessage, to channel: any NotificationChannel) async {
+        for attempt in 0...retryDelays.count {
+            do {
+                try await channel.send(message)
+                return
+            } catch {
+                guard attempt < retryDelays.count else {
+                    logger.warning("notification (\(message.event.rawValue)) not delivered to \(channel.name) after \(attempt + 1) attempts: \(error)")
+                    return
+                }
+                try? await Task.sleep(for: retryDelays[attempt])
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+/// One announcement for people: built from a daemon event when the event is one they asked for.
+/// Pure; the JSON is what the webhook receives, `subject` and `text` what SMN sends.
+public struct NotificationMessage: Sendable, Hashable {
+    public var event: NotificationSettings.Event
+    public var subject: String
+    public var text: String
+    /// The webhook body: one JSON object with stable, sorted keys.
+    public var json: String
+
+    /// The message for `event`, or nil when it is not a warn / kill / unkillable / breaker event.
+    public static func from(_ event: DaemonEvent, at epochMillis: Int64) -> NotificationMessage? {
+        var fields: [(String, String)] = [("time", DecisionTable.quoted(RFC3339.format(epochMillis: epochMillis)))]
+        let kind: NotificationSettings.Event
+        let subject: String
+        let text: String
+        switch event {
+        case .decision(let record):
+            switch record.action {
+            case .warn: kind = .warn
+            case .kill: kind = .kill
+            case .unkillable: kind = .unkillable
+            default: return nil
+            }
+            let decision = record.decision
+            let job = decision.job
+            subject = "mrs-watchdog: \(record.action.rawValue) \(job.jobName ?? job.jobId) on \(decision.clusterId)"
+            text = record.summary
+            fields += [
+                ("cluster_id", DecisionTable.quoted(decision.clusterId)), ("job_id", DecisionTable.quoted(job.jobId)),
+                ("reason", DecisionTable.quoted(decision.reason)),
+            ]
+            let optional: [(String, String?)] = [
+                ("job_name", job.jobName), ("user", job.user), ("queue", job.queue), ("rule", decision.rule),
+                ("detail", record.detail),
+            ]
+            for (key, value) in optional { if let value { fields.append((key, DecisionTable.quoted(value))) } }
+            if let elapsed = decision.elapsedMillis { fields.append(("runtime_sec", String(elapsed / 1000))) }
+            if let limit = decision.limitMillis { fields.append(("limit_sec", String(limit / 1000))) }
+        case .breaker(let open, let candidates, let threshold):
+            kind = .breaker
+            subject = "mrs-watchdog: breaker \(open ? "open" : "closed")"
+            text = open
+                ? "breaker open: \(candidates) jobs to kill > breaker_threshold \(threshold); killing none until the count drops"
+                : "breaker closed: \(candidates) jobs to kill; killing again"
+            fields += [("breaker", DecisionTable.quoted(open ? "open" : "closed")), ("candidates", String(candidates)),
+                       ("threshold", String(threshold))]
+        default:
+            return nil
+        }
+        fields += [("event", DecisionTable.quoted(kind.rawValue)), ("message", DecisionTable.quoted(text))]
+        let json = "{" + fields.sorted { $0.0 < $1.0 }.map { "\(DecisionTable.quoted($0.0)):\($0.1)" }.joined(separator: ",") + "}"
+        return NotificationMessage(event: kind, subject: subject, text: text, json: json)
+    }
+}
