@@ -7,8 +7,10 @@ cd "$(dirname "$0")/.."
 OUT=${1:-build}
 STAGE=$(mktemp -d)
 trap 'rm -rf "$STAGE"' EXIT
+chmod 755 "$STAGE"   # becomes the owner and mode of / in the package
 
 make -s install DESTDIR="$STAGE" PREFIX=/usr UNIT_DIR=/lib/systemd/system >/dev/null
+strip --strip-unneeded "$STAGE/usr/bin/mrs-watchdog"   # symbols are 3/4 of the static binary
 VERSION=$("$STAGE/usr/bin/mrs-watchdog" --version)
 ARCH=$(dpkg --print-architecture)
 install -D -m 644 README.md "$STAGE/usr/share/doc/mrs-watchdog/README.md"

@@ -1,8 +1,8 @@
 #!/bin/bash
-# Boots a real systemd in a container (systemd-nspawn, the host's /usr, everything else a fresh tmpfs),
-# installs mrs-watchdog with its own unit (`make install DESTDIR=…`), points it at mrs-emulator on the
-# host's loopback, and checks what an operator sees: READY gating, StatusText, kills with their journal
-# records, reload (valid and broken), the watchdog restart on a hung API, and a clean stop.
+# Boots a real systemd in a container (systemd-nspawn, the host's /usr under a throw-away overlay, everything
+# else a fresh tmpfs), installs the package built by `make deb` with `dpkg -i`, points the daemon at
+# mrs-emulator on the host's loopback, and checks what an operator sees: READY gating, StatusText, kills
+# with their journal records, reload (valid and broken), the watchdog restart on a hung API, a clean stop.
 #
 # Needs root and systemd-nspawn. Without them it prints SKIPPED with the reason and exits 0 — except under
 # CI=true, where it fails. Usage: bash Tests/SystemdContainer/run.sh   (from the repository root)
@@ -30,10 +30,12 @@ command -v nsenter >/dev/null || skip "nsenter is missing (util-linux)"
 
 rm -rf "$WORK"; mkdir -p "$WORK"
 
-# ------------------------------------------------------------------ install into a staging root
-log "make install DESTDIR=$WORK/root (release, static Swift stdlib)"
-make -C "$REPO" -s install DESTDIR="$WORK/root" >"$WORK/install.log" 2>&1 || { tail -20 "$WORK/install.log"; exit 1; }
-UNIT=$WORK/root/etc/systemd/system/mrs-watchdog.service
+# ------------------------------------------------------------------ the package
+log "make deb (release build, static Swift stdlib)"
+(cd "$REPO" && bash packaging/build-deb.sh "$WORK/pkg") >"$WORK/deb.log" 2>&1 || { tail -20 "$WORK/deb.log"; exit 1; }
+DEB=$(ls "$WORK"/pkg/mrs-watchdog_*.deb)
+dpkg-deb -x "$DEB" "$WORK/root"
+UNIT=$WORK/root/lib/systemd/system/mrs-watchdog.service
 
 # The unit's sandboxing score (offline; `verify` runs inside the container, where its binaries exist).
 exposure=$(systemd-analyze security --offline=yes "$UNIT" 2>/dev/null | sed -n 's/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p')
@@ -57,11 +59,11 @@ add_job() { curl -fsS -X POST -d "$1" "$EMU/_emulator/jobs" | python3 -c "import
 
 # ------------------------------------------------------------------ boot the container
 mkdir -p "$WORK/units"
-cp "$UNIT" "$WORK/units/"
 ln -s /dev/null "$WORK/units/systemd-firstboot.service"   # an empty /etc would start the first-boot wizard
+# /usr is the host's under a tmpfs overlay, so dpkg can install into it without touching the host.
 systemd-nspawn --register=no --keep-unit -q -M "$MACHINE" -D / --volatile=yes -b --console=pipe \
-  --bind-ro="$WORK/root/usr/local:/usr/local" --bind-ro="$WORK/units:/etc/systemd/system" \
-  </dev/null >"$WORK/console.log" 2>&1 &
+  --overlay=/usr::/usr --bind-ro=/var/lib/dpkg:/opt/host-dpkg --bind-ro="$WORK/pkg:/opt/pkg" \
+  --bind-ro="$WORK/units:/etc/systemd/system" </dev/null >"$WORK/console.log" 2>&1 &
 NSPAWN_PID=$!
 LEADER=""
 cleanup() {
@@ -86,7 +88,13 @@ state_is() { [ "$(prop ActiveState)" = "$1" ]; }
 for _ in $(seq 1 300); do ct test -S /run/systemd/private 2>/dev/null && break; sleep 0.1; done
 state=$(timeout 90 nsenter -t "$LEADER" -a systemctl is-system-running --wait 2>/dev/null)
 check "systemd in the container is up ($state, $(ct systemctl --version | head -1))" [ "$state" = running -o "$state" = degraded ]
-verify_err=$(ct systemd-analyze verify --man=no /etc/systemd/system/mrs-watchdog.service 2>&1 >/dev/null)
+# dpkg needs its database: the host's, minus stat overrides for groups this empty /etc does not have.
+ct sh -c 'mkdir -p /var/lib && cp -a /opt/host-dpkg /var/lib/dpkg && : > /var/lib/dpkg/statoverride'
+ct dpkg -i "/opt/pkg/$(basename "$DEB")" >"$WORK/dpkg.log" 2>&1; rc=$?
+check "dpkg -i $(basename "$DEB") (rc $rc)" [ "$rc" = 0 ]
+check "the package installed the binary, the unit and the config" ct test -x /usr/bin/mrs-watchdog -a -f /lib/systemd/system/mrs-watchdog.service -a -f /etc/mrs-watchdog/rules.json
+check "the packaged config starts in dry run" ct grep -q '"dry_run": true' /etc/mrs-watchdog/rules.json
+verify_err=$(ct systemd-analyze verify --man=no /lib/systemd/system/mrs-watchdog.service 2>&1 >/dev/null)
 check "systemd-analyze verify prints nothing on stderr${verify_err:+: $verify_err}" [ -z "$verify_err" ]
 
 # ------------------------------------------------------------------ config and credentials, as an operator writes them
