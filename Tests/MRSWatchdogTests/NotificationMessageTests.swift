@@ -1,0 +1,59 @@
+import Foundation
+import MRSWatchdog
+import Testing
+
+/// What people are told: which events become messages, and the JSON a webhook receives.
+struct NotificationMessageTests {
+    static let now: Int64 = 1_800_000_000_000
+
+    static func record(_ action: DecisionRecord.Action) -> DecisionRecord {
+        let job = JobExecution(
+            jobId: "job-1", jobName: "etl \"big\"", user: "ana", queue: "default", jobStateText: "RUNNING",
+            startedTime: now - 3 * 3_600_000)
+        let rule = Rule(name: "dev-2h", match: JobMatcher(), maxRuntimeMillis: 7_200_000, mode: .enforce)
+        let decision = Evaluator(rules: [rule], exemptions: [], dryRun: false)
+            .decide(clusterId: "c-1", clusterTags: [:], job: job, now: now)
+        return DecisionRecord(action: action, decision: decision)
+    }
+
+    @Test func aKillBecomesAJSONObjectWithTheJobAndTheRule() throws {
+        let message = try #require(NotificationMessage.from(.decision(Self.record(.kill)), at: Self.now))
+        #expect(message.event == .kill)
+        #expect(message.subject == "mrs-watchdog: kill etl \"big\" on c-1")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(message.json.utf8)) as? [String: Any])
+        #expect(object["event"] as? String == "kill")
+        #expect(object["job_name"] as? String == "etl \"big\"")
+        #expect(object["user"] as? String == "ana")
+        #expect(object["rule"] as? String == "dev-2h")
+        #expect(object["runtime_sec"] as? Int == 10_800)
+        #expect(object["limit_sec"] as? Int == 7_200)
+        #expect(object["time"] as? String == "2027-01-15T08:00:00Z")
+    }
+
+    @Test func onlyWarnKillUnkillableAndBreakerEventsAreAnnounced() throws {
+        for action in DecisionRecord.Action.allCases {
+            let message = NotificationMessage.from(.decision(Self.record(action)), at: Self.now)
+            #expect((message != nil) == [.warn, .kill, .unkillable].contains(action), "\(action)")
+        }
+        let open = try #require(NotificationMessage.from(.breaker(open: true, candidates: 30, threshold: 25), at: Self.now))
+        #expect(open.event == .breaker)
+        #expect(open.text.hasPrefix("breaker open: 30 jobs to kill > breaker_threshold 25"))
+        #expect(NotificationMessage.from(.stopping, at: Self.now) == nil)
+    }
+
+    @Test func theNotificationsSectionLoadsWithDefaults() throws {
+        let config = try ConfigLoader.parse(
+            """
+            {"mrs": {"region": "ap-southeast-1", "project_id": "p"}, "watch": {"cluster_ids": ["c"]},
+             "rules": [{"name": "r", "max_runtime": "1h"}],
+             "notifications": {"events": ["kill", "unkillable"], "webhook": {"url": "https://hooks.example.com/a", "timeout": "3s"},
+                               "smn": {"topic_urn": "urn:smn:ap-southeast-1:p:ops"}}}
+            """, file: "n.json"
+        ).get()
+        #expect(config.notifications.events == [.kill, .unkillable])
+        #expect(config.notifications.webhook?.timeoutMillis == 3000)
+        // The SMN endpoint follows the region's domain, as MRS does.
+        #expect(config.notifications.smn?.endpoint.description == "https://smn.ap-southeast-1.myhuaweicloud.cn")
+        #expect(config.notifications.smn?.timeoutMillis == 5000)
+    }
+}
