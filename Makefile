@@ -3,7 +3,7 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 APT_PACKAGES := libsystemd-dev systemd-container pkg-config python3-jsonschema curl procps binutils
 
-.PHONY: deb help deps apt-packages build demo test schema-check systemd-test release install uninstall emulator clean
+.PHONY: bench deb help deps apt-packages build demo test schema-check systemd-test release install uninstall emulator clean
 
 help:
 	@echo "make deps      install the system packages the build and tests need (apt, needs root)"
@@ -15,6 +15,8 @@ help:
 	@echo "               rules.example.json to /etc/mrs-watchdog/rules.json (dry run) unless one exists"
 	@echo "make uninstall remove the binary and the unit; config, credentials and state stay"
 	@echo "make deb       build/mrs-watchdog_VERSION_ARCH.deb (same files; the config is a conffile)"
+	@echo "make bench     release benchmarks against mrs-emulator (~30 min; BENCH_MINUTES=20 for the memory run)"
+	@echo "make soak      the soak test for SOAK_MINUTES=20 minutes (the test suite runs 2)"
 	@echo "make emulator  run mrs-emulator on 127.0.0.1:8080 with the demo scenario"
 
 # Installs only what is missing, so it is cheap to run again.
@@ -69,6 +71,22 @@ install: release
 	fi
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 	@echo "next: put the key pair in /etc/credstore/mrs-watchdog.ak and .sk (mode 600), then systemctl enable --now mrs-watchdog"
+
+BENCH_MINUTES ?= 20
+BENCH = $(shell $(SWIFT) build -c release --show-bin-path)/mrs-watchdog-bench
+
+# Release build of everything, then every benchmark; figures go to bench-results/*.json.
+bench: deps
+	$(SWIFT) build -c release --static-swift-stdlib
+	$(BENCH) scale
+	$(BENCH) evaluate
+	$(BENCH) lateness
+	$(BENCH) memory --minutes $(BENCH_MINUTES)
+
+SOAK_MINUTES ?= 20
+soak: deps
+	$(SWIFT) build --build-tests
+	MRSW_SOAK_MINUTES=$(SOAK_MINUTES) $(SWIFT) test --skip-build --filter SoakTests
 
 deb: release
 	bash packaging/build-deb.sh build

@@ -96,6 +96,18 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
+        // Benchmarks against mrs-emulator (make bench); figures in BENCHMARKS.md.
+        .executableTarget(
+            name: "mrs-watchdog-bench",
+            dependencies: [
+                "MRSEmulator", "MRSWatchdog",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "MRSWatchdogTests",
             dependencies: [

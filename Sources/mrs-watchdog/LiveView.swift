@@ -12,6 +12,7 @@ final class LiveView: DaemonEventSink {
 
     private let screen = Mutex(Screen())
     static let recentLines = 10
+    static let tableRows = 30
 
     func emit(_ event: DaemonEvent) {
         let text = screen.withLock { screen -> String? in
@@ -43,12 +44,13 @@ final class LiveView: DaemonEventSink {
     private static func render(_ screen: Screen) -> String {
         var out = "\u{1B}[H\u{1B}[2J"
         if let report = screen.report {
-            let active = report.decisions.filter { $0.kind != .unmatched }
-            out += "mrs-watchdog · \(report.clusters.count) cluster(s) · \(report.decisions.count) active job(s)"
+            let active = report.activeJobs.values.reduce(0, +)
+            out += "mrs-watchdog · \(report.clusters.count) cluster(s) · \(active) active job(s)"
             out += " · at \(RFC3339.format(epochMillis: report.at)) (MRS time)\n\n"
-            out += active.isEmpty ? "no active job is named by a rule\n" : DecisionTable.render(active) + "\n"
-            let unmatched = report.decisions.count - active.count
-            if unmatched > 0 { out += "(\(unmatched) job(s) no rule names are not shown)\n" }
+            let shown = Array(report.decisions.prefix(Self.tableRows))
+            out += shown.isEmpty ? "no active job is near a limit\n" : DecisionTable.render(shown) + "\n"
+            let hidden = active - shown.count
+            if hidden > 0 { out += "(\(hidden) more job(s), not near a limit or named by no rule)\n" }
             for (cluster, error) in report.failures.sorted(by: { $0.key < $1.key }) {
                 out += "cluster \(cluster) could not be polled: \(error)\n"
             }

@@ -23,7 +23,7 @@ extension WatchdogCommand {
                     let evaluator = Evaluator(config: config)
                     let now = clock.now()
                     let decisions = clusters.flatMap { cluster in
-                        (result.jobs[cluster.clusterId] ?? []).map {
+                        (result.digests[cluster.clusterId]?.jobs ?? []).map {
                             evaluator.decide(clusterId: cluster.clusterId, clusterTags: cluster.tags, job: $0, now: now)
                         }
                     }

@@ -28,7 +28,7 @@ struct PlanAgainstEmulatorTests {
             let result = await poller.poll(clusters: clusters)
             #expect(result.failures.isEmpty)
             let evaluator = Evaluator(config: config)
-            let decisions = (result.jobs["c-dev"] ?? []).map {
+            let decisions = (result.digests["c-dev"]?.jobs ?? []).map {
                 evaluator.decide(clusterId: "c-dev", clusterTags: clusters[0].tags, job: $0, now: clock.now())
             }
             #expect(Set(decisions.filter { $0.kind == .kill }.map(\.job.jobId)) == [runaway])

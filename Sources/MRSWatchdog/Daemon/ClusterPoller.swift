@@ -1,14 +1,20 @@
-/// One poll of MRS: which clusters are watched, and the active jobs of each, fetched concurrently with a
-/// bound. A failing cluster is recorded and never stops the others.
+/// One poll of MRS: which clusters are watched, and the active jobs of each, listed concurrently with a
+/// bound and handed over page by page, so a caller can digest them without holding every job at once.
+/// A failing cluster is recorded and never stops the others.
 public struct ClusterPoller: Sendable {
-    public struct Result: Sendable {
+    /// What one poll found: each cluster's digest of its pages, or why it could not be listed.
+    public struct Result<Digest: Sendable>: Sendable {
         /// Watched clusters, with their tags (nil when unreadable).
         public var clusters: [Cluster]
-        public var jobs: [String: [JobExecution]]
-        /// Per-cluster failures of this poll.
+        public var digests: [String: Digest]
         public var failures: [String: MRSError]
-        /// Job entries that could not be read, per cluster.
-        public var malformed: [String: Int]
+    }
+
+    /// Every job of a cluster, kept whole (for `plan` and tests).
+    public struct ListedJobs: Sendable {
+        public var jobs: [JobExecution] = []
+        /// Job entries that could not be read.
+        public var malformed = 0
     }
 
     let api: any MRSJobAPI
@@ -40,46 +46,51 @@ public struct ClusterPoller: Sendable {
         return watched
     }
 
-    public func poll(clusters: [Cluster]) async -> Result {
-        var result = Result(clusters: clusters, jobs: [:], failures: [:], malformed: [:])
+    /// Lists every cluster's active jobs, `config.watch.concurrency` clusters at a time. Each page goes to
+    /// `page` with that cluster's digest, made fresh by `makeDigest` (again if a retry lists from the start).
+    public func poll<Digest: Sendable>(
+        clusters: [Cluster], digest makeDigest: @escaping @Sendable (Cluster) -> Digest,
+        page: @escaping @Sendable (inout Digest, JobPage) -> Void
+    ) async -> Result<Digest> {
+        var result = Result<Digest>(clusters: clusters, digests: [:], failures: [:])
         let states = statesToList
-        await withTaskGroup(of: (String, [JobExecution], Int, MRSError?).self) { group in
-            var pending = clusters.map(\.clusterId)[...]
-            func start(_ id: String) {
+        await withTaskGroup(of: (String, Swift.Result<Digest, MRSError>).self) { group in
+            var pending = clusters[...]
+            func start(_ cluster: Cluster) {
                 group.addTask {
-                    var jobs: [JobExecution] = []
-                    var malformed = 0
                     do {
-                        try await retrier.run {
-                            // A retry lists the cluster again from the first page.
-                            jobs = []
-                            malformed = 0
+                        let digest = try await retrier.run {
+                            var digest = makeDigest(cluster)
                             for state in states {
-                                try await api.forEachJobExecutionPage(clusterId: id, state: state) { page in
-                                    jobs.append(contentsOf: page.jobs)
-                                    malformed += page.malformed
-                                }
+                                try await api.forEachJobExecutionPage(clusterId: cluster.clusterId, state: state) { page(&digest, $0) }
                             }
+                            return digest
                         }
-                        return (id, jobs, malformed, nil)
+                        return (cluster.clusterId, .success(digest))
                     } catch let error as MRSError {
-                        return (id, jobs, malformed, error)
+                        return (cluster.clusterId, .failure(error))
                     } catch {
-                        return (id, jobs, malformed, MRSError(kind: .transport(.other), operation: "poll \(id)", errorMessage: "\(error)"))
+                        return (cluster.clusterId, .failure(MRSError(kind: .transport(.other), operation: "poll \(cluster.clusterId)", errorMessage: "\(error)")))
                     }
                 }
             }
             for _ in 0..<min(config.watch.concurrency, pending.count) { start(pending.removeFirst()) }
-            for await (id, jobs, malformed, error) in group {
-                if let error {
-                    result.failures[id] = error
-                } else {
-                    result.jobs[id] = jobs
+            for await (id, outcome) in group {
+                switch outcome {
+                case .success(let digest): result.digests[id] = digest
+                case .failure(let error): result.failures[id] = error
                 }
-                if malformed > 0 { result.malformed[id] = malformed }
                 if let next = pending.popFirst() { start(next) }
             }
         }
         return result
+    }
+
+    /// Every active job of every cluster, whole.
+    public func poll(clusters: [Cluster]) async -> Result<ListedJobs> {
+        await poll(clusters: clusters, digest: { _ in ListedJobs() }) { listed, page in
+            listed.jobs.append(contentsOf: page.jobs)
+            listed.malformed += page.malformed
+        }
     }
 }

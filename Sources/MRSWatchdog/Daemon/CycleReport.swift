@@ -2,8 +2,12 @@
 public struct CycleReport: Sendable {
     /// Server time of the evaluation, epoch ms.
     public var at: Int64
-    /// Every active job's decision, cluster by cluster.
+    /// The decisions that call for action (kill, warn, would-kill, skipped), then a few named jobs under
+    /// their limits with the soonest deadlines: what a person wants to see, not every job.
     public var decisions: [Decision]
+    /// Active jobs per cluster, and how many of each decision kind.
+    public var activeJobs: [String: Int]
+    public var kinds: [Decision.Kind: Int]
     /// The watched clusters, and the ones whose listing failed this cycle.
     public var clusters: [String]
     public var failures: [String: MRSError]
@@ -14,11 +18,13 @@ public struct CycleReport: Sendable {
     public var nextDeadline: Int64?
 
     public init(
-        at: Int64, decisions: [Decision], clusters: [String], failures: [String: MRSError], duration: Duration,
-        breakerOpen: Bool, nextDeadline: Int64?
+        at: Int64, decisions: [Decision], activeJobs: [String: Int], kinds: [Decision.Kind: Int], clusters: [String],
+        failures: [String: MRSError], duration: Duration, breakerOpen: Bool, nextDeadline: Int64?
     ) {
         self.at = at
         self.decisions = decisions
+        self.activeJobs = activeJobs
+        self.kinds = kinds
         self.clusters = clusters
         self.failures = failures
         self.duration = duration

@@ -21,7 +21,7 @@ public struct LoggingEventSink: DaemonEventSink {
         case .progress(let status):
             logger.debug("\(status.text)")
         case .cycle(let report):
-            logger.debug("cycle: \(DecisionTable.summary(report.decisions)) in \(report.duration)")
+            logger.debug("cycle: \(report.activeJobs.values.reduce(0, +)) active jobs, \(report.kinds.map { "\($0.value) \($0.key.rawValue)" }.sorted().joined(separator: ", ")) in \(report.duration)")
         case .breaker(let open, let candidates, let threshold):
             if open {
                 logger.error("breaker open: \(candidates) jobs to kill > breaker_threshold \(threshold); killing none, still observing")

@@ -13,8 +13,7 @@ public final class MetricsEventSink: DaemonEventSink {
             for cluster in report.clusters {
                 Counter(label: "mrs_watchdog_polls_total", dimensions: [("result", failed.contains(cluster) ? "error" : "ok")]).increment()
                 guard !failed.contains(cluster) else { continue }
-                let active = report.decisions.count { $0.clusterId == cluster }
-                Gauge(label: "mrs_watchdog_active_jobs", dimensions: [("cluster", cluster)]).record(active)
+                Gauge(label: "mrs_watchdog_active_jobs", dimensions: [("cluster", cluster)]).record(report.activeJobs[cluster] ?? 0)
             }
             Timer(label: "mrs_watchdog_cycle_duration_seconds").recordNanoseconds(
                 report.duration.components.seconds * 1_000_000_000 + report.duration.components.attoseconds / 1_000_000_000)

@@ -20,13 +20,6 @@ public actor WatchdogService: Service {
         public var authFailure: MRSError?
     }
 
-    /// What the daemon knows about an active job between polls.
-    struct Tracked {
-        var clusterTags: [String: String]?
-        var job: JobExecution
-        var nextChangeAt: Int64?
-    }
-
     private struct Requests {
         var stop = false
         var reload = false
@@ -50,7 +43,11 @@ public actor WatchdogService: Service {
     private var state = WatchdogState()
     private var clusters: [Cluster] = []
     private var lastDiscovery: ContinuousClock.Instant?
-    private var tracked: [JobKey: Tracked] = [:]
+    /// Cluster → job → the next instant its decision can change, for deadlines before the next poll; the
+    /// job itself is read again when that instant comes.
+    private var deadlines: [String: [String: Int64]] = [:]
+    /// The watched clusters' tags at the last poll (nil: unreadable), for re-deciding a job at its deadline.
+    private var clusterTags: [String: [String: String]?] = [:]
     private var breakerOpen = false
     private var killsSincePoll = 0
     private var status = StatusLine()
@@ -171,9 +168,8 @@ public actor WatchdogService: Service {
         var delay = nextPoll - .now
         guard !authBlocked else { return max(.zero, delay) }
         let now = clock.now()
-        let deadlines = tracked.values.compactMap(\.nextChangeAt)
         let checks = state.pendingKills.map { $0.lastCheckedAt + timing.verifyInterval.wholeMilliseconds }
-        if let earliest = (deadlines + checks).min() {
+        if let earliest = ([nextDeadline].compactMap { $0 } + checks).min() {
             delay = min(delay, .milliseconds(earliest - now))
         }
         return max(.zero, delay)
@@ -190,20 +186,24 @@ public actor WatchdogService: Service {
         reportSkew()
         let now = clock.now()
         var decisions: [Decision] = []
+        var upcoming: [Decision] = []
+        var activeJobs: [String: Int] = [:]
+        var kinds: [Decision.Kind: Int] = [:]
         for cluster in result.clusters {
-            guard let jobs = result.jobs[cluster.clusterId] else { continue }
-            tracked = tracked.filter { $0.key.clusterId != cluster.clusterId }
-            for job in jobs {
-                let decision = evaluator.decide(clusterId: cluster.clusterId, clusterTags: cluster.tags, job: job, now: now)
-                tracked[JobKey(decision)] = Tracked(clusterTags: cluster.tags, job: job, nextChangeAt: decision.nextChangeAt)
-                decisions.append(decision)
+            guard var digest = result.digests[cluster.clusterId] else { continue }
+            digest.trimUpcoming()
+            deadlines[cluster.clusterId] = digest.deadlines
+            decisions += digest.notable
+            upcoming += digest.upcoming
+            activeJobs[cluster.clusterId] = digest.active
+            kinds.merge(digest.kinds, uniquingKeysWith: +)
+            if digest.malformed > 0 {
+                sink.emit(.notice(.warning, "cluster \(cluster.clusterId): \(digest.malformed) job entr\(digest.malformed == 1 ? "y" : "ies") could not be read and were skipped"))
             }
         }
         let watched = Set(result.clusters.map(\.clusterId))
-        tracked = tracked.filter { watched.contains($0.key.clusterId) }
-        for (cluster, count) in result.malformed.sorted(by: { $0.key < $1.key }) {
-            sink.emit(.notice(.warning, "cluster \(cluster): \(count) job entr\(count == 1 ? "y" : "ies") could not be read and were skipped"))
-        }
+        deadlines = deadlines.filter { watched.contains($0.key) }
+        clusterTags = Dictionary(result.clusters.map { ($0.clusterId, $0.tags) }, uniquingKeysWith: { first, _ in first })
 
         let candidates = decisions.filter { $0.kind == .kill && state.kill(JobKey($0)) == nil }
         let wasOpen = breakerOpen
@@ -213,17 +213,23 @@ public actor WatchdogService: Service {
         }
         killsSincePoll = 0
         holdReason = nil
-        status = StatusLine(clusters: result.clusters.count, failedClusters: outcome.failed, activeJobs: decisions.count)
+        status = StatusLine(clusters: result.clusters.count, failedClusters: outcome.failed, activeJobs: activeJobs.values.reduce(0, +))
         await act(on: decisions, now: now)
         state.prune(now: clock.now())
         stateDirty = true
         sink.emit(.cycle(CycleReport(
-            at: now, decisions: decisions, clusters: result.clusters.map(\.clusterId), failures: result.failures,
-            duration: .now - started, breakerOpen: breakerOpen, nextDeadline: tracked.values.compactMap(\.nextChangeAt).min())))
+            at: now, decisions: decisions + upcoming, activeJobs: activeJobs, kinds: kinds,
+            clusters: result.clusters.map(\.clusterId), failures: result.failures, duration: .now - started,
+            breakerOpen: breakerOpen, nextDeadline: nextDeadline)))
         return outcome
     }
 
-    private func discoverAndPoll() async -> (PollOutcome, ClusterPoller.Result)? {
+    /// The earliest deadline or warning time known, server ms.
+    private var nextDeadline: Int64? {
+        deadlines.values.compactMap { $0.values.min() }.min()
+    }
+
+    private func discoverAndPoll() async -> (PollOutcome, ClusterPoller.Result<ClusterDigest>)? {
         var outcome = PollOutcome()
         let poller = ClusterPoller(api: api, config: config, retrier: retrier)
         let discoveryDue = lastDiscovery.map { ContinuousClock.now - $0 >= .milliseconds(config.watch.discoveryIntervalMillis) } ?? true
@@ -236,14 +242,20 @@ public actor WatchdogService: Service {
                 if failure.retryAdvice == .authBackoff {
                     blockForAuth(failure)
                     outcome.authFailure = failure
-                    return (outcome, ClusterPoller.Result(clusters: [], jobs: [:], failures: [:], malformed: [:]))
+                    return (outcome, ClusterPoller.Result(clusters: [], digests: [:], failures: [:]))
                 }
                 sink.emit(.notice(.error, "cluster discovery failed: \(failure)" + (clusters.isEmpty ? "" : "; keeping the previous \(clusters.count) clusters")))
-                if clusters.isEmpty { return (outcome, ClusterPoller.Result(clusters: [], jobs: [:], failures: [:], malformed: [:])) }
+                if clusters.isEmpty { return (outcome, ClusterPoller.Result(clusters: [], digests: [:], failures: [:])) }
             }
         }
-        let result = await poller.poll(clusters: clusters)
-        outcome.polled = result.jobs.count
+        // Deadlines beyond the next poll (with its jitter) are picked up by that poll.
+        let horizon = clock.now() + config.watch.pollIntervalMillis * 11 / 10 + 5_000
+        let (evaluator, clock) = (evaluator, clock)
+        let result = await poller.poll(
+            clusters: clusters,
+            digest: { ClusterDigest(cluster: $0, evaluator: evaluator, clock: clock, horizon: horizon) },
+            page: { digest, page in digest.add(page) })
+        outcome.polled = result.digests.count
         outcome.failed = result.failures.count
         for (cluster, error) in result.failures.sorted(by: { $0.key < $1.key }) where failingClusters[cluster] != error.description {
             sink.emit(.notice(.warning, "cluster \(cluster) could not be polled: \(error)"))
@@ -380,9 +392,10 @@ public actor WatchdogService: Service {
     /// Re-reads every job whose deadline or warning time has come and acts on a fresh decision.
     private func handleDueDeadlines() async {
         let now = clock.now()
-        let due = tracked.filter { ($0.value.nextChangeAt ?? .max) <= now }
-            .sorted { ($0.value.nextChangeAt!, $0.key) < ($1.value.nextChangeAt!, $1.key) }
-        for (key, entry) in due {
+        let due = deadlines.flatMap { cluster, jobs in
+            jobs.filter { $0.value <= now }.map { (JobKey(clusterId: cluster, jobId: $0.key), $0.value) }
+        }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }
+        for (key, _) in due {
             if stopping { return }
             let job: JobExecution
             do {
@@ -390,15 +403,16 @@ public actor WatchdogService: Service {
             } catch {
                 let failure = Self.mrsError(error, operation: "show \(key)")
                 if failure.isNotFound {
-                    tracked[key] = nil
+                    deadlines[key.clusterId]?[key.jobId] = nil
                 } else {
-                    tracked[key]?.nextChangeAt = clock.now() + timing.deadlineRetry.wholeMilliseconds
+                    deadlines[key.clusterId]?[key.jobId] = clock.now() + timing.deadlineRetry.wholeMilliseconds
                     sink.emit(.notice(.warning, "job \(key) could not be read at its deadline: \(failure)"))
                 }
                 continue
             }
-            let decision = evaluator.decide(clusterId: key.clusterId, clusterTags: entry.clusterTags, job: job, now: clock.now())
-            tracked[key] = job.isTerminal ? nil : Tracked(clusterTags: entry.clusterTags, job: job, nextChangeAt: decision.nextChangeAt)
+            let tags = clusterTags[key.clusterId] ?? nil
+            let decision = evaluator.decide(clusterId: key.clusterId, clusterTags: tags, job: job, now: clock.now())
+            deadlines[key.clusterId]?[key.jobId] = job.isTerminal ? nil : decision.nextChangeAt
             await act(on: [decision], now: clock.now())
         }
     }
@@ -443,9 +457,9 @@ public actor WatchdogService: Service {
         }
     }
 
-    /// The decision a verification record is about: the tracked job when known, else what the record says.
+    /// The decision a verification record is about, as far as the record tells (the job is read next).
     private func verificationDecision(_ record: KillRecord) -> Decision {
-        let job = tracked[record.key]?.job ?? JobExecution(jobId: record.jobId, jobName: record.jobName)
+        let job = JobExecution(jobId: record.jobId, jobName: record.jobName)
         return Decision(
             clusterId: record.clusterId, job: job, kind: .kill, rule: record.rule, reason: "verifying the kill",
             matches: [])
@@ -500,7 +514,7 @@ public actor WatchdogService: Service {
     private func refreshStatus() -> StatusLine {
         status.pendingVerifications = state.pendingKills.count
         status.unkillable = state.kills.values.count { $0.status == .unkillable }
-        status.nextDeadline = tracked.values.compactMap(\.nextChangeAt).min()
+        status.nextDeadline = nextDeadline
         let problems = [reloadFailure, authBlocked ? authProblem : nil, holdReason].compactMap { $0 }
         status.problem = problems.isEmpty ? nil : problems.joined(separator: " · ")
         return status

@@ -1,0 +1,53 @@
+/// What the daemon keeps of one cluster's listing, built page by page as it arrives: counts, the decisions
+/// that call for action, the deadlines that fall before the next poll, and a few upcoming ones to show.
+/// Everything else is dropped with the page, so memory does not grow with the number of jobs.
+struct ClusterDigest: Sendable {
+    let cluster: Cluster
+    let evaluator: Evaluator
+    let clock: ServerClock
+    /// Deadlines after this (server ms) are left to the next poll.
+    let horizon: Int64
+
+    var active = 0
+    var malformed = 0
+    var kinds: [Decision.Kind: Int] = [:]
+    /// kill, warn, would-kill and skipped-unknown decisions.
+    var notable: [Decision] = []
+    /// Job id → the next instant its decision can change, for the deadlines before `horizon`.
+    var deadlines: [String: Int64] = [:]
+    /// The named jobs under their limits with the soonest deadlines, at most `upcomingLimit`.
+    var upcoming: [Decision] = []
+    static let upcomingLimit = 20
+
+    init(cluster: Cluster, evaluator: Evaluator, clock: ServerClock, horizon: Int64) {
+        self.cluster = cluster
+        self.evaluator = evaluator
+        self.clock = clock
+        self.horizon = horizon
+    }
+
+    mutating func add(_ page: JobPage) {
+        malformed += page.malformed
+        let now = clock.now()
+        for job in page.jobs {
+            let decision = evaluator.decide(clusterId: cluster.clusterId, clusterTags: cluster.tags, job: job, now: now)
+            active += 1
+            kinds[decision.kind, default: 0] += 1
+            if let next = decision.nextChangeAt, next <= horizon { deadlines[job.jobId] = next }
+            switch decision.kind {
+            case .kill, .warn, .wouldKill, .skippedUnknown:
+                notable.append(decision)
+            case .ok where decision.deadline != nil:
+                upcoming.append(decision)
+                if upcoming.count >= 2 * Self.upcomingLimit { trimUpcoming() }
+            default:
+                break
+            }
+        }
+    }
+
+    mutating func trimUpcoming() {
+        upcoming.sort { ($0.deadline ?? .max) < ($1.deadline ?? .max) }
+        upcoming.removeLast(max(0, upcoming.count - Self.upcomingLimit))
+    }
+}

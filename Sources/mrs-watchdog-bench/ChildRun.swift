@@ -1,0 +1,62 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+import Foundation
+
+/// A child process started with posix_spawn and reaped with wait4, so its own CPU time and peak RSS are
+/// measured exactly (the kernel's rusage of that one child).
+struct ChildRun {
+    let pid: pid_t
+    let started: ContinuousClock.Instant
+
+    struct Usage {
+        var status: Int32
+        var wall: Duration
+        var cpuSeconds: Double
+        var peakRSSKiB: Int
+    }
+
+    /// Starts `path` with `arguments`; stdout and stderr go to `logPath`.
+    init(_ path: String, _ arguments: [String], environment: [String: String], logPath: String) throws {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var child: pid_t = 0
+        let result = posix_spawn(&child, path, &actions, nil, argv, envp)
+        guard result == 0 else { throw BenchError("cannot start \(path): errno \(result)") }
+        pid = child
+        started = .now
+    }
+
+    /// Resident set size now, from /proc (KiB).
+    var currentRSSKiB: Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
+        return line.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") }
+    }
+
+    func signal(_ number: Int32) { kill(pid, number) }
+
+    func wait() -> Usage {
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0, errno == EINTR {}
+        let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        return Usage(status: status, wall: .now - started, cpuSeconds: cpu, peakRSSKiB: Int(usage.ru_maxrss))
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

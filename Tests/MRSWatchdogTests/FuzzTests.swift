@@ -1,0 +1,138 @@
+import Foundation
+import MRSWatchdog
+import Testing
+
+/// Property-based fuzzing with a fixed seed: thousands of mutated configs and MRS responses must never
+/// crash or hang the parser and decoder, and garbage must never turn into a kill. The regression corpus in
+/// Fixtures/fuzz-corpus keeps every input that once caused trouble.
+struct FuzzTests {
+    static let fixtures = Bundle.module.resourceURL!.appendingPathComponent("Fixtures")
+    static let now: Int64 = 1_800_000_000_000
+    static let hour: Int64 = 3_600_000
+    /// A rule that names every job: anything the decoder lets through is judged.
+    static let evaluator = Evaluator(
+        rules: [Rule(name: "all-1h", match: JobMatcher(), maxRuntimeMillis: hour, mode: .enforce)], exemptions: [], dryRun: false)
+
+    static func read(_ path: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: fixtures.appendingPathComponent(path)))
+    }
+
+    static var configSeeds: [[UInt8]] {
+        get throws {
+            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            let example = Array(try Data(contentsOf: root.appendingPathComponent("rules.example.json")))
+            let bad = try FileManager.default.contentsOfDirectory(atPath: fixtures.appendingPathComponent("bad-configs").path)
+                .filter { $0 != "expected.json" }.sorted().prefix(12)
+            return [example] + (try bad.map { try read("bad-configs/\($0)") })
+        }
+    }
+
+    static var responseSeeds: [[UInt8]] {
+        get throws {
+            // The first jobs of the saved listing, as a list response, plus a detail-shaped one.
+            let saved = try SavedResponses.jobs(from: Data(try read("jobs-1000.json")))
+            let list = SavedResponses.jobListJSON(Array(saved.jobs.prefix(8)))
+            return [Array(list.utf8), Array(#"{"total_record": 2, "job_list": [{"job_id": "a", "job_state": "RUNNING", "started_time": 1799990000000, "job_name": "etl"}, {"job_id": "b", "job_state": "ACCEPTED", "submitted_time": 0}]}"#.utf8)]
+        }
+    }
+
+    @Test func mutatedConfigsAreRejectedOrValidNeverACrash() throws {
+        var random = SeededRandom(seed: 0x5EED_C0F1)
+        var accepted = 0
+        var rejected = 0
+        for seed in try Self.configSeeds {
+            for _ in 0..<700 {
+                let input = Mutator.mutate(seed, random: &random)
+                switch ConfigLoader.parse(String(decoding: input, as: UTF8.self), file: "fuzz.json") {
+                case .success(let config):
+                    accepted += 1
+                    // Whatever was accepted is a complete config: every rule carries a limit.
+                    #expect(config.rules.allSatisfy { $0.maxRuntimeMillis != nil || $0.maxQueuedMillis != nil })
+                case .failure(let error):
+                    rejected += 1
+                    #expect(!error.issues.isEmpty)
+                }
+            }
+        }
+        #expect(accepted + rejected >= 9_000)
+        #expect(rejected > accepted, "mutations should mostly break the file")
+    }
+
+    @Test func mutatedResponsesNeverDecodeIntoAWrongKill() throws {
+        var random = SeededRandom(seed: 0xDEC0_DE42)
+        var decoded = 0
+        for seed in try Self.responseSeeds {
+            for _ in 0..<5_000 {
+                let input = Mutator.mutate(seed, random: &random)
+                guard let page = try? JSONDecoder().decode(JobListWire.self, from: Data(input)) else { continue }
+                decoded += 1
+                for job in page.jobList.map(\.execution) {
+                    Self.expectNoWrongKill(job)
+                }
+            }
+        }
+        #expect(decoded > 100, "some mutations must still decode, or the property is never exercised")
+    }
+
+    @Test(arguments: try FileManager.default.contentsOfDirectory(atPath: fixtures.appendingPathComponent("fuzz-corpus").path).sorted())
+    func regressionCorpusParsesWithoutCrashing(_ name: String) throws {
+        let input = try Self.read("fuzz-corpus/\(name)")
+        _ = ConfigLoader.parse(String(decoding: input, as: UTF8.self), file: name)
+        if let page = try? JSONDecoder().decode(JobListWire.self, from: Data(input)) {
+            for job in page.jobList.map(\.execution) { Self.expectNoWrongKill(job) }
+        }
+    }
+
+    /// A kill needs a running job whose start time is real, in the past, and over the limit.
+    static func expectNoWrongKill(_ job: JobExecution) {
+        let decision = evaluator.decide(clusterId: "c", clusterTags: [:], job: job, now: now)
+        guard decision.kind == .kill else { return }
+        #expect(job.state == .running, "killed a job in state \(job.jobStateText ?? "nil")")
+        #expect((job.startedTime ?? .max) <= now - hour, "killed a job without a start time over the limit")
+        #expect((job.startedTime ?? 0) > 0)
+    }
+}
+
+/// SplitMix64: small, fast, and the same sequence on every machine.
+struct SeededRandom: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Structure-blind mutations that still hit JSON's weak spots: flips, cuts, splices, punctuation,
+/// huge numbers, deep nesting.
+enum Mutator {
+    static let tokens: [[UInt8]] = [
+        "{", "}", "[", "]", ",", ":", "\"", "\\", "null", "true", "-0", "1e999", "99999999999999999999999",
+        "\"RUNNING\"", "\"started_time\":", "\"job_state\":", "\\u0000", "\u{FF}", "[[[[[[[[[[",
+    ].map { Array($0.utf8) }
+
+    static func mutate(_ seed: [UInt8], random: inout SeededRandom) -> [UInt8] {
+        var bytes = seed
+        for _ in 0..<Int.random(in: 1...4, using: &random) {
+            guard !bytes.isEmpty else { break }
+            let at = Int.random(in: 0..<bytes.count, using: &random)
+            switch Int.random(in: 0..<6, using: &random) {
+            case 0: bytes[at] ^= UInt8.random(in: 1...255, using: &random)
+            case 1: bytes.removeSubrange(at..<min(bytes.count, at + Int.random(in: 1...16, using: &random)))
+            case 2: bytes.insert(contentsOf: tokens.randomElement(using: &random)!, at: at)
+            case 3:
+                let length = Int.random(in: 1...min(64, bytes.count - at), using: &random)
+                bytes.insert(contentsOf: bytes[at..<at + length], at: Int.random(in: 0...bytes.count, using: &random))
+            case 4: bytes.removeSubrange(at...)
+            default:
+                if let digit = bytes[at...].firstIndex(where: { (0x30...0x39).contains($0) }) {
+                    bytes.insert(contentsOf: Array(repeating: UInt8(ascii: "9"), count: 30), at: digit)
+                }
+            }
+        }
+        return bytes
+    }
+}
