@@ -263,7 +263,7 @@ extension BenchCommand {
         func run() async throws {
             var scenario = Scenario(clusters: [.init(id: "c-memory", name: "memory", tags: ["env": "bench"])], jobs: [])
             for index in 0..<20 {
-                scenario.jobs.append(.init(cluster: "c-memory", name: "etl-\(index)", startOffset: "-\(index * 3)m"))
+                scenario.jobs.append(.init(cluster: "c-memory", name: "etl-\(index)", startOffset: "-\(index * 3 + 1)m"))
             }
             let env = try BenchEnvironment.start(scenario: scenario, name: "memory")
             defer { env.stop() }

@@ -38,21 +38,33 @@ struct ChildRun {
     }
 
     /// Resident set size now, from /proc (KiB).
-    var currentRSSKiB: Int? {
+    var currentRSSKiB: Int? { statusField("VmRSS:") }
+
+    /// A `KiB` field of /proc/PID/status.
+    func statusField(_ name: String) -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
+        let line = status.split(separator: "\n").first { $0.hasPrefix(name) }
         return line.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") }
     }
 
     func signal(_ number: Int32) { kill(pid, number) }
 
+    /// Waits for the exit. Peak RSS is the child's own high-water mark (`VmHWM`), sampled every 5 ms: the
+    /// kernel's `ru_maxrss` would also count the parent's memory, which posix_spawn shares until exec.
     func wait() -> Usage {
         var status: Int32 = 0
         var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0, errno == EINTR {}
+        var highWater = 0
+        while true {
+            let reaped = wait4(pid, &status, WNOHANG, &usage)
+            if reaped == pid { break }
+            if reaped < 0, errno != EINTR { break }
+            highWater = max(highWater, statusField("VmHWM:") ?? 0)
+            usleep(5_000)
+        }
         let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
             + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
-        return Usage(status: status, wall: .now - started, cpuSeconds: cpu, peakRSSKiB: Int(usage.ru_maxrss))
+        return Usage(status: status, wall: .now - started, cpuSeconds: cpu, peakRSSKiB: highWater)
     }
 }
 

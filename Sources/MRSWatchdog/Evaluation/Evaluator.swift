@@ -37,7 +37,9 @@ public struct Evaluator: Sendable {
         }
 
         var applying: [(Rule, RuleMatch)] = []
-        for rule in rules where rule.match.matches(clusterId: clusterId, clusterTags: clusterTags, job: job) {
+        // Indices, not `for rule in rules`: most rules do not match, and copying each one costs more than testing it.
+        for index in rules.indices where rules[index].match.matches(clusterId: clusterId, clusterTags: clusterTags, job: job) {
+            let rule = rules[index]
             let excluded = rule.exclude?.matches(clusterId: clusterId, clusterTags: clusterTags, job: job) ?? false
             var match = RuleMatch(rule: rule.name, mode: dryRun ? .observe : rule.mode, excluded: excluded)
             if !excluded {

@@ -53,6 +53,7 @@ struct DaemonHarness {
         stateDirectory: String? = nil,
         reload: @escaping @Sendable () -> Result<WatchdogConfig, any Error> = { .failure(ChildProcessError(description: "no reload in this test")) },
         extraSinks: [any DaemonEventSink] = [], extraServices: @Sendable (WatchdogService) -> [any Service] = { _ in [] },
+        requestTimeout: Duration = .seconds(30),
         _ body: @Sendable (DaemonHarness) async throws -> T
     ) async throws -> T {
         let directory = try stateDirectory ?? freshStateDirectory()
@@ -61,8 +62,10 @@ struct DaemonHarness {
         var options = WatchdogService.Options()
         options.dryRun = dryRun
         options.timing = timing
+        var clientOptions = MRSHTTPClient.Options()
+        clientOptions.requestTimeout = requestTimeout
         let service = WatchdogService(
-            config: config, api: emulator.client(onServerDate: { clock.observe(serverMillis: $0) }), clock: clock,
+            config: config, api: emulator.client(options: clientOptions, onServerDate: { clock.observe(serverMillis: $0) }), clock: clock,
             store: StateStore(directory: directory), sink: FanOutEventSink([events] + extraSinks), options: options,
             reloadConfig: reload)
         let logger = Logger(label: "test-daemon", factory: { _ in SwiftLogNoOpLogHandler() })
