@@ -19,7 +19,9 @@ extension WatchdogCommand {
                 try await APISession.with(config, serverClock: clock) { client in
                     let poller = ClusterPoller(api: client, config: config)
                     let clusters = try await poller.discover()
-                    let result = await poller.poll(clusters: clusters)
+                    let progress = ProgressLine(clusters: clusters.count)
+                    let result = await poller.poll(clusters: clusters) { progress.add(jobs: $0.jobs.count) }
+                    progress.finish()
                     let evaluator = Evaluator(config: config)
                     let now = clock.now()
                     let decisions = clusters.flatMap { cluster in

@@ -86,11 +86,14 @@ public struct ClusterPoller: Sendable {
         return result
     }
 
-    /// Every active job of every cluster, whole.
-    public func poll(clusters: [Cluster]) async -> Result<ListedJobs> {
+    /// Every active job of every cluster, whole; `onPage` hears of each page (for progress).
+    public func poll(
+        clusters: [Cluster], onPage: @escaping @Sendable (JobPage) -> Void = { _ in }
+    ) async -> Result<ListedJobs> {
         await poll(clusters: clusters, digest: { _ in ListedJobs() }) { listed, page in
             listed.jobs.append(contentsOf: page.jobs)
             listed.malformed += page.malformed
+            onPage(page)
         }
     }
 }
