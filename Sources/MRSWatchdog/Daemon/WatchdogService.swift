@@ -520,7 +520,7 @@ public actor WatchdogService: Service {
         return status
     }
 
-    /// The daemon's view of a state snapshot, for tests and `status` output.
+    /// A copy of the state the daemon keeps (what the state file holds), for tests.
     public var snapshot: WatchdogState { state }
 
     private static func mrsError(_ error: any Error, operation: String) -> MRSError {

@@ -158,8 +158,4 @@ final class RecordingSink: DaemonEventSink {
     var cycles: Int {
         events.count { if case .cycle = $0 { return true } else { return false } }
     }
-
-    var progressCount: Int {
-        events.count { if case .progress = $0 { return true } else { return false } }
-    }
 }
