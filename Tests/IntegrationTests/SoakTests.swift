@@ -17,20 +17,22 @@ struct SoakTests {
             await emulator.state.setKillBehaviour(KillBehaviour(delaySeconds: 0.5))
             let clusters = ["c-soak-1", "c-soak-2", "c-soak-3"]
             for cluster in clusters { await emulator.addCluster(cluster) }
-            // Limit 10 min; deadlines spread over the run, three per cluster per minute.
-            var due: [String: Int64] = [:]  // job → deadline offset (ms from the start)
+            // The limit outlasts the run (10 min at least); deadlines spread over the run, three per cluster
+            // per minute.
+            let limit = max(600_000, (seconds + 60) * 1000)
+            var due: [String: Int] = [:]  // job → deadline offset (ms from the start)
             var spared: Set<String> = []
             let jobsPerCluster = max(3, Int(Self.minutes * 3))
             for cluster in clusters {
                 for index in 0..<jobsPerCluster {
-                    let deadline = Int64(5_000 + (seconds - 25) * 1000 * index / jobsPerCluster)
+                    let deadline = 5_000 + (seconds - 25) * 1000 * index / jobsPerCluster
                     let id = try await emulator.state.addJob(.init(
-                        cluster: cluster, name: "etl-\(index)", startOffset: "-\(600_000 - deadline)ms", queued: "0s"))
+                        cluster: cluster, name: "etl-\(index)", startOffset: "-\(limit - deadline)ms", queued: "0s"))
                     due[id] = deadline
                     // Finishes on its own a few seconds before its deadline: never killed.
                     spared.insert(try await emulator.state.addJob(.init(
-                        cluster: cluster, name: "etl-short-\(index)", startOffset: "-\(600_000 - deadline)ms", queued: "0s",
-                        duration: "\(600_000 - 3_000)ms")))
+                        cluster: cluster, name: "etl-short-\(index)", startOffset: "-\(limit - deadline)ms", queued: "0s",
+                        duration: "\(limit - 3_000)ms")))
                     // Named by no rule: never killed, however long it runs.
                     spared.insert(try await emulator.state.addJob(.init(cluster: cluster, name: "adhoc-\(index)", startOffset: "-5h")))
                 }
@@ -41,7 +43,7 @@ struct SoakTests {
             await emulator.state.setFaults(faults)
             let config = try DaemonHarness.config(
                 emulator, clusters: clusters,
-                rules: #"[{"name": "etl-10m", "match": {"job_name": ["etl-*"]}, "max_runtime": "10m", "mode": "enforce"}]"#,
+                rules: #"[{"name": "etl-limit", "match": {"job_name": ["etl-*"]}, "max_runtime": "\#(limit)ms", "mode": "enforce"}]"#,
                 safety: #"{"max_kills_per_cycle": 100, "max_kills_per_hour": 1000}"#)
             let stalls = Counter()
             try await DaemonHarness.run(emulator, config: config, requestTimeout: .seconds(2)) { daemon in
@@ -71,7 +73,7 @@ struct SoakTests {
             let client = emulator.client()
             for kill in accepted {
                 let startedTime = try #require(try await client.showJob(clusterId: kill.clusterId, jobId: kill.jobId).startedTime)
-                #expect(kill.receivedAt >= startedTime + 600_000, "killed \(kill.jobId) early")
+                #expect(kill.receivedAt >= startedTime + Int64(limit), "killed \(kill.jobId) early")
             }
         }
     }

@@ -57,7 +57,8 @@ public actor WatchdogService: Service {
     private var holdReason: String?
     private var authBlockedUntil: ContinuousClock.Instant?
     /// Records written once per job (would-kill, skipped, deferred, held), so the journal is not flooded.
-    private var reportedOnce: Set<String> = []
+    /// Forgotten once a polled cluster no longer shows the job as notable, so the set does not grow forever.
+    private var reportedOnce: [JobKey: Set<DecisionRecord.Action>] = [:]
     private var failingClusters: [String: String] = [:]
     private var skewReported = false
     private var stateDirty = false
@@ -215,6 +216,9 @@ public actor WatchdogService: Service {
         holdReason = nil
         status = StatusLine(clusters: result.clusters.count, failedClusters: outcome.failed, activeJobs: activeJobs.values.reduce(0, +))
         await act(on: decisions, now: now)
+        let notable = Set(decisions.map(JobKey.init))
+        let polled = Set(result.digests.keys)
+        reportedOnce = reportedOnce.filter { !polled.contains($0.key.clusterId) || notable.contains($0.key) }
         state.prune(now: clock.now())
         stateDirty = true
         sink.emit(.cycle(CycleReport(
@@ -328,7 +332,7 @@ public actor WatchdogService: Service {
     }
 
     private func reportOnce(_ action: DecisionRecord.Action, _ decision: Decision, detail: String? = nil) {
-        guard reportedOnce.insert("\(action.rawValue) \(JobKey(decision))").inserted else { return }
+        guard reportedOnce[JobKey(decision), default: []].insert(action).inserted else { return }
         sink.emit(.decision(DecisionRecord(action: action, decision: decision, detail: detail)))
     }
 
@@ -479,7 +483,7 @@ public actor WatchdogService: Service {
             config = applied
             evaluator = Evaluator(config: applied, dryRun: options.dryRun)
             lastDiscovery = nil
-            reportedOnce = []
+            reportedOnce = [:]
             reloadFailure = nil
             sink.emit(.reloaded(refreshStatus(), failure: nil))
         case .failure(let error):
