@@ -91,18 +91,9 @@ extension WatchdogCommand {
                         reloadConfig: { [options] in options.reload() })
                     logger.notice("starting: \(config.rules.count) rule(s), poll every \(DurationText.format(millis: config.watch.pollIntervalMillis))\(dryRun ? ", dry run" : ""); state in \(directory)")
                     if once { return await Self.runOnce(service, notifications: notifications) }
-                    var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-                    // Listed first so they stop last: the daemon's final events still get out.
-                    if let notifications { services.append(.init(service: notifications)) }
-                    if let registry, let listen = config.metricsListen.flatMap(HostPort.init) {
-                        services.append(.init(service: MetricsServer(
-                            registry: registry, heartbeat: service.heartbeat,
-                            stallLimit: .milliseconds(config.mrs.requestTimeoutMillis) + .seconds(30), address: listen,
-                            logger: logger)))
-                    }
-                    services.append(.init(service: service))
-                    // Without WatchdogSec= the pinger returns at once; that must not end the group.
-                    services.append(.init(service: WatchdogPinger(notifier: notifier, heartbeat: service.heartbeat), successTerminationBehavior: .ignore))
+                    let services = Self.services(
+                        service, notifications: notifications, registry: registry, config: config, notifier: notifier,
+                        logger: logger)
                     try await Self.runUntilStopped(services, service: service, reloads: reloads, logger: logger)
                     return nil
                 }
@@ -111,6 +102,26 @@ extension WatchdogCommand {
                 Console.err("no cluster could be polled")
                 throw ExitCode(1)
             }
+        }
+
+        /// The daemon and what runs beside it. Notifications and metrics come first so they stop last: the
+        /// daemon's final events still get out.
+        static func services(
+            _ service: WatchdogService, notifications: NotificationDispatcher?, registry: PrometheusCollectorRegistry?,
+            config: WatchdogConfig, notifier: SdNotifier, logger: Logger
+        ) -> [ServiceGroupConfiguration.ServiceConfiguration] {
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+            if let notifications { services.append(.init(service: notifications)) }
+            if let registry, let listen = config.metricsListen.flatMap(HostPort.init) {
+                services.append(.init(service: MetricsServer(
+                    registry: registry, heartbeat: service.heartbeat,
+                    stallLimit: .milliseconds(config.mrs.requestTimeoutMillis) + .seconds(30), address: listen, logger: logger)))
+            }
+            services.append(.init(service: service))
+            // Without WatchdogSec= the pinger returns at once; that must not end the group.
+            services.append(.init(
+                service: WatchdogPinger(notifier: notifier, heartbeat: service.heartbeat), successTerminationBehavior: .ignore))
+            return services
         }
 
         /// Runs the services in a `ServiceGroup` that shuts down gracefully on SIGTERM/SIGINT; SIGHUP asks the
