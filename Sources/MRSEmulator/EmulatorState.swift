@@ -195,20 +195,6 @@ enum EmulatorError: Error, CustomStringConvertible {
     }
 }
 
-/// A small deterministic generator, so fault injection is reproducible with a seed.
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-}
-
 extension EmulatorState {
     /// Issues temporary credentials (valid one hour) that the API then accepts with their token.
     func issueTemporaryCredentials() -> (credentials: Credentials, expiresAt: String) {

@@ -37,7 +37,7 @@ struct FuzzTests {
     }
 
     @Test func mutatedConfigsAreRejectedOrValidNeverACrash() throws {
-        var random = SeededRandom(seed: 0x5EED_C0F1)
+        var random = SplitMix64(seed: 0x5EED_C0F1)
         var accepted = 0
         var rejected = 0
         for seed in try Self.configSeeds {
@@ -59,7 +59,7 @@ struct FuzzTests {
     }
 
     @Test func mutatedResponsesNeverDecodeIntoAWrongKill() throws {
-        var random = SeededRandom(seed: 0xDEC0_DE42)
+        var random = SplitMix64(seed: 0xDEC0_DE42)
         var decoded = 0
         for seed in try Self.responseSeeds {
             for _ in 0..<5_000 {
@@ -93,19 +93,6 @@ struct FuzzTests {
     }
 }
 
-/// SplitMix64: small, fast, and the same sequence on every machine.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Structure-blind mutations that still hit JSON's weak spots: flips, cuts, splices, punctuation,
 /// huge numbers, deep nesting.
 enum Mutator {
@@ -114,7 +101,7 @@ enum Mutator {
         "\"RUNNING\"", "\"started_time\":", "\"job_state\":", "\\u0000", "\u{FF}", "[[[[[[[[[[",
     ].map { Array($0.utf8) }
 
-    static func mutate(_ seed: [UInt8], random: inout SeededRandom) -> [UInt8] {
+    static func mutate(_ seed: [UInt8], random: inout SplitMix64) -> [UInt8] {
         var bytes = seed
         for _ in 0..<Int.random(in: 1...4, using: &random) {
             guard !bytes.isEmpty else { break }
