@@ -52,15 +52,9 @@ public struct StateStore: Sendable {
         let temporary = "\(path).tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw StateFileError("cannot write \(temporary): errno \(errno)") }
-        var written = 0
-        while written < bytes.count {
-            let result = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if result < 0, errno == EINTR { continue }
-            guard result > 0 else {
-                close(fd)
-                throw StateFileError("cannot write \(temporary): errno \(errno)")
-            }
-            written += result
+        guard FileDescriptor.writeAll(fd, bytes) else {
+            close(fd)
+            throw StateFileError("cannot write \(temporary): errno \(errno)")
         }
         guard fsync(fd) == 0 else {
             close(fd)
