@@ -21,6 +21,12 @@ struct DaemonProcessTests {
         ])
     }
 
+    /// `mrs-watchdog run` on `config`, as systemd would start it.
+    static func startDaemon(config: TemporaryConfig, stateDirectory: String) throws -> ChildProcess {
+        try ChildProcess(
+            "mrs-watchdog", ["run", "--config", config.path, "--state-dir", stateDirectory], environment: environment)
+    }
+
     @Test func sighupKeepsTheOldRulesOnABrokenFileAndAppliesAValidOne() async throws {
         try await EmulatorHarness.run { emulator in
             let cluster = await emulator.addCluster("c-hup")
@@ -29,8 +35,7 @@ struct DaemonProcessTests {
                 emulator, cluster: cluster,
                 rules: #"[{"name": "etl", "match": {"job_name": ["etl-*"]}, "max_runtime": "2h", "mode": "enforce"}]"#))
             let state = try DaemonHarness.freshStateDirectory()
-            let daemon = try ChildProcess(
-                "mrs-watchdog", ["run", "--config", config.path, "--state-dir", state], environment: Self.environment)
+            let daemon = try Self.startDaemon(config: config, stateDirectory: state)
             try await daemon.waitForOutput("ready:")
 
             try #"{"mrs": {"region": "cn-north-4"}, "rules": [{"name": "x", "max_runtime": "soon"}]}"#
@@ -68,8 +73,7 @@ struct DaemonProcessTests {
                 emulator, cluster: cluster,
                 rules: #"[{"name": "etl", "match": {"job_name": ["etl-*"]}, "max_runtime": "30m", "mode": "enforce"}]"#))
             let state = try DaemonHarness.freshStateDirectory()
-            let daemon = try ChildProcess(
-                "mrs-watchdog", ["run", "--config", config.path, "--state-dir", state], environment: Self.environment)
+            let daemon = try Self.startDaemon(config: config, stateDirectory: state)
             // The kill request is now held for 2 s by the emulator.
             try await eventually("kill in flight") { await emulator.state.requestCount >= 3 }
             try await Task.sleep(for: .milliseconds(500))

@@ -98,7 +98,7 @@ struct DaemonTests {
             let slow = try await emulator.state.addJob(.init(cluster: cluster, name: "etl-slow", startOffset: "-1h"))
             let config = try DaemonHarness.config(
                 emulator, clusters: [cluster],
-                rules: #"[{"name": "r", "match": {"job_name": ["etl-*"]}, "max_runtime": "10s", "mode": "enforce"}]"#)
+                rules: DaemonHarness.enforcing("10s"))
             try await DaemonHarness.run(emulator, config: config) { daemon in
                 try await eventually("confirmed") { daemon.events.jobIds(.killConfirmed) == [slow] }
                 #expect(await daemon.acceptedKills() == [slow])
@@ -129,7 +129,7 @@ struct DaemonTests {
                 .init(cluster: cluster, name: "etl-1", startOffset: "-1h", queued: "0s", duration: "3602s"))
             let config = try DaemonHarness.config(
                 emulator, clusters: [cluster],
-                rules: #"[{"name": "r", "match": {"job_name": ["etl-*"]}, "max_runtime": "30m", "mode": "enforce"}]"#)
+                rules: DaemonHarness.enforcing("30m"))
             try await DaemonHarness.run(emulator, config: config) { daemon in
                 try await eventually("gone") { daemon.events.jobIds(.gone) == [id] }
                 #expect(!daemon.events.jobIds(.killFailed).isEmpty)
@@ -150,7 +150,7 @@ struct DaemonTests {
             let ages = byAge
             let config = try DaemonHarness.config(
                 emulator, clusters: [cluster],
-                rules: #"[{"name": "r", "match": {"job_name": ["etl-*"]}, "max_runtime": "5m", "mode": "enforce"}]"#,
+                rules: DaemonHarness.enforcing("5m"),
                 safety: #"{"max_kills_per_cycle": 2, "max_kills_per_hour": 3}"#)
             try await DaemonHarness.run(emulator, config: config) { daemon in
                 try await eventually("first cycle") { await daemon.acceptedKills().count >= 2 }
@@ -176,7 +176,7 @@ struct DaemonTests {
             let jobs = ids
             let config = try DaemonHarness.config(
                 emulator, clusters: [cluster],
-                rules: #"[{"name": "r", "match": {"job_name": ["etl-*"]}, "max_runtime": "5m", "mode": "enforce"}]"#,
+                rules: DaemonHarness.enforcing("5m"),
                 safety: #"{"breaker_threshold": 3}"#)
             try await DaemonHarness.run(emulator, config: config) { daemon in
                 try await eventually("breaker open") { daemon.events.notices.contains { $0.hasPrefix("breaker open: 5 jobs") } }
@@ -201,7 +201,7 @@ struct DaemonTests {
             let id = try await emulator.state.addJob(.init(cluster: cluster, name: "etl-x", startOffset: "-1h"))
             let config = try DaemonHarness.config(
                 emulator, clusters: [cluster],
-                rules: #"[{"name": "r", "match": {"job_name": ["etl-*"]}, "max_runtime": "5m", "mode": "enforce"}]"#)
+                rules: DaemonHarness.enforcing("5m"))
             try await DaemonHarness.run(emulator, config: config, dryRun: true) { daemon in
                 try await eventually("would-kill") { daemon.events.jobIds(.wouldKill) == [id] }
                 try await Task.sleep(for: .seconds(2))
@@ -248,7 +248,7 @@ struct DaemonTests {
             await emulator.state.setFaults(plan)
             let config = try DaemonHarness.config(
                 emulator, clusters: ["c-good", "c-bad"],
-                rules: #"[{"name": "r", "match": {"job_name": ["etl-*"]}, "max_runtime": "5m", "mode": "enforce"}]"#)
+                rules: DaemonHarness.enforcing("5m"))
             try await DaemonHarness.run(emulator, config: config) { daemon in
                 try await eventually("good cluster's job killed") { await daemon.acceptedKills() == [good] }
                 #expect(daemon.events.notices.contains { $0.hasPrefix("cluster c-bad could not be polled") && $0.contains("HTTP 500") })
@@ -270,7 +270,7 @@ struct DaemonTests {
             await emulator.state.setFaults(plan)
             let config = try DaemonHarness.config(
                 emulator, clusters: [cluster],
-                rules: #"[{"name": "r", "match": {"job_name": ["etl-*"]}, "max_runtime": "5m", "mode": "enforce"}]"#)
+                rules: DaemonHarness.enforcing("5m"))
             try await DaemonHarness.run(emulator, config: config) { daemon in
                 try await eventually("all three killed", timeout: .seconds(40)) { Set(await daemon.acceptedKills()) == jobs }
                 #expect(daemon.events.records(.unkillable).isEmpty)
@@ -287,7 +287,7 @@ struct DaemonTests {
             await emulator.state.setFaults(plan)
             let config = try DaemonHarness.config(
                 emulator, clusters: [cluster],
-                rules: #"[{"name": "r", "match": {"job_name": ["etl-*"]}, "max_runtime": "5m", "mode": "enforce"}]"#)
+                rules: DaemonHarness.enforcing("5m"))
             try await DaemonHarness.run(emulator, config: config) { daemon in
                 let before = await emulator.state.requestCount
                 try await eventually("auth failure reported") { daemon.events.lastStatus?.problem?.contains("auth failing (APIG.0301)") == true }
@@ -307,7 +307,7 @@ struct DaemonTests {
             let id = try await emulator.state.addJob(.init(cluster: cluster, name: "etl-1", startOffset: "-1h"))
             let config = try DaemonHarness.config(
                 emulator, clusters: [cluster],
-                rules: #"[{"name": "r", "match": {"job_name": ["etl-*"]}, "max_runtime": "5m", "mode": "enforce"}]"#)
+                rules: DaemonHarness.enforcing("5m"))
             var timing = DaemonHarness.fastTiming
             timing.verifyTimeout = .seconds(10)
             let directory = try DaemonHarness.freshStateDirectory()
@@ -333,7 +333,7 @@ struct DaemonTests {
             try "{\"version\": 1, \"kills\": [truncated".write(toFile: directory + "/state.json", atomically: true, encoding: .utf8)
             let config = try DaemonHarness.config(
                 emulator, clusters: [cluster],
-                rules: #"[{"name": "r", "match": {"job_name": ["etl-*"]}, "max_runtime": "5m", "mode": "enforce"}]"#)
+                rules: DaemonHarness.enforcing("5m"))
             try await DaemonHarness.run(emulator, config: config, stateDirectory: directory) { daemon in
                 try await eventually("killed") { await daemon.acceptedKills() == [id] }
                 #expect(daemon.events.notices.contains { $0.contains("state.json is unreadable") && $0.contains("moved to") })

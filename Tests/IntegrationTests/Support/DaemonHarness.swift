@@ -41,6 +41,11 @@ struct DaemonHarness {
         return try ConfigLoader.parse(text, file: "test.json").get()
     }
 
+    /// The rules JSON most tests use: rule "r" enforcing `limit` on every `etl-*` job.
+    static func enforcing(_ limit: String) -> String {
+        #"[{"name": "r", "match": {"job_name": ["etl-*"]}, "max_runtime": "\#(limit)", "mode": "enforce"}]"#
+    }
+
     static func freshStateDirectory() throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("state-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
