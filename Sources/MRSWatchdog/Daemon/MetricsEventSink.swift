@@ -15,8 +15,7 @@ public final class MetricsEventSink: DaemonEventSink {
                 guard !failed.contains(cluster) else { continue }
                 Gauge(label: "mrs_watchdog_active_jobs", dimensions: [("cluster", cluster)]).record(report.activeJobs[cluster] ?? 0)
             }
-            Timer(label: "mrs_watchdog_cycle_duration_seconds").recordNanoseconds(
-                report.duration.components.seconds * 1_000_000_000 + report.duration.components.attoseconds / 1_000_000_000)
+            Timer(label: "mrs_watchdog_cycle_duration_seconds").recordNanoseconds(report.duration.nanoseconds)
             Gauge(label: "mrs_watchdog_breaker_open").record(report.breakerOpen ? 1 : 0)
             Gauge(label: "mrs_watchdog_next_deadline_seconds").record(
                 report.nextDeadline.map { Double($0 - report.at) / 1000 } ?? -1)

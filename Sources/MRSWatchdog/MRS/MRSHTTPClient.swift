@@ -1,7 +1,5 @@
 import AsyncHTTPClient
 import Logging
-import NIOCore
-import NIOHTTP1
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
