@@ -35,9 +35,14 @@ public enum DecisionTable {
             if let limit = decision.limitMillis { fields.append(("limit_sec", String(limit / 1000))) }
             if let deadline = decision.deadline { fields.append(("deadline", quote(RFC3339.format(epochMillis: deadline)))) }
             fields.append(("rules_matched", "[" + decision.matches.map { quote($0.rule) }.joined(separator: ",") + "]"))
-            return "{" + fields.sorted { $0.0 < $1.0 }.map { "\(quote($0.0)):\($0.1)" }.joined(separator: ",") + "}"
+            return object(fields)
         }
         return "[\n" + rows.joined(separator: ",\n") + "\n]"
+    }
+
+    /// A one-line JSON object with sorted keys; values are already JSON text.
+    public static func object(_ fields: [(String, String)]) -> String {
+        "{" + fields.sorted { $0.0 < $1.0 }.map { "\(quote($0.0)):\($0.1)" }.joined(separator: ",") + "}"
     }
 
     /// A JSON string literal.

@@ -48,7 +48,6 @@ public struct NotificationMessage: Sendable, Hashable {
             return nil
         }
         fields += [("event", DecisionTable.quoted(kind.rawValue)), ("message", DecisionTable.quoted(text))]
-        let json = "{" + fields.sorted { $0.0 < $1.0 }.map { "\(DecisionTable.quoted($0.0)):\($0.1)" }.joined(separator: ",") + "}"
-        return NotificationMessage(event: kind, subject: subject, text: text, json: json)
+        return NotificationMessage(event: kind, subject: subject, text: text, json: DecisionTable.object(fields))
     }
 }
