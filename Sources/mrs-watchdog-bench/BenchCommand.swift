@@ -157,11 +157,11 @@ extension BenchCommand {
 
         func run() async throws {
             let now: Int64 = 1_800_000_000_000
-            let ruleList = (0..<rules).map { index -> Rule in
+            let ruleList = try (0..<rules).map { index -> Rule in
                 var match = JobMatcher()
-                match.jobName = [Glob("team\(index)-*")]
+                match.jobName = [try Glob("team\(index)-*")]
                 match.jobType = ["SparkSubmit", "HiveSql"]
-                if index % 5 == 0 { match.user = [Glob("svc-*")] }
+                if index % 5 == 0 { match.user = [try Glob("svc-*")] }
                 return Rule(name: "r\(index)", match: match, maxRuntimeMillis: Int64(1 + index % 4) * 3_600_000,
                             warnBeforeMillis: 600_000, mode: index % 2 == 0 ? .enforce : .observe)
             }

@@ -31,6 +31,9 @@ public struct Decision: Sendable, Hashable {
     /// When the deciding limit is (or was) reached, epoch ms.
     public var deadline: Int64?
     public var reason: String
+    /// For `skipped-unknown`: the MRS field that was missing or implausible (`started_time`, `queue`,
+    /// `cluster_tags`, `job_state`, …), a bounded label for metrics.
+    public var unknownField: String?
     /// Every rule that matched, for `explain`.
     public var matches: [RuleMatch]
 
@@ -50,6 +53,8 @@ public struct RuleMatch: Sendable, Hashable {
     public var elapsedMillis: Int64?
     public var deadline: Int64?
     public var warnAt: Int64?
+    /// Why this (observe or warn) rule could not be applied: a condition needs a field MRS did not send.
+    public var unknown: String?
 
     public enum LimitKind: String, Sendable, Hashable {
         case runtime = "max_runtime"

@@ -16,40 +16,54 @@ public struct Evaluator: Sendable {
         self.init(rules: config.rules, exemptions: config.exemptions, dryRun: dryRun || config.safety.dryRun)
     }
 
+    /// The decision for one job at server time `now` (epoch ms).
+    ///
+    /// Fails closed: an unknown `job_state`, a condition of an enforce rule (its `match` or `exclude`) or of
+    /// an exemption that depends on a field MRS did not send, and a needed timestamp that is missing or
+    /// implausible (`JobTimes`) make the job `skipped-unknown`, never `kill`.
     /// - Parameters:
-    ///   - clusterTags: nil when the cluster's tags could not be read.
+    ///   - clusterTags: nil when the cluster's tags could not be read; conditions on them are then unknown.
     public func decide(clusterId: String, clusterTags: [String: String]?, job: JobExecution, now: Int64) -> Decision {
         var decision = Decision(
             clusterId: clusterId, job: job, kind: .ok, reason: "", matches: [], nextChangeAt: nil)
-        guard let state = job.state else {
+        func skip(_ field: String, _ reason: String, rule: String? = nil) -> Decision {
             decision.kind = .skippedUnknown
-            decision.reason = "unknown job_state '\(job.jobStateText ?? "missing")'"
+            decision.rule = rule
+            decision.unknownField = field
+            decision.reason = reason
             return decision
+        }
+        guard let state = job.state else {
+            return skip("job_state", "unknown job_state '\(job.jobStateText ?? "missing")'")
         }
         guard state.isActive else {
             decision.reason = "not active (\(state.rawValue))"
             return decision
         }
-        guard let clusterTags else {
-            decision.kind = .skippedUnknown
-            decision.reason = "cluster tags could not be read"
-            return decision
-        }
 
         var applying: [(Rule, RuleMatch)] = []
         // Indices, not `for rule in rules`: most rules do not match, and copying each one costs more than testing it.
-        for index in rules.indices where rules[index].match.matches(clusterId: clusterId, clusterTags: clusterTags, job: job) {
+        for index in rules.indices {
+            let matched = rules[index].match.evaluate(clusterId: clusterId, clusterTags: clusterTags, job: job)
+            if matched == .no { continue }
             let rule = rules[index]
-            let excluded = rule.exclude?.matches(clusterId: clusterId, clusterTags: clusterTags, job: job) ?? false
-            var match = RuleMatch(rule: rule.name, mode: dryRun ? .observe : rule.mode, excluded: excluded)
-            if !excluded {
+            let excluded = rule.exclude?.evaluate(clusterId: clusterId, clusterTags: clusterTags, job: job) ?? .no
+            var match = RuleMatch(rule: rule.name, mode: dryRun ? .observe : rule.mode, excluded: excluded == .yes)
+            if excluded != .yes, let (field, why) = Self.unknown("match", matched) ?? Self.unknown("exclude", excluded) {
+                // An enforce rule (dry run included: it shows what enforcing would do) cannot be half-known.
+                if rule.mode == .enforce {
+                    decision.matches.append(match)
+                    return skip(field, why, rule: rule.name)
+                }
+                match.unknown = why
+                decision.matches.append(match)
+                continue
+            }
+            if excluded != .yes {
                 switch limit(of: rule, state: state, job: job, now: now) {
-                case .unknown(let why):
-                    decision.kind = .skippedUnknown
-                    decision.rule = rule.name
-                    decision.reason = why
+                case .unknown(let field, let why):
                     decision.matches = applying.map(\.1) + [match]
-                    return decision
+                    return skip(field, why, rule: rule.name)
                 case .none:
                     break
                 case .some(let kind, let limitMillis, let since):
@@ -70,16 +84,29 @@ public struct Evaluator: Sendable {
             decision.reason = "no rule names this job"
             return decision
         }
+        if applying.isEmpty, let unknown = decision.matches.first(where: { $0.unknown != nil }) {
+            decision.kind = .ok
+            decision.rule = unknown.rule
+            decision.reason = "\(unknown.unknown!) (\(unknown.mode.rawValue) rule: not applied)"
+            return decision
+        }
         if applying.isEmpty {
             decision.kind = .excluded
             decision.rule = decision.matches.first?.rule
             decision.reason = "excluded by \(decision.matches.map(\.rule).joined(separator: ", "))"
             return decision
         }
-        if let exemption = exemptions.first(where: { $0.covers(clusterId: clusterId, job: job, now: now) }) {
-            decision.kind = .exempt
-            decision.reason = "exempt until \(RFC3339.format(epochMillis: exemption.untilMillis)): \(exemption.reason)"
-            return decision
+        for exemption in exemptions {
+            let covered = exemption.covers(clusterId: clusterId, job: job, now: now)
+            if covered == .yes {
+                decision.kind = .exempt
+                decision.reason = "exempt until \(RFC3339.format(epochMillis: exemption.untilMillis)): \(exemption.reason)"
+                return decision
+            }
+            // Whether the exemption covers the job cannot be told: never kill it.
+            if let (field, why) = Self.unknown("exemptions", covered), applying.contains(where: { $0.0.mode == .enforce }) {
+                return skip(field, why)
+            }
         }
 
         // Most severe action due now wins (enforce > warn > observe); otherwise the earliest deadline.
@@ -127,48 +154,41 @@ public struct Evaluator: Sendable {
         decision.deadline = match.deadline
     }
 
-    struct UnknownFact: Error {
-        var why: String
+    /// The field and the reason when `result` is unknown, e.g. `exclude.queue needs queue, which MRS did not send`.
+    static func unknown(_ section: String, _ result: MatchResult) -> (field: String, reason: String)? {
+        guard case .unknown(let key, let field) = result else { return nil }
+        let missing = field == "cluster_tags" ? "the cluster's tags, which could not be read" : "\(field), which MRS did not send"
+        return (field, "\(section).\(key) needs \(missing)")
     }
 
     enum Limit {
         case none
-        case unknown(String)
+        /// The MRS field and why it cannot be used.
+        case unknown(field: String, String)
         case some(RuleMatch.LimitKind, Int64, since: Int64)
     }
 
     /// Which limit of `rule` applies to a job in `state`, and the instant it counts from. A needed timestamp
-    /// that is missing or in the future makes the job unknown: fail closed.
+    /// that is missing, or any of the job's times that is implausible (`JobTimes`), makes the job unknown.
     func limit(of rule: Rule, state: JobState, job: JobExecution, now: Int64) -> Limit {
-        var candidates: [(RuleMatch.LimitKind, Int64, Int64)] = []
-        func timestamp(_ value: Int64?, _ name: String) -> Result<Int64, UnknownFact> {
-            guard let value else { return .failure(UnknownFact(why: "\(name) is missing or 0")) }
-            guard value <= now else { return .failure(UnknownFact(why: "\(name) is in the future")) }
-            return .success(value)
-        }
+        var needed: [(RuleMatch.LimitKind, Int64, String, Int64?)] = []
         if let max = rule.maxQueuedMillis, state.isQueued {
-            switch timestamp(job.submittedTime, "submitted_time") {
-            case .success(let since): candidates.append((.queued, max, since))
-            case .failure(let fact): return .unknown(fact.why)
-            }
+            needed.append((.queued, max, "submitted_time", job.submittedTime))
         }
         if let max = rule.maxRuntimeMillis {
             switch rule.clock {
-            case .running where state == .running:
-                switch timestamp(job.startedTime, "started_time") {
-                case .success(let since): candidates.append((.runtime, max, since))
-                case .failure(let fact): return .unknown(fact.why)
-                }
-            case .running:
-                break  // queued: the running clock has not started
-            case .submitted:
-                switch timestamp(job.submittedTime, "submitted_time") {
-                case .success(let since): candidates.append((.runtime, max, since))
-                case .failure(let fact): return .unknown(fact.why)
-                }
+            case .running where state == .running: needed.append((.runtime, max, "started_time", job.startedTime))
+            case .running: break  // queued: the running clock has not started
+            case .submitted: needed.append((.runtime, max, "submitted_time", job.submittedTime))
             }
         }
-        guard let earliest = candidates.min(by: { $0.1 + $0.2 < $1.1 + $1.2 }) else { return .none }
-        return .some(earliest.0, earliest.1, since: earliest.2)
+        guard !needed.isEmpty else { return .none }
+        if let (field, why) = JobTimes.problem(in: job, active: true, now: now) { return .unknown(field: field, why) }
+        var earliest: (RuleMatch.LimitKind, Int64, since: Int64)?
+        for (kind, max, field, value) in needed {
+            guard let since = value else { return .unknown(field: field, "\(field) is missing or 0") }
+            if since + max < (earliest.map { $0.since + $0.1 } ?? .max) { earliest = (kind, max, since) }
+        }
+        return earliest.map { .some($0.0, $0.1, since: $0.since) } ?? .none
     }
 }

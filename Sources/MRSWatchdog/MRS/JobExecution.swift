@@ -35,6 +35,13 @@ public struct JobExecution: Sendable, Hashable {
         self.appId = appId
     }
 
+    /// The characters of a job name, for refusing globs that can never match one (MRS API reference:
+    /// ShowJobExeListNew, `job_name`: 1–128 characters of `[A-Za-z0-9_-]`).
+    public static let jobNameAlphabet: (characters: [Unicode.Scalar], name: String) = (
+        Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-".unicodeScalars),
+        "an MRS job name (letters, digits, '_' and '-')"
+    )
+
     /// The parsed state; nil for an unknown or missing state, which the watchdog treats as "not active".
     public var state: JobState? { jobStateText.flatMap(JobState.init(wire:)) }
 

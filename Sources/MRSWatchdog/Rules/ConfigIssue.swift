@@ -6,8 +6,9 @@ public struct ConfigIssue: Sendable, Hashable, CustomStringConvertible {
     public var position: TextPosition
     public var message: String
 
+    /// `file:line:col: path: message`, with invisible characters (a BOM, a no-break space) spelled out.
     public var description: String {
-        "\(file):\(position): \(path.isEmpty ? "" : path + ": ")\(message)"
+        VisibleText.escape("\(file):\(position): \(path.isEmpty ? "" : path + ": ")\(message)")
     }
 }
 

@@ -133,9 +133,9 @@ public enum ConfigLoader {
         matcher.clusterIds = object.stringList("cluster_ids") ?? []
         matcher.clusterTags = object.stringMap("cluster_tags") ?? [:]
         matcher.jobType = object.stringList("job_type") ?? []
-        matcher.jobName = (object.stringList("job_name") ?? []).map(Glob.init)
-        matcher.user = (object.stringList("user") ?? []).map(Glob.init)
-        matcher.queue = (object.stringList("queue") ?? []).map(Glob.init)
+        matcher.jobName = object.globList("job_name", alphabet: JobExecution.jobNameAlphabet) ?? []
+        matcher.user = object.globList("user") ?? []
+        matcher.queue = object.globList("queue") ?? []
         if let pattern = object.string("job_name_regex") {
             do {
                 matcher.jobNameRegex = try AnchoredRegex(pattern)
@@ -208,7 +208,7 @@ public enum ConfigLoader {
             guard let object = ConfigReader.Object(reader, element, path: path) else { continue }
             let jobId = object.string("job_id")
             let clusterId = object.string("cluster_id")
-            let jobName = (object.stringList("job_name") ?? []).map(Glob.init)
+            let jobName = object.globList("job_name", alphabet: JobExecution.jobNameAlphabet) ?? []
             let reason = object.string("reason")
             let untilText = object.string("until")
             object.finish()

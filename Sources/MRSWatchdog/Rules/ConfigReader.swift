@@ -157,18 +157,40 @@ final class ConfigReader {
 
         /// A list of enum values, each problem reported at its own element.
         func enumList<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) -> [E]? where E.RawValue == String {
-            guard let texts = stringList(key), case .array(let elements) = node[key]?.value else { return nil }
             let allowed = E.allCases.map(\.rawValue)
-            var out: [E] = []
+            return mapList(key) { text in
+                if let parsed = E(rawValue: text) { return .success(parsed) }
+                let hint = Suggestion.closest(to: text, among: allowed).map { " (did you mean '\($0)'?)" } ?? ""
+                return .failure("'\(text)' is not one of \(allowed.joined(separator: ", "))\(hint)")
+            }
+        }
+
+        /// A list of shell globs (`Glob`), each compiled at its own element. With `alphabet`, a pattern that no
+        /// string of those characters can match (`etl.daily` for a job name) is refused as well.
+        func globList(_ key: String, alphabet: (characters: [Unicode.Scalar], name: String)? = nil) -> [Glob]? {
+            mapList(key) { text in
+                let glob: Glob
+                do throws(Glob.SyntaxError) {
+                    glob = try Glob(text)
+                } catch {
+                    return .failure("'\(text)': \(error.description)")
+                }
+                if let alphabet, let part = glob.firstImpossiblePart(allowed: alphabet.characters) {
+                    return .failure("'\(text)' can never match \(alphabet.name): \(part) is not allowed there")
+                }
+                return .success(glob)
+            }
+        }
+
+        /// A list of non-empty strings, each turned into a value by `transform` or reported at its own element.
+        private func mapList<T>(_ key: String, _ transform: (String) -> Result<T, ListElementError>) -> [T]? {
+            guard let texts = stringList(key), case .array(let elements) = node[key]?.value else { return nil }
+            var out: [T] = []
             for (index, element) in elements.enumerated() {
                 guard case .string(let text) = element.value, !text.isEmpty else { continue }
-                if let parsed = E(rawValue: text) {
-                    out.append(parsed)
-                } else {
-                    let hint = Suggestion.closest(to: text, among: allowed).map { " (did you mean '\($0)'?)" } ?? ""
-                    reader.report(
-                        "\(childPath(key))[\(index)]", element.position,
-                        "'\(text)' is not one of \(allowed.joined(separator: ", "))\(hint)")
+                switch transform(text) {
+                case .success(let value): out.append(value)
+                case .failure(let error): reader.report("\(childPath(key))[\(index)]", element.position, error.message)
                 }
             }
             return texts.isEmpty ? [] : out
@@ -187,6 +209,12 @@ final class ConfigReader {
             }
         }
     }
+}
+
+/// Why one element of a list was refused (the message `check` prints at that element).
+struct ListElementError: Error, ExpressibleByStringInterpolation {
+    var message: String
+    init(stringLiteral value: String) { message = value }
 }
 
 /// "Did you mean": the closest candidate within a small edit distance.

@@ -10,29 +10,41 @@ public struct JobMatcher: Sendable, Hashable {
 
     public init() {}
 
-    /// Nil `clusterTags` means the tags could not be read: a tag condition then does not match (the evaluator
-    /// fails closed before it gets here).
-    public func matches(clusterId: String, clusterTags tags: [String: String]?, job: JobExecution) -> Bool {
-        if !clusterIds.isEmpty, !clusterIds.contains(clusterId) { return false }
+    /// Three-valued: a condition on a field MRS did not send (nil or empty), or on cluster tags that could not
+    /// be read (`clusterTags` nil), is `unknown` — unless another condition already rules the job out.
+    public func evaluate(clusterId: String, clusterTags tags: [String: String]?, job: JobExecution) -> MatchResult {
+        if !clusterIds.isEmpty, !clusterIds.contains(clusterId) { return .no }
+        var result = MatchResult.yes
+        func check(_ key: String, _ field: String, _ value: String?, _ test: (String) -> Bool) -> Bool {
+            guard let value, !value.isEmpty else {
+                if result == .yes { result = .unknown(key: key, field: field) }
+                return true
+            }
+            return test(value)
+        }
         if !clusterTags.isEmpty {
-            guard let tags, TagSelector.matches(tags, clusterTags) else { return false }
+            if let tags {
+                guard TagSelector.matches(tags, clusterTags) else { return .no }
+            } else if result == .yes {
+                result = .unknown(key: "cluster_tags", field: "cluster_tags")
+            }
         }
-        if !jobType.isEmpty {
-            guard let type = job.jobType, jobType.contains(where: { $0.caseInsensitiveEquals(type) }) else { return false }
+        if !jobType.isEmpty, !check("job_type", "job_type", job.jobType, { type in jobType.contains { $0.caseInsensitiveEquals(type) } }) {
+            return .no
         }
-        if !jobName.isEmpty {
-            guard let name = job.jobName, jobName.contains(where: { $0.matches(name) }) else { return false }
+        if !jobName.isEmpty, !check("job_name", "job_name", job.jobName, { name in jobName.contains { $0.matches(name) } }) {
+            return .no
         }
-        if let jobNameRegex {
-            guard let name = job.jobName, jobNameRegex.matches(name) else { return false }
+        if let jobNameRegex, !check("job_name_regex", "job_name", job.jobName, jobNameRegex.matches) {
+            return .no
         }
-        if !user.isEmpty {
-            guard let value = job.user, user.contains(where: { $0.matches(value) }) else { return false }
+        if !user.isEmpty, !check("user", "user", job.user, { value in user.contains { $0.matches(value) } }) {
+            return .no
         }
-        if !queue.isEmpty {
-            guard let value = job.queue, queue.contains(where: { $0.matches(value) }) else { return false }
+        if !queue.isEmpty, !check("queue", "queue", job.queue, { value in queue.contains { $0.matches(value) } }) {
+            return .no
         }
-        return true
+        return result
     }
 }
 

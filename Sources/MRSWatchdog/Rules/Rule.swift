@@ -44,13 +44,15 @@ public struct Exemption: Sendable, Hashable {
         self.reason = reason
     }
 
-    public func covers(clusterId: String, job: JobExecution, now: Int64) -> Bool {
-        guard now < untilMillis else { return false }
-        if let jobId, jobId != job.jobId { return false }
-        if let exemptCluster = self.clusterId, exemptCluster != clusterId { return false }
+    /// `unknown` when the exemption names jobs by `job_name` and MRS did not send the job's name.
+    public func covers(clusterId: String, job: JobExecution, now: Int64) -> MatchResult {
+        guard now < untilMillis else { return .no }
+        if let jobId, jobId != job.jobId { return .no }
+        if let exemptCluster = self.clusterId, exemptCluster != clusterId { return .no }
         if !jobName.isEmpty {
-            guard let name = job.jobName, jobName.contains(where: { $0.matches(name) }) else { return false }
+            guard let name = job.jobName, !name.isEmpty else { return .unknown(key: "job_name", field: "job_name") }
+            return jobName.contains { $0.matches(name) } ? .yes : .no
         }
-        return true
+        return .yes
     }
 }

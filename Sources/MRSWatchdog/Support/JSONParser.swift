@@ -18,6 +18,8 @@ public struct JSONParser {
 
     private init(_ text: String) {
         scalars = Array(text.unicodeScalars)
+        // RFC 8259 §8.1: a parser may ignore a leading byte-order mark; editors on Windows write one.
+        if scalars.first == "\u{FEFF}" { index = 1 }
     }
 
     /// Parses one JSON document; anything but whitespace after it is an error.
@@ -45,7 +47,7 @@ public struct JSONParser {
     private func describeCurrent() -> String {
         guard index < scalars.count else { return "end of file" }
         let scalar = scalars[index]
-        return scalar.properties.isWhitespace || scalar.value < 0x20 ? "character U+\(String(scalar.value, radix: 16, uppercase: true))" : "'\(scalar)'"
+        return VisibleText.isVisible(scalar) && !scalar.properties.isWhitespace ? "'\(scalar)'" : VisibleText.describe(scalar)
     }
 
     private mutating func advance() {

@@ -1,0 +1,29 @@
+/// Whether a job's timestamps can be trusted before a limit is measured from them. MRS sends epoch
+/// milliseconds (MRS API reference: ShowJobExeListNew, `JobQueryBean`); a value that cannot be one makes every
+/// runtime of that job unknown, so it is never killed on it.
+enum JobTimes {
+    /// 2010-01-01T00:00:00Z in epoch ms: earlier values are seconds, or garbage (MRS is younger).
+    static let earliestPlausibleMillis: Int64 = 1_262_304_000_000
+    /// How far `started_time` may precede `submitted_time` (the two come from different services' clocks).
+    static let orderToleranceMillis: Int64 = 60_000
+
+    /// The first implausible fact about `job`'s times at server time `now` (ms): its field and why.
+    static func problem(in job: JobExecution, active: Bool, now: Int64) -> (field: String, reason: String)? {
+        let times = [("submitted_time", job.submittedTime), ("started_time", job.startedTime), ("finished_time", job.finishedTime)]
+        for case let (field, value?) in times {
+            if value < earliestPlausibleMillis {
+                return (field, "\(field) \(value) is before 2010 in epoch milliseconds (seconds instead of milliseconds?)")
+            }
+            if value > now {
+                return (field, "\(field) \(value) is \(DurationText.format(millis: value - now)) in the future of MRS server time")
+            }
+        }
+        if active, let finished = job.finishedTime {
+            return ("finished_time", "finished_time \(finished) is set on an active job")
+        }
+        if let started = job.startedTime, let submitted = job.submittedTime, started < submitted - orderToleranceMillis {
+            return ("started_time", "started_time is \(DurationText.format(millis: submitted - started)) before submitted_time")
+        }
+        return nil
+    }
+}
