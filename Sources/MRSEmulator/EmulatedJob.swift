@@ -17,6 +17,14 @@ struct EmulatedJob: Sendable {
     var endsAt: Int64?
     /// When a kill takes effect (request time + kill delay).
     var killedAt: Int64?
+    /// Odd shapes a scenario asks for: wire fields left out, times in epoch seconds.
+    var omit: Set<String> = []
+    var timesInSeconds = false
+
+    /// The job on the wire now, in the shape the scenario asked for.
+    func wire(at now: Int64, killedShape: KillBehaviour.EndShape) -> JobExecutionWire {
+        JobExecutionWire(execution(at: now, killedShape: killedShape), omit: omit, timesInSeconds: timesInSeconds)
+    }
 
     func execution(at now: Int64, killedShape: KillBehaviour.EndShape) -> JobExecution {
         var job = JobExecution(

@@ -35,6 +35,8 @@ public actor EmulatorState {
     }
 
     private(set) var clusters: [String: Cluster] = [:]
+    /// Fields each cluster's list entry leaves out (a scenario's `omit`).
+    private var clusterOmits: [String: Set<String>] = [:]
     private var clusterOrder: [String] = []
     private var jobs: [String: [EmulatedJob]] = [:]
     private var jobIndex: [String: (cluster: String, index: Int)] = [:]
@@ -75,16 +77,19 @@ public actor EmulatorState {
         for spec in scenario.clusters {
             addCluster(
                 Cluster(clusterId: spec.id, clusterName: spec.name ?? spec.id, clusterState: spec.state ?? "running",
-                        tags: spec.tags ?? [:]))
+                        tags: spec.tags ?? [:]),
+                omit: Set(spec.omit ?? []))
         }
         for spec in scenario.jobs {
             _ = try addJob(spec)
         }
     }
 
-    public func addCluster(_ cluster: Cluster) {
+    /// - Parameter omit: wire fields its list entry leaves out (`clusterId` makes an unreadable entry).
+    public func addCluster(_ cluster: Cluster, omit: Set<String> = []) {
         if clusters[cluster.clusterId] == nil { clusterOrder.append(cluster.clusterId) }
         clusters[cluster.clusterId] = cluster
+        clusterOmits[cluster.clusterId] = omit
     }
 
     /// Adds one job and returns its id.
@@ -97,9 +102,11 @@ public actor EmulatorState {
         let ends = try spec.duration.map { starts + (try Self.signedMillis($0)) }
         let id = spec.id ?? Self.makeJobId(nextJobNumber)
         nextJobNumber += 1
+        if let unit = spec.timeUnit, unit != "s", unit != "ms" { throw EmulatorError.badTimeUnit(unit) }
         let job = EmulatedJob(
             clusterId: spec.cluster, jobId: id, name: spec.name, user: spec.user, queue: spec.queue, type: spec.type,
-            submittedAt: submitted, startsAt: starts, endsAt: ends, killedAt: nil)
+            submittedAt: submitted, startsAt: starts, endsAt: ends, killedAt: nil, omit: Set(spec.omit ?? []),
+            timesInSeconds: spec.timeUnit == "s")
         jobIndex[id] = (spec.cluster, jobs[spec.cluster, default: []].count)
         jobs[spec.cluster, default: []].append(job)
         return id
@@ -124,19 +131,22 @@ public actor EmulatorState {
 
     // MARK: Queries the HTTP layer makes
 
-    func clusterList() -> [Cluster] { clusterOrder.compactMap { clusters[$0] } }
+    /// The clusters as their list entries go on the wire.
+    func clusterList() -> [ClusterWire] {
+        clusterOrder.compactMap { id in clusters[id].map { ClusterWire($0, omit: clusterOmits[id] ?? []) } }
+    }
 
     func hasCluster(_ id: String) -> Bool { clusters[id] != nil }
 
     /// The cluster's jobs as the API would show them now, newest submission first (the API's `desc`).
-    func executions(cluster: String) -> [JobExecution] {
+    func executions(cluster: String) -> [JobExecutionWire] {
         let now = now()
-        return (jobs[cluster] ?? []).reversed().map { $0.execution(at: now, killedShape: killBehaviour.endShape) }
+        return (jobs[cluster] ?? []).reversed().map { $0.wire(at: now, killedShape: killBehaviour.endShape) }
     }
 
-    func execution(cluster: String, jobId: String) -> JobExecution? {
+    func execution(cluster: String, jobId: String) -> JobExecutionWire? {
         guard let location = jobIndex[jobId], location.cluster == cluster else { return nil }
-        return jobs[cluster]![location.index].execution(at: now(), killedShape: killBehaviour.endShape)
+        return jobs[cluster]![location.index].wire(at: now(), killedShape: killBehaviour.endShape)
     }
 
     enum KillOutcome: Equatable {
@@ -188,9 +198,11 @@ public actor EmulatorState {
 
 enum EmulatorError: Error, CustomStringConvertible {
     case unknownCluster(String)
+    case badTimeUnit(String)
     var description: String {
         switch self {
         case .unknownCluster(let id): return "job refers to unknown cluster '\(id)'"
+        case .badTimeUnit(let unit): return "time_unit '\(unit)' is not s or ms"
         }
     }
 }

@@ -101,7 +101,8 @@ struct EmulatorRouter: Sendable {
                 }
                 switch fault {
                 case nil:
-                    reply = await api(request: request, path: path, body: body, endlessPages: faults.endlessPages)
+                    reply = await api(
+                        request: request, path: path, body: body, endlessPages: faults.endlessPages && faults.applies(to: path))
                 case .truncated:
                     var full = await api(request: request, path: path, body: body, endlessPages: false)
                     full.body = Array(full.body.prefix(full.body.count / 2))
@@ -177,7 +178,7 @@ struct EmulatorRouter: Sendable {
         else { return .serviceError(400, "0001", "Invalid pagination parameters.") }
         var clusters = await state.clusterList()
         if let wanted = query["clusterState"], wanted != "existing" {
-            clusters = clusters.filter { $0.clusterState == wanted }
+            clusters = clusters.filter { $0.cluster.clusterState == wanted }
         }
         if let filter = query["tags"] {
             // `k*v` requires the value, bare `k` the key; AND across the list.
@@ -185,15 +186,15 @@ struct EmulatorRouter: Sendable {
                 let parts = term.split(separator: "*", maxSplits: 1).map(String.init)
                 return (parts[0], parts.count > 1 ? parts[1] : nil)
             }
-            clusters = clusters.filter { cluster in
+            clusters = clusters.filter { wire in
                 terms.allSatisfy { key, value in
-                    guard let actual = cluster.tags?[key] else { return false }
+                    guard let actual = wire.cluster.tags?[key] else { return false }
                     return value == nil || actual == value
                 }
             }
         }
         let slice = Self.page(clusters, size: pageSize, number: page)
-        return .json(200, ClusterListWire(clusterTotal: clusters.count, clusters: slice.map(ClusterWire.init)))
+        return .json(200, ClusterListWire(clusterTotal: clusters.count, clusters: Array(slice)))
     }
 
     func listJobs(cluster: String, query: [String: String], endless: Bool) async -> Reply {
@@ -203,19 +204,19 @@ struct EmulatorRouter: Sendable {
             let offset = Int(query["offset"] ?? "1"), offset > 0
         else { return .serviceError(400, "0166", "Failed to query the job list.") }
         var jobs = await state.executions(cluster: cluster)
-        if let wanted = query["job_state"] { jobs = jobs.filter { $0.jobStateText == wanted.uppercased() } }
-        if let name = query["job_name"] { jobs = jobs.filter { $0.jobName == name } }
-        if let user = query["user"] { jobs = jobs.filter { $0.user == user } }
-        if let queue = query["queue"] { jobs = jobs.filter { $0.queue == queue } }
+        if let wanted = query["job_state"] { jobs = jobs.filter { $0.execution.jobStateText == wanted.uppercased() } }
+        if let name = query["job_name"] { jobs = jobs.filter { $0.execution.jobName == name } }
+        if let user = query["user"] { jobs = jobs.filter { $0.execution.user == user } }
+        if let queue = query["queue"] { jobs = jobs.filter { $0.execution.queue == queue } }
         if query["sort_by"] == "asc" { jobs.reverse() }
         if endless {
             // A broken server: the same full page, whatever page is asked for, and a total never reached.
             let first = Array(repeating: jobs.first, count: limit).compactMap { $0 }
-            return .json(202, JobListWire(totalRecord: Int.max, jobList: first.map(JobExecutionWire.init)))
+            return .json(202, JobListWire(totalRecord: Int.max, jobList: first))
         }
         let slice = Self.page(jobs, size: limit, number: offset)
         // Success is 202 here: the documented compatibility quirk.
-        return .json(202, JobListWire(totalRecord: jobs.count, jobList: slice.map(JobExecutionWire.init)))
+        return .json(202, JobListWire(totalRecord: jobs.count, jobList: Array(slice)))
     }
 
     func showJob(cluster: String, jobId: String) async -> Reply {
@@ -223,7 +224,7 @@ struct EmulatorRouter: Sendable {
         guard let job = await state.execution(cluster: cluster, jobId: jobId) else {
             return .serviceError(400, "0176", "The job does not exist.")
         }
-        return .json(202, JobDetailWire(jobDetail: JobExecutionWire(job)))
+        return .json(202, JobDetailWire(jobDetail: job))
     }
 
     func kill(cluster: String, jobId: String) async -> Reply {

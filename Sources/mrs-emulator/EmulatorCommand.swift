@@ -25,8 +25,14 @@ struct EmulatorCommand: AsyncParsableCommand {
             Control API (unsigned): GET /_emulator/kills, POST /_emulator/jobs, POST /_emulator/scenario,
             PUT|GET /_emulator/faults, PUT /_emulator/kill-behaviour, GET /_emulator/stats.
 
+            Scenario jobs may be served in odd shapes, as real responses sometimes are: "omit": ["queue", ...]
+            leaves fields out and "time_unit": "s" sends times in epoch seconds; a cluster with "omit":
+            ["clusterId"] is an entry the client cannot read. With the fault "endless_pages", the job list
+            answers the same full page for every page number (limit it to some clusters with "paths").
+
             Example:
               mrs-emulator --listen 127.0.0.1:8080 --scenario examples/demo-scenario.json
+              mrs-emulator --listen 127.0.0.1:0 --clock-offset -600
             """)
 
     @Option(help: "Address to listen on; port 0 picks a free port (printed on stdout).")
@@ -41,7 +47,10 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(help: "Secret key for that access key (also HUAWEICLOUD_SDK_SK).")
     var secretKey: String?
 
-    @Option(help: "Seconds added to the host clock for the emulator's own time and Date header (e.g. -600).")
+    // `.unconditional`: a negative value such as `-600` is the value, not an unknown option.
+    @Option(
+        parsing: .unconditional,
+        help: "Seconds added to the host clock for the emulator's own time and Date header (e.g. -600).")
     var clockOffset: Int64 = 0
 
     @Option(help: "Seconds between an accepted kill and the job becoming terminal.")

@@ -21,9 +21,11 @@ extension WatchdogCommand {
                 let parts = tag.split(separator: "=", maxSplits: 1).map(String.init)
                 filter[parts[0]] = parts.count > 1 ? parts[1] : nil
             }
-            let clusters = try await CommandErrors.reporting {
+            let listing = try await CommandErrors.reporting {
                 try await APISession.with(config) { try await $0.listClusters(state: "existing", tags: filter) }
             }
+            let clusters = listing.clusters
+            for index in listing.malformed { Console.err("cluster list entry \(index) could not be read and was skipped") }
             if json {
                 Console.out(SavedResponses.clusterListJSON(clusters))
                 return

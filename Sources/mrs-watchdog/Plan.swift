@@ -15,10 +15,11 @@ extension WatchdogCommand {
         func run() async throws {
             let config = try options.load()
             let clock = ServerClock()
-            let (decisions, failures) = try await CommandErrors.reporting {
+            let (decisions, failures, problems) = try await CommandErrors.reporting {
                 try await APISession.with(config, serverClock: clock) { client in
                     let poller = ClusterPoller(api: client, config: config)
-                    let clusters = try await poller.discover()
+                    let discovered = try await poller.discover()
+                    let clusters = discovered.clusters
                     let progress = ProgressLine(clusters: clusters.count)
                     let result = await poller.poll(clusters: clusters) { progress.add(jobs: $0.jobs.count) }
                     progress.finish()
@@ -29,7 +30,13 @@ extension WatchdogCommand {
                             evaluator.decide(clusterId: cluster.clusterId, clusterTags: cluster.tags, job: $0, now: now)
                         }
                     }
-                    return (decisions, result.failures)
+                    var problems = discovered.malformed.map { "cluster list entry \($0) could not be read and was skipped" }
+                    for cluster in clusters {
+                        guard let listed = result.digests[cluster.clusterId] else { continue }
+                        if listed.malformed > 0 { problems.append("cluster \(cluster.clusterId): \(listed.malformed) job entries could not be read and were skipped") }
+                        if let why = listed.endedEarly { problems.append("cluster \(cluster.clusterId): \(why); its listing was cut short") }
+                    }
+                    return (decisions, result.failures, problems)
                 }
             }
             if json {
@@ -39,6 +46,7 @@ extension WatchdogCommand {
                 Console.out("")
                 Console.out("at \(RFC3339.format(epochMillis: clock.now())) (server time): \(DecisionTable.summary(decisions))")
             }
+            for problem in problems { Console.err(problem) }
             for (cluster, error) in failures.sorted(by: { $0.key < $1.key }) {
                 Console.err("cluster \(cluster) could not be polled: \(error)")
             }

@@ -44,13 +44,13 @@ struct MRSClientEmulatorTests {
             await harness.addCluster("c-prod", tags: ["env": "prod"])
             await harness.addCluster("c-none")
             let client = harness.client()
-            let all = try await client.listClusters(state: "existing", tags: [:])
+            let all = try await client.listClusters(state: "existing", tags: [:]).clusters
             #expect(all.map(\.clusterId) == ["c-dev", "c-prod", "c-none"])
             #expect(all[0].tags == ["env": "dev", "team": "data"])
             #expect(all[2].tags == [:])
-            let dev = try await client.listClusters(state: "existing", tags: ["env": "dev"])
+            let dev = try await client.listClusters(state: "existing", tags: ["env": "dev"]).clusters
             #expect(dev.map(\.clusterId) == ["c-dev"])
-            let hasTeam = try await client.listClusters(state: "existing", tags: ["team": nil])
+            let hasTeam = try await client.listClusters(state: "existing", tags: ["team": nil]).clusters
             #expect(hasTeam.map(\.clusterId) == ["c-dev"])
         }
     }
@@ -183,14 +183,12 @@ struct MRSClientEmulatorTests {
         }
     }
 
-    @Test func aServerThatAlwaysAnswersFullPagesIsCutOffAtThePageCap() async throws {
+    @Test func aListingThatKeepsAnsweringFullPagesOfNewJobsIsCutOffAtThePageCap() async throws {
         try await EmulatorHarness.run { harness in
-            let cluster = await harness.addCluster("c-endless")
-            try await harness.state.addJob(.init(cluster: cluster, name: "same-job", startOffset: "-1h"))
-            var plan = FaultPlan()
-            plan.endlessPages = true
-            await harness.state.setFaults(plan)
+            let cluster = await harness.addCluster("c-many")
+            for index in 0..<30 { try await harness.state.addJob(.init(cluster: cluster, name: "job-\(index)", startOffset: "-1h")) }
             var options = MRSHTTPClient.Options()
+            options.jobPageSize = 2
             options.maxPages = 5
             let before = await harness.state.requestCount
             let error = await #expect(throws: MRSError.self) {

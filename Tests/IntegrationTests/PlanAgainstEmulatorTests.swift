@@ -23,7 +23,7 @@ struct PlanAgainstEmulatorTests {
             let clock = ServerClock()
             let client = harness.client(onServerDate: { clock.observe(serverMillis: $0) })
             let poller = ClusterPoller(api: client, config: config)
-            let clusters = try await poller.discover()
+            let clusters = try await poller.discover().clusters
             #expect(clusters.map(\.clusterId) == ["c-dev"])
             let result = await poller.poll(clusters: clusters)
             #expect(result.failures.isEmpty)

@@ -83,6 +83,68 @@ struct FuzzTests {
         }
     }
 
+    /// Rules whose `match` and `exclude` read every job field, with globs of every kind.
+    static let fieldRules: [Rule] = {
+        var match = JobMatcher()
+        match.jobName = [try! Glob("etl-[0-9a-z]*")]
+        match.jobType = ["SparkSubmit"]
+        var exclude = JobMatcher()
+        exclude.queue = [try! Glob("prod*")]
+        exclude.user = [try! Glob("platform-?")]
+        var byRegex = JobMatcher()
+        byRegex.jobNameRegex = try! AnchoredRegex("rep.*")
+        byRegex.clusterTags = ["env": "dev"]
+        return [
+            Rule(name: "etl", match: match, exclude: exclude, maxRuntimeMillis: hour, mode: .enforce),
+            Rule(name: "reports", match: byRegex, maxRuntimeMillis: hour, clock: .submitted, mode: .enforce),
+            Rule(name: "queued", maxQueuedMillis: hour, mode: .enforce),
+        ]
+    }()
+
+    /// Random jobs whose every field is present, absent, empty or odd, and whose times take every shape
+    /// (ms, seconds, zero, before 2010, future, out of order, finished while active): a job is killed only if
+    /// every field its enforce rule and every exclude read is present, and every time is plausible.
+    @Test func aJobIsKilledOnlyWhenEveryFactItsRuleReadsIsPresentAndPlausible() {
+        let (now, hour) = (Self.now, Self.hour)
+        var random = SplitMix64(seed: 0xFA11_C105)
+        let evaluator = Evaluator(rules: Self.fieldRules, exemptions: [], dryRun: false)
+        func pick<T>(_ values: [T]) -> T { values[Int.random(in: 0..<values.count, using: &random)] }
+        func time() -> Int64? {
+            pick([nil, now - 3 * hour, now - 2 * hour, now - 30_000, (now - 3 * hour) / 1000, 1_000_000_000_000, now + hour, now])
+        }
+        var kills = 0
+        for index in 0..<20_000 {
+            let job = JobExecution(
+                jobId: "j\(index)", jobName: pick([nil, "", "etl-2024", "etl-x", "report-q", "adhoc"]),
+                user: pick([nil, "", "etl", "platform-a"]), queue: pick([nil, "", "default", "prod-1"]),
+                jobType: pick([nil, "", "SparkSubmit", "HiveSql"]),
+                jobStateText: pick(["RUNNING", "ACCEPTED", "NEW", "FINISHED", "PAUSED", "running"]),
+                submittedTime: time(), startedTime: time(), finishedTime: pick([nil, nil, now - hour]))
+            let tags: [String: String]? = pick([nil, ["env": "dev"], [:]])
+            let decision = evaluator.decide(clusterId: "c", clusterTags: tags, job: job, now: now)
+            guard decision.kind == .kill else { continue }
+            kills += 1
+            let times = [job.submittedTime, job.startedTime].compactMap { $0 }
+            #expect(job.finishedTime == nil, "killed an active job that has a finished_time")
+            #expect(times.allSatisfy { $0 >= 1_262_304_000_000 && $0 <= now }, "killed on an implausible time: \(job)")
+            if let started = job.startedTime, let submitted = job.submittedTime { #expect(started >= submitted - 60_000) }
+            switch decision.rule {
+            case "etl":
+                // The match reads name and type; the exclude (queue AND user) must be known false, which one
+                // known non-matching field is enough for.
+                #expect(!(job.jobName ?? "").isEmpty && !(job.jobType ?? "").isEmpty, "\(job)")
+                let queueNo = !(job.queue ?? "").isEmpty && !job.queue!.hasPrefix("prod")
+                let userNo = !(job.user ?? "").isEmpty && !job.user!.hasPrefix("platform-")
+                #expect(queueNo || userNo, "killed although the exclude could not be decided: \(job)")
+            case "reports":
+                #expect(!(job.jobName ?? "").isEmpty && tags != nil)
+            default:
+                break
+            }
+        }
+        #expect(kills > 100, "the property must be exercised by real kills")
+    }
+
     /// A kill needs a running job whose start time is real, in the past, and over the limit.
     static func expectNoWrongKill(_ job: JobExecution) {
         let decision = evaluator.decide(clusterId: "c", clusterTags: [:], job: job, now: now)

@@ -9,7 +9,11 @@ struct ClusterDigest: Sendable {
     let horizon: Int64
 
     var active = 0
+    /// Where unreadable job entries were (`page 2 entry 17`), the first few of them, and how many in all.
+    var malformedAt: [String] = []
     var malformed = 0
+    /// Why the listing stopped before MRS said it was complete, if it did.
+    var endedEarly: String?
     var kinds: [Decision.Kind: Int] = [:]
     /// kill, warn, would-kill and skipped-unknown decisions.
     var notable: [Decision] = []
@@ -27,7 +31,9 @@ struct ClusterDigest: Sendable {
     }
 
     mutating func add(_ page: JobPage) {
-        malformed += page.malformed
+        malformed += page.malformed.count
+        malformedAt += page.malformed.prefix(max(0, 5 - malformedAt.count)).map { "page \(page.number) entry \($0)" }
+        endedEarly = page.endedEarly
         let now = clock.now()
         for job in page.jobs {
             let decision = evaluator.decide(clusterId: cluster.clusterId, clusterTags: cluster.tags, job: job, now: now)

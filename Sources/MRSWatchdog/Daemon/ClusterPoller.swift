@@ -15,6 +15,8 @@ public struct ClusterPoller: Sendable {
         public var jobs: [JobExecution] = []
         /// Job entries that could not be read.
         public var malformed = 0
+        /// Why the listing stopped before MRS said it was complete, if it did.
+        public var endedEarly: String?
     }
 
     let api: any MRSJobAPI
@@ -35,15 +37,21 @@ public struct ClusterPoller: Sendable {
         return needsQueued ? [.running] + JobState.queuedStates : [.running]
     }
 
-    /// Lists every cluster and keeps the watched ones. Clusters named by id but missing from the listing
-    /// are kept with unknown tags, so a rule that needs their tags fails closed.
-    public func discover() async throws -> [Cluster] {
+    /// Lists every cluster and keeps the watched ones, with the indices of entries that could not be read.
+    /// Clusters named by id but missing from the listing are kept with unknown tags, so a rule that needs
+    /// their tags fails closed.
+    public func discover() async throws -> ClusterList {
         let all = try await retrier.run { try await api.listClusters(state: "existing", tags: [:]) }
-        var watched = all.filter(config.watches)
-        for id in config.watch.clusterIds where !all.contains(where: { $0.clusterId == id }) {
+        var watched = all.clusters.filter(config.watches)
+        for id in config.watch.clusterIds where !all.clusters.contains(where: { $0.clusterId == id }) {
             watched.append(Cluster(clusterId: id, tags: nil))
         }
-        return watched
+        return ClusterList(clusters: watched, malformed: all.malformed)
+    }
+
+    /// The clusters named by id, tags unknown: what is watched when discovery has never succeeded.
+    public var namedClusters: [Cluster] {
+        config.watch.clusterIds.map { Cluster(clusterId: $0, tags: nil) }
     }
 
     /// Lists every cluster's active jobs, `config.watch.concurrency` clusters at a time. Each page goes to
@@ -92,7 +100,8 @@ public struct ClusterPoller: Sendable {
     ) async -> Result<ListedJobs> {
         await poll(clusters: clusters, digest: { _ in ListedJobs() }) { listed, page in
             listed.jobs.append(contentsOf: page.jobs)
-            listed.malformed += page.malformed
+            listed.malformed += page.malformed.count
+            listed.endedEarly = page.endedEarly
             onPage(page)
         }
     }

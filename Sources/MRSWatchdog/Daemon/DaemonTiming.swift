@@ -14,6 +14,9 @@ public struct DaemonTiming: Sendable {
     public var readBackoff = Backoff(base: .seconds(1), cap: .seconds(30))
     /// A deadline whose job could not be read is tried again after this.
     public var deadlineRetry: Duration = .seconds(5)
+    /// While a poll round lists clusters, the deadline side wakes at least this often to see whether the
+    /// round is over (it wakes at each deadline too).
+    public var pollDeadlineCheck: Duration = .milliseconds(250)
     /// `--once` waits this long at most for its kills to be confirmed.
     public var onceVerifyBound: Duration = .seconds(120)
     /// Poll interval jitter, as a fraction either way.

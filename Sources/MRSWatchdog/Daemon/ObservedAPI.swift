@@ -6,7 +6,7 @@ struct ObservedAPI: MRSJobAPI {
     let base: any MRSJobAPI
     let heartbeat: LoopHeartbeat
 
-    func listClusters(state: String?, tags: [String: String?]) async throws -> [Cluster] {
+    func listClusters(state: String?, tags: [String: String?]) async throws -> ClusterList {
         try await observe("list_clusters") { try await base.listClusters(state: state, tags: tags) }
     }
 

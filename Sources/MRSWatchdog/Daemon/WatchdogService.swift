@@ -62,6 +62,8 @@ public actor WatchdogService: Service {
     private var failingClusters: [String: String] = [:]
     private var skewReported = false
     private var stateDirty = false
+    /// True while a poll round lists clusters; deadlines are met alongside it.
+    private var polling = false
 
     public init(
         config: WatchdogConfig, api: any MRSJobAPI, clock: ServerClock, store: StateStore, sink: any DaemonEventSink,
@@ -182,8 +184,8 @@ public actor WatchdogService: Service {
     /// interrupted.
     func cycle() async -> PollOutcome {
         let started = ContinuousClock.now
-        let listed = try? await cancelWhenGracefulShutdown { await self.discoverAndPoll() }
-        guard let (outcome, result) = listed ?? nil else { return PollOutcome() }
+        let listed = await pollMeetingDeadlines()
+        guard let (outcome, result) = listed else { return PollOutcome() }
         reportSkew()
         let now = clock.now()
         var decisions: [Decision] = []
@@ -199,7 +201,10 @@ public actor WatchdogService: Service {
             activeJobs[cluster.clusterId] = digest.active
             kinds.merge(digest.kinds, uniquingKeysWith: +)
             if digest.malformed > 0 {
-                sink.emit(.notice(.warning, "cluster \(cluster.clusterId): \(digest.malformed) job entr\(digest.malformed == 1 ? "y" : "ies") could not be read and were skipped"))
+                sink.emit(.notice(.warning, "cluster \(cluster.clusterId): \(digest.malformed) job entr\(digest.malformed == 1 ? "y" : "ies") could not be read and were skipped (\(digest.malformedAt.joined(separator: ", ")))"))
+            }
+            if let why = digest.endedEarly {
+                sink.emit(.notice(.warning, "cluster \(cluster.clusterId): \(why); its listing was cut short and the jobs read so far are used"))
             }
         }
         let watched = Set(result.clusters.map(\.clusterId))
@@ -228,6 +233,37 @@ public actor WatchdogService: Service {
         return outcome
     }
 
+    /// Polls (stopping at once on shutdown) while deadlines known from the last poll keep being met, so one
+    /// cluster's slow listing never delays a kill on another. The deadline side is not cancelled: a kill it
+    /// has sent finishes; it stops once the poll has.
+    private func pollMeetingDeadlines() async -> (PollOutcome, ClusterPoller.Result<ClusterDigest>)? {
+        polling = true
+        return await withTaskGroup(of: (PollOutcome, ClusterPoller.Result<ClusterDigest>)?.self) { group in
+            group.addTask {
+                let listed = try? await cancelWhenGracefulShutdown { await self.discoverAndPoll() }
+                await self.pollFinished()
+                return listed ?? nil
+            }
+            group.addTask {
+                await self.meetDeadlinesWhilePolling()
+                return nil
+            }
+            var listed: (PollOutcome, ClusterPoller.Result<ClusterDigest>)?
+            for await result in group where result != nil { listed = result }
+            return listed
+        }
+    }
+
+    private func pollFinished() { polling = false }
+
+    private func meetDeadlinesWhilePolling() async {
+        while polling, !stopping {
+            let untilDeadline = nextDeadline.map { Duration.milliseconds(max(0, $0 - clock.now())) } ?? timing.pollDeadlineCheck
+            try? await sleep(min(untilDeadline, timing.pollDeadlineCheck))
+            if polling, !authBlocked { await handleDueDeadlines() }
+        }
+    }
+
     /// The earliest deadline or warning time known, server ms.
     private var nextDeadline: Int64? {
         deadlines.values.compactMap { $0.values.min() }.min()
@@ -239,8 +275,13 @@ public actor WatchdogService: Service {
         let discoveryDue = lastDiscovery.map { ContinuousClock.now - $0 >= .milliseconds(config.watch.discoveryIntervalMillis) } ?? true
         if discoveryDue || clusters.isEmpty {
             do {
-                clusters = try await poller.discover()
+                let discovered = try await poller.discover()
+                clusters = discovered.clusters
                 lastDiscovery = .now
+                if !discovered.malformed.isEmpty {
+                    let indices = discovered.malformed.map(String.init).joined(separator: ", ")
+                    sink.emit(.notice(.warning, "cluster list: \(discovered.malformed.count) entr\(discovered.malformed.count == 1 ? "y" : "ies") could not be read and were skipped (index \(indices)); the other clusters are watched"))
+                }
             } catch {
                 let failure = Self.mrsError(error, operation: "list clusters")
                 if failure.retryAdvice == .authBackoff {
@@ -248,7 +289,14 @@ public actor WatchdogService: Service {
                     outcome.authFailure = failure
                     return (outcome, ClusterPoller.Result(clusters: [], digests: [:], failures: [:]))
                 }
-                sink.emit(.notice(.error, "cluster discovery failed: \(failure)" + (clusters.isEmpty ? "" : "; keeping the previous \(clusters.count) clusters")))
+                // Clusters named by id stay watched (tags unknown: rules on tags fail closed) until discovery works.
+                let named = poller.namedClusters.count
+                let kept =
+                    !clusters.isEmpty ? "keeping the previous \(clusters.count) clusters"
+                    : named > 0 ? "watching the \(named) cluster\(named == 1 ? "" : "s") named by id, tags unknown"
+                    : "no cluster is named by id: nothing is watched until discovery works"
+                if clusters.isEmpty { clusters = poller.namedClusters }
+                sink.emit(.notice(.error, "cluster discovery failed: \(failure); \(kept)"))
                 if clusters.isEmpty { return (outcome, ClusterPoller.Result(clusters: [], digests: [:], failures: [:])) }
             }
         }

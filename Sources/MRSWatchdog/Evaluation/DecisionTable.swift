@@ -31,6 +31,7 @@ public enum DecisionTable {
             ]
             if let name = decision.job.jobName { fields.append(("job_name", quote(name))) }
             if let rule = decision.rule { fields.append(("rule", quote(rule))) }
+            if let field = decision.unknownField { fields.append(("unknown_field", quote(field))) }
             if let elapsed = decision.elapsedMillis { fields.append(("elapsed_sec", String(elapsed / 1000))) }
             if let limit = decision.limitMillis { fields.append(("limit_sec", String(limit / 1000))) }
             if let deadline = decision.deadline { fields.append(("deadline", quote(RFC3339.format(epochMillis: deadline)))) }

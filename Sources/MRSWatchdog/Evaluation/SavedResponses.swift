@@ -15,12 +15,12 @@ public enum SavedResponses {
     public static func jobs(from data: Data) throws -> Jobs {
         let decoder = JSONDecoder()
         if let response = try? decoder.decode(JobListWire.self, from: data),
-            !(response.jobList.isEmpty && response.malformed == 0 && response.totalRecord == nil)
+            !(response.jobList.isEmpty && response.malformed.isEmpty && response.totalRecord == nil)
         {
-            return Jobs(jobs: response.jobList.map(\.execution), malformed: response.malformed)
+            return Jobs(jobs: response.jobList.map(\.execution), malformed: response.malformed.count)
         }
-        let list = try decoder.decode(LenientJobList.self, from: data)
-        return Jobs(jobs: list.jobs.map(\.execution), malformed: list.malformed)
+        let list = try decoder.decode(LenientList<JobExecutionWire>.self, from: data)
+        return Jobs(jobs: list.elements.map(\.execution), malformed: list.malformed.count)
     }
 
     public static func clusters(from data: Data) throws -> [Cluster] {
@@ -29,12 +29,12 @@ public enum SavedResponses {
 
     /// A `cluster_infos` response body for these clusters, as `clusters --json` prints it.
     public static func clusterListJSON(_ clusters: [Cluster]) -> String {
-        encode(ClusterListWire(clusterTotal: clusters.count, clusters: clusters.map(ClusterWire.init)))
+        encode(ClusterListWire(clusterTotal: clusters.count, clusters: clusters.map { ClusterWire($0) }))
     }
 
     /// A job list response body for these jobs, as `jobs --json` prints it (and `explain --jobs` reads it).
     public static func jobListJSON(_ jobs: [JobExecution]) -> String {
-        encode(JobListWire(totalRecord: jobs.count, jobList: jobs.map(JobExecutionWire.init)))
+        encode(JobListWire(totalRecord: jobs.count, jobList: jobs.map { JobExecutionWire($0) }))
     }
 
     private static func encode<T: Encodable>(_ value: T) -> String {

@@ -20,6 +20,9 @@ public struct MRSHTTPClient: MRSJobAPI {
         public var clusterPageSize = 100
         /// A listing that still answers full pages after this many is broken; stop with an error.
         public var maxPages = 2_000
+        /// One cluster's job listing stops after this long (with `JobPage.endedEarly`), so a slow or broken
+        /// cluster cannot hold a poll for long.
+        public var maxListingDuration: Duration = .seconds(120)
         public var userAgent = "mrs-watchdog"
         public init() {}
     }
@@ -53,8 +56,8 @@ public struct MRSHTTPClient: MRSJobAPI {
 
     // MARK: The four calls
 
-    public func listClusters(state: String? = "existing", tags: [String: String?] = [:]) async throws -> [Cluster] {
-        var clusters: [Cluster] = []
+    public func listClusters(state: String? = "existing", tags: [String: String?] = [:]) async throws -> ClusterList {
+        var listing = ClusterList(clusters: [])
         var query: [SignableRequest.QueryItem] = [.init("pageSize", String(options.clusterPageSize))]
         if let state { query.append(.init("clusterState", state)) }
         if !tags.isEmpty {
@@ -62,31 +65,57 @@ public struct MRSHTTPClient: MRSJobAPI {
             let filter = tags.keys.sorted().map { key in tags[key]!.map { "\(key)*\($0)" } ?? key }
             query.append(.init("tags", filter.joined(separator: ",")))
         }
+        var entries = 0
         for page in 1...options.maxPages {
             let response: ClusterListWire = try await send(
                 "GET", "/v1.1/\(projectId)/cluster_infos", query: query + [.init("currentPage", String(page))])
-            clusters.append(contentsOf: response.clusters.map(\.cluster))
-            if response.clusters.count < options.clusterPageSize { return clusters }
-            if let total = response.clusterTotal, clusters.count >= total { return clusters }
+            listing.clusters.append(contentsOf: response.clusters.map(\.cluster))
+            listing.malformed.append(contentsOf: response.malformed.map { entries + $0 })
+            let count = response.clusters.count + response.malformed.count
+            entries += count
+            if count < options.clusterPageSize { return listing }
+            if let total = response.clusterTotal, entries >= total { return listing }
         }
         throw MRSError(kind: .tooManyPages, operation: "GET /v1.1/\(projectId)/cluster_infos")
     }
 
+    /// Pages until MRS's listing is complete. It stops early — handing over what it has, with the reason in
+    /// the last page's `endedEarly` — at a page that holds no job not already listed (a server that repeats
+    /// itself; jobs that merely shift between pages as new ones arrive are kept) or after
+    /// `maxListingDuration`. Throws `MRSError` (`tooManyPages` past `maxPages` full pages).
     public func forEachJobExecutionPage(
         clusterId: String, state: JobState?, _ body: (JobPage) throws -> Void
     ) async throws {
         let path = "/v2/\(projectId)/clusters/\(Self.segment(clusterId))/job-executions"
         var query: [SignableRequest.QueryItem] = [.init("limit", String(options.jobPageSize))]
         if let state { query.append(.init("job_state", state.rawValue)) }
-        var seen = 0
+        let started = ContinuousClock.now
+        var entries = 0
+        /// Job id → the page it was first listed on.
+        var listedOn: [String: Int] = [:]
         // `offset` is a 1-based page number, not a record offset.
-        for page in 1...options.maxPages {
-            let response: JobListWire = try await send("GET", path, query: query + [.init("offset", String(page))])
-            try body(JobPage(jobs: response.jobList.map(\.execution), malformed: response.malformed))
-            let entries = response.jobList.count + response.malformed
-            seen += entries
-            if entries < options.jobPageSize { return }
-            if let total = response.totalRecord, seen >= total { return }
+        for number in 1...options.maxPages {
+            let response: JobListWire = try await send("GET", path, query: query + [.init("offset", String(number))])
+            var page = JobPage(jobs: [], malformed: response.malformed, number: number)
+            var firstRepeat: Int?
+            for wire in response.jobList {
+                if let earlier = listedOn[wire.execution.jobId] {
+                    firstRepeat = firstRepeat ?? earlier
+                } else {
+                    listedOn[wire.execution.jobId] = number
+                    page.jobs.append(wire.execution)
+                }
+            }
+            let count = response.jobList.count + response.malformed.count
+            entries += count
+            let complete = count < options.jobPageSize || response.totalRecord.map { entries >= $0 } ?? false
+            if !complete, page.jobs.isEmpty, let firstRepeat {
+                page.endedEarly = "page \(number) repeats page \(firstRepeat)"
+            } else if !complete, ContinuousClock.now - started >= options.maxListingDuration {
+                page.endedEarly = "listing stopped at page \(number) after \(DurationText.format(millis: options.maxListingDuration.wholeMilliseconds))"
+            }
+            try body(page)
+            if complete || page.endedEarly != nil { return }
         }
         throw MRSError(kind: .tooManyPages, operation: "GET \(path)")
     }

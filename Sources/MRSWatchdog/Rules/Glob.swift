@@ -8,6 +8,8 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
         case emptyClass
         case braces
         case trailingBackslash
+        /// `[z-a]`: fnmatch reads it as matching nothing, which is never what was meant.
+        case reversedRange(String)
 
         public var description: String {
             switch self {
@@ -15,6 +17,7 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
             case .emptyClass: return "'[]' is an empty character class"
             case .braces: return "brace alternatives '{a,b}' are not supported; use a list: [\"a\", \"b\"]"
             case .trailingBackslash: return "a pattern cannot end with '\\'"
+            case .reversedRange(let range): return "the range '\(range)' is reversed and would match nothing"
             }
         }
     }
@@ -139,7 +142,8 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
             if index + 1 < scalars.count, scalars[index] == "-", scalars[index + 1] != "]" {
                 let high = scalars[index + 1]
                 index += 2
-                ranges.append(min(low.value, high.value)...max(low.value, high.value))
+                guard low.value <= high.value else { throw .reversedRange("\(low)-\(high)") }
+                ranges.append(low.value...high.value)
             } else {
                 ranges.append(low.value...low.value)
             }

@@ -179,7 +179,7 @@ public struct JSONParser {
                 default: throw error("invalid escape '\\\(escape)'")
                 }
             default:
-                guard scalar.value >= 0x20 else { throw error("control character in a string (escape it)") }
+                guard scalar.value >= 0x20 else { throw error("control character \(VisibleText.describe(scalar)) in a string (escape it)") }
                 out.append(scalar)
                 advance()
             }

@@ -1,9 +1,12 @@
 /// A `Cluster` of `cluster_infos` on the wire (camelCase; only the fields the watchdog reads).
 package struct ClusterWire: Codable, Sendable {
     package var cluster: Cluster
+    /// Encoding only: fields to leave out (the emulator's unreadable entries).
+    package var omit: Set<String> = []
 
-    package init(_ cluster: Cluster) {
+    package init(_ cluster: Cluster, omit: Set<String> = []) {
         self.cluster = cluster
+        self.omit = omit
     }
 
     enum CodingKeys: String, CodingKey {
@@ -32,17 +35,23 @@ package struct ClusterWire: Codable, Sendable {
 
     package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(cluster.clusterId, forKey: .clusterId)
-        try container.encodeIfPresent(cluster.clusterName, forKey: .clusterName)
-        try container.encodeIfPresent(cluster.clusterState, forKey: .clusterState)
-        try container.encode(Cluster.formatTags(cluster.tags ?? [:]), forKey: .tags)
+        try container.encode(cluster.clusterId, forKey: .clusterId, unless: omit)
+        try container.encode(cluster.clusterName, forKey: .clusterName, unless: omit)
+        try container.encode(cluster.clusterState, forKey: .clusterState, unless: omit)
+        try container.encode(Cluster.formatTags(cluster.tags ?? [:]), forKey: .tags, unless: omit)
     }
 }
 
-/// `{"clusterTotal": N, "clusters": [...]}`.
+/// `{"clusterTotal": N, "clusters": [...]}`. An entry that cannot be read (no `clusterId`, not an object)
+/// is skipped and its index kept in `malformed`; the other clusters stay watched.
 package struct ClusterListWire: Codable, Sendable {
     package var clusterTotal: Int?
     package var clusters: [ClusterWire]
+    package var malformed: [Int] = []
+
+    enum CodingKeys: String, CodingKey {
+        case clusterTotal, clusters
+    }
 
     package init(clusterTotal: Int?, clusters: [ClusterWire]) {
         self.clusterTotal = clusterTotal
@@ -52,6 +61,8 @@ package struct ClusterListWire: Codable, Sendable {
     package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         clusterTotal = container.lenientInt(.clusterTotal)
-        clusters = try container.decodeIfPresent([ClusterWire].self, forKey: .clusters) ?? []
+        let list = try container.decodeIfPresent(LenientList<ClusterWire>.self, forKey: .clusters)
+        clusters = list?.elements ?? []
+        malformed = list?.malformed ?? []
     }
 }

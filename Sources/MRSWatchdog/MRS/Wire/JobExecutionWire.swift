@@ -4,9 +4,14 @@
 /// arrive as strings (or, in other versions, as an array or object, which are skipped).
 package struct JobExecutionWire: Codable, Sendable {
     package var execution: JobExecution
+    /// Encoding only (the emulator's odd shapes): fields to leave out, and times sent in epoch seconds.
+    package var omit: Set<String> = []
+    package var timesInSeconds = false
 
-    package init(_ execution: JobExecution) {
+    package init(_ execution: JobExecution, omit: Set<String> = [], timesInSeconds: Bool = false) {
         self.execution = execution
+        self.omit = omit
+        self.timesInSeconds = timesInSeconds
     }
 
     enum CodingKeys: String, CodingKey {
@@ -54,35 +59,33 @@ package struct JobExecutionWire: Codable, Sendable {
     package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         let job = execution
-        try container.encode(job.jobId, forKey: .jobId)
-        try container.encodeIfPresent(job.user, forKey: .user)
-        try container.encodeIfPresent(job.jobName, forKey: .jobName)
-        try container.encodeIfPresent(job.jobResult, forKey: .jobResult)
-        try container.encodeIfPresent(job.jobStateText, forKey: .jobState)
-        try container.encode(job.isTerminal ? 100 : 0, forKey: .jobProgress)
-        try container.encodeIfPresent(job.jobType, forKey: .jobType)
-        try container.encode(job.startedTime ?? 0, forKey: .startedTime)
-        try container.encode(job.submittedTime ?? 0, forKey: .submittedTime)
-        try container.encode(job.finishedTime ?? 0, forKey: .finishedTime)
-        if let started = job.startedTime, let finished = job.finishedTime {
-            try container.encode(finished - started, forKey: .elapsedTime)
-        } else {
-            try container.encode(0, forKey: .elapsedTime)
-        }
-        try container.encode(job.arguments ?? "[]", forKey: .arguments)
-        try container.encode("{}", forKey: .properties)
-        try container.encodeIfPresent(job.appId, forKey: .launcherId)
-        try container.encodeIfPresent(job.appId, forKey: .appId)
-        try container.encodeIfPresent(job.queue, forKey: .queue)
+        let unit: Int64 = timesInSeconds ? 1000 : 1
+        try container.encode(job.jobId, forKey: .jobId, unless: omit)
+        try container.encode(job.user, forKey: .user, unless: omit)
+        try container.encode(job.jobName, forKey: .jobName, unless: omit)
+        try container.encode(job.jobResult, forKey: .jobResult, unless: omit)
+        try container.encode(job.jobStateText, forKey: .jobState, unless: omit)
+        try container.encode(job.isTerminal ? 100 : 0, forKey: .jobProgress, unless: omit)
+        try container.encode(job.jobType, forKey: .jobType, unless: omit)
+        try container.encode((job.startedTime ?? 0) / unit, forKey: .startedTime, unless: omit)
+        try container.encode((job.submittedTime ?? 0) / unit, forKey: .submittedTime, unless: omit)
+        try container.encode((job.finishedTime ?? 0) / unit, forKey: .finishedTime, unless: omit)
+        let elapsed = job.startedTime.flatMap { started in job.finishedTime.map { $0 - started } } ?? 0
+        try container.encode(elapsed, forKey: .elapsedTime, unless: omit)
+        try container.encode(job.arguments ?? "[]", forKey: .arguments, unless: omit)
+        try container.encode("{}", forKey: .properties, unless: omit)
+        try container.encode(job.appId, forKey: .launcherId, unless: omit)
+        try container.encode(job.appId, forKey: .appId, unless: omit)
+        try container.encode(job.queue, forKey: .queue, unless: omit)
     }
 }
 
 /// `{"total_record": N, "job_list": [...]}`, the list response. A job entry that cannot be read (no
-/// `job_id`, not an object) is counted in `malformed` instead of failing the whole page.
+/// `job_id`, not an object) is skipped and its index kept in `malformed` instead of failing the whole page.
 package struct JobListWire: Codable, Sendable {
     package var totalRecord: Int?
     package var jobList: [JobExecutionWire]
-    package var malformed = 0
+    package var malformed: [Int] = []
 
     enum CodingKeys: String, CodingKey {
         case totalRecord = "total_record"
@@ -97,9 +100,9 @@ package struct JobListWire: Codable, Sendable {
     package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         totalRecord = container.lenientInt(.totalRecord)
-        let list = try container.decodeIfPresent(LenientJobList.self, forKey: .jobList)
-        jobList = list?.jobs ?? []
-        malformed = list?.malformed ?? 0
+        let list = try container.decodeIfPresent(LenientList<JobExecutionWire>.self, forKey: .jobList)
+        jobList = list?.elements ?? []
+        malformed = list?.malformed ?? []
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -107,29 +110,6 @@ package struct JobListWire: Codable, Sendable {
         try container.encodeIfPresent(totalRecord, forKey: .totalRecord)
         try container.encode(jobList, forKey: .jobList)
     }
-}
-
-/// A JSON array of jobs in which an unreadable entry is counted, not fatal.
-package struct LenientJobList: Decodable, Sendable {
-    package var jobs: [JobExecutionWire] = []
-    package var malformed = 0
-
-    package init(from decoder: any Decoder) throws {
-        var list = try decoder.unkeyedContainer()
-        while !list.isAtEnd {
-            if let job = try? list.decode(JobExecutionWire.self) {
-                jobs.append(job)
-            } else {
-                _ = try list.decode(SkippedValue.self)
-                malformed += 1
-            }
-        }
-    }
-}
-
-/// Consumes one JSON value of any shape.
-struct SkippedValue: Decodable {
-    init(from decoder: any Decoder) throws {}
 }
 
 /// `{"job_detail": {...}}`, the show-job response.
