@@ -1,6 +1,9 @@
+import AsyncHTTPClient
 import Foundation
 import MRSEmulator
 import MRSWatchdog
+import NIOCore
+import NIOHTTP1
 import Testing
 
 /// The odd inputs of the fail-closed kinds, served over the wire by the emulator: epoch-second timestamps,
@@ -222,6 +225,20 @@ struct FailClosedEmulatorTests {
             #expect(once.status == 0, "\(once.stderr)")
             #expect(Set(await emulator.state.kills().filter { $0.status == 202 }.map(\.jobId)) == [plain, looped])
         }
+    }
+
+    /// The form `mrs-emulator --help` shows for a clock behind the host: a negative number after the option.
+    @Test func theEmulatorTakesANegativeClockOffset() async throws {
+        let emulator = try ChildProcess("mrs-emulator", ["--listen", "127.0.0.1:0", "--clock-offset", "-600"])
+        try await emulator.waitForOutput("listening on http://127.0.0.1:")
+        let address = try #require(emulator.stdout.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: address + "/_emulator/stats"), timeout: .seconds(5))
+        let date = try #require(response.headers.first(name: "Date"))
+        let served = try #require(HTTPDate.parse(date))
+        let behind = HostClock.nowMillis() - served
+        #expect((595_000...606_000).contains(behind), "the Date header is \(behind) ms behind the host")
+        emulator.signal(SIGTERM)
+        _ = try await emulator.wait(timeout: .seconds(10))
     }
 
     /// job id → decision, from `plan --json` or `explain --json`.

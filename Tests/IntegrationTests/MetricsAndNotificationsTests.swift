@@ -27,7 +27,10 @@ struct MetricsAndNotificationsTests {
                 let overdue = try await emulator.state.addJob(.init(cluster: cluster, name: "etl-overdue", startOffset: "-2h"))
                 try await emulator.state.addJob(.init(cluster: cluster, name: "etl-warned", startOffset: "-55m"))
                 try await emulator.state.addJob(.init(cluster: cluster, name: "etl-young", startOffset: "-5m"))
-                let config = try DaemonHarness.config(emulator, clusters: [cluster], rules: Self.rules)
+                // Times in epoch seconds on another cluster: skipped, never killed, counted by field.
+                let odd = await emulator.addCluster("c-metrics-odd")
+                try await emulator.state.addJob(.init(cluster: odd, name: "etl-seconds", startOffset: "-2h", timeUnit: "s"))
+                let config = try DaemonHarness.config(emulator, clusters: [cluster, odd], rules: Self.rules)
                 let port = Port()
                 try await DaemonHarness.run(
                     emulator, config: config, extraSinks: [MetricsEventSink()],
@@ -51,6 +54,7 @@ struct MetricsAndNotificationsTests {
                         #"mrs_watchdog_active_jobs{cluster="c-metrics"} 2.0"#,
                         #"mrs_watchdog_breaker_open 0.0"#,
                         #"mrs_watchdog_api_requests_total{call="kill_job",outcome="ok"} 1"#,
+                        #"mrs_watchdog_skipped_unknown_total{field="submitted_time"} 1"#,
                     ] {
                         #expect(text.contains(line + "\n"), "missing \(line) in:\n\(text)")
                     }

@@ -1,7 +1,8 @@
 import CoreMetrics
 
 /// Daemon events as swift-metrics figures (Prometheus names): polls, active jobs per cluster, decisions by
-/// kind and rule, kills by outcome, the breaker, cycle durations and the time to the next deadline.
+/// kind and rule, kills by outcome, jobs skipped for an unknown fact by field, the breaker, cycle durations
+/// and the time to the next deadline.
 /// Through the swift-metrics API only: the backend is whatever the process (or a test) bound.
 public final class MetricsEventSink: DaemonEventSink {
     public init() {}
@@ -26,6 +27,13 @@ public final class MetricsEventSink: DaemonEventSink {
             ).increment()
             if let result = Self.killResult(record.action) {
                 Counter(label: "mrs_watchdog_kills_total", dimensions: [("result", result)]).increment()
+            }
+            if record.action == .skipped {
+                // Once per job (the daemon reports skips once): which missing or implausible field held it back.
+                Counter(
+                    label: "mrs_watchdog_skipped_unknown_total",
+                    dimensions: [("field", record.decision.unknownField ?? "unknown")]
+                ).increment()
             }
         case .breaker(let open, _, _):
             Gauge(label: "mrs_watchdog_breaker_open").record(open ? 1 : 0)
