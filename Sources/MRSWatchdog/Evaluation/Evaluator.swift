@@ -69,7 +69,7 @@ public struct Evaluator: Sendable {
                 case .some(let kind, let limitMillis, let since):
                     match.limitKind = kind
                     match.limitMillis = limitMillis
-                    match.elapsedMillis = now - since
+                    match.elapsedMillis = max(0, now - since)
                     match.deadline = since + limitMillis
                     if let warn = rule.warnBeforeMillis, match.mode != .observe {
                         match.warnAt = since + limitMillis - warn

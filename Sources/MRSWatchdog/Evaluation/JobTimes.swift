@@ -6,6 +6,10 @@ enum JobTimes {
     static let earliestPlausibleMillis: Int64 = 1_262_304_000_000
     /// How far `started_time` may precede `submitted_time` (the two come from different services' clocks).
     static let orderToleranceMillis: Int64 = 60_000
+    /// How far a time may lie ahead of `now`: server time is known to within a second (`Date` has whole
+    /// seconds) and read at its lower bound, so a job submitted a moment ago can look up to a second early.
+    /// Ahead but within this, a runtime only comes out shorter: a kill can be late, never early.
+    static let futureToleranceMillis: Int64 = 2_000
 
     /// The first implausible fact about `job`'s times at server time `now` (ms): its field and why.
     static func problem(in job: JobExecution, active: Bool, now: Int64) -> (field: String, reason: String)? {
@@ -14,7 +18,7 @@ enum JobTimes {
             if value < earliestPlausibleMillis {
                 return (field, "\(field) \(value) is before 2010 in epoch milliseconds (seconds instead of milliseconds?)")
             }
-            if value > now {
+            if value > now + futureToleranceMillis {
                 return (field, "\(field) \(value) is \(DurationText.format(millis: value - now)) in the future of MRS server time")
             }
         }
