@@ -26,7 +26,7 @@ public final class SystemdEventSink: DaemonEventSink {
             if lastStatus.withLock({ previous in defer { previous = text }; return previous != text }) {
                 notifier.notify([self.status(text)])
             }
-        case .notice, .cycle, .breaker:
+        case .notice, .cycle, .breaker, .configApplied:
             break  // logged by the log sink; the status line already carries the breaker
         case .reloading:
             notifier.notify(["RELOADING=1", "MONOTONIC_USEC=\(SdNotifier.monotonicMicros())", status("reloading")])

@@ -14,24 +14,23 @@ struct ConfigOptions: ParsableArguments {
 
     /// Loads the config with the overrides applied; see `load(path:)` for failures.
     func load() throws -> WatchdogConfig {
-        try applyingOverrides(to: Self.load(path: config))
+        let source = try source()
+        var config = try Self.load(path: config)
+        if let endpoint = source.endpoint { config.mrs.endpoint = endpoint }
+        if let projectId = source.projectId { config.mrs.projectId = projectId }
+        return config
     }
 
-    /// Reads the config again without printing or exiting (a reload); the error says why it was refused.
-    func reload() -> Result<WatchdogConfig, any Error> {
-        Result { try applyingOverrides(to: ConfigLoader.load(path: config)) }
-    }
-
-    private func applyingOverrides(to config: WatchdogConfig) throws -> WatchdogConfig {
-        var loaded = config
+    /// The file and the overrides, as the daemon reads them again on SIGHUP.
+    func source() throws -> ConfigSource {
+        var endpointOverride: MRSEndpoint?
         if let endpoint {
             guard let parsed = MRSEndpoint(url: endpoint) else {
                 throw ValidationError("--endpoint must be an http(s) URL with a host, e.g. http://127.0.0.1:8080")
             }
-            loaded.mrs.endpoint = parsed
+            endpointOverride = parsed
         }
-        if let projectId { loaded.mrs.projectId = projectId }
-        return loaded
+        return ConfigSource(path: config, endpoint: endpointOverride, projectId: projectId)
     }
 
     /// Loads a config file, printing every problem and exiting 1 (invalid) or 2 (unreadable) on failure.

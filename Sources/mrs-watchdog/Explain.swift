@@ -47,8 +47,7 @@ extension WatchdogCommand {
             let saved = try SavedResponses.jobs(from: try read(jobs))
             let clusterList = try clusters.map { try SavedResponses.clusters(from: try read($0)) } ?? []
             let clusterId = cluster ?? (clusterList.count == 1 ? clusterList[0].clusterId : "-")
-            let tags: [String: String]? =
-                clusters == nil ? [:] : clusterList.first { $0.clusterId == clusterId }?.tags
+            let tags = clusterList.first { $0.clusterId == clusterId }?.tags
             let evaluator = Evaluator(config: loaded)
             let decisions = saved.jobs.map { evaluator.decide(clusterId: clusterId, clusterTags: tags, job: $0, now: at) }
             if json {
@@ -59,8 +58,10 @@ extension WatchdogCommand {
             Console.out("")
             Console.out("at \(RFC3339.format(epochMillis: at)): \(DecisionTable.summary(decisions))")
             if saved.malformed > 0 { Console.out("\(saved.malformed) job entries could not be read and were skipped") }
-            if clusters == nil { Console.out("note: no --clusters given, so cluster tags are taken as empty") }
-            else if tags == nil { Console.out("note: cluster \(clusterId) not in \(clusters!) or its tags unreadable: every job is skipped-unknown") }
+            if tags == nil {
+                let why = clusters == nil ? "no --clusters given" : "cluster \(clusterId) not in \(clusters!) or its tags unreadable"
+                Console.out("note: \(why), so its tags are unknown: rules on cluster tags fail closed (skipped-unknown)")
+            }
         }
 
         private func read(_ path: String) throws -> Data {

@@ -33,6 +33,8 @@ final class LiveView: DaemonEventSink {
                 screen.status = "reloading…"
             case .stopping:
                 screen.status = "stopping…"
+            case .configApplied:
+                break  // `reloaded` follows with the status
             }
             screen.recent = Array(screen.recent.suffix(Self.recentLines))
             return Self.render(screen)

@@ -24,7 +24,8 @@ extension WatchdogCommand {
             abstract: "Run the watchdog: poll, warn and kill by the rules until stopped.",
             discussion: """
                 Nothing is killed unless a rule says "mode": "enforce"; --dry-run makes every rule observe.
-                SIGHUP re-reads the config (an invalid file is refused and the running rules stay);
+                SIGHUP re-reads the config (an invalid file is refused and the running rules stay; a changed
+                metrics.listen or mrs section is reported as needing a restart);
                 SIGTERM or SIGINT stop polling, let an in-flight kill finish, save state and exit 0.
                 State (warned jobs, kills being verified, the hourly budget) is kept in STATE_DIR/state.json.
                 Under systemd (Type=notify) it reports READY, STATUS, WATCHDOG, RELOADING and STOPPING, and
@@ -51,7 +52,9 @@ extension WatchdogCommand {
         func run() async throws {
             let notifier = SdNotifier()
             let config: WatchdogConfig
+            let source: ConfigSource
             do {
+                source = try options.source()
                 config = try options.load()
             } catch {
                 notifier.notify([SdNotifier.statusLine("config \(options.config) is invalid; see the log"), "ERRNO=\(EINVAL)"])
@@ -82,19 +85,22 @@ extension WatchdogCommand {
                 try await APISession.with(
                     config, serverClock: clock,
                     prepare: { provider in try await notifier.extendingStartTimeout { _ = try await provider.credentials() } }
-                ) { client -> WatchdogService.PollOutcome? in
-                    let notifications = Self.notificationDispatcher(config, client: client, logger: logger)
+                ) { client -> (polled: Int, failed: Int)? in
+                    let notifications = NotificationDispatcher(
+                        settings: config.notifications, makeChannels: { Self.channels($0, client: client, logger: logger) },
+                        logger: logger)
                     let sinks: [(any DaemonEventSink)?] = [display, systemd, registry.map { _ in MetricsEventSink() }, notifications]
                     let service = WatchdogService(
                         config: config, api: client, clock: clock, store: StateStore(directory: directory),
-                        sink: FanOutEventSink(sinks.compactMap { $0 }), options: serviceOptions,
-                        reloadConfig: { [options] in options.reload() })
+                        sink: FanOutEventSink(sinks.compactMap { $0 }), options: serviceOptions)
                     logger.notice("starting: \(config.rules.count) rule(s), poll every \(DurationText.format(millis: config.watch.pollIntervalMillis))\(dryRun ? ", dry run" : ""); state in \(directory)")
                     if once { return await Self.runOnce(service, notifications: notifications) }
                     let services = Self.services(
-                        service, notifications: notifications, registry: registry, config: config, notifier: notifier,
-                        logger: logger)
-                    try await Self.runUntilStopped(services, service: service, reloads: reloads, logger: logger)
+                        service, reload: ReloadService(signals: reloads, source: source, watchdog: service),
+                        notifications: notifications, registry: registry, config: config, notifier: notifier, logger: logger)
+                    let group = ServiceGroup(
+                        configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                    try await group.run()
                     return nil
                 }
             }
@@ -107,16 +113,16 @@ extension WatchdogCommand {
         /// The daemon and what runs beside it. Notifications and metrics come first so they stop last: the
         /// daemon's final events still get out.
         static func services(
-            _ service: WatchdogService, notifications: NotificationDispatcher?, registry: PrometheusCollectorRegistry?,
-            config: WatchdogConfig, notifier: SdNotifier, logger: Logger
+            _ service: WatchdogService, reload: ReloadService, notifications: NotificationDispatcher,
+            registry: PrometheusCollectorRegistry?, config: WatchdogConfig, notifier: SdNotifier, logger: Logger
         ) -> [ServiceGroupConfiguration.ServiceConfiguration] {
-            var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-            if let notifications { services.append(.init(service: notifications)) }
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: notifications)]
             if let registry, let listen = config.metricsListen.flatMap(HostPort.init) {
                 services.append(.init(service: MetricsServer(
                     registry: registry, heartbeat: service.heartbeat,
                     stallLimit: .milliseconds(config.mrs.requestTimeoutMillis) + .seconds(30), address: listen, logger: logger)))
             }
+            services.append(.init(service: reload))
             services.append(.init(service: service))
             // Without WatchdogSec= the pinger returns at once; that must not end the group.
             services.append(.init(
@@ -124,27 +130,9 @@ extension WatchdogCommand {
             return services
         }
 
-        /// Runs the services in a `ServiceGroup` that shuts down gracefully on SIGTERM/SIGINT; SIGHUP asks the
-        /// daemon to reload.
-        static func runUntilStopped(
-            _ services: [ServiceGroupConfiguration.ServiceConfiguration], service: WatchdogService,
-            reloads: UnixSignalsSequence, logger: Logger
-        ) async throws {
-            let group = ServiceGroup(
-                configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-            try await withThrowingDiscardingTaskGroup { tasks in
-                tasks.addTask {
-                    for await _ in reloads { service.requestReload() }
-                }
-                try await group.run()
-                tasks.cancelAll()
-            }
-        }
-
         /// `--once`: one cycle, then the notifications it caused are delivered (30 s at most) before exiting.
-        static func runOnce(_ service: WatchdogService, notifications: NotificationDispatcher?) async -> WatchdogService.PollOutcome {
-            guard let notifications else { return await service.runOnce() }
-            return await withTaskGroup(of: WatchdogService.PollOutcome?.self) { group in
+        static func runOnce(_ service: WatchdogService, notifications: NotificationDispatcher) async -> (polled: Int, failed: Int) {
+            await withTaskGroup(of: (polled: Int, failed: Int)?.self) { group in
                 group.addTask { try? await notifications.run(); return nil }
                 let outcome = await service.runOnce()
                 notifications.finish()
@@ -155,15 +143,15 @@ extension WatchdogCommand {
             }
         }
 
-        /// The notification channels the config asks for, or nil when there are none.
-        static func notificationDispatcher(_ config: WatchdogConfig, client: MRSHTTPClient, logger: Logger) -> NotificationDispatcher? {
+        /// The notification channels a `notifications` section asks for (none: nothing is sent).
+        static func channels(_ settings: NotificationSettings, client: MRSHTTPClient, logger: Logger) -> [any NotificationChannel] {
             var channels: [any NotificationChannel] = []
-            if let webhook = config.notifications.webhook { channels.append(WebhookChannel(http: client.http, settings: webhook)) }
-            if let smn = config.notifications.smn {
+            if let webhook = settings.webhook { channels.append(WebhookChannel(http: client.http, settings: webhook)) }
+            if let smn = settings.smn {
                 channels.append(SMNChannel(
                     http: client.http, settings: smn, projectId: client.projectId, credentials: client.credentials, logger: logger))
             }
-            return channels.isEmpty ? nil : NotificationDispatcher(channels: channels, events: config.notifications.events, logger: logger)
+            return channels
         }
 
         /// `--state-dir`, else systemd's `$STATE_DIRECTORY` (its first entry), else /var/lib/mrs-watchdog;

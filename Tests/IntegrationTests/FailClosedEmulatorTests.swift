@@ -73,7 +73,7 @@ struct FailClosedEmulatorTests {
                 try await eventually("the job on the third cluster killed", transcript: { daemon.events.transcript }) {
                     await daemon.acceptedKills() == [overdue]
                 }
-                #expect(daemon.events.notices.contains { $0.contains("could not be read and were skipped (index 1)") })
+                #expect(daemon.events.notices.contains { $0.contains("1 entry could not be read and skipped (index 1)") })
             }
         }
     }

@@ -37,21 +37,33 @@ public struct ClusterPoller: Sendable {
         return needsQueued ? [.running] + JobState.queuedStates : [.running]
     }
 
-    /// Lists every cluster and keeps the watched ones, with the indices of entries that could not be read.
-    /// Clusters named by id but missing from the listing are kept with unknown tags, so a rule that needs
-    /// their tags fails closed.
-    public func discover() async throws -> ClusterList {
+    /// Lists every cluster and keeps the watched ones, with the indices of entries that could not be read and
+    /// the ids of clusters whose tags could not be read. Clusters named by id but missing from the listing are
+    /// kept with unknown tags (`namedClusters`), so a rule that needs their tags fails closed.
+    public func discover() async throws -> Discovery {
         let all = try await retrier.run { try await api.listClusters(state: "existing", tags: [:]) }
         var watched = all.clusters.filter(config.watches)
-        for id in config.watch.clusterIds where !all.clusters.contains(where: { $0.clusterId == id }) {
-            watched.append(Cluster(clusterId: id, tags: nil))
-        }
-        return ClusterList(clusters: watched, malformed: all.malformed)
+        let listed = Set(all.clusters.map(\.clusterId))
+        watched += namedClusters.filter { !listed.contains($0.clusterId) }
+        return Discovery(
+            clusters: watched, malformed: all.malformed,
+            unreadableTags: all.clusters.filter { $0.tags == nil }.map(\.clusterId))
     }
 
-    /// The clusters named by id, tags unknown: what is watched when discovery has never succeeded.
+    /// What discovery found.
+    public struct Discovery: Sendable {
+        /// The watched clusters.
+        public var clusters: [Cluster]
+        /// Indices of cluster list entries that could not be read.
+        public var malformed: [Int]
+        /// Listed clusters whose tags could not be read: no tag selects them, and rules on tags fail closed.
+        public var unreadableTags: [String]
+    }
+
+    /// The clusters named by id, tags unknown: what is watched when discovery has not succeeded. None when
+    /// `watch.exclude_cluster_tags` is set, since their unknown tags might be ones it excludes.
     public var namedClusters: [Cluster] {
-        config.watch.clusterIds.map { Cluster(clusterId: $0, tags: nil) }
+        config.watch.clusterIds.map { Cluster(clusterId: $0, tags: nil) }.filter(config.watches)
     }
 
     /// Lists every cluster's active jobs, `config.watch.concurrency` clusters at a time. Each page goes to
@@ -101,7 +113,7 @@ public struct ClusterPoller: Sendable {
         await poll(clusters: clusters, digest: { _ in ListedJobs() }) { listed, page in
             listed.jobs.append(contentsOf: page.jobs)
             listed.malformed += page.malformed.count
-            listed.endedEarly = page.endedEarly
+            listed.endedEarly = listed.endedEarly ?? page.endedEarly
             onPage(page)
         }
     }

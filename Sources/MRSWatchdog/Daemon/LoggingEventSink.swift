@@ -38,6 +38,8 @@ public struct LoggingEventSink: DaemonEventSink {
             } else {
                 logger.notice("reloaded: \(status.text)")
             }
+        case .configApplied:
+            break  // `reloaded` follows with the status
         case .stopping:
             logger.notice("stopping")
         }

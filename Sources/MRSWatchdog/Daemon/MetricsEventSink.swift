@@ -37,7 +37,7 @@ public final class MetricsEventSink: DaemonEventSink {
             }
         case .breaker(let open, _, _):
             Gauge(label: "mrs_watchdog_breaker_open").record(open ? 1 : 0)
-        case .ready, .progress, .notice, .reloading, .reloaded, .stopping:
+        case .ready, .progress, .notice, .reloading, .reloaded, .configApplied, .stopping:
             break
         }
     }

@@ -28,6 +28,26 @@ public struct Cluster: Sendable, Hashable {
         return tags
     }
 
+    /// Why a tag selector key or value can never match a cluster tag, or nil. MRS API reference: ListClusters
+    /// (`tags`) and ListClusterTags:
+    /// keys are 1–36 characters, values at most 43, and neither holds `= * < > \ , | /`; a value of exactly
+    /// `"*"` means "any value".
+    public static func tagProblem(key: String, value: String) -> String? {
+        let forbidden: Set<Unicode.Scalar> = ["=", "*", "<", ">", "\\", ",", "|", "/"]
+        func problem(_ text: String, _ what: String, limit: Int) -> String? {
+            if let scalar = text.unicodeScalars.first(where: { forbidden.contains($0) }) {
+                return "tag \(what) '\(text)' can never match: MRS tags cannot contain '\(scalar)'"
+                    + (scalar == "*" ? " (\"*\" alone means any value)" : "")
+            }
+            if let scalar = text.unicodeScalars.first(where: { !VisibleText.isVisible($0) }) {
+                return "tag \(what) '\(text)' contains \(VisibleText.describe(scalar)); retype it"
+            }
+            return text.count > limit ? "tag \(what) '\(text)' is longer than MRS allows (\(limit))" : nil
+        }
+        if key.isEmpty { return "a tag key cannot be empty" }
+        return problem(key, "key", limit: 36) ?? (value == "*" ? nil : problem(value, "value", limit: 43))
+    }
+
     /// Renders tags the way the API sends them, keys sorted.
     public static func formatTags(_ tags: [String: String]) -> String {
         tags.keys.sorted().map { "\($0)=\(tags[$0]!)" }.joined(separator: ",")

@@ -58,6 +58,12 @@ public struct MRSError: Error, Sendable, Hashable, CustomStringConvertible {
         self.retryAfterSeconds = retryAfterSeconds
     }
 
+    /// `error` as an `MRSError`: itself when it is one, else a transport failure of `operation` (a
+    /// cancellation, a programming error) that the retry policy treats like any other.
+    public static func wrapping(_ error: any Error, operation: String) -> MRSError {
+        error as? MRSError ?? MRSError(kind: .transport(.other), operation: operation, errorMessage: "\(error)")
+    }
+
     public var retryAdvice: RetryAdvice {
         switch kind {
         case .transport(.tls): return .never

@@ -66,22 +66,25 @@ public struct MRSHTTPClient: MRSJobAPI {
             query.append(.init("tags", filter.joined(separator: ",")))
         }
         var entries = 0
+        var seen: Set<String> = []
         for page in 1...options.maxPages {
             let response: ClusterListWire = try await send(
                 "GET", "/v1.1/\(projectId)/cluster_infos", query: query + [.init("currentPage", String(page))])
-            listing.clusters.append(contentsOf: response.clusters.map(\.cluster))
+            // A cluster listed twice (a server that ignores the page number) is watched once.
+            let fresh = response.clusters.map(\.cluster).filter { seen.insert($0.clusterId).inserted }
+            listing.clusters.append(contentsOf: fresh)
             listing.malformed.append(contentsOf: response.malformed.map { entries + $0 })
             let count = response.clusters.count + response.malformed.count
             entries += count
-            if count < options.clusterPageSize { return listing }
+            if count < options.clusterPageSize || fresh.isEmpty { return listing }
             if let total = response.clusterTotal, entries >= total { return listing }
         }
         throw MRSError(kind: .tooManyPages, operation: "GET /v1.1/\(projectId)/cluster_infos")
     }
 
     /// Pages until MRS's listing is complete. It stops early — handing over what it has, with the reason in
-    /// the last page's `endedEarly` — at a page that holds no job not already listed (a server that repeats
-    /// itself; jobs that merely shift between pages as new ones arrive are kept) or after
+    /// the last page's `endedEarly` — at a full page that holds no job not already listed (a server that
+    /// repeats itself; jobs that merely shift between pages as new ones arrive are kept, each once) or after
     /// `maxListingDuration`. Throws `MRSError` (`tooManyPages` past `maxPages` full pages).
     public func forEachJobExecutionPage(
         clusterId: String, state: JobState?, _ body: (JobPage) throws -> Void
@@ -109,7 +112,9 @@ public struct MRSHTTPClient: MRSJobAPI {
             let count = response.jobList.count + response.malformed.count
             entries += count
             let complete = count < options.jobPageSize || response.totalRecord.map { entries >= $0 } ?? false
-            if !complete, page.jobs.isEmpty, let firstRepeat {
+            // A full page of jobs already listed is a server repeating itself, even when the total looks
+            // reached; a short last page of them is jobs that shifted while new ones arrived.
+            if page.jobs.isEmpty, count == options.jobPageSize, let firstRepeat {
                 page.endedEarly = "page \(number) repeats page \(firstRepeat)"
             } else if !complete, ContinuousClock.now - started >= options.maxListingDuration {
                 page.endedEarly = "listing stopped at page \(number) after \(DurationText.format(millis: options.maxListingDuration.wholeMilliseconds))"

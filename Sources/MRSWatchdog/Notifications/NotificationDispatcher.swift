@@ -1,34 +1,54 @@
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Sends notifications without ever holding the daemon up: `emit` only queues (the newest 256 are kept if
 /// receivers fall behind), and `run` delivers each message to every channel with a timeout and at most
 /// three attempts. On shutdown what is queued gets `shutdownGrace` to go out.
 public final class NotificationDispatcher: DaemonEventSink, Service {
-    let channels: [any NotificationChannel]
-    let events: Set<NotificationSettings.Event>
+    /// The channels and the events they get; replaced when a reloaded config takes effect.
+    private struct Routing {
+        var channels: [any NotificationChannel]
+        var events: Set<NotificationSettings.Event>
+    }
+
+    let makeChannels: @Sendable (NotificationSettings) -> [any NotificationChannel]
     let logger: Logger
     let retryDelays: [Duration]
     let shutdownGrace: Duration
+    private let routing: Mutex<Routing>
     private let queue: AsyncStream<NotificationMessage>
     private let input: AsyncStream<NotificationMessage>.Continuation
 
+    /// - Parameter makeChannels: the channels a `notifications` section asks for; called again on reload.
     public init(
-        channels: [any NotificationChannel], events: Set<NotificationSettings.Event>, logger: Logger,
-        retryDelays: [Duration] = [.seconds(2), .seconds(10)], shutdownGrace: Duration = .seconds(5)
+        settings: NotificationSettings, makeChannels: @escaping @Sendable (NotificationSettings) -> [any NotificationChannel],
+        logger: Logger, retryDelays: [Duration] = [.seconds(2), .seconds(10)], shutdownGrace: Duration = .seconds(5)
     ) {
+        self.makeChannels = makeChannels
+        self.routing = Mutex(Routing(channels: makeChannels(settings), events: settings.events))
         self.shutdownGrace = shutdownGrace
-        self.channels = channels
-        self.events = events
         self.logger = logger
         self.retryDelays = retryDelays
         (queue, input) = AsyncStream.makeStream(of: NotificationMessage.self, bufferingPolicy: .bufferingNewest(256))
     }
 
+    /// Fixed channels, never replaced by a reload (tests).
+    public convenience init(channels: [any NotificationChannel], events: Set<NotificationSettings.Event>, logger: Logger) {
+        var settings = NotificationSettings()
+        settings.events = events
+        self.init(settings: settings, makeChannels: { _ in channels }, logger: logger)
+    }
+
     public func emit(_ event: DaemonEvent) {
-        guard let message = NotificationMessage.from(event, at: HostClock.nowMillis()), events.contains(message.event) else {
+        if case .configApplied(let config) = event {
+            let channels = makeChannels(config.notifications)
+            routing.withLock { $0 = Routing(channels: channels, events: config.notifications.events) }
             return
         }
+        guard let message = NotificationMessage.from(event, at: HostClock.nowMillis()),
+            routing.withLock({ $0.events.contains(message.event) && !$0.channels.isEmpty })
+        else { return }
         input.yield(message)
     }
 
@@ -40,7 +60,7 @@ public final class NotificationDispatcher: DaemonEventSink, Service {
             group.addTask {
                 for await message in self.queue {
                     await withTaskGroup(of: Void.self) { deliveries in
-                        for channel in self.channels {
+                        for channel in self.routing.withLock({ $0.channels }) {
                             deliveries.addTask { await self.deliver(message, to: channel) }
                         }
                     }

@@ -113,8 +113,8 @@ public enum ConfigLoader {
         defer { object.finish() }
         var watch = WatchdogConfig.WatchSettings()
         watch.clusterIds = object.stringList("cluster_ids", allowEmpty: true) ?? []
-        watch.clusterTags = object.stringMap("cluster_tags") ?? [:]
-        watch.excludeClusterTags = object.stringMap("exclude_cluster_tags") ?? [:]
+        watch.clusterTags = object.tagSelector("cluster_tags") ?? [:]
+        watch.excludeClusterTags = object.tagSelector("exclude_cluster_tags") ?? [:]
         watch.pollIntervalMillis = object.duration("poll_interval") ?? watch.pollIntervalMillis
         watch.discoveryIntervalMillis = object.duration("discovery_interval") ?? watch.discoveryIntervalMillis
         watch.concurrency = object.integer("concurrency", in: 1...64) ?? watch.concurrency
@@ -131,8 +131,8 @@ public enum ConfigLoader {
         defer { object.finish() }
         var matcher = JobMatcher()
         matcher.clusterIds = object.stringList("cluster_ids") ?? []
-        matcher.clusterTags = object.stringMap("cluster_tags") ?? [:]
-        matcher.jobType = object.stringList("job_type") ?? []
+        matcher.clusterTags = object.tagSelector("cluster_tags") ?? [:]
+        matcher.jobType = object.choiceList("job_type", among: JobExecution.jobTypes, what: "an MRS job type") ?? []
         matcher.jobName = object.globList("job_name", alphabet: JobExecution.jobNameAlphabet) ?? []
         matcher.user = object.globList("user") ?? []
         matcher.queue = object.globList("queue") ?? []
@@ -171,7 +171,7 @@ public enum ConfigLoader {
                 }
             }
             var rule = Rule(name: name ?? "rules[\(index)]", clock: defaults.clock, mode: defaults.mode)
-            rule.description = object.string("description", nonEmpty: false)
+            rule.description = object.string("description", nonEmpty: false, prose: true)
             if let match = object.object("match") { rule.match = readMatcher(match) }
             if let exclude = object.object("exclude") { rule.exclude = readMatcher(exclude) }
             rule.maxRuntimeMillis = object.duration("max_runtime")
@@ -209,7 +209,7 @@ public enum ConfigLoader {
             let jobId = object.string("job_id")
             let clusterId = object.string("cluster_id")
             let jobName = object.globList("job_name", alphabet: JobExecution.jobNameAlphabet) ?? []
-            let reason = object.string("reason")
+            let reason = object.string("reason", prose: true)
             let untilText = object.string("until")
             object.finish()
             if jobId == nil, clusterId == nil {

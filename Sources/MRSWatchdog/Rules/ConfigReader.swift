@@ -43,7 +43,9 @@ final class ConfigReader {
             return node[key]
         }
 
-        func string(_ key: String, nonEmpty: Bool = true) -> String? {
+        /// - Parameter prose: free text (a description, a reason), which may hold any character; other strings
+        ///   (names, ids, URLs, times) are refused when they hold one nobody can see.
+        func string(_ key: String, nonEmpty: Bool = true, prose: Bool = false) -> String? {
             guard let value = value(key) else { return nil }
             guard case .string(let text) = value.value else {
                 reader.report(childPath(key), value.position, "expected a string, found \(value.kindName)")
@@ -53,7 +55,17 @@ final class ConfigReader {
                 reader.report(childPath(key), value.position, "must not be empty")
                 return nil
             }
+            if !prose, let problem = Self.invisible(text) {
+                reader.report(childPath(key), value.position, problem)
+                return nil
+            }
             return text
+        }
+
+        /// Why `text` cannot be compared with what MRS sends: it holds a character nobody can see.
+        static func invisible(_ text: String) -> String? {
+            guard let scalar = text.unicodeScalars.first(where: { !VisibleText.isVisible($0) }) else { return nil }
+            return "'\(text)' contains \(VisibleText.describe(scalar)), which no MRS value has; retype it"
         }
 
         func stringList(_ key: String, allowEmpty: Bool = false) -> [String]? {
@@ -70,6 +82,10 @@ final class ConfigReader {
                         "\(childPath(key))[\(index)]", element.position, "expected a non-empty string, found \(element.kindName)")
                     continue
                 }
+                if let problem = Self.invisible(text) {
+                    reader.report("\(childPath(key))[\(index)]", element.position, problem)
+                    continue
+                }
                 out.append(text)
             }
             if elements.isEmpty, !allowEmpty {
@@ -78,7 +94,9 @@ final class ConfigReader {
             return out
         }
 
-        func stringMap(_ key: String) -> [String: String]? {
+        /// A cluster tag selector: every key must be present, with the given value or any value for `"*"`.
+        /// Keys and values are checked against what MRS allows in a tag, so none silently never matches.
+        func tagSelector(_ key: String) -> [String: String]? {
             guard let value = value(key) else { return nil }
             guard case .object(let members) = value.value else {
                 reader.report(childPath(key), value.position, "expected an object of strings, found \(value.kindName)")
@@ -86,18 +104,30 @@ final class ConfigReader {
             }
             var out: [String: String] = [:]
             for member in members {
+                let path = "\(childPath(key)).\(member.key)"
                 guard case .string(let text) = member.value.value else {
-                    reader.report(
-                        "\(childPath(key)).\(member.key)", member.value.position,
-                        "expected a string, found \(member.value.kindName)")
+                    reader.report(path, member.value.position, "expected a string, found \(member.value.kindName)")
                     continue
                 }
                 if out[member.key] != nil {
-                    reader.report("\(childPath(key)).\(member.key)", member.keyPosition, "duplicate key '\(member.key)'")
+                    reader.report(path, member.keyPosition, "duplicate key '\(member.key)'")
+                }
+                if let problem = Cluster.tagProblem(key: member.key, value: text) {
+                    reader.report(path, member.value.position, problem)
+                    continue
                 }
                 out[member.key] = text
             }
             return out
+        }
+
+        /// A list of names from a fixed set, compared case-insensitively (MRS job types).
+        func choiceList(_ key: String, among allowed: [String], what: String) -> [String]? {
+            mapList(key) { text in
+                if allowed.contains(where: { $0.caseInsensitiveEquals(text) }) { return .success(text) }
+                let hint = Suggestion.closest(to: text, among: allowed).map { " (did you mean '\($0)'?)" } ?? ""
+                return .failure("'\(text)' is not \(what): \(allowed.joined(separator: ", "))\(hint)")
+            }
         }
 
         func bool(_ key: String) -> Bool? {

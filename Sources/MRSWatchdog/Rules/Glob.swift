@@ -5,7 +5,8 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
     /// Why a pattern was refused; `description` is the message `check` prints.
     public enum SyntaxError: Error, Sendable, Hashable, CustomStringConvertible {
         case unclosedClass
-        case emptyClass
+        /// `[[:digit:]]`, `[[=a=]]`, `[[.-.]]`: fnmatch's POSIX forms, not supported here.
+        case posixClass
         case braces
         case trailingBackslash
         /// `[z-a]`: fnmatch reads it as matching nothing, which is never what was meant.
@@ -14,7 +15,7 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
         public var description: String {
             switch self {
             case .unclosedClass: return "'[' opens a character class that is never closed with ']'"
-            case .emptyClass: return "'[]' is an empty character class"
+            case .posixClass: return "POSIX classes such as '[[:digit:]]' are not supported; write the set, e.g. '[0-9]'"
             case .braces: return "brace alternatives '{a,b}' are not supported; use a list: [\"a\", \"b\"]"
             case .trailingBackslash: return "a pattern cannot end with '\\'"
             case .reversedRange(let range): return "the range '\(range)' is reversed and would match nothing"
@@ -44,7 +45,8 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
     /// characters (a literal's lead byte never matches a continuation byte) and needs no copy of the subject.
     private let bytes: [UInt8]?
 
-    /// - Throws: `Glob.SyntaxError` for an unclosed or empty `[...]`, braces, or a trailing backslash.
+    /// - Throws: `Glob.SyntaxError` for an unclosed `[...]`, a POSIX class, a reversed range, braces, or a
+    ///   trailing backslash.
     public init(_ pattern: String) throws(SyntaxError) {
         self.pattern = pattern
         self.tokens = try Self.tokenize(pattern)
@@ -126,22 +128,29 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
         }
         var ranges: [ClosedRange<UInt32>] = []
         var first = true
-        while index < scalars.count {
-            var low = scalars[index]
-            if low == "]", !first {
+        /// The next member character, `\x` read as `x`.
+        func member() -> Unicode.Scalar {
+            var scalar = scalars[index]
+            index += 1
+            if scalar == "\\", index < scalars.count {
+                scalar = scalars[index]
                 index += 1
-                guard !ranges.isEmpty else { throw .emptyClass }
+            }
+            return scalar
+        }
+        while index < scalars.count {
+            if scalars[index] == "]", !first {
+                index += 1
                 return .set(ranges: ranges, negated: negated)
             }
-            first = false
-            index += 1
-            if low == "\\", index < scalars.count {
-                low = scalars[index]
-                index += 1
+            if scalars[index] == "[", index + 1 < scalars.count, [":", "=", "."].contains(scalars[index + 1]) {
+                throw .posixClass
             }
+            first = false
+            let low = member()
             if index + 1 < scalars.count, scalars[index] == "-", scalars[index + 1] != "]" {
-                let high = scalars[index + 1]
-                index += 2
+                index += 1
+                let high = member()
                 guard low.value <= high.value else { throw .reversedRange("\(low)-\(high)") }
                 ranges.append(low.value...high.value)
             } else {

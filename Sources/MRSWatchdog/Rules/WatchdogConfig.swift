@@ -45,16 +45,15 @@ public struct WatchdogConfig: Sendable, Hashable {
     public var notifications = NotificationSettings()
 
     /// True if the cluster is watched: listed by id, or its tags satisfy `cluster_tags`; never if its tags
-    /// match `exclude_cluster_tags`. Nil tags (unreadable) select nothing by tag.
+    /// match `exclude_cluster_tags`. Nil tags (unreadable) select nothing by tag, and when
+    /// `exclude_cluster_tags` is set they watch nothing at all: the cluster might be one it excludes.
     public func watches(_ cluster: Cluster) -> Bool {
-        if let tags = cluster.tags, !watch.excludeClusterTags.isEmpty,
-            TagSelector.matches(tags, watch.excludeClusterTags)
-        {
-            return false
+        guard let tags = cluster.tags else {
+            return watch.excludeClusterTags.isEmpty && watch.clusterIds.contains(cluster.clusterId)
         }
+        if !watch.excludeClusterTags.isEmpty, TagSelector.matches(tags, watch.excludeClusterTags) { return false }
         if watch.clusterIds.contains(cluster.clusterId) { return true }
-        guard !watch.clusterTags.isEmpty, let tags = cluster.tags else { return false }
-        return TagSelector.matches(tags, watch.clusterTags)
+        return !watch.clusterTags.isEmpty && TagSelector.matches(tags, watch.clusterTags)
     }
 }
 

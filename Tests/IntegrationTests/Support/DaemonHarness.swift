@@ -56,7 +56,6 @@ struct DaemonHarness {
     static func run<T: Sendable>(
         _ emulator: EmulatorHarness, config: WatchdogConfig, dryRun: Bool = false, timing: DaemonTiming = fastTiming,
         stateDirectory: String? = nil,
-        reload: @escaping @Sendable () -> Result<WatchdogConfig, any Error> = { .failure(ChildProcessError(description: "no reload in this test")) },
         extraSinks: [any DaemonEventSink] = [], extraServices: @Sendable (WatchdogService) -> [any Service] = { _ in [] },
         requestTimeout: Duration = .seconds(30),
         _ body: @Sendable (DaemonHarness) async throws -> T
@@ -71,8 +70,7 @@ struct DaemonHarness {
         clientOptions.requestTimeout = requestTimeout
         let service = WatchdogService(
             config: config, api: emulator.client(options: clientOptions, onServerDate: { clock.observe(serverMillis: $0) }), clock: clock,
-            store: StateStore(directory: directory), sink: FanOutEventSink([events] + extraSinks), options: options,
-            reloadConfig: reload)
+            store: StateStore(directory: directory), sink: FanOutEventSink([events] + extraSinks), options: options)
         let logger = Logger(label: "test-daemon", factory: { _ in SwiftLogNoOpLogHandler() })
         let group = ServiceGroup(services: extraServices(service) + [service], gracefulShutdownSignals: [], logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { tasks in

@@ -19,15 +19,9 @@ package struct ClusterWire: Codable, Sendable {
             throw DecodingError.keyNotFound(
                 CodingKeys.clusterId, .init(codingPath: decoder.codingPath, debugDescription: "cluster without id"))
         }
-        // A missing tags field means "no tags" in the API; a string we cannot parse means "unknown".
-        let tags: [String: String]?
-        if let text = try? container.decodeIfPresent(String.self, forKey: .tags) {
-            tags = Cluster.parseTags(text)
-        } else if container.contains(.tags), (try? container.decodeNil(forKey: .tags)) != true {
-            tags = nil
-        } else {
-            tags = [:]
-        }
+        // `""` is "no tags"; a missing field, null, or a string that cannot be parsed is "unknown", so a rule
+        // on tags fails closed there instead of taking the cluster as untagged.
+        let tags = (try? container.decodeIfPresent(String.self, forKey: .tags)).flatMap { $0.flatMap(Cluster.parseTags) }
         cluster = Cluster(
             clusterId: id, clusterName: container.lenientString(.clusterName),
             clusterState: container.lenientString(.clusterState), tags: tags)
@@ -38,7 +32,8 @@ package struct ClusterWire: Codable, Sendable {
         try container.encode(cluster.clusterId, forKey: .clusterId, unless: omit)
         try container.encode(cluster.clusterName, forKey: .clusterName, unless: omit)
         try container.encode(cluster.clusterState, forKey: .clusterState, unless: omit)
-        try container.encode(Cluster.formatTags(cluster.tags ?? [:]), forKey: .tags, unless: omit)
+        // Unknown tags stay unknown for whoever reads this back (`explain --clusters`).
+        try container.encode(cluster.tags.map(Cluster.formatTags), forKey: .tags, unless: omit)
     }
 }
 

@@ -18,6 +18,9 @@ public enum DaemonEvent: Sendable {
     case reloading
     /// A reload finished: applied, or refused with the reason (the old rules stay).
     case reloaded(StatusLine, failure: String?)
+    /// A reloaded config took effect (before `reloaded`): components that read it, such as the notification
+    /// channels, take it over.
+    case configApplied(WatchdogConfig)
     case stopping
 
     public enum Severity: String, Sendable {

@@ -1,10 +1,11 @@
 /// What the daemon keeps of one cluster's listing, built page by page as it arrives: counts, the decisions
 /// that call for action, the deadlines that fall before the next poll, and a few upcoming ones to show.
 /// Everything else is dropped with the page, so memory does not grow with the number of jobs.
-struct ClusterDigest: Sendable {
+public struct ClusterDigest: Sendable {
     let cluster: Cluster
     let evaluator: Evaluator
-    let clock: ServerClock
+    /// MRS server time now, epoch ms: each page is judged when it arrives.
+    let now: @Sendable () -> Int64
     /// Deadlines after this (server ms) are left to the next poll.
     let horizon: Int64
 
@@ -23,18 +24,18 @@ struct ClusterDigest: Sendable {
     var upcoming: [Decision] = []
     static let upcomingLimit = 20
 
-    init(cluster: Cluster, evaluator: Evaluator, clock: ServerClock, horizon: Int64) {
+    public init(cluster: Cluster, evaluator: Evaluator, now: @escaping @Sendable () -> Int64, horizon: Int64) {
         self.cluster = cluster
         self.evaluator = evaluator
-        self.clock = clock
+        self.now = now
         self.horizon = horizon
     }
 
-    mutating func add(_ page: JobPage) {
+    public mutating func add(_ page: JobPage) {
         malformed += page.malformed.count
         malformedAt += page.malformed.prefix(max(0, 5 - malformedAt.count)).map { "page \(page.number) entry \($0)" }
-        endedEarly = page.endedEarly
-        let now = clock.now()
+        endedEarly = endedEarly ?? page.endedEarly
+        let now = self.now()
         for job in page.jobs {
             let decision = evaluator.decide(clusterId: cluster.clusterId, clusterTags: cluster.tags, job: job, now: now)
             active += 1

@@ -1,0 +1,16 @@
+extension WatchdogStateMachine {
+    /// What the state machine asks its shell to do. Reads and kills are answered with `jobRead` /
+    /// `jobReadFailed` and `killAnswered`; a started poll with `pollFinished`.
+    public enum Action: Sendable {
+        /// List the watched clusters' jobs (discovering the clusters first when `discover` is true).
+        case startPoll(discover: Bool)
+        /// Read one job (MRS API reference: ShowSingleJobExe).
+        case readJob(JobKey)
+        /// Send one kill (MRS API reference: StopJob); its intent was saved just before.
+        case sendKill(JobKey)
+        /// Save this state durably before going on.
+        case persist(WatchdogState)
+        /// Report this to the sinks (log, journal, systemd, metrics, notifications).
+        case emit(DaemonEvent)
+    }
+}

@@ -1,0 +1,516 @@
+/// Where every kill is decided: the daemon's policy as a pure state machine. Events come in (a poll finished,
+/// a job was read, MRS answered a kill, the timer fired, the config was replaced), actions go out (start a
+/// poll, read a job, send a kill, save the state, report). It does no I/O and reads no clock: every event
+/// carries `now`, MRS server time in epoch ms. `WatchdogService` is the thin shell that performs the actions.
+///
+/// It owns what must be decided consistently in one place: deadlines, warnings, the breaker and the kill
+/// budgets, kill records and their verification (re-kill, unkillable, gone), the authentication back-off,
+/// report-once marks and the status line. "Is this job already killed or being verified?" is `hasKillRecord`.
+public struct WatchdogStateMachine: Sendable {
+    public enum Mode: Sendable {
+        /// Poll every `watch.poll_interval`, meet deadlines between polls.
+        case daemon
+        /// `--once`: one poll, then only the verification of its kills.
+        case once
+    }
+
+    public private(set) var config: WatchdogConfig
+    /// The rules as the current config has them (the shell judges each listed page with it).
+    public private(set) var evaluator: Evaluator
+    private let dryRun: Bool
+    private let timing: DaemonTiming
+    private let mode: Mode
+
+    /// What survives a restart (the state file).
+    public private(set) var state = WatchdogState()
+    /// Cluster → job → the next instant (server ms) its decision can change, for deadlines before the next
+    /// poll; the job is read again then.
+    private var deadlines: [String: [String: Int64]] = [:]
+    /// The watched clusters' tags at the last poll (nil: unreadable), for deciding a job again at its deadline.
+    private var clusterTags: [String: [String: String]?] = [:]
+    private var nextPollAt: Int64?
+    private var polling = false
+    private var discoveryWanted = true
+    private var breakerOpen = false
+    private var killsSincePoll = 0
+    private var status = StatusLine()
+    private var reloadFailure: String?
+    private var authProblem: String?
+    private var holdReason: String?
+    private var authBlockedUntil: Int64?
+    /// Records written once per job (would-kill, skipped, deferred, held), so the journal is not flooded.
+    /// Forgotten once a polled cluster no longer shows the job as notable.
+    private var reportedOnce: [JobKey: Set<DecisionRecord.Action>] = [:]
+    private var failingClusters: [String: String] = [:]
+    private var skewReported = false
+    private var stopping = false
+    private var dirty = false
+    /// Reads of single jobs in flight, and why each was asked for.
+    private var reads: [JobKey: ReadPurpose] = [:]
+    /// The decision each kill in flight acts on, for its journal record.
+    private var killing: [JobKey: Decision] = [:]
+
+    enum ReadPurpose: Sendable, Hashable {
+        /// Its deadline or warning time came: decide again on a fresh read.
+        case deadline
+        /// A kill is pending: is the job terminal yet?
+        case verification
+        /// MRS refused the kill as if the job had ended (`0175`, not found): did it?
+        case refusedKill(MRSError)
+    }
+
+    public init(config: WatchdogConfig, dryRun: Bool = false, timing: DaemonTiming = DaemonTiming(), mode: Mode = .daemon) {
+        self.config = config
+        self.evaluator = Evaluator(config: config, dryRun: dryRun)
+        self.dryRun = dryRun
+        self.timing = timing
+        self.mode = mode
+    }
+
+    // MARK: Queries
+
+    /// True once a kill was sent (or is being sent) for the job: it is never killed a second time by a
+    /// decision, only re-killed by its verification.
+    public func hasKillRecord(_ key: JobKey) -> Bool { state.kill(key) != nil }
+
+    /// Kills sent and not yet confirmed, gone or unkillable.
+    public var pendingKills: Int { state.pendingKills.count }
+
+    /// The next instant (server ms) something is due: a poll, a deadline or warning, a verification; nil
+    /// when nothing is scheduled.
+    public func nextWake() -> Int64? {
+        var candidates: [Int64] = []
+        if !polling, !stopping, let nextPollAt { candidates.append(nextPollAt) }
+        if !authBlocked(at: nil), !stopping {
+            if mode == .daemon, let deadline = nextDeadline { candidates.append(deadline) }
+            candidates += state.pendingKills.filter { reads[$0.key] == nil }.map { $0.lastCheckedAt + timing.verifyInterval.wholeMilliseconds }
+        }
+        return candidates.min()
+    }
+
+    /// The status line as it stands.
+    public var currentStatus: StatusLine {
+        var line = status
+        line.pendingVerifications = state.pendingKills.count
+        line.unkillable = state.kills.values.count { $0.status == .unkillable }
+        line.nextDeadline = nextDeadline
+        let problems = [reloadFailure, authBlockedUntil != nil ? authProblem : nil, holdReason].compactMap { $0 }
+        line.problem = problems.isEmpty ? nil : problems.joined(separator: " · ")
+        return line
+    }
+
+    private var nextDeadline: Int64? { deadlines.values.compactMap { $0.values.min() }.min() }
+
+    private func authBlocked(at now: Int64?) -> Bool {
+        guard let authBlockedUntil else { return false }
+        return now.map { $0 < authBlockedUntil } ?? true
+    }
+
+    // MARK: Events
+
+    /// The state file was read at start: resume what it holds. `problem` says why it was unreadable.
+    public mutating func started(state loaded: WatchdogState, problem: String?, now: Int64) -> [Action] {
+        state = loaded
+        if mode == .daemon { nextPollAt = now }
+        var actions: [Action] = []
+        if let problem { actions.append(.emit(.notice(.error, problem))) }
+        let pending = state.pendingKills.count
+        if pending > 0 { actions.append(.emit(.notice(.info, "resuming verification of \(pending) kill(s) from the state file"))) }
+        return actions
+    }
+
+    /// Time has come: start a due poll, read the jobs whose deadlines came, verify due kills.
+    public mutating func timerFired(now: Int64) -> [Action] {
+        var actions: [Action] = []
+        if authBlockedUntil.map({ now >= $0 }) ?? false { authBlockedUntil = nil }
+        if !polling, !stopping, let nextPollAt, now >= nextPollAt {
+            polling = true
+            self.nextPollAt = nil
+            actions.append(.startPoll(discover: discoveryWanted))
+            discoveryWanted = false
+        }
+        guard !authBlocked(at: now), !stopping else { return actions }
+        if mode == .daemon {
+            let due = deadlines.flatMap { cluster, jobs in
+                jobs.filter { $0.value <= now }.map { (JobKey(clusterId: cluster, jobId: $0.key), $0.value) }
+            }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }
+            for (key, _) in due where reads[key] == nil {
+                reads[key] = .deadline
+                actions.append(.readJob(key))
+            }
+        }
+        for pending in state.pendingKills where reads[pending.key] == nil && killing[pending.key] == nil {
+            guard now - pending.lastCheckedAt >= timing.verifyInterval.wholeMilliseconds else { continue }
+            var record = pending
+            record.lastCheckedAt = now
+            state.kills[record.key.description] = record
+            reads[record.key] = .verification
+            actions.append(.readJob(record.key))
+        }
+        return actions
+    }
+
+    /// A poll round finished. `jitter` in [-1, 1] spreads the next poll by `DaemonTiming.pollJitter`.
+    public mutating func pollFinished(_ report: PollReport, now: Int64, jitter: Double) -> [Action] {
+        polling = false
+        var actions: [Action] = []
+        if let outcome = discoveryNotice(report.discovery) { actions.append(outcome) }
+        if case .authFailed(let error) = report.discovery { return actions + blockForAuth(error, now: now) + scheduleNextPoll(now: now, jitter: jitter) }
+        if case .failed = report.discovery { discoveryWanted = true }
+        if report.clusters.isEmpty, case .failed = report.discovery { return actions + scheduleNextPoll(now: now, jitter: jitter) }
+        if !skewReported, let skew = report.hostSkewMillis, abs(skew) > timing.skewWarningMillis {
+            skewReported = true
+            actions.append(.emit(.notice(.warning, "the host clock is \(DurationText.format(millis: abs(skew))) \(skew > 0 ? "ahead of" : "behind") MRS server time; runtimes are measured in server time")))
+        }
+        actions += clusterHealthNotices(report)
+        var decisions: [Decision] = []
+        var upcoming: [Decision] = []
+        var activeJobs: [String: Int] = [:]
+        var kinds: [Decision.Kind: Int] = [:]
+        for cluster in report.clusters {
+            guard var digest = report.digests[cluster.clusterId] else { continue }
+            digest.trimUpcoming()
+            if mode == .daemon { deadlines[cluster.clusterId] = digest.deadlines }
+            decisions += digest.notable
+            upcoming += digest.upcoming
+            activeJobs[cluster.clusterId] = digest.active
+            kinds.merge(digest.kinds, uniquingKeysWith: +)
+            if digest.malformed > 0 {
+                actions.append(.emit(.notice(.warning, "cluster \(cluster.clusterId): \(Self.count(digest.malformed, "job entry", "job entries")) could not be read and skipped (\(digest.malformedAt.joined(separator: ", ")))")))
+            }
+            if let why = digest.endedEarly {
+                actions.append(.emit(.notice(.warning, "cluster \(cluster.clusterId): \(why); its listing was cut short and the jobs read so far are used")))
+            }
+        }
+        let watched = Set(report.clusters.map(\.clusterId))
+        deadlines = deadlines.filter { watched.contains($0.key) }
+        clusterTags = Dictionary(report.clusters.map { ($0.clusterId, $0.tags) }, uniquingKeysWith: { first, _ in first })
+        if report.digests.isEmpty, let auth = report.failures.values.first(where: { $0.retryAdvice == .authBackoff }) {
+            actions += blockForAuth(auth, now: now)
+        } else {
+            authBlockedUntil = nil
+            authProblem = nil
+        }
+
+        let candidates = decisions.filter { $0.kind == .kill && !hasKillRecord(JobKey($0)) }
+        let wasOpen = breakerOpen
+        breakerOpen = KillPlanner.breakerOpens(candidates: candidates.count, safety: config.safety)
+        if breakerOpen != wasOpen {
+            actions.append(.emit(.breaker(open: breakerOpen, candidates: candidates.count, threshold: config.safety.breakerThreshold)))
+        }
+        killsSincePoll = 0
+        holdReason = nil
+        status = StatusLine(clusters: report.clusters.count, failedClusters: report.failures.count, activeJobs: activeJobs.values.reduce(0, +))
+        actions += act(on: decisions, now: now)
+        let notable = Set(decisions.map(JobKey.init))
+        let polled = Set(report.digests.keys)
+        reportedOnce = reportedOnce.filter { !polled.contains($0.key.clusterId) || notable.contains($0.key) }
+        state.prune(now: now)
+        dirty = true
+        actions.append(.emit(.cycle(CycleReport(
+            at: now, decisions: decisions + upcoming, activeJobs: activeJobs, kinds: kinds,
+            clusters: report.clusters.map(\.clusterId), failures: report.failures, duration: report.duration,
+            breakerOpen: breakerOpen, nextDeadline: nextDeadline))))
+        return actions + scheduleNextPoll(now: now, jitter: jitter)
+    }
+
+    /// MRS answered a read of one job.
+    public mutating func jobRead(_ key: JobKey, _ job: JobExecution, now: Int64) -> [Action] {
+        guard job.jobId == key.jobId else {
+            let failure = MRSError(kind: .malformedResponse, operation: "show \(key)", errorMessage: "MRS answered with job \(job.jobId)")
+            return jobReadFailed(key, failure, now: now)
+        }
+        guard let purpose = reads.removeValue(forKey: key) else { return [] }
+        switch purpose {
+        case .deadline:
+            let decision = evaluator.decide(clusterId: key.clusterId, clusterTags: clusterTags[key.clusterId] ?? nil, job: job, now: now)
+            deadlines[key.clusterId]?[key.jobId] = job.isTerminal ? nil : decision.nextChangeAt
+            return act(on: [decision], now: now)
+        case .verification:
+            guard var record = state.kill(key) else { return [] }
+            var decision = Self.verificationDecision(record)
+            decision.job = job
+            guard job.state != nil else {
+                // Neither ended nor known to run: never kill again on a state that cannot be read.
+                record.lastError = "job_state '\(job.jobStateText ?? "missing")' is unknown; not killed again until it is read"
+                return save(record)
+            }
+            if job.isTerminal {
+                return settle(&record, record.accepted ? .confirmed : .gone, decision: decision, detail: Self.finalState(job), now: now)
+            }
+            guard !record.accepted || now - record.lastAttemptAt >= timing.verifyTimeout.wholeMilliseconds else { return [] }
+            if record.attempts >= timing.maxKillAttempts {
+                return settle(
+                    &record, .unkillable, decision: decision,
+                    detail: "still \(job.jobStateText ?? "active") after \(record.attempts) kill requests", now: now)
+            }
+            return sendKill(record, decision: decision, now: now)
+        case .refusedKill(let failure):
+            return refusedKillResolved(key, failure: failure, job: job, now: now)
+        }
+    }
+
+    /// A read of one job failed.
+    public mutating func jobReadFailed(_ key: JobKey, _ failure: MRSError, now: Int64) -> [Action] {
+        guard let purpose = reads.removeValue(forKey: key) else { return [] }
+        switch purpose {
+        case .deadline:
+            if failure.isNotFound {
+                deadlines[key.clusterId]?[key.jobId] = nil
+                return []
+            }
+            deadlines[key.clusterId]?[key.jobId] = now + timing.deadlineRetry.wholeMilliseconds
+            return [.emit(.notice(.warning, "job \(key) could not be read at its deadline: \(failure)"))]
+        case .verification:
+            guard var record = state.kill(key) else { return [] }
+            if failure.isNotFound {
+                return settle(&record, record.accepted ? .confirmed : .gone, decision: Self.verificationDecision(record), detail: "job no longer exists", now: now)
+            }
+            record.lastError = failure.description
+            return save(record)
+        case .refusedKill(let killFailure):
+            return refusedKillResolved(key, failure: killFailure, job: nil, now: now)
+        }
+    }
+
+    /// MRS answered a kill request: `failure` nil means accepted (2xx), not that the job has ended.
+    public mutating func killAnswered(_ key: JobKey, failure: MRSError?, now: Int64) -> [Action] {
+        guard let decision = killing.removeValue(forKey: key), var record = state.kill(key) else { return [] }
+        let retry = record.attempts > 0
+        guard let failure else {
+            record.attempts += 1
+            record.accepted = true
+            record.lastError = nil
+            if !retry { status.killed += 1 }
+            return save(record) + [.emit(.decision(DecisionRecord(
+                action: retry ? .killRetried : .kill, decision: decision, detail: retry ? "attempt \(record.attempts)" : nil)))]
+        }
+        record.accepted = false
+        record.lastError = failure.description
+        if failure.errorCode == "0175" || failure.isNotFound {
+            // Refused because the job is no longer active: read it to tell "gone" from a real refusal.
+            killing[key] = decision
+            reads[key] = .refusedKill(failure)
+            return save(record) + [.readJob(key)]
+        }
+        return save(record) + killFailed(&record, failure: failure, decision: decision, now: now)
+    }
+
+    /// A reload finished: the new config applies from the next poll, or the reason it was refused. The
+    /// `mrs` section is kept as it was (endpoint, project and CA need a restart).
+    public mutating func configReplaced(_ result: Result<WatchdogConfig, ConfigReloadFailure>, now: Int64) -> [Action] {
+        var actions: [Action] = [.emit(.reloading)]
+        switch result {
+        case .success(let fresh):
+            var applied = fresh
+            if fresh.mrs != config.mrs {
+                applied.mrs = config.mrs
+                actions.append(.emit(.notice(.warning, "reload: the mrs section changed; endpoint, project and CA take effect after a restart")))
+            }
+            for change in Self.restartOnlyChanges(from: config, to: applied) {
+                actions.append(.emit(.notice(.warning, "reload: \(change) changed: restart to apply")))
+            }
+            config = applied
+            evaluator = Evaluator(config: applied, dryRun: dryRun)
+            discoveryWanted = true
+            if !polling { nextPollAt = now }
+            reportedOnce = [:]
+            reloadFailure = nil
+            actions.append(.emit(.configApplied(applied)))
+            actions.append(.emit(.reloaded(currentStatus, failure: nil)))
+        case .failure(let failure):
+            let reason = failure.description
+            reloadFailure = "reload failed: \(reason.split(separator: "\n").first.map(String.init) ?? reason); keeping previous rules"
+            actions.append(.emit(.reloaded(currentStatus, failure: reason)))
+        }
+        return actions
+    }
+
+    /// SIGTERM: no new polls, reads or kills; what is in flight finishes. Returns the last save.
+    public mutating func stopRequested() -> [Action] {
+        guard !stopping else { return [] }
+        stopping = true
+        return [.emit(.stopping)]
+    }
+
+    /// Saves the state if anything changed since the last save, and reports progress: the end of one turn.
+    public mutating func turnEnded() -> [Action] {
+        var actions: [Action] = []
+        if dirty {
+            dirty = false
+            actions.append(.persist(state))
+        }
+        actions.append(.emit(.progress(currentStatus)))
+        return actions
+    }
+
+    /// The state to save at exit, whatever changed.
+    public var finalSave: Action { .persist(state) }
+
+    // MARK: Acting on decisions
+
+    private mutating func act(on decisions: [Decision], now: Int64) -> [Action] {
+        var actions: [Action] = []
+        var candidates: [Decision] = []
+        for decision in decisions {
+            let key = JobKey(decision)
+            switch decision.kind {
+            case .warn where !state.wasWarned(key):
+                state.warned[key.description] = now
+                dirty = true
+                status.warned += 1
+                actions.append(.emit(.decision(DecisionRecord(action: .warn, decision: decision))))
+            case .wouldKill:
+                actions += reportOnce(.wouldKill, decision)
+            case .skippedUnknown:
+                actions += reportOnce(.skipped, decision)
+            case .kill where !hasKillRecord(key):
+                candidates.append(decision)
+            default:
+                break
+            }
+        }
+        guard !candidates.isEmpty else { return actions }
+        let plan = KillPlanner.plan(
+            candidates: candidates, safety: config.safety, breakerOpen: breakerOpen, killedThisCycle: killsSincePoll,
+            killedLastHour: state.killsInLastHour(now: now), now: now)
+        for decision in plan.deferred {
+            actions += reportOnce(breakerOpen ? .held : .deferred, decision, detail: plan.holdReason)
+        }
+        if let reason = plan.holdReason { holdReason = reason }
+        for decision in plan.kill {
+            if stopping, !dryRun { break }
+            // The same job listed twice (two job states, a repeated page) is killed once.
+            guard !hasKillRecord(JobKey(decision)) else { continue }
+            let record = KillRecord(decision: decision, at: now)
+            state.killTimes.append(record.firstAttemptAt)
+            killsSincePoll += 1
+            actions += sendKill(record, decision: decision, now: now)
+        }
+        return actions
+    }
+
+    /// The kill intent is saved before the request leaves, so a restart never sends it twice unknowingly.
+    private mutating func sendKill(_ record: KillRecord, decision: Decision, now: Int64) -> [Action] {
+        var record = record
+        record.lastAttemptAt = now
+        record.lastCheckedAt = now
+        killing[record.key] = decision
+        return save(record) + [.sendKill(record.key)]
+    }
+
+    private mutating func refusedKillResolved(_ key: JobKey, failure: MRSError, job: JobExecution?, now: Int64) -> [Action] {
+        guard let decision = killing.removeValue(forKey: key), var record = state.kill(key) else { return [] }
+        if job?.isTerminal ?? failure.isNotFound {
+            return settle(&record, .gone, decision: decision, detail: job.map(Self.finalState) ?? "job no longer exists", now: now)
+        }
+        return killFailed(&record, failure: failure, decision: decision, now: now)
+    }
+
+    private mutating func killFailed(_ record: inout KillRecord, failure: MRSError, decision: Decision, now: Int64) -> [Action] {
+        var actions: [Action] = [.emit(.decision(DecisionRecord(action: .killFailed, decision: decision, detail: failure.description)))]
+        switch failure.retryAdvice {
+        case .retry: break  // sent again after the next read of the job
+        case .authBackoff: actions += blockForAuth(failure, now: now)
+        case .never: actions += settle(&record, .unkillable, decision: decision, detail: "kill refused: \(failure)", now: now)
+        }
+        return actions
+    }
+
+    private mutating func settle(
+        _ record: inout KillRecord, _ outcome: KillRecord.Status, decision: Decision, detail: String, now: Int64
+    ) -> [Action] {
+        record.status = outcome
+        record.resolvedAt = now
+        let action: DecisionRecord.Action = outcome == .confirmed ? .killConfirmed : outcome == .gone ? .gone : .unkillable
+        var actions = save(record) + [.emit(.decision(DecisionRecord(action: action, decision: decision, detail: detail)))]
+        if outcome == .unkillable {
+            actions.append(.emit(.notice(.error, "job \(record.key) is still active after \(record.attempts) kill requests; marked unkillable")))
+        }
+        return actions
+    }
+
+    /// Stores the record; a kill record change is saved at once (the turn's other changes wait for its end).
+    private mutating func save(_ record: KillRecord) -> [Action] {
+        state.kills[record.key.description] = record
+        dirty = false
+        return [.persist(state)]
+    }
+
+    private mutating func reportOnce(_ action: DecisionRecord.Action, _ decision: Decision, detail: String? = nil) -> [Action] {
+        guard reportedOnce[JobKey(decision), default: []].insert(action).inserted else { return [] }
+        return [.emit(.decision(DecisionRecord(action: action, decision: decision, detail: detail)))]
+    }
+
+    // MARK: Polls, authentication, cluster health
+
+    private mutating func scheduleNextPoll(now: Int64, jitter: Double) -> [Action] {
+        guard mode == .daemon, !stopping else { return [] }
+        if authBlocked(at: now), let authBlockedUntil {
+            nextPollAt = authBlockedUntil
+        } else {
+            nextPollAt = now + Int64(Double(config.watch.pollIntervalMillis) * (1 + jitter * timing.pollJitter))
+        }
+        return []
+    }
+
+    private mutating func blockForAuth(_ error: MRSError, now: Int64) -> [Action] {
+        authBlockedUntil = now + timing.authBackoff.wholeMilliseconds
+        let code = error.errorCode ?? error.httpStatus.map(String.init) ?? "auth"
+        let text = "auth failing (\(code)), retrying in \(DurationText.format(millis: timing.authBackoff.wholeMilliseconds))"
+        authProblem = text
+        return [.emit(.notice(.error, "\(text): \(error)"))]
+    }
+
+    private func discoveryNotice(_ discovery: PollReport.Discovery) -> Action? {
+        switch discovery {
+        case .notDue, .authFailed:
+            return nil
+        case .found(let malformed, let unreadableTags):
+            var problems: [String] = []
+            if !malformed.isEmpty {
+                let indices = malformed.map(String.init).joined(separator: ", ")
+                problems.append("\(Self.count(malformed.count, "entry", "entries")) could not be read and skipped (index \(indices)); the other clusters are watched")
+            }
+            if !unreadableTags.isEmpty {
+                problems.append("the tags of \(unreadableTags.joined(separator: ", ")) could not be read: no tag selects them, rules on tags fail closed there")
+            }
+            return problems.isEmpty ? nil : .emit(.notice(.warning, "cluster list: " + problems.joined(separator: "; ")))
+        case .failed(let error, let kept):
+            return .emit(.notice(.error, "cluster discovery failed: \(error); \(kept)"))
+        }
+    }
+
+    private mutating func clusterHealthNotices(_ report: PollReport) -> [Action] {
+        var actions: [Action] = []
+        for (cluster, error) in report.failures.sorted(by: { $0.key < $1.key }) where failingClusters[cluster] != error.description {
+            actions.append(.emit(.notice(.warning, "cluster \(cluster) could not be polled: \(error)")))
+        }
+        for cluster in failingClusters.keys.sorted() where report.failures[cluster] == nil {
+            actions.append(.emit(.notice(.info, "cluster \(cluster) is answering again")))
+        }
+        failingClusters = report.failures.mapValues(\.description)
+        return actions
+    }
+
+    // MARK: Helpers
+
+    /// The decision a verification record is about, as far as the record tells (the job is read next).
+    static func verificationDecision(_ record: KillRecord) -> Decision {
+        Decision(
+            clusterId: record.clusterId, job: JobExecution(jobId: record.jobId, jobName: record.jobName), kind: .kill,
+            rule: record.rule, reason: "verifying the kill", matches: [])
+    }
+
+    static func finalState(_ job: JobExecution) -> String {
+        "ended \(job.jobStateText ?? "?")" + (job.jobResult.map { " / \($0)" } ?? "")
+    }
+
+    /// `1 entry`, `3 entries`.
+    static func count(_ number: Int, _ one: String, _ many: String) -> String { "\(number) \(number == 1 ? one : many)" }
+
+    /// Sections a running daemon cannot take over from a reloaded file, by name.
+    static func restartOnlyChanges(from old: WatchdogConfig, to new: WatchdogConfig) -> [String] {
+        old.metricsListen != new.metricsListen ? ["metrics.listen"] : []
+    }
+}
