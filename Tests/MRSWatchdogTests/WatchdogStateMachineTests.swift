@@ -1,0 +1,300 @@
+import MRSWatchdog
+import Testing
+
+/// The kill policy without sockets or sleeps: given events (with a manual server time), expect actions.
+/// Actions are compared as short lines: `kill c1/j1`, `read c1/j1`, `persist`, `warn c1/j1`, `notice: …`.
+/// Polls are an hour apart, so only the tests about polls see one start.
+struct WatchdogStateMachineTests {
+    static let start: Int64 = 1_800_000_000_000
+    static let minute: Int64 = 60_000
+    static let hour: Int64 = 3_600_000
+
+    /// One machine and the server time it is at; every event goes through here.
+    struct Harness {
+        var machine: WatchdogStateMachine
+        var now = WatchdogStateMachineTests.start
+
+        init(safety: String = "{}", dryRun: Bool = false, mode: WatchdogStateMachine.Mode = .daemon, state: WatchdogState = WatchdogState()) throws {
+            let text = """
+                {"mrs": {"region": "cn-north-4"}, "watch": {"cluster_ids": ["c1"], "poll_interval": "1h"},
+                 "safety": \(safety),
+                 "rules": [{"name": "r", "match": {"job_name": ["etl-*"]}, "max_runtime": "1h", "warn_before": "10m", "mode": "enforce"}]}
+                """
+            machine = WatchdogStateMachine(config: try ConfigLoader.parse(text, file: "t.json").get(), dryRun: dryRun, mode: mode)
+            _ = machine.started(state: state, problem: nil, now: now)
+        }
+
+        /// A poll that lists `jobs` on cluster c1.
+        mutating func poll(_ jobs: [JobExecution], failures: [String: MRSError] = [:]) -> [String] {
+            let at = now
+            var digest = ClusterDigest(
+                cluster: Cluster(clusterId: "c1", tags: [:]), evaluator: machine.evaluator, now: { at }, horizon: at + 2 * minute)
+            digest.add(JobPage(jobs: jobs))
+            let report = PollReport(
+                discovery: .notDue, clusters: [Cluster(clusterId: "c1", tags: [:])], digests: failures.isEmpty ? ["c1": digest] : [:],
+                failures: failures, hostSkewMillis: 0, duration: .zero)
+            return lines(machine.pollFinished(report, now: now, jitter: 0))
+        }
+
+        mutating func timer(after millis: Int64 = 0) -> [String] {
+            now += millis
+            return lines(machine.timerFired(now: now))
+        }
+
+        mutating func read(_ job: JobExecution) -> [String] { lines(machine.jobRead(key(job.jobId), job, now: now)) }
+        mutating func readFailed(_ id: String, _ error: MRSError) -> [String] { lines(machine.jobReadFailed(key(id), error, now: now)) }
+        mutating func killed(_ id: String, _ failure: MRSError? = nil) -> [String] {
+            lines(machine.killAnswered(key(id), failure: failure, now: now))
+        }
+
+        func key(_ id: String) -> JobKey { JobKey(clusterId: "c1", jobId: id) }
+    }
+
+    /// A running `etl-*` job that started `ago` ms before `now`.
+    static func job(_ id: String, ago: Int64, at now: Int64 = start, state: String = "RUNNING") -> JobExecution {
+        JobExecution(
+            jobId: id, jobName: "etl-\(id)", jobStateText: state, submittedTime: now - ago - 1000,
+            startedTime: state == "RUNNING" ? now - ago : nil)
+    }
+
+    static func ended(_ id: String, at now: Int64) -> JobExecution {
+        var done = job(id, ago: 2 * hour, at: now)
+        done.jobStateText = "KILLED"
+        done.finishedTime = now - 1000
+        return done
+    }
+
+    static let refused0175 = MRSError(kind: .service, operation: "kill", httpStatus: 400, errorCode: "0175")
+    static let throttled = MRSError(kind: .gateway, operation: "kill", httpStatus: 429, errorCode: "APIG.0308")
+    static let unauthorized = MRSError(kind: .gateway, operation: "list", httpStatus: 401, errorCode: "APIG.0301")
+
+    // MARK: Kill, verify, re-kill, unkillable, gone
+
+    @Test func aJobOverItsLimitIsKilledAfterItsIntentIsSaved() throws {
+        var harness = try Harness()
+        let actions = harness.poll([Self.job("j1", ago: Self.hour + 1), Self.job("j2", ago: Self.minute)])
+        #expect(actions == ["persist", "kill c1/j1"])
+        #expect(harness.machine.hasKillRecord(harness.key("j1")))
+        #expect(harness.killed("j1") == ["persist", "kill-decision c1/j1"])
+        // A second poll that still lists it does not kill it again.
+        #expect(harness.poll([Self.job("j1", ago: Self.hour + 2)]) == [])
+    }
+
+    @Test func aKillIsVerifiedThenSentAgainAfterTheBoundThenMarkedUnkillable() throws {
+        var harness = try Harness()
+        _ = harness.poll([Self.job("j1", ago: Self.hour)])
+        _ = harness.killed("j1")
+        let stillRunning = Self.job("j1", ago: Self.hour)
+        for attempt in 2...3 {
+            // Read every 5 s; no second kill before 60 s.
+            #expect(harness.timer(after: 5_000) == ["read c1/j1"])
+            #expect(harness.read(stillRunning) == [])
+            #expect(harness.timer(after: 55_000) == ["read c1/j1"])
+            #expect(harness.read(stillRunning) == ["persist", "kill c1/j1"])
+            #expect(harness.killed("j1") == ["persist", "kill-retried c1/j1"], "attempt \(attempt)")
+        }
+        #expect(harness.timer(after: 60_000) == ["read c1/j1"])
+        #expect(harness.read(stillRunning) == ["persist", "unkillable c1/j1", "notice: job c1/j1 is still active after 3 kill requests; marked unkillable"])
+        #expect(harness.timer(after: 60_000) == [], "an unkillable job is not read or killed again")
+    }
+
+    @Test func aConfirmedKillEndsTheVerification() throws {
+        var harness = try Harness()
+        _ = harness.poll([Self.job("j1", ago: Self.hour)])
+        _ = harness.killed("j1")
+        #expect(harness.timer(after: 5_000) == ["read c1/j1"])
+        #expect(harness.read(Self.ended("j1", at: harness.now)) == ["persist", "kill-confirmed c1/j1"])
+        #expect(harness.machine.pendingKills == 0)
+    }
+
+    @Test func aKillRefusedBecauseTheJobEndedIsGone() throws {
+        var harness = try Harness()
+        _ = harness.poll([Self.job("j1", ago: Self.hour)])
+        #expect(harness.killed("j1", Self.refused0175) == ["persist", "read c1/j1"])
+        #expect(harness.read(Self.ended("j1", at: harness.now)) == ["persist", "gone c1/j1"])
+    }
+
+    @Test func aKillRefusedWhileTheJobRunsIsUnkillableAtOnce() throws {
+        var harness = try Harness()
+        _ = harness.poll([Self.job("j1", ago: Self.hour)])
+        _ = harness.killed("j1", Self.refused0175)
+        let actions = harness.read(Self.job("j1", ago: Self.hour))
+        #expect(actions.prefix(3) == ["kill-failed c1/j1", "persist", "unkillable c1/j1"])
+    }
+
+    @Test func aThrottledKillIsNotAnAttemptAndIsSentAgainAfterTheNextRead() throws {
+        var harness = try Harness()
+        _ = harness.poll([Self.job("j1", ago: Self.hour)])
+        #expect(harness.killed("j1", Self.throttled) == ["persist", "kill-failed c1/j1"])
+        #expect(harness.timer(after: 5_000) == ["read c1/j1"])
+        #expect(harness.read(Self.job("j1", ago: Self.hour)) == ["persist", "kill c1/j1"])
+        #expect(harness.killed("j1") == ["persist", "kill-decision c1/j1"], "the first accepted kill counts as the first")
+    }
+
+    @Test func aReadThatAnswersForAnotherJobOrWithAnUnknownStateKillsNothing() throws {
+        var harness = try Harness()
+        _ = harness.poll([Self.job("j1", ago: Self.hour)])
+        _ = harness.killed("j1")
+        #expect(harness.timer(after: 60_000) == ["read c1/j1"])
+        var other = Self.job("j9", ago: Self.hour)
+        other.jobId = "j9"
+        #expect(harness.machine.jobRead(harness.key("j1"), other, now: harness.now).isEmpty == false)
+        #expect(harness.timer(after: 5_000) == ["read c1/j1"])
+        var odd = Self.job("j1", ago: Self.hour)
+        odd.jobStateText = "PAUSED"
+        #expect(harness.read(odd) == ["persist"], "an unknown state is never a reason to kill again")
+    }
+
+    // MARK: Deadlines between polls
+
+    @Test func aDeadlineBetweenPollsIsMetByReadingTheJob() throws {
+        var harness = try Harness()
+        #expect(harness.poll([Self.job("j1", ago: Self.hour - 30_000)]) == ["warn c1/j1"])
+        #expect(harness.machine.nextWake() == harness.now + 30_000)
+        #expect(harness.timer(after: 29_999) == [])
+        #expect(harness.timer(after: 1) == ["read c1/j1"])
+        #expect(harness.read(Self.job("j1", ago: Self.hour, at: harness.now)) == ["persist", "kill c1/j1"])
+    }
+
+    @Test func aJobThatCannotBeReadAtItsDeadlineIsTriedAgainNotKilled() throws {
+        var harness = try Harness()
+        _ = harness.poll([Self.job("j1", ago: Self.hour - 1000)])
+        #expect(harness.timer(after: 1000) == ["read c1/j1"])
+        let timeout = MRSError(kind: .transport(.timeout), operation: "show")
+        #expect(harness.readFailed("j1", timeout).first?.hasPrefix("notice: job c1/j1 could not be read at its deadline") == true)
+        #expect(harness.machine.nextWake() == harness.now + 5_000)
+    }
+
+    // MARK: Budgets and the breaker
+
+    @Test func budgetsPerCycleAndPerHourTakeTheMostOverdueFirst() throws {
+        var harness = try Harness(safety: #"{"max_kills_per_cycle": 2, "max_kills_per_hour": 3, "breaker_threshold": 10}"#)
+        let jobs = (1...4).map { Self.job("j\($0)", ago: Self.hour + Int64($0) * Self.minute) }
+        let first = harness.poll(jobs)
+        #expect(first.filter { $0.hasPrefix("kill ") } == ["kill c1/j4", "kill c1/j3"])
+        #expect(first.filter { $0.hasPrefix("deferred") } == ["deferred c1/j2", "deferred c1/j1"])
+        _ = harness.killed("j4")
+        _ = harness.killed("j3")
+        harness.now += Self.minute
+        let second = harness.poll(jobs.map { Self.job($0.jobId, ago: Self.hour + 10 * Self.minute, at: harness.now) })
+        #expect(second.filter { $0.hasPrefix("kill ") }.count == 1, "the hourly budget leaves room for one: \(second)")
+    }
+
+    @Test func theBreakerHoldsEveryKillAndClosesWhenTheCountDrops() throws {
+        var harness = try Harness(safety: #"{"breaker_threshold": 2}"#)
+        let many = (1...3).map { Self.job("j\($0)", ago: 2 * Self.hour) }
+        let opened = harness.poll(many)
+        #expect(opened.contains("breaker open"))
+        #expect(!opened.contains { $0.hasPrefix("kill ") })
+        #expect(opened.filter { $0.hasPrefix("held") }.count == 3)
+        #expect(harness.machine.currentStatus.problem?.hasPrefix("breaker open") == true)
+        let closed = harness.poll(Array(many.prefix(2)))
+        #expect(closed.contains("breaker closed"))
+        #expect(closed.filter { $0.hasPrefix("kill ") }.count == 2)
+    }
+
+    @Test func aJobListedTwiceInOnePollIsKilledOnce() throws {
+        var harness = try Harness()
+        let job = Self.job("j1", ago: 2 * Self.hour)
+        #expect(harness.poll([job, job]).filter { $0.hasPrefix("kill ") } == ["kill c1/j1"])
+    }
+
+    // MARK: Dry run, report-once, auth back-off
+
+    @Test func aDryRunKillsNothingAndReportsOnce() throws {
+        var harness = try Harness(dryRun: true)
+        #expect(harness.poll([Self.job("j1", ago: 2 * Self.hour)]) == ["would-kill c1/j1"])
+        #expect(harness.poll([Self.job("j1", ago: 2 * Self.hour)]) == [], "reported once per job")
+    }
+
+    @Test func authFailureBacksOffForMinutesWithNoReadsOrKills() throws {
+        var harness = try Harness()
+        _ = harness.poll([Self.job("j1", ago: Self.hour)])
+        _ = harness.killed("j1")
+        let failed = harness.poll([], failures: ["c1": Self.unauthorized])
+        #expect(failed.contains { $0.hasPrefix("notice: auth failing (APIG.0301), retrying in 5m") })
+        #expect(harness.machine.nextWake() == harness.now + 300_000)
+        #expect(harness.timer(after: 5_000) == [], "no verification reads while the key may be locked")
+        #expect(harness.timer(after: 295_000) == ["poll", "read c1/j1"])
+    }
+
+    // MARK: Restart and reload
+
+    @Test func aRestartResumesVerificationWithoutASecondKill() throws {
+        var first = try Harness()
+        _ = first.poll([Self.job("j1", ago: Self.hour)])
+        _ = first.killed("j1")
+        var restarted = try Harness(state: first.machine.state)
+        restarted.now = first.now
+        #expect(restarted.poll([Self.job("j1", ago: Self.hour + 1000)]) == [], "the kill record survives the restart")
+        #expect(restarted.timer(after: 5_000) == ["read c1/j1"])
+        #expect(restarted.read(Self.ended("j1", at: restarted.now)) == ["persist", "kill-confirmed c1/j1"])
+    }
+
+    @Test func aConfigReplacedMidVerificationKeepsVerifying() throws {
+        var harness = try Harness()
+        _ = harness.poll([Self.job("j1", ago: Self.hour)])
+        _ = harness.killed("j1")
+        var config = harness.machine.config
+        config.rules = []
+        let reloaded = Harness.lines(harness.machine.configReplaced(.success(config), now: harness.now))
+        #expect(reloaded == ["reloading", "reloaded"])
+        #expect(harness.timer(after: 5_000) == ["poll", "read c1/j1"])
+        #expect(harness.read(Self.ended("j1", at: harness.now)) == ["persist", "kill-confirmed c1/j1"])
+    }
+
+    @Test func aRefusedReloadKeepsTheRulesAndSaysWhy() throws {
+        var harness = try Harness()
+        let refused = harness.machine.configReplaced(.failure(ConfigReloadFailure(ConfigReadFailure())), now: harness.now)
+        #expect(Harness.lines(refused) == ["reloading", "reloaded"])
+        #expect(harness.machine.currentStatus.problem?.hasPrefix("reload failed: rules.json: unreadable") == true)
+        #expect(harness.poll([Self.job("j1", ago: 2 * Self.hour)]).contains("kill c1/j1"))
+    }
+
+    @Test func aChangedMetricsAddressIsReportedAsNeedingARestart() throws {
+        var harness = try Harness()
+        var config = harness.machine.config
+        config.metricsListen = "127.0.0.1:9999"
+        let actions = Harness.lines(harness.machine.configReplaced(.success(config), now: harness.now))
+        #expect(actions.contains("notice: reload: metrics.listen changed: restart to apply"))
+    }
+
+    @Test func stopSendsNothingNew() throws {
+        var harness = try Harness()
+        #expect(Harness.lines(harness.machine.stopRequested()) == ["stopping"])
+        #expect(harness.poll([Self.job("j1", ago: 2 * Self.hour)]).filter { $0.hasPrefix("kill ") }.isEmpty)
+        #expect(harness.timer(after: Self.hour) == [])
+    }
+
+    struct ConfigReadFailure: Error, CustomStringConvertible {
+        var description: String { "rules.json: unreadable" }
+    }
+}
+
+extension WatchdogStateMachineTests.Harness {
+    /// Actions as short lines; progress, cycle and ready reports are left out.
+    func lines(_ actions: [WatchdogStateMachine.Action]) -> [String] { Self.lines(actions) }
+
+    static func lines(_ actions: [WatchdogStateMachine.Action]) -> [String] {
+        actions.compactMap { action in
+            switch action {
+            case .startPoll: return "poll"
+            case .readJob(let key): return "read \(key)"
+            case .sendKill(let key): return "kill \(key)"
+            case .persist: return "persist"
+            case .emit(let event):
+                switch event {
+                case .decision(let record):
+                    let name = record.action == .kill ? "kill-decision" : record.action.rawValue
+                    return "\(name) \(JobKey(record.decision))"
+                case .notice(_, let text): return "notice: \(text)"
+                case .breaker(let open, _, _): return open ? "breaker open" : "breaker closed"
+                case .reloading: return "reloading"
+                case .reloaded: return "reloaded"
+                case .stopping: return "stopping"
+                case .cycle, .progress, .ready, .configApplied: return nil
+                }
+            }
+        }
+    }
+}
