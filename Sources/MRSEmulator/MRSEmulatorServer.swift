@@ -210,8 +210,9 @@ struct EmulatorRouter: Sendable {
         if let queue = query["queue"] { jobs = jobs.filter { $0.execution.queue == queue } }
         if query["sort_by"] == "asc" { jobs.reverse() }
         if endless {
-            // A broken server: the same full page, whatever page is asked for, and a total never reached.
-            let first = Array(repeating: jobs.first, count: limit).compactMap { $0 }
+            // A broken server: the first page (filled up by repeating it) whatever page is asked for, and a
+            // total never reached.
+            let first = jobs.isEmpty ? [] : (0..<limit).map { jobs[$0 % min(limit, jobs.count)] }
             return .json(202, JobListWire(totalRecord: Int.max, jobList: first))
         }
         let slice = Self.page(jobs, size: limit, number: offset)

@@ -22,17 +22,19 @@ struct FailClosedEmulatorTests {
         try await EmulatorHarness.run { harness in
             let looping = await harness.addCluster("c-loop")
             let healthy = await harness.addCluster("c-healthy")
-            try await harness.state.addJob(.init(cluster: looping, name: "etl-loop", startOffset: "-1h"))
+            for index in 0..<3 { try await harness.state.addJob(.init(cluster: looping, name: "loop-\(index)", startOffset: "-1h")) }
             for index in 0..<3 { try await harness.state.addJob(.init(cluster: healthy, name: "etl-\(index)", startOffset: "-1h")) }
             var plan = FaultPlan()
             plan.endlessPages = true
             plan.paths = ["/clusters/c-loop/"]
             await harness.state.setFaults(plan)
-            let client = harness.client()
+            var options = MRSHTTPClient.Options()
+            options.jobPageSize = 2
+            let client = harness.client(options: options)
             let before = await harness.state.requestCount
             let pages = try await Self.pages(client, looping)
             #expect(await harness.state.requestCount - before == 2, "page 2 repeats page 1: stop there")
-            #expect(pages.flatMap(\.jobs).map(\.jobName) == ["etl-loop"])
+            #expect(pages.flatMap(\.jobs).map(\.jobName) == ["loop-2", "loop-1"])
             #expect(pages.last?.endedEarly == "page 2 repeats page 1")
             let other = try await Self.pages(client, healthy)
             #expect(other.flatMap(\.jobs).count == 3)

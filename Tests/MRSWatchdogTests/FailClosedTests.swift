@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import MRSWatchdog
 import Testing
 
@@ -240,8 +243,25 @@ struct FailClosedTests {
         #expect(try Glob(pattern).matches(text) == expected)
     }
 
+    /// Patterns and names over a small alphabet, judged by `Glob` and by the C library's fnmatch(3): every
+    /// pattern `Glob` accepts must agree with it (patterns it refuses are refused with a reason).
+    @Test func globsAgreeWithFnmatch() {
+        var random = SplitMix64(seed: 0xF17A_7C4)
+        let patternAlphabet: [Character] = ["a", "b", "-", "*", "?", "[", "]", "!", "^"]
+        let textAlphabet: [Character] = ["a", "b", "-", "]", "!"]
+        var compared = 0
+        for _ in 0..<20_000 {
+            let pattern = String((0..<Int.random(in: 1...7, using: &random)).map { _ in patternAlphabet.randomElement(using: &random)! })
+            let text = String((0..<Int.random(in: 0...6, using: &random)).map { _ in textAlphabet.randomElement(using: &random)! })
+            guard let glob = try? Glob(pattern) else { continue }
+            compared += 1
+            #expect(glob.matches(text) == (fnmatch(pattern, text, 0) == 0), "'\(pattern)' on '\(text)'")
+        }
+        #expect(compared > 10_000)
+    }
+
     @Test(arguments: [
-        ("{etl,report}-*", Glob.SyntaxError.braces), ("etl-[0-9", .unclosedClass), ("etl-[]", .unclosedClass),
+        ("{etl,report}-*", Glob.SyntaxError.braces), ("[[:digit:]]*", .posixClass), ("x[[=a=]]", .posixClass), ("etl-[0-9", .unclosedClass), ("etl-[]", .unclosedClass),
         ("etl-[!]", .unclosedClass), ("etl-\\", .trailingBackslash), ("[z-a]*", .reversedRange("z-a")),
     ])
     func unsupportedSyntaxIsRefused(_ pattern: String, _ error: Glob.SyntaxError) {
@@ -290,6 +310,59 @@ struct FailClosedTests {
         #expect(clusters.map(\.clusterId) == ["c-1", "c-3"])
         #expect(clusters[0].tags == ["env": "dev"])
         #expect(clusters[1].tags == nil, "unreadable tags are unknown, not empty")
+    }
+
+    @Test func aMissingTagsFieldIsUnknownAndAnEmptyOneIsNoTags() throws {
+        let body = #"{"clusters": [{"clusterId": "c-1"}, {"clusterId": "c-2", "tags": ""}, {"clusterId": "c-3", "tags": null}]}"#
+        let clusters = try SavedResponses.clusters(from: Data(body.utf8))
+        #expect(clusters.map(\.tags) == [nil, [:], nil])
+        // Written back out, unknown stays unknown (what `clusters --json` saves for `explain`).
+        let again = try SavedResponses.clusters(from: Data(SavedResponses.clusterListJSON(clusters).utf8))
+        #expect(again.map(\.tags) == [nil, [:], nil])
+    }
+
+    @Test func aClusterWithUnknownTagsIsNotWatchedWhenAnExclusionCouldMeanIt() throws {
+        let text = """
+            {"mrs": {"region": "cn-north-4"}, "watch": {"cluster_ids": ["c-1"], "cluster_tags": {"env": "dev"}},
+             "rules": [{"name": "r", "max_runtime": "2h"}]}
+            """
+        var config = try ConfigLoader.parse(text, file: "w.json").get()
+        let unknown = Cluster(clusterId: "c-1", tags: nil)
+        #expect(config.watches(unknown), "named by id, nothing excluded by tag")
+        #expect(!config.watches(Cluster(clusterId: "c-2", tags: nil)), "unknown tags select nothing")
+        config.watch.excludeClusterTags = ["env": "prod"]
+        #expect(!config.watches(unknown), "it might be a prod cluster")
+        #expect(config.watches(Cluster(clusterId: "c-1", tags: ["env": "dev"])))
+        #expect(!config.watches(Cluster(clusterId: "c-1", tags: ["env": "prod"])))
+    }
+
+    @Test(arguments: [
+        (#""match": {"job_type": ["Spark*"]}"#, "rules[0].match.job_type[0]", "is not an MRS job type"),
+        (#""match": {"job_type": ["SparkSubmt"]}"#, "rules[0].match.job_type[0]", "did you mean 'SparkSubmit'"),
+        (#""exclude": {"cluster_tags": {"env": "prod*"}}"#, "rules[0].exclude.cluster_tags.env", "cannot contain '*'"),
+        (#""exclude": {"cluster_tags": {"a,b": "x"}}"#, "rules[0].exclude.cluster_tags.a,b", "cannot contain ','"),
+        (#""match": {"cluster_ids": ["c-1\u00a0"]}"#, "rules[0].match.cluster_ids[0]", "U+00A0 no-break space"),
+        (#""match": {"user": ["etl\u200b"]}"#, "rules[0].match.user[0]", "U+200B zero-width space"),
+    ])
+    func conditionsThatCanNeverMatchAreRefused(_ condition: String, _ path: String, _ message: String) throws {
+        let text = """
+            {"mrs": {"region": "cn-north-4"}, "watch": {"cluster_ids": ["c"]},
+             "rules": [{"name": "r", "max_runtime": "2h", \(condition)}]}
+            """
+        guard case .failure(let error) = ConfigLoader.parse(text, file: "c.json") else {
+            Issue.record("accepted: \(condition)")
+            return
+        }
+        #expect(error.issues.contains { $0.path == path && $0.description.contains(message) }, "\(error)")
+    }
+
+    @Test func aTagSelectorMayAskForAnyValue() throws {
+        let text = """
+            {"mrs": {"region": "cn-north-4"}, "watch": {"cluster_tags": {"team": "*"}},
+             "rules": [{"name": "r", "max_runtime": "2h", "match": {"job_type": ["sparksubmit"]}}]}
+            """
+        let config = try ConfigLoader.parse(text, file: "t.json").get()
+        #expect(config.watch.clusterTags == ["team": "*"])
     }
 
     // MARK: 6. Invisible characters

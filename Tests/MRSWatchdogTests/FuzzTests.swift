@@ -124,6 +124,13 @@ struct FuzzTests {
             let decision = evaluator.decide(clusterId: "c", clusterTags: tags, job: job, now: now)
             guard decision.kind == .kill else { continue }
             kills += 1
+            // No enforce rule that could apply was decided on a condition it could not evaluate.
+            for rule in Self.fieldRules where rule.mode == .enforce {
+                let matched = rule.match.evaluate(clusterId: "c", clusterTags: tags, job: job)
+                let excluded = rule.exclude?.evaluate(clusterId: "c", clusterTags: tags, job: job) ?? .no
+                guard matched != .no, excluded != .yes else { continue }
+                #expect(matched == .yes && excluded == .no, "killed with rule \(rule.name) half-known: \(job), tags \(String(describing: tags))")
+            }
             let times = [job.submittedTime, job.startedTime].compactMap { $0 }
             #expect(job.finishedTime == nil, "killed an active job that has a finished_time")
             #expect(times.allSatisfy { $0 >= 1_262_304_000_000 && $0 <= now }, "killed on an implausible time: \(job)")
