@@ -39,13 +39,16 @@ extension SdNotifier {
     /// Runs `body` (slow start-up work such as fetching cloud credentials) while asking systemd every 10 s
     /// for 30 s more start time, so `TimeoutStartSec=` does not kill a start that is merely waiting.
     public func extendingStartTimeout<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        let extender = Task { [self] in
-            while !Task.isCancelled {
-                notify(["EXTEND_TIMEOUT_USEC=30000000"])
-                try? await Task.sleep(for: .seconds(10))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // A child of this call, not a loose task: it ends with `body`, whatever happens.
+            group.addTask { [self] in
+                while true {
+                    notify(["EXTEND_TIMEOUT_USEC=30000000"])
+                    try await Task.sleep(for: .seconds(10))
+                }
             }
+            defer { group.cancelAll() }
+            return try await body()
         }
-        defer { extender.cancel() }
-        return try await body()
     }
 }

@@ -45,18 +45,6 @@ struct BenchCommand: AsyncParsableCommand {
     static func quiet() -> Logger { Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }) }
 }
 
-/// Runs `body` with an HTTP client that is shut down afterwards.
-func withHTTP<T>(_ body: (HTTPClient) async throws -> T) async throws -> T {
-    let http = HTTPClient(eventLoopGroupProvider: .singleton)
-    do {
-        let result = try await body(http)
-        try await http.shutdown()
-        return result
-    } catch {
-        try? await http.shutdown()
-        throw error
-    }
-}
 
 extension BenchCommand {
     /// One full cycle over many clusters and jobs, as `run --once` in observe mode (no kills), measured as
@@ -84,7 +72,7 @@ extension BenchCommand {
             let config = try env.writeConfig(
                 rules: #"[{"name": "etl-2h", "match": {"job_name": ["etl-*"]}, "max_runtime": "2h", "mode": "observe"}]"#,
                 clusters: ids, pollInterval: "60s", safety: "{}")
-            try await withHTTP { http in try await measure(env: env, http: http, ids: ids, config: config) }
+            try await HTTPClient.withHTTPClient { http in try await measure(env: env, http: http, ids: ids, config: config) }
         }
 
         func measure(env: BenchEnvironment, http: HTTPClient, ids: [String], config: String) async throws {
@@ -224,7 +212,7 @@ extension BenchCommand {
             daemon.signal(SIGTERM)
             _ = daemon.wait()
 
-            try await withHTTP { http in try await report(env: env, http: http, limit: limit) }
+            try await HTTPClient.withHTTPClient { http in try await report(env: env, http: http, limit: limit) }
         }
 
         func report(env: BenchEnvironment, http: HTTPClient, limit: Int) async throws {
@@ -281,7 +269,7 @@ extension BenchCommand {
             var request = HTTPClientRequest(url: env.baseURL + "/_emulator/faults")
             request.method = .PUT
             request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(faults)))
-            try await withHTTP { http in _ = try await http.execute(request, timeout: .seconds(10)) }
+            try await HTTPClient.withHTTPClient { http in _ = try await http.execute(request, timeout: .seconds(10)) }
             print("running \(minutes) min with 20 % faults …")
             let warmup = min(120, minutes * 60 / 4)
             try await Task.sleep(for: .seconds(warmup))

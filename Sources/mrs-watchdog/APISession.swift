@@ -19,11 +19,9 @@ enum APISession {
         _ body: (MRSHTTPClient) async throws -> T
     ) async throws -> T {
         let environment = ProcessInfo.processInfo.environment
-        let http = HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: HTTPClientSetup.configuration(
-                endpoint: config.mrs.endpoint, caFile: config.mrs.caFile, environment: environment))
-        do {
+        let configuration = HTTPClientSetup.configuration(
+            endpoint: config.mrs.endpoint, caFile: config.mrs.caFile, environment: environment)
+        return try await HTTPClient.withHTTPClient(configuration: configuration) { http in
             let resolved = try CredentialChain(environment: environment, readFile: readFile).resolve()
             let provider: any CredentialProvider =
                 resolved.credentials.map { StaticCredentialProvider($0, source: resolved.sourceDescription) }
@@ -38,12 +36,7 @@ enum APISession {
                 http: http, endpoint: config.mrs.endpoint, projectId: projectId, credentials: provider, options: options,
                 logger: Logger(label: "mrs-watchdog"),
                 onServerDate: { date in serverClock?.observe(serverMillis: date) })
-            let result = try await body(client)
-            try await http.shutdown()
-            return result
-        } catch {
-            try? await http.shutdown()
-            throw error
+            return try await body(client)
         }
     }
 

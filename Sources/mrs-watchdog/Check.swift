@@ -7,12 +7,11 @@ extension WatchdogCommand {
             abstract: "Validate a config file; print every problem with its JSON path and line:column.",
             discussion: "Exit status: 0 valid, 1 invalid (all problems printed), 2 unreadable. The systemd unit runs this before start and before reload.")
 
-        @Option(name: .shortAndLong, help: "The config file to check.")
-        var config = "/etc/mrs-watchdog/rules.json"
+        @OptionGroup var file: ConfigFile
 
         func run() throws {
-            let loaded = try ConfigOptions.load(path: config)
-            Console.out("\(config): OK")
+            let loaded = try file.load()
+            Console.out("\(file.config): OK")
             Console.out(ConfigSummary.describe(loaded))
         }
     }

@@ -1,10 +1,18 @@
 import ArgumentParser
 import MRSWatchdog
 
-/// `--config` and the MRS location overrides shared by every command that talks to MRS.
-struct ConfigOptions: ParsableArguments {
+/// `--config`, declared once for every command that reads the config file.
+struct ConfigFile: ParsableArguments {
     @Option(name: .shortAndLong, help: "The config file (rules and MRS location).")
     var config = "/etc/mrs-watchdog/rules.json"
+
+    /// The file, validated; see `ConfigOptions.load(path:)` for failures.
+    func load() throws -> WatchdogConfig { try ConfigOptions.load(path: config) }
+}
+
+/// `--config` and the MRS location overrides shared by every command that talks to MRS.
+struct ConfigOptions: ParsableArguments {
+    @OptionGroup var file: ConfigFile
 
     @Option(help: "MRS endpoint URL, overriding mrs.endpoint (e.g. http://127.0.0.1:8080 for mrs-emulator).")
     var endpoint: String?
@@ -15,7 +23,7 @@ struct ConfigOptions: ParsableArguments {
     /// Loads the config with the overrides applied; see `load(path:)` for failures.
     func load() throws -> WatchdogConfig {
         let source = try source()
-        var config = try Self.load(path: config)
+        var config = try file.load()
         if let endpoint = source.endpoint { config.mrs.endpoint = endpoint }
         if let projectId = source.projectId { config.mrs.projectId = projectId }
         return config
@@ -30,7 +38,7 @@ struct ConfigOptions: ParsableArguments {
             }
             endpointOverride = parsed
         }
-        return ConfigSource(path: config, endpoint: endpointOverride, projectId: projectId)
+        return ConfigSource(path: file.config, endpoint: endpointOverride, projectId: projectId)
     }
 
     /// Loads a config file, printing every problem and exiting 1 (invalid) or 2 (unreadable) on failure.

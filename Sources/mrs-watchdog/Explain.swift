@@ -13,12 +13,12 @@ extension WatchdogCommand {
             abstract: "Offline: show what the rules decide for jobs in a saved job list.",
             discussion: """
                 FILE is a saved list response ({"total_record": …, "job_list": […]}) or a JSON array of jobs.
-                --clusters is a saved cluster_infos response, used for cluster tags; without it, tags are empty.
+                --clusters is a saved cluster_infos response, used for cluster tags; without it, tags are unknown
+                (rules on tags give skipped-unknown).
                 Nothing is contacted and nothing is killed.
                 """)
 
-        @Option(name: .shortAndLong, help: "The config file.")
-        var config = "/etc/mrs-watchdog/rules.json"
+        @OptionGroup var file: ConfigFile
 
         @Option(help: ArgumentHelp("Saved job list.", valueName: "FILE"))
         var jobs: String
@@ -36,7 +36,7 @@ extension WatchdogCommand {
         var json = false
 
         func run() throws {
-            let loaded = try ConfigOptions.load(path: config)
+            let loaded = try file.load()
             let at: Int64
             if let now {
                 guard let parsed = RFC3339.parse(now) else { throw ValidationError("--now must be RFC 3339, e.g. 2026-11-29T12:00:00Z") }

@@ -25,8 +25,8 @@ final class LiveView: DaemonEventSink {
                 screen.recent.append("reload refused: \(failure)")
             case .decision(let record):
                 screen.recent.append("\(RFC3339.format(epochMillis: HostClock.nowMillis()).suffix(9)) \(record.summary)")
-            case .notice(_, let text):
-                screen.recent.append(text)
+            case .notice(let notice):
+                screen.recent.append(notice.text)
             case .breaker(let open, let candidates, let threshold):
                 screen.recent.append(open ? "BREAKER OPEN: \(candidates) jobs to kill > \(threshold); killing none" : "breaker closed")
             case .reloading:

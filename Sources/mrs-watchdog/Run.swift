@@ -57,7 +57,7 @@ extension WatchdogCommand {
                 source = try options.source()
                 config = try options.load()
             } catch {
-                notifier.notify([SdNotifier.statusLine("config \(options.config) is invalid; see the log"), "ERRNO=\(EINVAL)"])
+                notifier.notify([SdNotifier.statusLine("config \(options.file.config) is invalid; see the log"), "ERRNO=\(EINVAL)"])
                 throw error
             }
             let environment = ProcessInfo.processInfo.environment

@@ -109,4 +109,37 @@ struct DaemonProcessTests {
             #expect(failed.stderr.contains("no cluster could be polled"))
         }
     }
+
+    /// Notification settings are taken over on SIGHUP; a changed metrics address is reported as needing a
+    /// restart (the endpoint stays where it was bound).
+    @Test func sighupAppliesANewWebhookAndSaysWhatNeedsARestart() async throws {
+        try await EmulatorHarness.run { emulator in
+            let cluster = await emulator.addCluster("c-hooks")
+            let rules = #"[{"name": "etl", "match": {"job_name": ["etl-*"]}, "max_runtime": "2h", "warn_before": "30m", "mode": "enforce"}]"#
+            func text(hook: String, metrics: String) -> String {
+                """
+                {"mrs": {"region": "cn-north-4", "project_id": "\(EmulatorHarness.projectId)", "endpoint": "\(emulator.baseURL)"},
+                 "watch": {"cluster_ids": ["\(cluster)"], "poll_interval": "1s"},
+                 "metrics": {"listen": "\(metrics)"},
+                 "notifications": {"webhook": {"url": "\(emulator.baseURL)\(hook)", "timeout": "2s"}, "events": ["warn"]},
+                 "rules": \(rules)}
+                """
+            }
+            let config = try TemporaryConfig(text(hook: "/no-such-receiver", metrics: "127.0.0.1:0"))
+            let daemon = try Self.startDaemon(config: config, stateDirectory: try DaemonHarness.freshStateDirectory())
+            try await daemon.waitForOutput("ready:")
+            try text(hook: "/_emulator/webhook", metrics: "127.0.0.1:1").write(toFile: config.path, atomically: true, encoding: .utf8)
+            daemon.signal(SIGHUP)
+            try await daemon.waitForOutput("reloaded:")
+            #expect(daemon.stderr.contains("reloaded setting needs a restart"), "\(daemon.stderr)")
+            #expect(daemon.stderr.contains("config.section=metrics.listen"), "\(daemon.stderr)")
+            // A job inside its warning window now: the warning goes to the new receiver.
+            let warned = try await emulator.state.addJob(.init(cluster: cluster, name: "etl-late", startOffset: "-100m"))
+            try await eventually("the warning at the new webhook") {
+                await emulator.state.webhookBodies.contains { $0.contains(warned) }
+            }
+            daemon.signal(SIGTERM)
+            #expect(try await daemon.wait(timeout: .seconds(20)).status == 0)
+        }
+    }
 }

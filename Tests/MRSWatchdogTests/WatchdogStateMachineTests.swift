@@ -287,7 +287,7 @@ extension WatchdogStateMachineTests.Harness {
                 case .decision(let record):
                     let name = record.action == .kill ? "kill-decision" : record.action.rawValue
                     return "\(name) \(JobKey(record.decision))"
-                case .notice(_, let text): return "notice: \(text)"
+                case .notice(let notice): return "notice: \(notice.text)"
                 case .breaker(let open, _, _): return open ? "breaker open" : "breaker closed"
                 case .reloading: return "reloading"
                 case .reloaded: return "reloaded"

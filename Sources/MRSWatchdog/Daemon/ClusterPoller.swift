@@ -87,10 +87,8 @@ public struct ClusterPoller: Sendable {
                             return digest
                         }
                         return (cluster.clusterId, .success(digest))
-                    } catch let error as MRSError {
-                        return (cluster.clusterId, .failure(error))
                     } catch {
-                        return (cluster.clusterId, .failure(MRSError(kind: .transport(.other), operation: "poll \(cluster.clusterId)", errorMessage: "\(error)")))
+                        return (cluster.clusterId, .failure(MRSError.wrapping(error, operation: "poll \(cluster.clusterId)")))
                     }
                 }
             }

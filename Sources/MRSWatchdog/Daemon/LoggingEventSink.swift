@@ -15,7 +15,7 @@ public struct LoggingEventSink: DaemonEventSink {
         switch event {
         case .decision(let record):
             guard includeDecisions else { return }
-            logger.log(level: record.level, "\(record.summary)")
+            logger.log(level: record.level, "\(record.action.rawValue)", metadata: record.metadata.mapValues { .string($0) })
         case .ready(let status):
             logger.notice("ready: \(status.text)")
         case .progress(let status):
@@ -28,8 +28,10 @@ public struct LoggingEventSink: DaemonEventSink {
             } else {
                 logger.warning("breaker closed: \(candidates) jobs to kill; killing again")
             }
-        case .notice(let severity, let text):
-            logger.log(level: severity == .error ? .error : severity == .warning ? .warning : .info, "\(text)")
+        case .notice(let notice):
+            // A constant message; the facts go in metadata (`cluster.id`, `error.code`, …).
+            let level: Logger.Level = notice.severity == .error ? .error : notice.severity == .warning ? .warning : .info
+            logger.log(level: level, "\(notice.message)", metadata: notice.metadata.mapValues { .string($0) })
         case .reloading:
             logger.info("reloading the config")
         case .reloaded(let status, let failure):

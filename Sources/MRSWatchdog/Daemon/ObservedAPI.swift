@@ -34,21 +34,9 @@ struct ObservedAPI: MRSJobAPI {
             Counter(label: "mrs_watchdog_api_requests_total", dimensions: [("call", call), ("outcome", "ok")]).increment()
             return result
         } catch {
-            Counter(label: "mrs_watchdog_api_requests_total", dimensions: [("call", call), ("outcome", Self.outcome(error))]).increment()
+            Counter(label: "mrs_watchdog_api_requests_total", dimensions: [("call", call), ("outcome", (error as? MRSError)?.metricLabel ?? "error")]).increment()
             throw error
         }
     }
 
-    /// `APIG.0308`, `0175`, `http.503`, `transport.timeout`, …
-    static func outcome(_ error: any Error) -> String {
-        guard let error = error as? MRSError else { return "error" }
-        switch error.kind {
-        case .transport(let transport): return "transport.\(transport.rawValue)"
-        case .malformedResponse: return "malformed_response"
-        case .bodyTooLarge: return "body_too_large"
-        case .tooManyPages: return "too_many_pages"
-        case .http: return "http.\(error.httpStatus ?? 0)"
-        case .service, .gateway: return error.errorCode ?? "http.\(error.httpStatus ?? 0)"
-        }
-    }
 }

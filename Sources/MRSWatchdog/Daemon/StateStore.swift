@@ -21,7 +21,7 @@ public struct StateStore: Sendable {
     public struct Loaded: Sendable {
         public var state: WatchdogState
         /// Set when the file was unreadable and moved aside: what happened and where it went.
-        public var problem: String?
+        public var problem: WatchdogNotice?
     }
 
     public func load(now: Int64) -> Loaded {
@@ -40,8 +40,7 @@ public struct StateStore: Sendable {
             let why = (error as? StateFileError)?.description ?? "not a state file (\(Self.describe(error)))"
             return Loaded(
                 state: WatchdogState(),
-                problem: "state file \(path) is unreadable: \(why); "
-                    + (moved ? "moved to \(aside)" : "could not move it aside (errno \(errno))") + "; starting with empty state")
+                problem: .stateUnreadable(path: path, reason: moved ? why : "\(why) (errno \(errno) moving it)", movedTo: moved ? aside : nil))
         }
     }
 

@@ -29,9 +29,7 @@ public actor WatchdogService: Service {
     /// Beats while the loop makes progress; the systemd watchdog pings follow it.
     public nonisolated let heartbeat = LoopHeartbeat()
     private var machine: WatchdogStateMachine
-    /// The clusters of the last discovery, and when it ran (discovery is I/O cadence, not policy).
-    private var clusters: [Cluster] = []
-    private var lastDiscovery: ContinuousClock.Instant?
+    private let rounds: PollRounds
     private var polling = false
 
     public init(
@@ -41,6 +39,7 @@ public actor WatchdogService: Service {
     ) {
         self.machine = WatchdogStateMachine(config: config, dryRun: options.dryRun, timing: options.timing)
         self.api = ObservedAPI(base: api, heartbeat: heartbeat)
+        self.rounds = PollRounds(api: self.api, clock: clock)
         self.clock = clock
         self.store = store
         self.sink = sink
@@ -76,7 +75,7 @@ public actor WatchdogService: Service {
     public func runOnce() async -> (polled: Int, failed: Int) {
         machine = WatchdogStateMachine(config: machine.config, dryRun: options.dryRun, timing: options.timing, mode: .once)
         start()
-        let report = await poll(discover: true)
+        let report = await rounds.poll(config: machine.config, evaluator: machine.evaluator, retrier: retrier, discover: true)
         await perform(machine.pollFinished(report, now: clock.now(), jitter: 0))
         sink.emit(.ready(machine.currentStatus))
         let deadline = ContinuousClock.now + options.timing.onceVerifyBound
@@ -100,7 +99,11 @@ public actor WatchdogService: Service {
             for action in machine.timerFired(now: clock.now()) {
                 if case .startPoll(let discover) = action {
                     polling = true
-                    polls.addTask { self.inbox.post(.pollFinished(await self.poll(discover: discover))) }
+                    let (config, evaluator, retrier) = (machine.config, machine.evaluator, retrier)
+                    polls.addTask {
+                        let report = await self.rounds.poll(config: config, evaluator: evaluator, retrier: retrier, discover: discover)
+                        self.inbox.post(.pollFinished(report))
+                    }
                 } else {
                     await perform([action])
                 }
@@ -146,7 +149,7 @@ public actor WatchdogService: Service {
                 do {
                     try store.save(state)
                 } catch {
-                    sink.emit(.notice(.error, "could not save state: \(error)"))
+                    sink.emit(.notice(.stateSaveFailed(reason: "\(error)")))
                 }
             case .readJob(let key):
                 let answer: [WatchdogStateMachine.Action]
@@ -174,52 +177,4 @@ public actor WatchdogService: Service {
     }
 
     var retrier: Retrier { Retrier(attempts: options.timing.readAttempts, backoff: options.timing.readBackoff, sleep: sleep) }
-
-    // MARK: Polling
-
-    /// Discovers (when asked, when the discovery interval has passed, or when nothing is known yet) and lists
-    /// every watched cluster's jobs; the listing stops at once when the task is cancelled.
-    private func poll(discover forced: Bool) async -> PollReport {
-        let started = ContinuousClock.now
-        let config = machine.config
-        let poller = ClusterPoller(api: api, config: config, retrier: retrier)
-        let interval = Duration.milliseconds(config.watch.discoveryIntervalMillis)
-        var discovery = PollReport.Discovery.notDue
-        if forced || clusters.isEmpty || lastDiscovery.map({ .now - $0 >= interval }) ?? true {
-            discovery = await discover(poller)
-        }
-        if case .authFailed = discovery {
-            return PollReport(discovery: discovery, clusters: [], digests: [:], failures: [:], hostSkewMillis: nil, duration: .now - started)
-        }
-        // Deadlines beyond the next poll (with its jitter) are picked up by that poll.
-        let horizon = clock.now() + config.watch.pollIntervalMillis * 11 / 10 + 5_000
-        let (evaluator, clock) = (machine.evaluator, clock)
-        let result = await poller.poll(
-            clusters: clusters,
-            digest: { ClusterDigest(cluster: $0, evaluator: evaluator, now: { clock.now() }, horizon: horizon) },
-            page: { digest, page in digest.add(page) })
-        return PollReport(
-            discovery: discovery, clusters: result.clusters, digests: result.digests, failures: result.failures,
-            hostSkewMillis: clock.hostSkewMillis(), duration: .now - started)
-    }
-
-    private func discover(_ poller: ClusterPoller) async -> PollReport.Discovery {
-        do {
-            let found = try await poller.discover()
-            clusters = found.clusters
-            lastDiscovery = .now
-            return .found(malformed: found.malformed, unreadableTags: found.unreadableTags)
-        } catch {
-            let failure = MRSError.wrapping(error, operation: "list clusters")
-            if failure.retryAdvice == .authBackoff { return .authFailed(failure) }
-            // Clusters named by id stay watched (tags unknown: rules on tags fail closed) until discovery works.
-            let named = poller.namedClusters.count
-            let kept =
-                !clusters.isEmpty ? "keeping the previous \(clusters.count) clusters"
-                : named > 0 ? "watching the \(named) cluster\(named == 1 ? "" : "s") named by id, tags unknown"
-                : "no cluster is named by id (or watch.exclude_cluster_tags might exclude them): nothing is watched until discovery works"
-            if clusters.isEmpty { clusters = poller.namedClusters }
-            return .failed(failure, kept: kept)
-        }
-    }
 }

@@ -109,13 +109,13 @@ public struct WatchdogStateMachine: Sendable {
     // MARK: Events
 
     /// The state file was read at start: resume what it holds. `problem` says why it was unreadable.
-    public mutating func started(state loaded: WatchdogState, problem: String?, now: Int64) -> [Action] {
+    public mutating func started(state loaded: WatchdogState, problem: WatchdogNotice?, now: Int64) -> [Action] {
         state = loaded
         if mode == .daemon { nextPollAt = now }
         var actions: [Action] = []
-        if let problem { actions.append(.emit(.notice(.error, problem))) }
+        if let problem { actions.append(.emit(.notice(problem))) }
         let pending = state.pendingKills.count
-        if pending > 0 { actions.append(.emit(.notice(.info, "resuming verification of \(pending) kill(s) from the state file"))) }
+        if pending > 0 { actions.append(.emit(.notice(.resumingVerification(count: pending)))) }
         return actions
     }
 
@@ -160,7 +160,7 @@ public struct WatchdogStateMachine: Sendable {
         if report.clusters.isEmpty, case .failed = report.discovery { return actions + scheduleNextPoll(now: now, jitter: jitter) }
         if !skewReported, let skew = report.hostSkewMillis, abs(skew) > timing.skewWarningMillis {
             skewReported = true
-            actions.append(.emit(.notice(.warning, "the host clock is \(DurationText.format(millis: abs(skew))) \(skew > 0 ? "ahead of" : "behind") MRS server time; runtimes are measured in server time")))
+            actions.append(.emit(.notice(.clockSkew(millis: skew))))
         }
         actions += clusterHealthNotices(report)
         var decisions: [Decision] = []
@@ -176,10 +176,10 @@ public struct WatchdogStateMachine: Sendable {
             activeJobs[cluster.clusterId] = digest.active
             kinds.merge(digest.kinds, uniquingKeysWith: +)
             if digest.malformed > 0 {
-                actions.append(.emit(.notice(.warning, "cluster \(cluster.clusterId): \(Self.count(digest.malformed, "job entry", "job entries")) could not be read and skipped (\(digest.malformedAt.joined(separator: ", ")))")))
+                actions.append(.emit(.notice(.jobEntriesSkipped(cluster: cluster.clusterId, count: digest.malformed, at: digest.malformedAt))))
             }
             if let why = digest.endedEarly {
-                actions.append(.emit(.notice(.warning, "cluster \(cluster.clusterId): \(why); its listing was cut short and the jobs read so far are used")))
+                actions.append(.emit(.notice(.listingCutShort(cluster: cluster.clusterId, reason: why))))
             }
         }
         let watched = Set(report.clusters.map(\.clusterId))
@@ -260,7 +260,7 @@ public struct WatchdogStateMachine: Sendable {
                 return []
             }
             deadlines[key.clusterId]?[key.jobId] = now + timing.deadlineRetry.wholeMilliseconds
-            return [.emit(.notice(.warning, "job \(key) could not be read at its deadline: \(failure)"))]
+            return [.emit(.notice(.deadlineReadFailed(key, failure)))]
         case .verification:
             guard var record = state.kill(key) else { return [] }
             if failure.isNotFound {
@@ -303,12 +303,9 @@ public struct WatchdogStateMachine: Sendable {
         switch result {
         case .success(let fresh):
             var applied = fresh
-            if fresh.mrs != config.mrs {
-                applied.mrs = config.mrs
-                actions.append(.emit(.notice(.warning, "reload: the mrs section changed; endpoint, project and CA take effect after a restart")))
-            }
-            for change in Self.restartOnlyChanges(from: config, to: applied) {
-                actions.append(.emit(.notice(.warning, "reload: \(change) changed: restart to apply")))
+            applied.mrs = config.mrs
+            for section in Self.restartOnlyChanges(from: config, to: fresh) {
+                actions.append(.emit(.notice(.restartNeeded(section: section))))
             }
             config = applied
             evaluator = Evaluator(config: applied, dryRun: dryRun)
@@ -425,7 +422,7 @@ public struct WatchdogStateMachine: Sendable {
         let action: DecisionRecord.Action = outcome == .confirmed ? .killConfirmed : outcome == .gone ? .gone : .unkillable
         var actions = save(record) + [.emit(.decision(DecisionRecord(action: action, decision: decision, detail: detail)))]
         if outcome == .unkillable {
-            actions.append(.emit(.notice(.error, "job \(record.key) is still active after \(record.attempts) kill requests; marked unkillable")))
+            actions.append(.emit(.notice(.unkillable(record.key, attempts: record.attempts))))
         }
         return actions
     }
@@ -455,11 +452,11 @@ public struct WatchdogStateMachine: Sendable {
     }
 
     private mutating func blockForAuth(_ error: MRSError, now: Int64) -> [Action] {
-        authBlockedUntil = now + timing.authBackoff.wholeMilliseconds
-        let code = error.errorCode ?? error.httpStatus.map(String.init) ?? "auth"
-        let text = "auth failing (\(code)), retrying in \(DurationText.format(millis: timing.authBackoff.wholeMilliseconds))"
-        authProblem = text
-        return [.emit(.notice(.error, "\(text): \(error)"))]
+        let retry = timing.authBackoff.wholeMilliseconds
+        authBlockedUntil = now + retry
+        let notice = WatchdogNotice.authBackoff(error: error, retryMillis: retry)
+        authProblem = notice.authSummary(error, retry)
+        return [.emit(.notice(notice))]
     }
 
     private func discoveryNotice(_ discovery: PollReport.Discovery) -> Action? {
@@ -467,27 +464,20 @@ public struct WatchdogStateMachine: Sendable {
         case .notDue, .authFailed:
             return nil
         case .found(let malformed, let unreadableTags):
-            var problems: [String] = []
-            if !malformed.isEmpty {
-                let indices = malformed.map(String.init).joined(separator: ", ")
-                problems.append("\(Self.count(malformed.count, "entry", "entries")) could not be read and skipped (index \(indices)); the other clusters are watched")
-            }
-            if !unreadableTags.isEmpty {
-                problems.append("the tags of \(unreadableTags.joined(separator: ", ")) could not be read: no tag selects them, rules on tags fail closed there")
-            }
-            return problems.isEmpty ? nil : .emit(.notice(.warning, "cluster list: " + problems.joined(separator: "; ")))
+            guard !malformed.isEmpty || !unreadableTags.isEmpty else { return nil }
+            return .emit(.notice(.clusterListProblems(malformed: malformed, unreadableTags: unreadableTags)))
         case .failed(let error, let kept):
-            return .emit(.notice(.error, "cluster discovery failed: \(error); \(kept)"))
+            return .emit(.notice(.discoveryFailed(error, kept: kept)))
         }
     }
 
     private mutating func clusterHealthNotices(_ report: PollReport) -> [Action] {
         var actions: [Action] = []
         for (cluster, error) in report.failures.sorted(by: { $0.key < $1.key }) where failingClusters[cluster] != error.description {
-            actions.append(.emit(.notice(.warning, "cluster \(cluster) could not be polled: \(error)")))
+            actions.append(.emit(.notice(.clusterPollFailed(cluster: cluster, error: error))))
         }
         for cluster in failingClusters.keys.sorted() where report.failures[cluster] == nil {
-            actions.append(.emit(.notice(.info, "cluster \(cluster) is answering again")))
+            actions.append(.emit(.notice(.clusterAnswering(cluster: cluster))))
         }
         failingClusters = report.failures.mapValues(\.description)
         return actions
@@ -506,11 +496,9 @@ public struct WatchdogStateMachine: Sendable {
         "ended \(job.jobStateText ?? "?")" + (job.jobResult.map { " / \($0)" } ?? "")
     }
 
-    /// `1 entry`, `3 entries`.
-    static func count(_ number: Int, _ one: String, _ many: String) -> String { "\(number) \(number == 1 ? one : many)" }
-
-    /// Sections a running daemon cannot take over from a reloaded file, by name.
+    /// Sections a running daemon cannot take over from a reloaded file, by name (`mrs`: endpoint, project
+    /// and CA; `metrics.listen`: the endpoint is bound at start).
     static func restartOnlyChanges(from old: WatchdogConfig, to new: WatchdogConfig) -> [String] {
-        old.metricsListen != new.metricsListen ? ["metrics.listen"] : []
+        (old.mrs != new.mrs ? ["mrs"] : []) + (old.metricsListen != new.metricsListen ? ["metrics.listen"] : [])
     }
 }

@@ -130,7 +130,7 @@ final class RecordingSink: DaemonEventSink {
     var notices: [String] {
         events.compactMap { event in
             switch event {
-            case .notice(_, let text): return text
+            case .notice(let notice): return notice.text
             case .breaker(let open, let candidates, _): return open ? "breaker open: \(candidates) jobs" : "breaker closed"
             default: return nil
             }
@@ -151,7 +151,7 @@ final class RecordingSink: DaemonEventSink {
         events.map { event in
             switch event {
             case .decision(let record): return record.summary
-            case .notice(let severity, let text): return "\(severity): \(text)"
+            case .notice(let notice): return "\(notice.severity): \(notice.text)"
             case .progress(let status): return "progress: \(status.text)"
             default: return "\(event)"
             }

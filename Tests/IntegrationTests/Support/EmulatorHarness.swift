@@ -29,15 +29,14 @@ struct EmulatorHarness {
             tasks.addTask { try await group.run() }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else { throw CancellationError() }
-            let http = HTTPClient(eventLoopGroupProvider: .singleton)
             do {
-                let result = try await body(EmulatorHarness(state: state, port: port, http: http))
-                try await http.shutdown()
+                let result = try await HTTPClient.withHTTPClient { http in
+                    try await body(EmulatorHarness(state: state, port: port, http: http))
+                }
                 await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
                 return result
             } catch {
-                try? await http.shutdown()
                 await group.triggerGracefulShutdown()
                 throw error
             }

@@ -56,26 +56,3 @@ public struct WatchdogConfig: Sendable, Hashable {
         return !watch.clusterTags.isEmpty && TagSelector.matches(tags, watch.clusterTags)
     }
 }
-
-/// `observe` records what would happen, `warn` only warns, `enforce` warns then kills.
-public enum RuleMode: String, Sendable, Hashable, CaseIterable, Codable {
-    case observe, warn, enforce
-}
-
-/// Which timestamp a runtime limit counts from.
-public enum RuntimeClock: String, Sendable, Hashable, CaseIterable, Codable {
-    /// `started_time`: time spent running.
-    case running
-    /// `submitted_time`: time since submission, queueing included.
-    case submitted
-}
-
-/// Tag selectors: every key must be present, with the given value or any value for `"*"`.
-public enum TagSelector {
-    public static func matches(_ tags: [String: String], _ selector: [String: String]) -> Bool {
-        selector.allSatisfy { key, value in
-            guard let actual = tags[key] else { return false }
-            return value == "*" || actual == value
-        }
-    }
-}

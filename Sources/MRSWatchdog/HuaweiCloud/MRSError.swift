@@ -58,6 +58,19 @@ public struct MRSError: Error, Sendable, Hashable, CustomStringConvertible {
         self.retryAfterSeconds = retryAfterSeconds
     }
 
+    /// A short, bounded label for metrics and log metadata: `APIG.0308`, `0175`, `http.503`,
+    /// `transport.timeout`, `malformed_response`, … (never a message or an id).
+    public var metricLabel: String {
+        switch kind {
+        case .transport(let transport): return "transport.\(transport.rawValue)"
+        case .malformedResponse: return "malformed_response"
+        case .bodyTooLarge: return "body_too_large"
+        case .tooManyPages: return "too_many_pages"
+        case .http: return "http.\(httpStatus ?? 0)"
+        case .service, .gateway: return errorCode ?? "http.\(httpStatus ?? 0)"
+        }
+    }
+
     /// `error` as an `MRSError`: itself when it is one, else a transport failure of `operation` (a
     /// cancellation, a programming error) that the retry policy treats like any other.
     public static func wrapping(_ error: any Error, operation: String) -> MRSError {

@@ -1,0 +1,69 @@
+import Logging
+
+/// One journal-worthy decision: the evaluator's decision and what the daemon did about it.
+public struct DecisionRecord: Sendable, Hashable {
+    public enum Action: String, Sendable, Hashable, CaseIterable {
+        case warn
+        /// The kill request was accepted; verification follows.
+        case kill
+        case killRetried = "kill-retried"
+        case killConfirmed = "kill-confirmed"
+        case killFailed = "kill-failed"
+        case unkillable
+        /// The job ended by itself before the kill took.
+        case gone
+        case wouldKill = "would-kill"
+        case skipped
+        /// Over its limit but held back by a kill budget.
+        case deferred
+        /// Over its limit but held back by the open breaker.
+        case held
+    }
+
+    public var action: Action
+    public var decision: Decision
+    /// Extra words: an error, a final state, a budget.
+    public var detail: String?
+
+    public init(action: Action, decision: Decision, detail: String? = nil) {
+        self.action = action
+        self.decision = decision
+        self.detail = detail
+    }
+
+    /// How loud the record is: kills and warnings are notices, failures errors, the rest information.
+    public var level: Logger.Level {
+        switch action {
+        case .kill, .killRetried, .killConfirmed, .warn, .gone: return .notice
+        case .killFailed, .unkillable: return .error
+        case .wouldKill, .skipped, .deferred, .held: return .info
+        }
+    }
+
+    /// One readable line, e.g. `kill c1/job-7 etl-big (user ana) rule dev-2h: over max_runtime 2h, running 2h0m3s`.
+    public var summary: String {
+        let job = decision.job
+        var text = "\(action.rawValue) \(JobKey(decision))"
+        if let name = job.jobName { text += " \(name)" }
+        if let user = job.user { text += " (user \(user))" }
+        if let rule = decision.rule { text += " rule \(rule)" }
+        text += ": \(decision.reason)"
+        if let elapsed = decision.elapsedMillis { text += ", at \(DurationText.format(millis: elapsed))" }
+        if let detail { text += " — \(detail)" }
+        return text
+    }
+
+    /// The facts under dotted keys, for structured log lines (the message is the action).
+    public var metadata: [String: String] {
+        let job = decision.job
+        var fields = ["cluster.id": decision.clusterId, "job.id": job.jobId, "reason": decision.reason]
+        fields["job.name"] = job.jobName
+        fields["job.user"] = job.user
+        fields["job.queue"] = job.queue
+        fields["rule.name"] = decision.rule
+        fields["job.runtime"] = decision.elapsedMillis.map { DurationText.format(millis: $0) }
+        fields["rule.limit"] = decision.limitMillis.map { DurationText.format(millis: $0) }
+        fields["detail"] = detail
+        return fields
+    }
+}

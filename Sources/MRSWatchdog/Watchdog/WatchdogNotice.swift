@@ -1,0 +1,140 @@
+/// Something an operator should read that is not a decision about a job: start-up facts, MRS trouble,
+/// reload outcomes. Typed, so that each sink renders it from one place: `message` is constant per case (a
+/// log line's text), `metadata` carries the facts under dotted keys (`cluster.id`, `job.id`, `error.code`),
+/// and `text` is the one human sentence the live view, notifications and tests read.
+public enum WatchdogNotice: Sendable, Hashable {
+    /// The state file could not be read; it was moved aside (when `movedTo` is set) and the daemon starts empty.
+    case stateUnreadable(path: String, reason: String, movedTo: String?)
+    case stateSaveFailed(reason: String)
+    /// Kills from the state file whose verification goes on after a restart.
+    case resumingVerification(count: Int)
+    /// The host clock is this far ahead of MRS server time (negative: behind), ms.
+    case clockSkew(millis: Int64)
+    /// Cluster list entries that could not be read (indices), and listed clusters whose tags could not be.
+    case clusterListProblems(malformed: [Int], unreadableTags: [String])
+    /// Discovery failed; `kept` says what is watched instead.
+    case discoveryFailed(MRSError, kept: String)
+    case clusterPollFailed(cluster: String, error: MRSError)
+    case clusterAnswering(cluster: String)
+    /// Job entries of a cluster's listing that could not be read, with where the first few were.
+    case jobEntriesSkipped(cluster: String, count: Int, at: [String])
+    /// A listing stopped before MRS said it was complete.
+    case listingCutShort(cluster: String, reason: String)
+    case deadlineReadFailed(JobKey, MRSError)
+    /// MRS refused the credentials: no calls for `retryMillis`.
+    case authBackoff(error: MRSError, retryMillis: Int64)
+    case unkillable(JobKey, attempts: Int)
+    /// A reloaded section that only a restart applies.
+    case restartNeeded(section: String)
+
+    public enum Severity: String, Sendable {
+        case info, warning, error
+    }
+
+    public var severity: Severity {
+        switch self {
+        case .resumingVerification, .clusterAnswering: return .info
+        case .stateUnreadable, .stateSaveFailed, .discoveryFailed, .authBackoff, .unkillable: return .error
+        case .clockSkew, .clusterListProblems, .clusterPollFailed, .jobEntriesSkipped, .listingCutShort,
+            .deadlineReadFailed, .restartNeeded:
+            return .warning
+        }
+    }
+
+    /// The same words for every occurrence of the case.
+    public var message: String {
+        switch self {
+        case .stateUnreadable: return "state file unreadable"
+        case .stateSaveFailed: return "could not save state"
+        case .resumingVerification: return "resuming kill verification from the state file"
+        case .clockSkew: return "host clock differs from MRS server time"
+        case .clusterListProblems: return "cluster list partly unreadable"
+        case .discoveryFailed: return "cluster discovery failed"
+        case .clusterPollFailed: return "cluster could not be polled"
+        case .clusterAnswering: return "cluster is answering again"
+        case .jobEntriesSkipped: return "job entries could not be read"
+        case .listingCutShort: return "job listing cut short"
+        case .deadlineReadFailed: return "job could not be read at its deadline"
+        case .authBackoff: return "auth failing"
+        case .unkillable: return "job marked unkillable"
+        case .restartNeeded: return "reloaded setting needs a restart"
+        }
+    }
+
+    /// The facts, under dotted keys.
+    public var metadata: [String: String] {
+        switch self {
+        case .stateUnreadable(let path, let reason, let movedTo):
+            return ["state.path": path, "reason": reason, "state.moved_to": movedTo ?? "-"]
+        case .stateSaveFailed(let reason): return ["reason": reason]
+        case .resumingVerification(let count): return ["kills": "\(count)"]
+        case .clockSkew(let millis): return ["clock.skew_ms": "\(millis)"]
+        case .clusterListProblems(let malformed, let unreadableTags):
+            return ["entries.unreadable": malformed.map(String.init).joined(separator: ","),
+                    "clusters.tags_unreadable": unreadableTags.joined(separator: ",")]
+        case .discoveryFailed(let error, let kept): return Self.describe(error).merging(["watching": kept]) { $1 }
+        case .clusterPollFailed(let cluster, let error): return Self.describe(error).merging(["cluster.id": cluster]) { $1 }
+        case .clusterAnswering(let cluster): return ["cluster.id": cluster]
+        case .jobEntriesSkipped(let cluster, let count, let at):
+            return ["cluster.id": cluster, "entries": "\(count)", "entries.at": at.joined(separator: ", ")]
+        case .listingCutShort(let cluster, let reason): return ["cluster.id": cluster, "reason": reason]
+        case .deadlineReadFailed(let key, let error):
+            return Self.describe(error).merging(["cluster.id": key.clusterId, "job.id": key.jobId]) { $1 }
+        case .authBackoff(let error, let retryMillis):
+            return Self.describe(error).merging(["retry_in": DurationText.format(millis: retryMillis)]) { $1 }
+        case .unkillable(let key, let attempts):
+            return ["cluster.id": key.clusterId, "job.id": key.jobId, "kill.attempts": "\(attempts)"]
+        case .restartNeeded(let section): return ["config.section": section]
+        }
+    }
+
+    /// One human sentence.
+    public var text: String {
+        switch self {
+        case .stateUnreadable(let path, let reason, let movedTo):
+            return "state file \(path) is unreadable: \(reason); "
+                + (movedTo.map { "moved to \($0)" } ?? "could not move it aside") + "; starting with empty state"
+        case .stateSaveFailed(let reason): return "could not save state: \(reason)"
+        case .resumingVerification(let count): return "resuming verification of \(count) kill(s) from the state file"
+        case .clockSkew(let millis):
+            return "the host clock is \(DurationText.format(millis: abs(millis))) \(millis > 0 ? "ahead of" : "behind") MRS server time; runtimes are measured in server time"
+        case .clusterListProblems(let malformed, let unreadableTags):
+            var problems: [String] = []
+            if !malformed.isEmpty {
+                let indices = malformed.map(String.init).joined(separator: ", ")
+                problems.append("\(Self.count(malformed.count, "entry", "entries")) could not be read and skipped (index \(indices)); the other clusters are watched")
+            }
+            if !unreadableTags.isEmpty {
+                problems.append("the tags of \(unreadableTags.joined(separator: ", ")) could not be read: no tag selects them, rules on tags fail closed there")
+            }
+            return "cluster list: " + problems.joined(separator: "; ")
+        case .discoveryFailed(let error, let kept): return "cluster discovery failed: \(error); \(kept)"
+        case .clusterPollFailed(let cluster, let error): return "cluster \(cluster) could not be polled: \(error)"
+        case .clusterAnswering(let cluster): return "cluster \(cluster) is answering again"
+        case .jobEntriesSkipped(let cluster, let count, let at):
+            return "cluster \(cluster): \(Self.count(count, "job entry", "job entries")) could not be read and skipped (\(at.joined(separator: ", ")))"
+        case .listingCutShort(let cluster, let reason):
+            return "cluster \(cluster): \(reason); its listing was cut short and the jobs read so far are used"
+        case .deadlineReadFailed(let key, let error): return "job \(key) could not be read at its deadline: \(error)"
+        case .authBackoff(let error, let retryMillis): return "\(authSummary(error, retryMillis)): \(error)"
+        case .unkillable(let key, let attempts):
+            return "job \(key) is still active after \(attempts) kill requests; marked unkillable"
+        case .restartNeeded(let section):
+            return section == "mrs"
+                ? "reload: the mrs section changed; endpoint, project and CA take effect after a restart"
+                : "reload: \(section) changed: restart to apply"
+        }
+    }
+
+    /// `auth failing (APIG.0301), retrying in 5m`, the words the status line shows.
+    func authSummary(_ error: MRSError, _ retryMillis: Int64) -> String {
+        "auth failing (\(error.errorCode ?? error.httpStatus.map(String.init) ?? "auth")), retrying in \(DurationText.format(millis: retryMillis))"
+    }
+
+    private static func describe(_ error: MRSError) -> [String: String] {
+        ["error.code": error.metricLabel, "error": "\(error)"]
+    }
+
+    /// `1 entry`, `3 entries`.
+    static func count(_ number: Int, _ one: String, _ many: String) -> String { "\(number) \(number == 1 ? one : many)" }
+}
