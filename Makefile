@@ -3,7 +3,7 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 APT_PACKAGES := libsystemd-dev systemd-container pkg-config python3-jsonschema curl procps binutils
 
-.PHONY: bench deb help deps apt-packages build demo test schema-check folder-check systemd-test release install uninstall emulator clean
+.PHONY: bench deb help deps apt-packages build demo test schema-check folder-check format-check systemd-test release install uninstall emulator clean
 
 help:
 	@echo "make deps      install the system packages the build and tests need (apt, needs root)"
@@ -37,7 +37,7 @@ build: deps
 demo: build
 	@bash examples/demo.sh
 
-test: deps schema-check folder-check
+test: deps schema-check folder-check format-check
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	bash Tests/SystemdContainer/run.sh
@@ -97,6 +97,10 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/mrs-watchdog
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 	@echo "kept: /etc/mrs-watchdog (config), /etc/credstore/mrs-watchdog.* (credentials), /var/lib/mrs-watchdog (state)"
+
+# .swift-format (4 spaces, 120 columns): `swift format -i -r Sources Tests` fixes what this finds.
+format-check:
+	$(SWIFT) format lint --strict -r Sources Tests
 
 # No folder of the library depends on a folder that depends back on it (ARCHITECTURE.md).
 folder-check:

@@ -76,8 +76,9 @@ public actor EmulatorState {
     public func load(_ scenario: Scenario) throws {
         for spec in scenario.clusters {
             addCluster(
-                Cluster(clusterId: spec.id, clusterName: spec.name ?? spec.id, clusterState: spec.state ?? "running",
-                        tags: spec.tags ?? [:]),
+                Cluster(
+                    clusterId: spec.id, clusterName: spec.name ?? spec.id, clusterState: spec.state ?? "running",
+                    tags: spec.tags ?? [:]),
                 omit: Set(spec.omit ?? []))
         }
         for spec in scenario.jobs {

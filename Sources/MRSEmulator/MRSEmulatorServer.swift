@@ -8,9 +8,9 @@ import ServiceLifecycle
 import Synchronization
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// An MRS endpoint on loopback with the real API's wire format and quirks, as a `Service`.
@@ -102,7 +102,8 @@ struct EmulatorRouter: Sendable {
                 switch fault {
                 case nil:
                     reply = await api(
-                        request: request, path: path, body: body, endlessPages: faults.endlessPages && faults.applies(to: path))
+                        request: request, path: path, body: body,
+                        endlessPages: faults.endlessPages && faults.applies(to: path))
                 case .truncated:
                     var full = await api(request: request, path: path, body: body, endlessPages: false)
                     full.body = Array(full.body.prefix(full.body.count / 2))
@@ -198,7 +199,9 @@ struct EmulatorRouter: Sendable {
     }
 
     func listJobs(cluster: String, query: [String: String], endless: Bool) async -> Reply {
-        guard await state.hasCluster(cluster) else { return .serviceError(400, "12000003", "The cluster does not exist.") }
+        guard await state.hasCluster(cluster) else {
+            return .serviceError(400, "12000003", "The cluster does not exist.")
+        }
         // `limit` defaults to 10 and `offset` is a 1-based page number, as in the real API.
         guard let limit = Int(query["limit"] ?? "10"), limit > 0,
             let offset = Int(query["offset"] ?? "1"), offset > 0
@@ -221,7 +224,9 @@ struct EmulatorRouter: Sendable {
     }
 
     func showJob(cluster: String, jobId: String) async -> Reply {
-        guard await state.hasCluster(cluster) else { return .serviceError(400, "12000003", "The cluster does not exist.") }
+        guard await state.hasCluster(cluster) else {
+            return .serviceError(400, "12000003", "The cluster does not exist.")
+        }
         guard let job = await state.execution(cluster: cluster, jobId: jobId) else {
             return .serviceError(400, "0176", "The job does not exist.")
         }
@@ -255,13 +260,15 @@ struct EmulatorRouter: Sendable {
         switch fault {
         case .tooManyRequests:
             var reply = Reply.gatewayError(
-                429, "APIG.0308", "The throttling threshold has been reached: policy user over ratelimit, limit:20, time:1 second")
+                429, "APIG.0308",
+                "The throttling threshold has been reached: policy user over ratelimit, limit:20, time:1 second")
             reply.extraHeaders = [("Retry-After", "1")]
             return reply
         case .internalError: return .serviceError(500, "0166", "Failed to query the job list.")
         case .badGateway: return .gatewayError(502, "APIG.0201", "Backend unavailable")
         case .unauthorized:
-            return .gatewayError(401, "APIG.0301", "Incorrect IAM authentication information: verify aksk signature fail")
+            return .gatewayError(
+                401, "APIG.0301", "Incorrect IAM authentication information: verify aksk signature fail")
         case .htmlError:
             var reply = Reply(
                 status: 503, body: Array("<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>".utf8))

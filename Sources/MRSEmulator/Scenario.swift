@@ -18,7 +18,9 @@ public struct Scenario: Codable, Sendable {
         /// Wire fields the list entry leaves out; `["clusterId"]` makes an entry no client can read.
         public var omit: [String]?
 
-        public init(id: String, name: String? = nil, state: String? = nil, tags: [String: String]? = nil, omit: [String]? = nil) {
+        public init(
+            id: String, name: String? = nil, state: String? = nil, tags: [String: String]? = nil, omit: [String]? = nil
+        ) {
             self.id = id
             self.name = name
             self.state = state

@@ -41,7 +41,8 @@ struct SignatureVerifier {
         }
         guard signedHeaders.contains(where: { $0.name == "host" }) else { return .signature("host not signed") }
         let request = SignableRequest(
-            method: method, host: header("host") ?? "", path: rawPath, query: SignableRequest.parseQuery(rawQuery), headers: signedHeaders,
+            method: method, host: header("host") ?? "", path: rawPath, query: SignableRequest.parseQuery(rawQuery),
+            headers: signedHeaders,
             body: body)
         let expected = AKSKSigner().sign(
             request, credentials: Credentials(accessKey: parsed.accessKey, secretKey: credentials.secretKey),

@@ -32,14 +32,16 @@ public struct MetricsServer: Service {
 
     public func run() async throws {
         let server = try HTTPServerBuilder.http1().buildServer(
-            configuration: ServerConfiguration(address: .hostname(address.host, port: address.port), serverName: "mrs-watchdog"),
+            configuration: ServerConfiguration(
+                address: .hostname(address.host, port: address.port), serverName: "mrs-watchdog"),
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
             logger: logger,
             responder: { request, writer, _ in
                 let (status, contentType, body) = respond(method: request.method, path: request.uri.path)
                 var headers = HTTPFields()
                 headers[.contentType] = contentType
-                let response = Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+                let response = Response(
+                    status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
                 try await writer.write(response: response.head, body: response.body)
             },
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? address.port) })

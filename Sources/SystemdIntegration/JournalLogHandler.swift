@@ -25,7 +25,9 @@ public struct JournalLogHandler: LogHandler {
         file: String, function: String, line: UInt
     ) {
         let merged = explicit.map { metadata.merging($0) { $1 } } ?? metadata
-        let extra = merged.isEmpty ? "" : " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        let extra =
+            merged.isEmpty
+            ? "" : " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         let text = "\(message)\(extra)".split(whereSeparator: \.isNewline).joined(separator: " ")
         Console.err(
             toJournal

@@ -3,7 +3,7 @@ import Logging
 import MRSWatchdog
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One structured journal entry per decision, written with `sd_journal_sendv` so every field can be
@@ -55,7 +55,8 @@ public enum JournalRecord {
     public static func send(_ fields: [String]) -> Int32 {
         // One buffer holds every field, so each iovec points into memory that lives for the whole call.
         let bytes = fields.map { Array($0.utf8) }
-        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, bytes.reduce(0) { $0 + $1.count }), alignment: 1)
+        let storage = UnsafeMutableRawBufferPointer.allocate(
+            byteCount: max(1, bytes.reduce(0) { $0 + $1.count }), alignment: 1)
         defer { storage.deallocate() }
         var vectors: [iovec] = []
         var offset = 0

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Whether stderr is connected to journald: `$JOURNAL_STREAM` is `DEV:INODE` of the stream systemd gave

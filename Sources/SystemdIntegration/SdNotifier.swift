@@ -1,7 +1,7 @@
 import CSystemd
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Talks to systemd through libsystemd's `sd_notify`. Outside systemd (no `$NOTIFY_SOCKET`) every call is a

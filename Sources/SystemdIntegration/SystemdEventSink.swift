@@ -23,7 +23,9 @@ public final class SystemdEventSink: DaemonEventSink {
         case .progress(let status):
             // STATUS keeps its value until replaced: send only changes.
             let text = status.text
-            if lastStatus.withLock({ previous in defer { previous = text }; return previous != text }) {
+            if lastStatus.withLock({ previous in
+                defer { previous = text }; return previous != text
+            }) {
                 notifier.notify([self.status(text)])
             }
         case .notice, .cycle, .breaker, .configApplied:

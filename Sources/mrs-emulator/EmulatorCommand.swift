@@ -6,11 +6,10 @@ import ServiceLifecycle
 import UnixSignals
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
-
 
 @main
 struct EmulatorCommand: AsyncParsableCommand {

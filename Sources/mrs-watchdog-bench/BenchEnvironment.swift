@@ -1,12 +1,11 @@
 import AsyncHTTPClient
+import Foundation
 import MRSEmulator
 import MRSWatchdog
 import NIOCore
 
-import Foundation
-
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What every benchmark needs: the sibling binaries, an emulator process with a scenario, a config file
@@ -30,7 +29,8 @@ struct BenchEnvironment {
     static func start(scenario: Scenario, faults: FaultPlan? = nil, name: String) throws -> BenchEnvironment {
         let binaries = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             .deletingLastPathComponent().path
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mrs-bench-\(name)-\(getpid())").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mrs-bench-\(name)-\(getpid())")
+            .path
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let scenarioPath = directory + "/scenario.json"
@@ -40,7 +40,8 @@ struct BenchEnvironment {
         ]
         if let faults { arguments += ["--faults", String(decoding: try JSONEncoder().encode(faults), as: UTF8.self)] }
         let log = directory + "/emulator.log"
-        let emulator = try ChildRun(binaries + "/mrs-emulator", arguments, environment: ["PATH": "/usr/bin:/bin"], logPath: log)
+        let emulator = try ChildRun(
+            binaries + "/mrs-emulator", arguments, environment: ["PATH": "/usr/bin:/bin"], logPath: log)
         for _ in 0..<600 {
             if let text = try? String(contentsOfFile: log, encoding: .utf8),
                 let range = text.range(of: "listening on http://127.0.0.1:"),
@@ -68,7 +69,8 @@ struct BenchEnvironment {
     }
 
     func runDaemon(_ arguments: [String], name: String) throws -> ChildRun {
-        try ChildRun(binaries + "/mrs-watchdog", arguments, environment: environment, logPath: directory + "/\(name).log")
+        try ChildRun(
+            binaries + "/mrs-watchdog", arguments, environment: environment, logPath: directory + "/\(name).log")
     }
 
     func get(_ http: HTTPClient, _ path: String) async throws -> Data {

@@ -1,8 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A child process started with posix_spawn and reaped with wait4, so its own CPU time and peak RSS are
 /// measured exactly (the kernel's rusage of that one child).
@@ -62,7 +62,8 @@ struct ChildRun {
             highWater = max(highWater, statusField("VmHWM:") ?? 0)
             usleep(5_000)
         }
-        let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        let cpu =
+            Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
             + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
         return Usage(status: status, wall: .now - started, cpuSeconds: cpu, peakRSSKiB: highWater)
     }

@@ -3,9 +3,9 @@ import Logging
 import MRSWatchdog
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Everything an operator command needs to talk to MRS: credentials from the chain, one HTTP client, the
@@ -25,7 +25,9 @@ enum APISession {
             let resolved = try CredentialChain(environment: environment, readFile: readFile).resolve()
             let provider: any CredentialProvider =
                 resolved.credentials.map { StaticCredentialProvider($0, source: resolved.sourceDescription) }
-                ?? MetadataCredentialProvider(http: http, baseURL: environment["MRS_WATCHDOG_METADATA_URL"] ?? MetadataCredentialProvider.defaultBaseURL)
+                ?? MetadataCredentialProvider(
+                    http: http,
+                    baseURL: environment["MRS_WATCHDOG_METADATA_URL"] ?? MetadataCredentialProvider.defaultBaseURL)
             try await prepare(provider)
             guard let projectId = config.mrs.projectId ?? resolved.projectId else {
                 throw CommandFailure("no project id: set mrs.project_id in the config, or HUAWEICLOUD_SDK_PROJECT_ID")
@@ -33,7 +35,8 @@ enum APISession {
             var options = MRSHTTPClient.Options()
             options.requestTimeout = .milliseconds(config.mrs.requestTimeoutMillis)
             let client = MRSHTTPClient(
-                http: http, endpoint: config.mrs.endpoint, projectId: projectId, credentials: provider, options: options,
+                http: http, endpoint: config.mrs.endpoint, projectId: projectId, credentials: provider,
+                options: options,
                 logger: Logger(label: "mrs-watchdog"),
                 onServerDate: { date in serverClock?.observe(serverMillis: date) })
             return try await body(client)

@@ -8,7 +8,9 @@ extension WatchdogCommand {
 
         @OptionGroup var options: ConfigOptions
 
-        @Option(name: .customLong("tag"), help: ArgumentHelp("Only clusters with this tag (k=v, or k for any value); repeatable.", valueName: "K=V"))
+        @Option(
+            name: .customLong("tag"),
+            help: ArgumentHelp("Only clusters with this tag (k=v, or k for any value); repeatable.", valueName: "K=V"))
         var tags: [String] = []
 
         @Flag(help: "Print JSON (a cluster_infos response, which explain --clusters reads) instead of a table.")
@@ -25,7 +27,9 @@ extension WatchdogCommand {
                 try await APISession.with(config) { try await $0.listClusters(state: "existing", tags: filter) }
             }
             let clusters = listing.clusters
-            for index in listing.malformed { Console.err("cluster list entry \(index) could not be read and was skipped") }
+            for index in listing.malformed {
+                Console.err("cluster list entry \(index) could not be read and was skipped")
+            }
             if json {
                 Console.out(SavedResponses.clusterListJSON(clusters))
                 return

@@ -2,7 +2,7 @@ import ArgumentParser
 import MRSWatchdog
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Turns API and credential failures into one readable line on stderr and exit status 1.
@@ -16,7 +16,9 @@ enum CommandErrors {
         } catch let error as MRSError {
             Console.err("error: \(error)")
             if error.retryAdvice == .authBackoff {
-                Console.err("hint: check the access key pair and the project id; five failures in a row lock the key for 5 minutes")
+                Console.err(
+                    "hint: check the access key pair and the project id; five failures in a row lock the key for 5 minutes"
+                )
             }
             onFailure("\(error)", error.retryAdvice == .authBackoff ? EACCES : EIO)
             throw ExitCode(1)

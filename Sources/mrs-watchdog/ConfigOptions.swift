@@ -47,7 +47,8 @@ struct ConfigOptions: ParsableArguments {
             return try ConfigLoader.load(path: path)
         } catch let error as ConfigError {
             Console.err(error.description)
-            Console.err("\(path): \(error.issues.count) problem\(error.issues.count == 1 ? "" : "s"); nothing was changed")
+            Console.err(
+                "\(path): \(error.issues.count) problem\(error.issues.count == 1 ? "" : "s"); nothing was changed")
             throw ExitCode(1)
         } catch let error as ConfigReadError {
             Console.err(error.description)

@@ -2,9 +2,9 @@ import ArgumentParser
 import MRSWatchdog
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 extension WatchdogCommand {
@@ -39,7 +39,9 @@ extension WatchdogCommand {
             let loaded = try file.load()
             let at: Int64
             if let now {
-                guard let parsed = RFC3339.parse(now) else { throw ValidationError("--now must be RFC 3339, e.g. 2026-11-29T12:00:00Z") }
+                guard let parsed = RFC3339.parse(now) else {
+                    throw ValidationError("--now must be RFC 3339, e.g. 2026-11-29T12:00:00Z")
+                }
                 at = parsed
             } else {
                 at = HostClock.nowMillis()
@@ -49,7 +51,9 @@ extension WatchdogCommand {
             let clusterId = cluster ?? (clusterList.count == 1 ? clusterList[0].clusterId : "-")
             let tags = clusterList.first { $0.clusterId == clusterId }?.tags
             let evaluator = Evaluator(config: loaded)
-            let decisions = saved.jobs.map { evaluator.decide(clusterId: clusterId, clusterTags: tags, job: $0, now: at) }
+            let decisions = saved.jobs.map {
+                evaluator.decide(clusterId: clusterId, clusterTags: tags, job: $0, now: at)
+            }
             if json {
                 Console.out(DecisionTable.json(decisions))
                 return
@@ -59,8 +63,11 @@ extension WatchdogCommand {
             Console.out("at \(RFC3339.format(epochMillis: at)): \(DecisionTable.summary(decisions))")
             if saved.malformed > 0 { Console.out("\(saved.malformed) job entries could not be read and were skipped") }
             if tags == nil {
-                let why = clusters == nil ? "no --clusters given" : "cluster \(clusterId) not in \(clusters!) or its tags unreadable"
-                Console.out("note: \(why), so its tags are unknown: rules on cluster tags fail closed (skipped-unknown)")
+                let why =
+                    clusters == nil
+                    ? "no --clusters given" : "cluster \(clusterId) not in \(clusters!) or its tags unreadable"
+                Console.out(
+                    "note: \(why), so its tags are unknown: rules on cluster tags fail closed (skipped-unknown)")
             }
         }
 

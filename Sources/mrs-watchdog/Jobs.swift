@@ -21,7 +21,8 @@ extension WatchdogCommand {
             var wanted: JobState?
             if let state {
                 guard let parsed = JobState(wire: state) else {
-                    throw ValidationError("--state must be one of \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw ValidationError(
+                        "--state must be one of \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 wanted = parsed
             }
@@ -33,13 +34,16 @@ extension WatchdogCommand {
                 return
             }
             let now = HostClock.nowMillis()
-            var table = TextTable(header: ["JOB ID", "NAME", "USER", "QUEUE", "TYPE", "STATE", "RESULT", "SUBMITTED", "RUNNING FOR"])
+            var table = TextTable(header: [
+                "JOB ID", "NAME", "USER", "QUEUE", "TYPE", "STATE", "RESULT", "SUBMITTED", "RUNNING FOR",
+            ])
             for job in jobs {
                 table.add([
                     job.jobId, job.jobName ?? "-", job.user ?? "-", job.queue ?? "-", job.jobType ?? "-",
                     job.jobStateText ?? "-", job.jobResult ?? "-",
                     job.submittedTime.map { RFC3339.format(epochMillis: $0) } ?? "-",
-                    job.state == .running ? job.startedTime.map { DurationText.format(millis: (now - $0) / 1000 * 1000) } ?? "?" : "-",
+                    job.state == .running
+                        ? job.startedTime.map { DurationText.format(millis: (now - $0) / 1000 * 1000) } ?? "?" : "-",
                 ])
             }
             Console.out(table.render())

@@ -24,11 +24,13 @@ final class LiveView: DaemonEventSink {
             case .reloaded(_, let failure?):
                 screen.recent.append("reload refused: \(failure)")
             case .decision(let record):
-                screen.recent.append("\(RFC3339.format(epochMillis: HostClock.nowMillis()).suffix(9)) \(record.summary)")
+                screen.recent.append(
+                    "\(RFC3339.format(epochMillis: HostClock.nowMillis()).suffix(9)) \(record.summary)")
             case .notice(let notice):
                 screen.recent.append(notice.text)
             case .breaker(let open, let candidates, let threshold):
-                screen.recent.append(open ? "BREAKER OPEN: \(candidates) jobs to kill > \(threshold); killing none" : "breaker closed")
+                screen.recent.append(
+                    open ? "BREAKER OPEN: \(candidates) jobs to kill > \(threshold); killing none" : "breaker closed")
             case .reloading:
                 screen.status = "reloading…"
             case .stopping:
@@ -57,7 +59,8 @@ final class LiveView: DaemonEventSink {
                 out += "cluster \(cluster) could not be polled: \(error)\n"
             }
         }
-        out += "\nrecent:\n" + (screen.recent.isEmpty ? "  (nothing yet)\n" : screen.recent.map { "  \($0)\n" }.joined())
+        out +=
+            "\nrecent:\n" + (screen.recent.isEmpty ? "  (nothing yet)\n" : screen.recent.map { "  \($0)\n" }.joined())
         out += "\n\(screen.status)\nCtrl-C stops."
         return out
     }

@@ -5,7 +5,8 @@ extension WatchdogCommand {
     struct Plan: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Live, read-only: what the daemon would do right now (nothing is killed or warned).",
-            discussion: "Discovers the watched clusters, lists their active jobs and evaluates the rules at MRS server time.")
+            discussion:
+                "Discovers the watched clusters, lists their active jobs and evaluates the rules at MRS server time.")
 
         @OptionGroup var options: ConfigOptions
 
@@ -30,11 +31,19 @@ extension WatchdogCommand {
                             evaluator.decide(clusterId: cluster.clusterId, clusterTags: cluster.tags, job: $0, now: now)
                         }
                     }
-                    var problems = discovered.malformed.map { "cluster list entry \($0) could not be read and was skipped" }
+                    var problems = discovered.malformed.map {
+                        "cluster list entry \($0) could not be read and was skipped"
+                    }
                     for cluster in clusters {
                         guard let listed = result.digests[cluster.clusterId] else { continue }
-                        if listed.malformed > 0 { problems.append("cluster \(cluster.clusterId): \(listed.malformed) job entries could not be read and were skipped") }
-                        if let why = listed.endedEarly { problems.append("cluster \(cluster.clusterId): \(why); its listing was cut short") }
+                        if listed.malformed > 0 {
+                            problems.append(
+                                "cluster \(cluster.clusterId): \(listed.malformed) job entries could not be read and were skipped"
+                            )
+                        }
+                        if let why = listed.endedEarly {
+                            problems.append("cluster \(cluster.clusterId): \(why); its listing was cut short")
+                        }
                     }
                     return (decisions, result.failures, problems)
                 }
@@ -44,7 +53,8 @@ extension WatchdogCommand {
             } else {
                 Console.out(DecisionTable.render(decisions))
                 Console.out("")
-                Console.out("at \(RFC3339.format(epochMillis: clock.now())) (server time): \(DecisionTable.summary(decisions))")
+                Console.out(
+                    "at \(RFC3339.format(epochMillis: clock.now())) (server time): \(DecisionTable.summary(decisions))")
             }
             for problem in problems { Console.err(problem) }
             for (cluster, error) in failures.sorted(by: { $0.key < $1.key }) {

@@ -2,7 +2,7 @@ import MRSWatchdog
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// "listed 3400 jobs from 200 clusters so far…" on one rewritten stderr line, only on a terminal and only

@@ -1,21 +1,21 @@
 import ArgumentParser
 import Logging
+import MRSWatchdog
 import Metrics
 import MetricsEndpoint
-import MRSWatchdog
 import Prometheus
 import ServiceLifecycle
 import SystemdIntegration
 import UnixSignals
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension WatchdogCommand {
@@ -40,7 +40,10 @@ extension WatchdogCommand {
         @Flag(help: "Observe only: decide and report, never warn-as-enforced or kill.")
         var dryRun = false
 
-        @Flag(help: "One full cycle (discover, poll, decide, act, confirm kills), then exit. Exit 1 if no cluster could be polled.")
+        @Flag(
+            help:
+                "One full cycle (discover, poll, decide, act, confirm kills), then exit. Exit 1 if no cluster could be polled."
+        )
         var once = false
 
         @Option(help: "Log level: trace, debug, info, notice, warning, error.")
@@ -57,7 +60,9 @@ extension WatchdogCommand {
                 source = try options.source()
                 config = try options.load()
             } catch {
-                notifier.notify([SdNotifier.statusLine("config \(options.file.config) is invalid; see the log"), "ERRNO=\(EINVAL)"])
+                notifier.notify([
+                    SdNotifier.statusLine("config \(options.file.config) is invalid; see the log"), "ERRNO=\(EINVAL)",
+                ])
                 throw error
             }
             let environment = ProcessInfo.processInfo.environment
@@ -71,7 +76,8 @@ extension WatchdogCommand {
             let clock = ServerClock()
             var serviceOptions = WatchdogService.Options()
             serviceOptions.dryRun = dryRun
-            let display: any DaemonEventSink = live ? LiveView() : LoggingEventSink(logger: logger, includeDecisions: !toJournal)
+            let display: any DaemonEventSink =
+                live ? LiveView() : LoggingEventSink(logger: logger, includeDecisions: !toJournal)
             let systemd = SystemdEventSink(notifier: notifier, journalRecords: toJournal)
             // Metrics only when `metrics.listen` is set: the registry backs swift-metrics for the whole process.
             let registry = config.metricsListen.map { _ in PrometheusCollectorRegistry() }
@@ -84,22 +90,31 @@ extension WatchdogCommand {
             }) {
                 try await APISession.with(
                     config, serverClock: clock,
-                    prepare: { provider in try await notifier.extendingStartTimeout { _ = try await provider.credentials() } }
+                    prepare: { provider in
+                        try await notifier.extendingStartTimeout { _ = try await provider.credentials() }
+                    }
                 ) { client -> (polled: Int, failed: Int)? in
                     let notifications = NotificationDispatcher(
-                        settings: config.notifications, makeChannels: { Self.channels($0, client: client, logger: logger) },
+                        settings: config.notifications,
+                        makeChannels: { Self.channels($0, client: client, logger: logger) },
                         logger: logger)
-                    let sinks: [(any DaemonEventSink)?] = [display, systemd, registry.map { _ in MetricsEventSink() }, notifications]
+                    let sinks: [(any DaemonEventSink)?] = [
+                        display, systemd, registry.map { _ in MetricsEventSink() }, notifications,
+                    ]
                     let service = WatchdogService(
                         config: config, api: client, clock: clock, store: StateStore(directory: directory),
                         sink: FanOutEventSink(sinks.compactMap { $0 }), options: serviceOptions)
-                    logger.notice("starting: \(config.rules.count) rule(s), poll every \(DurationText.format(millis: config.watch.pollIntervalMillis))\(dryRun ? ", dry run" : ""); state in \(directory)")
+                    logger.notice(
+                        "starting: \(config.rules.count) rule(s), poll every \(DurationText.format(millis: config.watch.pollIntervalMillis))\(dryRun ? ", dry run" : ""); state in \(directory)"
+                    )
                     if once { return await Self.runOnce(service, notifications: notifications) }
                     let services = Self.services(
                         service, reload: ReloadService(signals: reloads, source: source, watchdog: service),
-                        notifications: notifications, registry: registry, config: config, notifier: notifier, logger: logger)
+                        notifications: notifications, registry: registry, config: config, notifier: notifier,
+                        logger: logger)
                     let group = ServiceGroup(
-                        configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                        configuration: .init(
+                            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
                     try await group.run()
                     return nil
                 }
@@ -118,25 +133,36 @@ extension WatchdogCommand {
         ) -> [ServiceGroupConfiguration.ServiceConfiguration] {
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: notifications)]
             if let registry, let listen = config.metricsListen.flatMap(HostPort.init) {
-                services.append(.init(service: MetricsServer(
-                    registry: registry, heartbeat: service.heartbeat,
-                    stallLimit: .milliseconds(config.mrs.requestTimeoutMillis) + .seconds(30), address: listen, logger: logger)))
+                services.append(
+                    .init(
+                        service: MetricsServer(
+                            registry: registry, heartbeat: service.heartbeat,
+                            stallLimit: .milliseconds(config.mrs.requestTimeoutMillis) + .seconds(30), address: listen,
+                            logger: logger)))
             }
             services.append(.init(service: reload))
             services.append(.init(service: service))
             // Without WatchdogSec= the pinger returns at once; that must not end the group.
-            services.append(.init(
-                service: WatchdogPinger(notifier: notifier, heartbeat: service.heartbeat), successTerminationBehavior: .ignore))
+            services.append(
+                .init(
+                    service: WatchdogPinger(notifier: notifier, heartbeat: service.heartbeat),
+                    successTerminationBehavior: .ignore))
             return services
         }
 
         /// `--once`: one cycle, then the notifications it caused are delivered (30 s at most) before exiting.
-        static func runOnce(_ service: WatchdogService, notifications: NotificationDispatcher) async -> (polled: Int, failed: Int) {
+        static func runOnce(
+            _ service: WatchdogService, notifications: NotificationDispatcher
+        ) async -> (polled: Int, failed: Int) {
             await withTaskGroup(of: (polled: Int, failed: Int)?.self) { group in
-                group.addTask { try? await notifications.run(); return nil }
+                group.addTask {
+                    try? await notifications.run(); return nil
+                }
                 let outcome = await service.runOnce()
                 notifications.finish()
-                group.addTask { try? await Task.sleep(for: .seconds(30)); return nil }
+                group.addTask {
+                    try? await Task.sleep(for: .seconds(30)); return nil
+                }
                 _ = await group.next()
                 group.cancelAll()
                 return outcome
@@ -144,12 +170,16 @@ extension WatchdogCommand {
         }
 
         /// The notification channels a `notifications` section asks for (none: nothing is sent).
-        static func channels(_ settings: NotificationSettings, client: MRSHTTPClient, logger: Logger) -> [any NotificationChannel] {
+        static func channels(
+            _ settings: NotificationSettings, client: MRSHTTPClient, logger: Logger
+        ) -> [any NotificationChannel] {
             var channels: [any NotificationChannel] = []
             if let webhook = settings.webhook { channels.append(WebhookChannel(http: client.http, settings: webhook)) }
             if let smn = settings.smn {
-                channels.append(SMNChannel(
-                    http: client.http, settings: smn, projectId: client.projectId, credentials: client.credentials, logger: logger))
+                channels.append(
+                    SMNChannel(
+                        http: client.http, settings: smn, projectId: client.projectId, credentials: client.credentials,
+                        logger: logger))
             }
             return channels
         }

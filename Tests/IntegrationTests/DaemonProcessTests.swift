@@ -31,9 +31,12 @@ struct DaemonProcessTests {
         try await EmulatorHarness.run { emulator in
             let cluster = await emulator.addCluster("c-hup")
             let adhoc = try await emulator.state.addJob(.init(cluster: cluster, name: "adhoc-1", startOffset: "-1h"))
-            let config = try TemporaryConfig(Self.configText(
-                emulator, cluster: cluster,
-                rules: #"[{"name": "etl", "match": {"job_name": ["etl-*"]}, "max_runtime": "2h", "mode": "enforce"}]"#))
+            let config = try TemporaryConfig(
+                Self.configText(
+                    emulator, cluster: cluster,
+                    rules:
+                        #"[{"name": "etl", "match": {"job_name": ["etl-*"]}, "max_runtime": "2h", "mode": "enforce"}]"#)
+            )
             let state = try DaemonHarness.freshStateDirectory()
             let daemon = try Self.startDaemon(config: config, stateDirectory: state)
             try await daemon.waitForOutput("ready:")
@@ -49,7 +52,8 @@ struct DaemonProcessTests {
 
             try Self.configText(
                 emulator, cluster: cluster,
-                rules: #"[{"name": "adhoc", "match": {"job_name": ["adhoc-*"]}, "max_runtime": "30m", "mode": "enforce"}]"#
+                rules:
+                    #"[{"name": "adhoc", "match": {"job_name": ["adhoc-*"]}, "max_runtime": "30m", "mode": "enforce"}]"#
             ).write(toFile: config.path, atomically: true, encoding: .utf8)
             daemon.signal(SIGHUP)
             try await daemon.waitForOutput("reloaded:")
@@ -69,9 +73,12 @@ struct DaemonProcessTests {
             plan.paths = ["/kill"]
             await emulator.state.setFaults(plan)
             let id = try await emulator.state.addJob(.init(cluster: cluster, name: "etl-1", startOffset: "-1h"))
-            let config = try TemporaryConfig(Self.configText(
-                emulator, cluster: cluster,
-                rules: #"[{"name": "etl", "match": {"job_name": ["etl-*"]}, "max_runtime": "30m", "mode": "enforce"}]"#))
+            let config = try TemporaryConfig(
+                Self.configText(
+                    emulator, cluster: cluster,
+                    rules:
+                        #"[{"name": "etl", "match": {"job_name": ["etl-*"]}, "max_runtime": "30m", "mode": "enforce"}]"#
+                ))
             let state = try DaemonHarness.freshStateDirectory()
             let daemon = try Self.startDaemon(config: config, stateDirectory: state)
             // The kill request is now held for 2 s by the emulator.
@@ -96,14 +103,18 @@ struct DaemonProcessTests {
             let config = try TemporaryConfig(Self.configText(emulator, cluster: cluster, rules: rules))
             let state = try DaemonHarness.freshStateDirectory()
             let once = try await ChildProcess.run(
-                "mrs-watchdog", ["run", "--once", "--config", config.path, "--state-dir", state], environment: Self.environment)
+                "mrs-watchdog", ["run", "--once", "--config", config.path, "--state-dir", state],
+                environment: Self.environment)
             #expect(once.status == 0, "\(once.stderr)")
             #expect(await emulator.state.kills().map(\.jobId) == [id])
-            #expect(StateStore(directory: state).load(now: 0).state.kill(JobKey(clusterId: cluster, jobId: id))?.status == .confirmed)
+            #expect(
+                StateStore(directory: state).load(now: 0).state.kill(JobKey(clusterId: cluster, jobId: id))?.status
+                    == .confirmed)
 
             let nowhere = try TemporaryConfig(Self.configText(emulator, cluster: "no-such-cluster", rules: rules))
             let failed = try await ChildProcess.run(
-                "mrs-watchdog", ["run", "--once", "--config", nowhere.path, "--state-dir", state], environment: Self.environment)
+                "mrs-watchdog", ["run", "--once", "--config", nowhere.path, "--state-dir", state],
+                environment: Self.environment)
             #expect(failed.status == 1)
             #expect(failed.stderr.contains("12000003"))
             #expect(failed.stderr.contains("no cluster could be polled"))
@@ -115,7 +126,8 @@ struct DaemonProcessTests {
     @Test func sighupAppliesANewWebhookAndSaysWhatNeedsARestart() async throws {
         try await EmulatorHarness.run { emulator in
             let cluster = await emulator.addCluster("c-hooks")
-            let rules = #"[{"name": "etl", "match": {"job_name": ["etl-*"]}, "max_runtime": "2h", "warn_before": "30m", "mode": "enforce"}]"#
+            let rules =
+                #"[{"name": "etl", "match": {"job_name": ["etl-*"]}, "max_runtime": "2h", "warn_before": "30m", "mode": "enforce"}]"#
             func text(hook: String, metrics: String) -> String {
                 """
                 {"mrs": {"region": "cn-north-4", "project_id": "\(EmulatorHarness.projectId)", "endpoint": "\(emulator.baseURL)"},
@@ -128,13 +140,15 @@ struct DaemonProcessTests {
             let config = try TemporaryConfig(text(hook: "/no-such-receiver", metrics: "127.0.0.1:0"))
             let daemon = try Self.startDaemon(config: config, stateDirectory: try DaemonHarness.freshStateDirectory())
             try await daemon.waitForOutput("ready:")
-            try text(hook: "/_emulator/webhook", metrics: "127.0.0.1:1").write(toFile: config.path, atomically: true, encoding: .utf8)
+            try text(hook: "/_emulator/webhook", metrics: "127.0.0.1:1").write(
+                toFile: config.path, atomically: true, encoding: .utf8)
             daemon.signal(SIGHUP)
             try await daemon.waitForOutput("reloaded:")
             #expect(daemon.stderr.contains("reloaded setting needs a restart"), "\(daemon.stderr)")
             #expect(daemon.stderr.contains("config.section=metrics.listen"), "\(daemon.stderr)")
             // A job inside its warning window now: the warning goes to the new receiver.
-            let warned = try await emulator.state.addJob(.init(cluster: cluster, name: "etl-late", startOffset: "-100m"))
+            let warned = try await emulator.state.addJob(
+                .init(cluster: cluster, name: "etl-late", startOffset: "-100m"))
             try await eventually("the warning at the new webhook") {
                 await emulator.state.webhookBodies.contains { $0.contains(warned) }
             }

@@ -15,9 +15,11 @@ struct DaemonTests {
                 _ cluster: String, _ name: String, user: String = "etl", queue: String = "default",
                 type: String = "SparkSubmit", start: String, duration: String? = nil
             ) async throws -> String {
-                try await emulator.state.addJob(.init(
-                    cluster: cluster, name: name, user: user, queue: queue, type: type, startOffset: start, queued: "0s",
-                    duration: duration))
+                try await emulator.state.addJob(
+                    .init(
+                        cluster: cluster, name: name, user: user, queue: queue, type: type, startOffset: start,
+                        queued: "0s",
+                        duration: duration))
             }
             var named: Set<String> = []
             named.insert(try await job("c-dev", "etl-overdue", start: "-10s"))
@@ -67,8 +69,11 @@ struct DaemonTests {
         try await EmulatorHarness.run { emulator in
             let cluster = await emulator.addCluster("c-deadline")
             var limits: [String: Int64] = [:]
-            for (name, start, limit) in [("etl-a", "0s", 2000), ("etl-b", "0s", 3000), ("etl-c", "-1s", 4000)] as [(String, String, Int64)] {
-                let id = try await emulator.state.addJob(.init(cluster: cluster, name: name, startOffset: start, queued: "0s"))
+            for (name, start, limit) in [("etl-a", "0s", 2000), ("etl-b", "0s", 3000), ("etl-c", "-1s", 4000)]
+                as [(String, String, Int64)]
+            {
+                let id = try await emulator.state.addJob(
+                    .init(cluster: cluster, name: name, startOffset: start, queued: "0s"))
                 limits[id] = limit
             }
             let config = try DaemonHarness.config(
@@ -79,7 +84,9 @@ struct DaemonTests {
                      {"name": "c", "match": {"job_name": ["etl-c"]}, "max_runtime": "4s", "mode": "enforce"}]
                     """, pollInterval: "60s")
             try await DaemonHarness.run(emulator, config: config) { daemon in
-                try await eventually("three kills", transcript: { daemon.events.transcript }) { await daemon.acceptedKills().count == 3 }
+                try await eventually("three kills", transcript: { daemon.events.transcript }) {
+                    await daemon.acceptedKills().count == 3
+                }
             }
             let client = emulator.client()
             for kill in await emulator.state.kills() {
@@ -105,7 +112,8 @@ struct DaemonTests {
                 #expect(await daemon.service.snapshot.kills.values.first?.status == .confirmed)
 
                 await emulator.state.setKillBehaviour(KillBehaviour(ignore: true))
-                let stubborn = try await emulator.state.addJob(.init(cluster: cluster, name: "etl-stubborn", startOffset: "-1h"))
+                let stubborn = try await emulator.state.addJob(
+                    .init(cluster: cluster, name: "etl-stubborn", startOffset: "-1h"))
                 try await eventually("unkillable") { daemon.events.jobIds(.unkillable) == [stubborn] }
                 let attempts = await emulator.state.kills().filter { $0.jobId == stubborn }
                 #expect(attempts.count == DaemonHarness.fastTiming.maxKillAttempts)
@@ -145,7 +153,9 @@ struct DaemonTests {
             await emulator.state.setKillBehaviour(KillBehaviour(delaySeconds: 0.1))
             var byAge: [String] = []
             for minutes in [10, 50, 30, 20, 40] {
-                byAge.append(try await emulator.state.addJob(.init(cluster: cluster, name: "etl-\(minutes)", startOffset: "-\(minutes)m")))
+                byAge.append(
+                    try await emulator.state.addJob(
+                        .init(cluster: cluster, name: "etl-\(minutes)", startOffset: "-\(minutes)m")))
             }
             let ages = byAge
             let config = try DaemonHarness.config(
@@ -171,7 +181,8 @@ struct DaemonTests {
             let cluster = await emulator.addCluster("c-breaker")
             var ids: [String] = []
             for index in 0..<5 {
-                ids.append(try await emulator.state.addJob(.init(cluster: cluster, name: "etl-\(index)", startOffset: "-1h")))
+                ids.append(
+                    try await emulator.state.addJob(.init(cluster: cluster, name: "etl-\(index)", startOffset: "-1h")))
             }
             let jobs = ids
             let config = try DaemonHarness.config(
@@ -179,14 +190,18 @@ struct DaemonTests {
                 rules: DaemonHarness.enforcing("5m"),
                 safety: #"{"breaker_threshold": 3}"#)
             try await DaemonHarness.run(emulator, config: config) { daemon in
-                try await eventually("breaker open") { daemon.events.notices.contains { $0.hasPrefix("breaker open: 5 jobs") } }
+                try await eventually("breaker open") {
+                    daemon.events.notices.contains { $0.hasPrefix("breaker open: 5 jobs") }
+                }
                 try await Task.sleep(for: .seconds(2))
                 #expect(await daemon.acceptedKills().isEmpty)
                 #expect(Set(daemon.events.jobIds(.held)) == Set(jobs))
                 #expect(daemon.events.lastStatus?.problem?.contains("breaker open") == true)
                 // Someone ends three of them by hand; two matches are under the threshold.
                 for id in jobs.prefix(3) { try await emulator.client().killJob(clusterId: cluster, jobId: id) }
-                try await eventually("breaker closed") { daemon.events.notices.contains { $0.hasPrefix("breaker closed") } }
+                try await eventually("breaker closed") {
+                    daemon.events.notices.contains { $0.hasPrefix("breaker closed") }
+                }
                 try await eventually("the other two killed") {
                     Set(await daemon.acceptedKills()).isSuperset(of: Set(jobs.suffix(2)))
                 }
@@ -215,9 +230,11 @@ struct DaemonTests {
         // The emulator's clock and Date run 10 minutes behind the host.
         try await EmulatorHarness.run(clockOffsetMillis: -600_000) { emulator in
             let cluster = await emulator.addCluster("c-skew")
-            let soon = try await emulator.state.addJob(.init(cluster: cluster, name: "etl-soon", startOffset: "-1s", queued: "0s"))
+            let soon = try await emulator.state.addJob(
+                .init(cluster: cluster, name: "etl-soon", startOffset: "-1s", queued: "0s"))
             // 5 minutes old by server time, 15 by the host's: under the 8-minute limit.
-            let young = try await emulator.state.addJob(.init(cluster: cluster, name: "etl-young", startOffset: "-5m", queued: "0s"))
+            let young = try await emulator.state.addJob(
+                .init(cluster: cluster, name: "etl-young", startOffset: "-5m", queued: "0s"))
             let config = try DaemonHarness.config(
                 emulator, clusters: [cluster],
                 rules: """
@@ -251,8 +268,13 @@ struct DaemonTests {
                 rules: DaemonHarness.enforcing("5m"))
             try await DaemonHarness.run(emulator, config: config) { daemon in
                 try await eventually("good cluster's job killed") { await daemon.acceptedKills() == [good] }
-                #expect(daemon.events.notices.contains { $0.hasPrefix("cluster c-bad could not be polled") && $0.contains("HTTP 500") })
-                try await eventually("status shows the failing cluster") { daemon.events.lastStatus?.failedClusters == 1 }
+                #expect(
+                    daemon.events.notices.contains {
+                        $0.hasPrefix("cluster c-bad could not be polled") && $0.contains("HTTP 500")
+                    })
+                try await eventually("status shows the failing cluster") {
+                    daemon.events.lastStatus?.failedClusters == 1
+                }
             }
         }
     }
@@ -262,7 +284,8 @@ struct DaemonTests {
             let cluster = await emulator.addCluster("c-429")
             var ids: Set<String> = []
             for index in 0..<3 {
-                ids.insert(try await emulator.state.addJob(.init(cluster: cluster, name: "etl-\(index)", startOffset: "-1h")))
+                ids.insert(
+                    try await emulator.state.addJob(.init(cluster: cluster, name: "etl-\(index)", startOffset: "-1h")))
             }
             let jobs = ids
             var plan = FaultPlan()
@@ -272,7 +295,9 @@ struct DaemonTests {
                 emulator, clusters: [cluster],
                 rules: DaemonHarness.enforcing("5m"))
             try await DaemonHarness.run(emulator, config: config) { daemon in
-                try await eventually("all three killed", timeout: .seconds(40)) { Set(await daemon.acceptedKills()) == jobs }
+                try await eventually("all three killed", timeout: .seconds(40)) {
+                    Set(await daemon.acceptedKills()) == jobs
+                }
                 #expect(daemon.events.records(.unkillable).isEmpty)
             }
         }
@@ -290,7 +315,9 @@ struct DaemonTests {
                 rules: DaemonHarness.enforcing("5m"))
             try await DaemonHarness.run(emulator, config: config) { daemon in
                 let before = await emulator.state.requestCount
-                try await eventually("auth failure reported") { daemon.events.lastStatus?.problem?.contains("auth failing (APIG.0301)") == true }
+                try await eventually("auth failure reported") {
+                    daemon.events.lastStatus?.problem?.contains("auth failing (APIG.0301)") == true
+                }
                 // Poll interval 1 s, auth backoff 2 s: over 3 s at most two attempts, not three or more.
                 try await Task.sleep(for: .seconds(3))
                 #expect(await emulator.state.requestCount - before <= 2)
@@ -330,13 +357,17 @@ struct DaemonTests {
             let cluster = await emulator.addCluster("c-corrupt")
             let id = try await emulator.state.addJob(.init(cluster: cluster, name: "etl-1", startOffset: "-1h"))
             let directory = try DaemonHarness.freshStateDirectory()
-            try "{\"version\": 1, \"kills\": [truncated".write(toFile: directory + "/state.json", atomically: true, encoding: .utf8)
+            try "{\"version\": 1, \"kills\": [truncated".write(
+                toFile: directory + "/state.json", atomically: true, encoding: .utf8)
             let config = try DaemonHarness.config(
                 emulator, clusters: [cluster],
                 rules: DaemonHarness.enforcing("5m"))
             try await DaemonHarness.run(emulator, config: config, stateDirectory: directory) { daemon in
                 try await eventually("killed") { await daemon.acceptedKills() == [id] }
-                #expect(daemon.events.notices.contains { $0.contains("state.json is unreadable") && $0.contains("moved to") })
+                #expect(
+                    daemon.events.notices.contains {
+                        $0.contains("state.json is unreadable") && $0.contains("moved to")
+                    })
             }
             let files = try FileManager.default.contentsOfDirectory(atPath: directory)
             #expect(files.contains { $0.hasPrefix("state.json.corrupt-") })

@@ -22,8 +22,12 @@ struct FailClosedEmulatorTests {
         try await EmulatorHarness.run { harness in
             let looping = await harness.addCluster("c-loop")
             let healthy = await harness.addCluster("c-healthy")
-            for index in 0..<3 { try await harness.state.addJob(.init(cluster: looping, name: "loop-\(index)", startOffset: "-1h")) }
-            for index in 0..<3 { try await harness.state.addJob(.init(cluster: healthy, name: "etl-\(index)", startOffset: "-1h")) }
+            for index in 0..<3 {
+                try await harness.state.addJob(.init(cluster: looping, name: "loop-\(index)", startOffset: "-1h"))
+            }
+            for index in 0..<3 {
+                try await harness.state.addJob(.init(cluster: healthy, name: "etl-\(index)", startOffset: "-1h"))
+            }
             var plan = FaultPlan()
             plan.endlessPages = true
             plan.paths = ["/clusters/c-loop/"]
@@ -45,7 +49,9 @@ struct FailClosedEmulatorTests {
     @Test func aSlowListingStopsAtItsTimeBoundWithWhatItHas() async throws {
         try await EmulatorHarness.run { harness in
             let cluster = await harness.addCluster("c-slow")
-            for index in 0..<20 { try await harness.state.addJob(.init(cluster: cluster, name: "etl-\(index)", startOffset: "-1h")) }
+            for index in 0..<20 {
+                try await harness.state.addJob(.init(cluster: cluster, name: "etl-\(index)", startOffset: "-1h"))
+            }
             var plan = FaultPlan()
             plan.latencyMs = 150
             await harness.state.setFaults(plan)
@@ -67,7 +73,8 @@ struct FailClosedEmulatorTests {
             #expect(listing.clusters.map(\.clusterId) == ["c-first", "c-third"])
             #expect(listing.malformed == [1])
 
-            let overdue = try await emulator.state.addJob(.init(cluster: "c-third", name: "etl-x", startOffset: "-10s", queued: "0s"))
+            let overdue = try await emulator.state.addJob(
+                .init(cluster: "c-third", name: "etl-x", startOffset: "-10s", queued: "0s"))
             var config = try DaemonHarness.config(emulator, clusters: ["c-first"], rules: DaemonHarness.enforcing("3s"))
             config.watch.clusterIds = []
             config.watch.clusterTags = ["env": "dev"]
@@ -75,7 +82,8 @@ struct FailClosedEmulatorTests {
                 try await eventually("the job on the third cluster killed", transcript: { daemon.events.transcript }) {
                     await daemon.acceptedKills() == [overdue]
                 }
-                #expect(daemon.events.notices.contains { $0.contains("1 entry could not be read and skipped (index 1)") })
+                #expect(
+                    daemon.events.notices.contains { $0.contains("1 entry could not be read and skipped (index 1)") })
             }
         }
     }
@@ -83,8 +91,10 @@ struct FailClosedEmulatorTests {
     @Test func clustersNamedByIdStayWatchedWhenDiscoveryFails() async throws {
         try await EmulatorHarness.run { emulator in
             let cluster = await emulator.addCluster("c-named", tags: ["env": "dev"])
-            let overdue = try await emulator.state.addJob(.init(cluster: cluster, name: "etl-x", startOffset: "-10s", queued: "0s"))
-            let onTags = try await emulator.state.addJob(.init(cluster: cluster, name: "report-x", startOffset: "-10s", queued: "0s"))
+            let overdue = try await emulator.state.addJob(
+                .init(cluster: cluster, name: "etl-x", startOffset: "-10s", queued: "0s"))
+            let onTags = try await emulator.state.addJob(
+                .init(cluster: cluster, name: "report-x", startOffset: "-10s", queued: "0s"))
             var plan = FaultPlan()
             plan.rate500 = 1
             plan.paths = ["cluster_infos"]
@@ -97,13 +107,19 @@ struct FailClosedEmulatorTests {
                       "max_runtime": "3s", "mode": "enforce"}]
                     """)
             try await DaemonHarness.run(emulator, config: config) { daemon in
-                try await eventually("the job a rule without tags names killed", transcript: { daemon.events.transcript }) {
+                try await eventually(
+                    "the job a rule without tags names killed", transcript: { daemon.events.transcript }
+                ) {
                     await daemon.acceptedKills() == [overdue]
                 }
-                try await eventually("the job only a tag rule names skipped") { daemon.events.jobIds(.skipped).contains(onTags) }
+                try await eventually("the job only a tag rule names skipped") {
+                    daemon.events.jobIds(.skipped).contains(onTags)
+                }
                 let skipped = try #require(daemon.events.records(.skipped).first { $0.decision.job.jobId == onTags })
                 #expect(skipped.decision.reason.contains("cluster's tags, which could not be read"))
-                #expect(daemon.events.notices.contains { $0.contains("watching the 1 cluster named by id") }, "\(daemon.events.notices)")
+                #expect(
+                    daemon.events.notices.contains { $0.contains("watching the 1 cluster named by id") },
+                    "\(daemon.events.notices)")
                 #expect(await !daemon.acceptedKills().contains(onTags))
             }
         }
@@ -113,10 +129,12 @@ struct FailClosedEmulatorTests {
         try await EmulatorHarness.run { emulator in
             let fast = await emulator.addCluster("c-fast")
             let slow = await emulator.addCluster("c-slow")
-            let job = try await emulator.state.addJob(.init(cluster: fast, name: "etl-due", startOffset: "0s", queued: "0s"))
+            let job = try await emulator.state.addJob(
+                .init(cluster: fast, name: "etl-due", startOffset: "0s", queued: "0s"))
             try await emulator.state.addJob(.init(cluster: slow, name: "other", startOffset: "0s", queued: "0s"))
             let started = try #require(try await emulator.client().showJob(clusterId: fast, jobId: job).startedTime)
-            let config = try DaemonHarness.config(emulator, clusters: [fast, slow], rules: DaemonHarness.enforcing("4s"))
+            let config = try DaemonHarness.config(
+                emulator, clusters: [fast, slow], rules: DaemonHarness.enforcing("4s"))
             try await DaemonHarness.run(emulator, config: config) { daemon in
                 try await eventually("the first poll") { daemon.events.cycles >= 1 }
                 // From now on every listing of the slow cluster takes 6 s: the next poll is busy past the deadline.
@@ -138,9 +156,11 @@ struct FailClosedEmulatorTests {
         try await EmulatorHarness.run { emulator in
             let cluster = await emulator.addCluster("c-odd")
             @Sendable func add(_ name: String, omit: [String]? = nil, unit: String? = nil) async throws -> String {
-                try await emulator.state.addJob(.init(
-                    cluster: cluster, name: name, user: "etl", queue: "default", type: "SparkSubmit", startOffset: "-10s",
-                    queued: "0s", omit: omit, timeUnit: unit))
+                try await emulator.state.addJob(
+                    .init(
+                        cluster: cluster, name: name, user: "etl", queue: "default", type: "SparkSubmit",
+                        startOffset: "-10s",
+                        queued: "0s", omit: omit, timeUnit: unit))
             }
             let plain = try await add("etl-plain")
             let seconds = try await add("etl-seconds", unit: "s")
@@ -156,7 +176,9 @@ struct FailClosedEmulatorTests {
                     Set(daemon.events.jobIds(.skipped)) == [seconds, noQueue, noName]
                 }
                 try await eventually("the plain job killed") { await daemon.acceptedKills() == [plain] }
-                let reasons = Dictionary(daemon.events.records(.skipped).map { ($0.decision.job.jobId, $0.decision.reason) }) { first, _ in first }
+                let reasons = Dictionary(
+                    daemon.events.records(.skipped).map { ($0.decision.job.jobId, $0.decision.reason) }
+                ) { first, _ in first }
                 #expect(reasons[seconds]?.contains("seconds instead of milliseconds") == true)
                 #expect(reasons[noQueue] == "exclude.queue needs queue, which MRS did not send")
                 #expect(reasons[noName] == "match.job_name needs job_name, which MRS did not send")
@@ -174,10 +196,14 @@ struct FailClosedEmulatorTests {
             await emulator.addCluster("c-dev", tags: ["env": "dev"])
             await emulator.addCluster("c-loop", tags: ["env": "dev"])
             await emulator.state.addCluster(Cluster(clusterId: "c-broken", tags: ["env": "dev"]), omit: ["clusterId"])
-            @Sendable func add(_ cluster: String, _ name: String, type: String = "SparkSubmit", omit: [String]? = nil, unit: String? = nil) async throws -> String {
-                try await emulator.state.addJob(.init(
-                    cluster: cluster, name: name, user: "etl", queue: "default", type: type, startOffset: "-3h",
-                    queued: "0s", omit: omit, timeUnit: unit))
+            @Sendable func add(
+                _ cluster: String, _ name: String, type: String = "SparkSubmit", omit: [String]? = nil,
+                unit: String? = nil
+            ) async throws -> String {
+                try await emulator.state.addJob(
+                    .init(
+                        cluster: cluster, name: name, user: "etl", queue: "default", type: type, startOffset: "-3h",
+                        queued: "0s", omit: omit, timeUnit: unit))
             }
             let plain = try await add("c-dev", "etl-plain")
             let seconds = try await add("c-dev", "etl-seconds", unit: "s")
@@ -188,17 +214,19 @@ struct FailClosedEmulatorTests {
             plan.endlessPages = true
             plan.paths = ["/clusters/c-loop/"]
             await emulator.state.setFaults(plan)
-            let config = try TemporaryConfig("\u{FEFF}" + """
-                {"mrs": {"region": "cn-north-4", "project_id": "\(EmulatorHarness.projectId)", "endpoint": "\(emulator.baseURL)"},
-                 "watch": {"cluster_tags": {"env": "dev"}},
-                 "rules": [{"name": "etl-2h", "match": {"job_name": ["etl-*"]}, "exclude": {"job_name": ["etl-[0-9]*"]},
-                            "max_runtime": "2h", "mode": "enforce"},
-                           {"name": "hive-2h", "match": {"job_type": ["HiveSql"]}, "exclude": {"queue": ["prod*"]},
-                            "max_runtime": "2h", "mode": "enforce"}]}
-                """)
+            let config = try TemporaryConfig(
+                "\u{FEFF}" + """
+                    {"mrs": {"region": "cn-north-4", "project_id": "\(EmulatorHarness.projectId)", "endpoint": "\(emulator.baseURL)"},
+                     "watch": {"cluster_tags": {"env": "dev"}},
+                     "rules": [{"name": "etl-2h", "match": {"job_name": ["etl-*"]}, "exclude": {"job_name": ["etl-[0-9]*"]},
+                                "max_runtime": "2h", "mode": "enforce"},
+                               {"name": "hive-2h", "match": {"job_type": ["HiveSql"]}, "exclude": {"queue": ["prod*"]},
+                                "max_runtime": "2h", "mode": "enforce"}]}
+                    """)
             let environment = DaemonProcessTests.environment
             func cli(_ arguments: [String]) async throws -> ChildProcess.Finished {
-                try await ChildProcess.run("mrs-watchdog", arguments + ["--config", config.path], environment: environment)
+                try await ChildProcess.run(
+                    "mrs-watchdog", arguments + ["--config", config.path], environment: environment)
             }
             #expect(try await cli(["check"]).status == 0)
 
@@ -206,7 +234,8 @@ struct FailClosedEmulatorTests {
             #expect(planned.status == 0, "\(planned.stderr)")
             let decisions = try Self.decisions(planned.stdout)
             let expected = [
-                plain: "kill", seconds: "skipped-unknown", backfill: "excluded", noQueue: "skipped-unknown", looped: "kill",
+                plain: "kill", seconds: "skipped-unknown", backfill: "excluded", noQueue: "skipped-unknown",
+                looped: "kill",
             ]
             #expect(decisions == expected)
             #expect(planned.stderr.contains("cluster list entry 2 could not be read"), "\(planned.stderr)")
@@ -216,9 +245,13 @@ struct FailClosedEmulatorTests {
             let directory = URL(fileURLWithPath: config.path).deletingLastPathComponent()
             let jobsFile = directory.appendingPathComponent("jobs.json").path
             let clustersFile = directory.appendingPathComponent("clusters.json").path
-            try (try await cli(["jobs", "--cluster", "c-dev", "--json"])).stdout.write(toFile: jobsFile, atomically: true, encoding: .utf8)
-            try (try await cli(["clusters", "--json"])).stdout.write(toFile: clustersFile, atomically: true, encoding: .utf8)
-            let explained = try await cli(["explain", "--jobs", jobsFile, "--clusters", clustersFile, "--cluster", "c-dev", "--json"])
+            try (try await cli(["jobs", "--cluster", "c-dev", "--json"])).stdout.write(
+                toFile: jobsFile, atomically: true, encoding: .utf8)
+            try (try await cli(["clusters", "--json"])).stdout.write(
+                toFile: clustersFile, atomically: true, encoding: .utf8)
+            let explained = try await cli([
+                "explain", "--jobs", jobsFile, "--clusters", clustersFile, "--cluster", "c-dev", "--json",
+            ])
             #expect(explained.status == 0, "\(explained.stderr)")
             #expect(try Self.decisions(explained.stdout) == expected.filter { $0.key != looped })
 
@@ -233,8 +266,10 @@ struct FailClosedEmulatorTests {
     @Test func theEmulatorTakesANegativeClockOffset() async throws {
         let emulator = try ChildProcess("mrs-emulator", ["--listen", "127.0.0.1:0", "--clock-offset", "-600"])
         try await emulator.waitForOutput("listening on http://127.0.0.1:")
-        let address = try #require(emulator.stdout.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: address + "/_emulator/stats"), timeout: .seconds(5))
+        let address = try #require(
+            emulator.stdout.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+        let response = try await HTTPClient.shared.execute(
+            HTTPClientRequest(url: address + "/_emulator/stats"), timeout: .seconds(5))
         let date = try #require(response.headers.first(name: "Date"))
         let served = try #require(HTTPDate.parse(date))
         let behind = HostClock.nowMillis() - served
@@ -246,8 +281,9 @@ struct FailClosedEmulatorTests {
     /// job id → decision, from `plan --json` or `explain --json`.
     static func decisions(_ json: String) throws -> [String: String] {
         let rows = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]] ?? []
-        return Dictionary(uniqueKeysWithValues: rows.compactMap { row in
-            (row["job_id"] as? String).map { ($0, row["decision"] as? String ?? "?") }
-        })
+        return Dictionary(
+            uniqueKeysWithValues: rows.compactMap { row in
+                (row["job_id"] as? String).map { ($0, row["decision"] as? String ?? "?") }
+            })
     }
 }

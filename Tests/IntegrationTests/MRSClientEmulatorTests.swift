@@ -81,13 +81,17 @@ struct MRSClientEmulatorTests {
                 .init(cluster: cluster, name: "done", startOffset: "-2h", queued: "1s", duration: "1m"))
             let client = harness.client()
 
-            let finished = await #expect(throws: MRSError.self) { try await client.killJob(clusterId: cluster, jobId: done) }
+            let finished = await #expect(throws: MRSError.self) {
+                try await client.killJob(clusterId: cluster, jobId: done)
+            }
             #expect(finished?.kind == .service)
             #expect(finished?.errorCode == "0175")
             #expect(finished?.errorMessage == "终止作业失败")
             #expect(finished?.retryAdvice == .never)
 
-            let unknownJob = await #expect(throws: MRSError.self) { try await client.showJob(clusterId: cluster, jobId: "nope") }
+            let unknownJob = await #expect(throws: MRSError.self) {
+                try await client.showJob(clusterId: cluster, jobId: "nope")
+            }
             #expect(unknownJob?.errorCode == "0176")
             #expect(unknownJob?.isNotFound == true)
 
@@ -106,7 +110,9 @@ struct MRSClientEmulatorTests {
         (.badGateway, .retry, "APIG.0201"),
         (.unauthorized, .authBackoff, "APIG.0301"),
     ])
-    func injectedFaultsMapToTheirRetryAdvice(_ fault: FaultPlanCase, _ advice: MRSError.RetryAdvice, _ code: String) async throws {
+    func injectedFaultsMapToTheirRetryAdvice(
+        _ fault: FaultPlanCase, _ advice: MRSError.RetryAdvice, _ code: String
+    ) async throws {
         try await EmulatorHarness.run { harness in
             let error = await listingError(harness, faults: fault.plan)
             #expect(error?.errorCode == code)
@@ -186,7 +192,9 @@ struct MRSClientEmulatorTests {
     @Test func aListingThatKeepsAnsweringFullPagesOfNewJobsIsCutOffAtThePageCap() async throws {
         try await EmulatorHarness.run { harness in
             let cluster = await harness.addCluster("c-many")
-            for index in 0..<30 { try await harness.state.addJob(.init(cluster: cluster, name: "job-\(index)", startOffset: "-1h")) }
+            for index in 0..<30 {
+                try await harness.state.addJob(.init(cluster: cluster, name: "job-\(index)", startOffset: "-1h"))
+            }
             var options = MRSHTTPClient.Options()
             options.jobPageSize = 2
             options.maxPages = 5

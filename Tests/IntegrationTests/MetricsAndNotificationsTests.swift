@@ -2,11 +2,11 @@ import AsyncHTTPClient
 import CoreMetrics
 import Foundation
 import Logging
+import MRSEmulator
+import MRSWatchdog
 import MetricsEndpoint
 import NIOCore
 import NIOHTTP1
-import MRSEmulator
-import MRSWatchdog
 import Prometheus
 import Synchronization
 import Testing
@@ -24,25 +24,32 @@ struct MetricsAndNotificationsTests {
         try await withMetricsFactory(PrometheusMetricsFactory(registry: registry)) {
             try await EmulatorHarness.run { emulator in
                 let cluster = await emulator.addCluster("c-metrics")
-                let overdue = try await emulator.state.addJob(.init(cluster: cluster, name: "etl-overdue", startOffset: "-2h"))
+                let overdue = try await emulator.state.addJob(
+                    .init(cluster: cluster, name: "etl-overdue", startOffset: "-2h"))
                 try await emulator.state.addJob(.init(cluster: cluster, name: "etl-warned", startOffset: "-55m"))
                 try await emulator.state.addJob(.init(cluster: cluster, name: "etl-young", startOffset: "-5m"))
                 // Times in epoch seconds on another cluster: skipped, never killed, counted by field.
                 let odd = await emulator.addCluster("c-metrics-odd")
-                try await emulator.state.addJob(.init(cluster: odd, name: "etl-seconds", startOffset: "-2h", timeUnit: "s"))
+                try await emulator.state.addJob(
+                    .init(cluster: odd, name: "etl-seconds", startOffset: "-2h", timeUnit: "s"))
                 let config = try DaemonHarness.config(emulator, clusters: [cluster, odd], rules: Self.rules)
                 let port = Port()
                 try await DaemonHarness.run(
                     emulator, config: config, extraSinks: [MetricsEventSink()],
                     extraServices: { service in
-                        [MetricsServer(
-                            registry: registry, heartbeat: service.heartbeat, stallLimit: .seconds(2),
-                            address: HostPort("127.0.0.1:0")!, logger: Logger(label: "m", factory: { _ in SwiftLogNoOpLogHandler() }),
-                            onListening: { port.set($0) })]
+                        [
+                            MetricsServer(
+                                registry: registry, heartbeat: service.heartbeat, stallLimit: .seconds(2),
+                                address: HostPort("127.0.0.1:0")!,
+                                logger: Logger(label: "m", factory: { _ in SwiftLogNoOpLogHandler() }),
+                                onListening: { port.set($0) })
+                        ]
                     }
                 ) { daemon in
                     try await eventually("confirmed") { daemon.events.jobIds(.killConfirmed) == [overdue] }
-                    try await eventually("a cycle after the kill") { daemon.events.records(.killConfirmed).count == 1 && daemon.events.cycles >= 3 }
+                    try await eventually("a cycle after the kill") {
+                        daemon.events.records(.killConfirmed).count == 1 && daemon.events.cycles >= 3
+                    }
                     let base = "http://127.0.0.1:\(try await port.value())"
                     let (status, text) = try await Self.get(emulator.http, base + "/metrics")
                     #expect(status == 200)
@@ -79,8 +86,10 @@ struct MetricsAndNotificationsTests {
     @Test func warningsAndKillsReachTheWebhookAndSMNWithValidSignatures() async throws {
         try await EmulatorHarness.run { emulator in
             let cluster = await emulator.addCluster("c-notify")
-            let overdue = try await emulator.state.addJob(.init(cluster: cluster, name: "etl-overdue", user: "ana", startOffset: "-2h"))
-            let warned = try await emulator.state.addJob(.init(cluster: cluster, name: "etl-warned", startOffset: "-55m"))
+            let overdue = try await emulator.state.addJob(
+                .init(cluster: cluster, name: "etl-overdue", user: "ana", startOffset: "-2h"))
+            let warned = try await emulator.state.addJob(
+                .init(cluster: cluster, name: "etl-warned", startOffset: "-55m"))
             let topic = "urn:smn:cn-north-4:\(EmulatorHarness.projectId):mrs-watchdog"
             let config = try DaemonHarness.config(
                 emulator, clusters: [cluster], rules: Self.rules,
@@ -92,11 +101,16 @@ struct MetricsAndNotificationsTests {
             let dispatcher = NotificationDispatcher(
                 channels: [
                     WebhookChannel(http: emulator.http, settings: config.notifications.webhook!),
-                    SMNChannel(http: emulator.http, settings: config.notifications.smn!, projectId: EmulatorHarness.projectId,
-                               credentials: client.credentials, logger: Logger(label: "n", factory: { _ in SwiftLogNoOpLogHandler() })),
+                    SMNChannel(
+                        http: emulator.http, settings: config.notifications.smn!, projectId: EmulatorHarness.projectId,
+                        credentials: client.credentials,
+                        logger: Logger(label: "n", factory: { _ in SwiftLogNoOpLogHandler() })),
                 ],
-                events: config.notifications.events, logger: Logger(label: "n", factory: { _ in SwiftLogNoOpLogHandler() }))
-            try await DaemonHarness.run(emulator, config: config, extraSinks: [dispatcher], extraServices: { _ in [dispatcher] }) { _ in
+                events: config.notifications.events,
+                logger: Logger(label: "n", factory: { _ in SwiftLogNoOpLogHandler() }))
+            try await DaemonHarness.run(
+                emulator, config: config, extraSinks: [dispatcher], extraServices: { _ in [dispatcher] }
+            ) { _ in
                 try await eventually("two webhook bodies and two SMN messages") {
                     let hooks = await emulator.state.webhookBodies.count
                     let published = await emulator.state.published.count
@@ -116,7 +130,10 @@ struct MetricsAndNotificationsTests {
             // The emulator records a publish only when its AK/SK signature verifies.
             let published = await emulator.state.published
             #expect(published.allSatisfy { $0.topicURN == topic })
-            #expect(published.contains { $0.subject == "mrs-watchdog: kill etl-overdue on \(cluster)" && $0.message.contains(overdue) })
+            #expect(
+                published.contains {
+                    $0.subject == "mrs-watchdog: kill etl-overdue on \(cluster)" && $0.message.contains(overdue)
+                })
             #expect(published.contains { $0.subject?.hasPrefix("mrs-watchdog: warn etl-warned") == true })
         }
     }
@@ -135,10 +152,14 @@ struct MetricsAndNotificationsTests {
                 extra: #", "notifications": {"webhook": {"url": "\#(emulator.baseURL)/hook", "timeout": "20s"}}"#)
             let dispatcher = NotificationDispatcher(
                 channels: [WebhookChannel(http: emulator.http, settings: config.notifications.webhook!)],
-                events: config.notifications.events, logger: Logger(label: "n", factory: { _ in SwiftLogNoOpLogHandler() }))
-            try await DaemonHarness.run(emulator, config: config, extraSinks: [dispatcher], extraServices: { _ in [dispatcher] }) { daemon in
+                events: config.notifications.events,
+                logger: Logger(label: "n", factory: { _ in SwiftLogNoOpLogHandler() }))
+            try await DaemonHarness.run(
+                emulator, config: config, extraSinks: [dispatcher], extraServices: { _ in [dispatcher] }
+            ) { daemon in
                 try await eventually("warned") { !daemon.events.records(.warn).isEmpty }
-                let overdue = try await emulator.state.addJob(.init(cluster: cluster, name: "etl-overdue", startOffset: "-2h"))
+                let overdue = try await emulator.state.addJob(
+                    .init(cluster: cluster, name: "etl-overdue", startOffset: "-2h"))
                 let added = ContinuousClock.now
                 try await eventually("killed while the webhook hangs", timeout: .seconds(5)) {
                     await emulator.state.kills().contains { $0.jobId == overdue }

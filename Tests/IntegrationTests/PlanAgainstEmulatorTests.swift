@@ -10,10 +10,14 @@ struct PlanAgainstEmulatorTests {
             await harness.addCluster("c-dev", tags: ["env": "dev"])
             await harness.addCluster("c-off", tags: ["env": "dev", "watchdog": "off"])
             await harness.addCluster("c-prod", tags: ["env": "prod"])
-            let runaway = try await harness.state.addJob(.init(cluster: "c-dev", name: "etl-big", type: "SparkSubmit", startOffset: "-3h", queued: "1m"))
-            let young = try await harness.state.addJob(.init(cluster: "c-dev", name: "etl-small", type: "SparkSubmit", startOffset: "-30m", queued: "1m"))
-            _ = try await harness.state.addJob(.init(cluster: "c-off", name: "etl-big", type: "SparkSubmit", startOffset: "-3h"))
-            _ = try await harness.state.addJob(.init(cluster: "c-prod", name: "etl-big", type: "SparkSubmit", startOffset: "-3h"))
+            let runaway = try await harness.state.addJob(
+                .init(cluster: "c-dev", name: "etl-big", type: "SparkSubmit", startOffset: "-3h", queued: "1m"))
+            let young = try await harness.state.addJob(
+                .init(cluster: "c-dev", name: "etl-small", type: "SparkSubmit", startOffset: "-30m", queued: "1m"))
+            _ = try await harness.state.addJob(
+                .init(cluster: "c-off", name: "etl-big", type: "SparkSubmit", startOffset: "-3h"))
+            _ = try await harness.state.addJob(
+                .init(cluster: "c-prod", name: "etl-big", type: "SparkSubmit", startOffset: "-3h"))
             let text = """
                 {"mrs": {"region": "cn-north-4", "project_id": "\(EmulatorHarness.projectId)", "endpoint": "\(harness.baseURL)"},
                  "watch": {"cluster_tags": {"env": "dev"}, "exclude_cluster_tags": {"watchdog": "off"}},

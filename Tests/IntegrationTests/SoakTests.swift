@@ -26,24 +26,34 @@ struct SoakTests {
             for cluster in clusters {
                 for index in 0..<jobsPerCluster {
                     let deadline = 5_000 + (seconds - 25) * 1000 * index / jobsPerCluster
-                    let id = try await emulator.state.addJob(.init(
-                        cluster: cluster, name: "etl-\(index)", startOffset: "-\(limit - deadline)ms", queued: "0s"))
+                    let id = try await emulator.state.addJob(
+                        .init(
+                            cluster: cluster, name: "etl-\(index)", startOffset: "-\(limit - deadline)ms", queued: "0s")
+                    )
                     due[id] = deadline
                     // Finishes on its own a few seconds before its deadline: never killed.
-                    spared.insert(try await emulator.state.addJob(.init(
-                        cluster: cluster, name: "etl-short-\(index)", startOffset: "-\(limit - deadline)ms", queued: "0s",
-                        duration: "\(limit - 3_000)ms")))
+                    spared.insert(
+                        try await emulator.state.addJob(
+                            .init(
+                                cluster: cluster, name: "etl-short-\(index)", startOffset: "-\(limit - deadline)ms",
+                                queued: "0s",
+                                duration: "\(limit - 3_000)ms")))
                     // Named by no rule: never killed, however long it runs.
-                    spared.insert(try await emulator.state.addJob(.init(cluster: cluster, name: "adhoc-\(index)", startOffset: "-5h")))
+                    spared.insert(
+                        try await emulator.state.addJob(
+                            .init(cluster: cluster, name: "adhoc-\(index)", startOffset: "-5h")))
                 }
             }
             let dueJobs = Set(due.keys)
             var faults = FaultPlan()
-            (faults.rate429, faults.rate500, faults.rate502, faults.rateReset, faults.rateHang) = (0.05, 0.05, 0.04, 0.03, 0.03)
+            (faults.rate429, faults.rate500, faults.rate502, faults.rateReset, faults.rateHang) = (
+                0.05, 0.05, 0.04, 0.03, 0.03
+            )
             await emulator.state.setFaults(faults)
             let config = try DaemonHarness.config(
                 emulator, clusters: clusters,
-                rules: #"[{"name": "etl-limit", "match": {"job_name": ["etl-*"]}, "max_runtime": "\#(limit)ms", "mode": "enforce"}]"#,
+                rules:
+                    #"[{"name": "etl-limit", "match": {"job_name": ["etl-*"]}, "max_runtime": "\#(limit)ms", "mode": "enforce"}]"#,
                 safety: #"{"max_kills_per_cycle": 100, "max_kills_per_hour": 1000}"#)
             let stalls = Counter()
             try await DaemonHarness.run(emulator, config: config, requestTimeout: .seconds(2)) { daemon in
@@ -72,7 +82,8 @@ struct SoakTests {
             #expect(accepted.allSatisfy { !spared.contains($0.jobId) })
             let client = emulator.client()
             for kill in accepted {
-                let startedTime = try #require(try await client.showJob(clusterId: kill.clusterId, jobId: kill.jobId).startedTime)
+                let startedTime = try #require(
+                    try await client.showJob(clusterId: kill.clusterId, jobId: kill.jobId).startedTime)
                 #expect(kill.receivedAt >= startedTime + Int64(limit), "killed \(kill.jobId) early")
             }
         }

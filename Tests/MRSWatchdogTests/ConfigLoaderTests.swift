@@ -42,7 +42,9 @@ struct ConfigLoaderTests {
             !expected.message.hasPrefix("missing"),
             issue.position.line <= lines.count
         {
-            #expect(lines[issue.position.line - 1].contains("\"\(last)\""), "line \(issue.position.line) does not hold \(last)")
+            #expect(
+                lines[issue.position.line - 1].contains("\"\(last)\""),
+                "line \(issue.position.line) does not hold \(last)")
         }
     }
 
@@ -60,7 +62,8 @@ struct ConfigLoaderTests {
     }
 
     @Test func theExampleConfigIsValidAndUsesEveryFeature() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../rules.example.json")
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../rules.example.json")
         let config = try ConfigLoader.load(path: url.standardizedFileURL.path)
         #expect(config.rules.count >= 3)
         #expect(Set(config.rules.map(\.mode)) == Set(RuleMode.allCases))
@@ -70,7 +73,9 @@ struct ConfigLoaderTests {
         #expect(config.rules.contains { $0.maxQueuedMillis != nil })
         #expect(config.rules.contains { $0.match.jobNameRegex != nil })
         #expect(config.exemptions.contains { $0.jobId != nil } && config.exemptions.contains { $0.clusterId != nil })
-        #expect(!config.watch.clusterIds.isEmpty && !config.watch.clusterTags.isEmpty && !config.watch.excludeClusterTags.isEmpty)
+        #expect(
+            !config.watch.clusterIds.isEmpty && !config.watch.clusterTags.isEmpty
+                && !config.watch.excludeClusterTags.isEmpty)
         #expect(config.metricsListen != nil)
     }
 

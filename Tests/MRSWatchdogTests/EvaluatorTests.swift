@@ -8,21 +8,28 @@ struct EvaluatorTests {
     static let hour: Int64 = 3_600_000
     static let devTags = ["env": "dev"]
 
-    static func sparkRule(mode: RuleMode = .enforce, clock: RuntimeClock = .running, warn: Int64? = 10 * minute) -> Rule {
+    static func sparkRule(mode: RuleMode = .enforce, clock: RuntimeClock = .running, warn: Int64? = 10 * minute) -> Rule
+    {
         var match = JobMatcher()
         match.clusterTags = ["env": "dev"]
         match.jobType = ["SparkSubmit"]
         match.jobName = [try! Glob("etl-*")]
-        return Rule(name: "dev-spark-2h", match: match, maxRuntimeMillis: 2 * hour, clock: clock, warnBeforeMillis: warn, mode: mode)
+        return Rule(
+            name: "dev-spark-2h", match: match, maxRuntimeMillis: 2 * hour, clock: clock, warnBeforeMillis: warn,
+            mode: mode)
     }
 
-    static func running(_ name: String = "etl-nightly", startedAgo: Int64, type: String = "SparkSubmit") -> JobExecution {
+    static func running(_ name: String = "etl-nightly", startedAgo: Int64, type: String = "SparkSubmit") -> JobExecution
+    {
         JobExecution(
             jobId: "job-1", jobName: name, user: "etl", queue: "default", jobType: type, jobStateText: "RUNNING",
             jobResult: "UNDEFINED", submittedTime: now - startedAgo - minute, startedTime: now - startedAgo)
     }
 
-    func decide(_ rules: [Rule], _ job: JobExecution, tags: [String: String]? = devTags, exemptions: [Exemption] = [], dryRun: Bool = false) -> Decision {
+    func decide(
+        _ rules: [Rule], _ job: JobExecution, tags: [String: String]? = devTags, exemptions: [Exemption] = [],
+        dryRun: Bool = false
+    ) -> Decision {
         Evaluator(rules: rules, exemptions: exemptions, dryRun: dryRun)
             .decide(clusterId: "c-1", clusterTags: tags, job: job, now: Self.now)
     }
@@ -66,7 +73,8 @@ struct EvaluatorTests {
         ("etl-nightly", "SparkSubmit", ["env": "prod"]),  // cluster tags do not match
     ])
     func jobsNoRuleNamesAreNeverKilled(_ name: String, _ type: String, _ tags: [String: String]) {
-        let decision = decide([Self.sparkRule()], Self.running(name, startedAgo: 10 * Self.hour, type: type), tags: tags)
+        let decision = decide(
+            [Self.sparkRule()], Self.running(name, startedAgo: 10 * Self.hour, type: type), tags: tags)
         #expect(decision.kind == .unmatched)
     }
 
@@ -85,7 +93,8 @@ struct EvaluatorTests {
         #expect(decide([Self.sparkRule()], job, exemptions: [active]).kind == .exempt)
         let expired = Exemption(jobId: "job-1", untilMillis: Self.now, reason: "backfill")
         #expect(decide([Self.sparkRule()], job, exemptions: [expired]).kind == .kill)
-        let byCluster = Exemption(clusterId: "c-1", jobName: [try! Glob("etl-*")], untilMillis: Self.now + Self.hour, reason: "q-end")
+        let byCluster = Exemption(
+            clusterId: "c-1", jobName: [try! Glob("etl-*")], untilMillis: Self.now + Self.hour, reason: "q-end")
         #expect(decide([Self.sparkRule()], job, exemptions: [byCluster]).kind == .exempt)
         let otherCluster = Exemption(clusterId: "c-2", untilMillis: Self.now + Self.hour, reason: "q-end")
         #expect(decide([Self.sparkRule()], job, exemptions: [otherCluster]).kind == .kill)
@@ -101,7 +110,8 @@ struct EvaluatorTests {
     @Test func maxQueuedLimitsTimeInTheQueue() {
         let rule = Rule(name: "queue-30m", maxQueuedMillis: 30 * Self.minute, mode: .enforce)
         let queued = JobExecution(
-            jobId: "q", jobName: "etl-x", jobType: "SparkSubmit", jobStateText: "ACCEPTED", submittedTime: Self.now - 30 * Self.minute)
+            jobId: "q", jobName: "etl-x", jobType: "SparkSubmit", jobStateText: "ACCEPTED",
+            submittedTime: Self.now - 30 * Self.minute)
         #expect(decide([rule], queued).kind == .kill)
         var fresh = queued
         fresh.submittedTime = Self.now - 29 * Self.minute

@@ -19,7 +19,9 @@ struct ExplainTableTests {
         let evaluator = Evaluator(config: config)
         func table() -> String {
             DecisionTable.render(
-                saved.jobs.map { evaluator.decide(clusterId: cluster.clusterId, clusterTags: cluster.tags, job: $0, now: now) })
+                saved.jobs.map {
+                    evaluator.decide(clusterId: cluster.clusterId, clusterTags: cluster.tags, job: $0, now: now)
+                })
         }
         let first = table()
         #expect(first == table())
@@ -29,7 +31,9 @@ struct ExplainTableTests {
         let column = lines[0].range(of: "JOB ID")!.lowerBound.utf16Offset(in: lines[0])
         #expect(lines.dropFirst().allSatisfy { $0.dropFirst(column).hasPrefix("aaaa0000-") })
         // Running jobs with started_time missing are never killed; those a runtime rule names are skipped-unknown.
-        let decisions = saved.jobs.map { evaluator.decide(clusterId: cluster.clusterId, clusterTags: cluster.tags, job: $0, now: now) }
+        let decisions = saved.jobs.map {
+            evaluator.decide(clusterId: cluster.clusterId, clusterTags: cluster.tags, job: $0, now: now)
+        }
         let unstarted = decisions.filter { $0.job.state == .running && $0.job.startedTime == nil }
         #expect(!unstarted.isEmpty)
         #expect(unstarted.allSatisfy { $0.kind != .kill && $0.kind != .wouldKill })
@@ -38,7 +42,8 @@ struct ExplainTableTests {
     }
 
     @Test func aPlainJSONArrayOfJobsIsAcceptedToo() throws {
-        let data = Data(#"[{"job_id": "a", "job_state": "RUNNING", "started_time": "1700000000000"}, {"no": "id"}]"#.utf8)
+        let data = Data(
+            #"[{"job_id": "a", "job_state": "RUNNING", "started_time": "1700000000000"}, {"no": "id"}]"#.utf8)
         let saved = try SavedResponses.jobs(from: data)
         #expect(saved.jobs.map(\.jobId) == ["a"])
         #expect(saved.jobs.first?.startedTime == 1_700_000_000_000)

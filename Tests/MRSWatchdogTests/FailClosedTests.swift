@@ -1,9 +1,10 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import MRSWatchdog
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// "When in doubt, don't": every kind of odd input an enforce decision depends on — implausible timestamps,
 /// fields MRS did not send, glob syntax that would silently never match — gives `skipped-unknown` or a config
@@ -13,8 +14,11 @@ struct FailClosedTests {
     static let minute: Int64 = 60_000
     static let hour: Int64 = 3_600_000
 
-    static func decide(_ rules: [Rule], _ job: JobExecution, tags: [String: String]? = ["env": "dev"], exemptions: [Exemption] = []) -> Decision {
-        Evaluator(rules: rules, exemptions: exemptions, dryRun: false).decide(clusterId: "c-1", clusterTags: tags, job: job, now: now)
+    static func decide(
+        _ rules: [Rule], _ job: JobExecution, tags: [String: String]? = ["env": "dev"], exemptions: [Exemption] = []
+    ) -> Decision {
+        Evaluator(rules: rules, exemptions: exemptions, dryRun: false).decide(
+            clusterId: "c-1", clusterTags: tags, job: job, now: now)
     }
 
     /// A job that every rule below names, over every limit (3 h running, queued 3 h before that).
@@ -60,9 +64,13 @@ struct FailClosedTests {
             job.startedTime = job.startedTime.map { $0 / 1000 }
             if job.startedTime == nil { job.startedTime = 1_796_079_600 }
         },
-        TimestampShape(name: "submitted in the future", field: "submitted_time") { $0.submittedTime = now + 10 * minute },
+        TimestampShape(name: "submitted in the future", field: "submitted_time") {
+            $0.submittedTime = now + 10 * minute
+        },
         TimestampShape(name: "started in the future", field: "started_time") { $0.startedTime = now + 10 * minute },
-        TimestampShape(name: "finished_time on an active job", field: "finished_time") { $0.finishedTime = now - minute },
+        TimestampShape(name: "finished_time on an active job", field: "finished_time") {
+            $0.finishedTime = now - minute
+        },
         TimestampShape(name: "started 10 minutes before submitted", field: "started_time") { job in
             job.startedTime = job.submittedTime.map { $0 - 10 * minute }
         },
@@ -182,7 +190,9 @@ struct FailClosedTests {
         match.queue = [try Glob("adhoc")]
         var job = Self.overdue()
         job.queue = nil
-        #expect(Self.decide([Rule(name: "r", match: match, maxRuntimeMillis: Self.hour, mode: .enforce)], job).kind == .unmatched)
+        #expect(
+            Self.decide([Rule(name: "r", match: match, maxRuntimeMillis: Self.hour, mode: .enforce)], job).kind
+                == .unmatched)
     }
 
     @Test(arguments: [RuleMode.observe, .warn])
@@ -212,13 +222,18 @@ struct FailClosedTests {
     @Test func anExemptionByNameIsUnknownWhenTheNameIsMissing() throws {
         var job = Self.overdue()
         job.jobName = nil
-        let exemption = Exemption(clusterId: "c-1", jobName: [try Glob("etl-*")], untilMillis: Self.now + Self.hour, reason: "backfill")
-        let decision = Self.decide([Rule(name: "all", maxRuntimeMillis: Self.hour, mode: .enforce)], job, exemptions: [exemption])
+        let exemption = Exemption(
+            clusterId: "c-1", jobName: [try Glob("etl-*")], untilMillis: Self.now + Self.hour, reason: "backfill")
+        let decision = Self.decide(
+            [Rule(name: "all", maxRuntimeMillis: Self.hour, mode: .enforce)], job, exemptions: [exemption])
         #expect(decision.kind == .skippedUnknown)
         #expect(decision.reason == "exemptions.job_name needs job_name, which MRS did not send")
         // Another cluster's exemption is a clear no: the job is killed.
-        let elsewhere = Exemption(clusterId: "c-2", jobName: [try Glob("etl-*")], untilMillis: Self.now + Self.hour, reason: "backfill")
-        #expect(Self.decide([Rule(name: "all", maxRuntimeMillis: Self.hour, mode: .enforce)], job, exemptions: [elsewhere]).kind == .kill)
+        let elsewhere = Exemption(
+            clusterId: "c-2", jobName: [try Glob("etl-*")], untilMillis: Self.now + Self.hour, reason: "backfill")
+        #expect(
+            Self.decide([Rule(name: "all", maxRuntimeMillis: Self.hour, mode: .enforce)], job, exemptions: [elsewhere])
+                .kind == .kill)
     }
 
     @Test func unreadableTagsOnlyMatterToRulesOnTags() {
@@ -251,8 +266,10 @@ struct FailClosedTests {
         let textAlphabet: [Character] = ["a", "b", "-", "]", "!"]
         var compared = 0
         for _ in 0..<20_000 {
-            let pattern = String((0..<Int.random(in: 1...7, using: &random)).map { _ in patternAlphabet.randomElement(using: &random)! })
-            let text = String((0..<Int.random(in: 0...6, using: &random)).map { _ in textAlphabet.randomElement(using: &random)! })
+            let pattern = String(
+                (0..<Int.random(in: 1...7, using: &random)).map { _ in patternAlphabet.randomElement(using: &random)! })
+            let text = String(
+                (0..<Int.random(in: 0...6, using: &random)).map { _ in textAlphabet.randomElement(using: &random)! })
             guard let glob = try? Glob(pattern) else { continue }
             compared += 1
             #expect(glob.matches(text) == (fnmatch(pattern, text, 0) == 0), "'\(pattern)' on '\(text)'")
@@ -261,7 +278,8 @@ struct FailClosedTests {
     }
 
     @Test(arguments: [
-        ("{etl,report}-*", Glob.SyntaxError.braces), ("[[:digit:]]*", .posixClass), ("x[[=a=]]", .posixClass), ("etl-[0-9", .unclosedClass), ("etl-[]", .unclosedClass),
+        ("{etl,report}-*", Glob.SyntaxError.braces), ("[[:digit:]]*", .posixClass), ("x[[=a=]]", .posixClass),
+        ("etl-[0-9", .unclosedClass), ("etl-[]", .unclosedClass),
         ("etl-[!]", .unclosedClass), ("etl-\\", .trailingBackslash), ("[z-a]*", .reversedRange("z-a")),
     ])
     func unsupportedSyntaxIsRefused(_ pattern: String, _ error: Glob.SyntaxError) {
@@ -313,7 +331,8 @@ struct FailClosedTests {
     }
 
     @Test func aMissingTagsFieldIsUnknownAndAnEmptyOneIsNoTags() throws {
-        let body = #"{"clusters": [{"clusterId": "c-1"}, {"clusterId": "c-2", "tags": ""}, {"clusterId": "c-3", "tags": null}]}"#
+        let body =
+            #"{"clusters": [{"clusterId": "c-1"}, {"clusterId": "c-2", "tags": ""}, {"clusterId": "c-3", "tags": null}]}"#
         let clusters = try SavedResponses.clusters(from: Data(body.utf8))
         #expect(clusters.map(\.tags) == [nil, [:], nil])
         // Written back out, unknown stays unknown (what `clusters --json` saves for `explain`).

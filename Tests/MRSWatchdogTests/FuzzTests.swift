@@ -11,7 +11,8 @@ struct FuzzTests {
     static let hour: Int64 = 3_600_000
     /// A rule that names every job: anything the decoder lets through is judged.
     static let evaluator = Evaluator(
-        rules: [Rule(name: "all-1h", match: JobMatcher(), maxRuntimeMillis: hour, mode: .enforce)], exemptions: [], dryRun: false)
+        rules: [Rule(name: "all-1h", match: JobMatcher(), maxRuntimeMillis: hour, mode: .enforce)], exemptions: [],
+        dryRun: false)
 
     static func read(_ path: String) throws -> [UInt8] {
         Array(try Data(contentsOf: fixtures.appendingPathComponent(path)))
@@ -19,10 +20,13 @@ struct FuzzTests {
 
     static var configSeeds: [[UInt8]] {
         get throws {
-            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent()
             let example = Array(try Data(contentsOf: root.appendingPathComponent("rules.example.json")))
-            let bad = try FileManager.default.contentsOfDirectory(atPath: fixtures.appendingPathComponent("bad-configs").path)
-                .filter { $0 != "expected.json" }.sorted().prefix(12)
+            let bad = try FileManager.default.contentsOfDirectory(
+                atPath: fixtures.appendingPathComponent("bad-configs").path
+            )
+            .filter { $0 != "expected.json" }.sorted().prefix(12)
             return [example] + (try bad.map { try read("bad-configs/\($0)") })
         }
     }
@@ -32,7 +36,12 @@ struct FuzzTests {
             // The first jobs of the saved listing, as a list response, plus a detail-shaped one.
             let saved = try SavedResponses.jobs(from: Data(try read("jobs-1000.json")))
             let list = SavedResponses.jobListJSON(Array(saved.jobs.prefix(8)))
-            return [Array(list.utf8), Array(#"{"total_record": 2, "job_list": [{"job_id": "a", "job_state": "RUNNING", "started_time": 1799990000000, "job_name": "etl"}, {"job_id": "b", "job_state": "ACCEPTED", "submitted_time": 0}]}"#.utf8)]
+            return [
+                Array(list.utf8),
+                Array(
+                    #"{"total_record": 2, "job_list": [{"job_id": "a", "job_state": "RUNNING", "started_time": 1799990000000, "job_name": "etl"}, {"job_id": "b", "job_state": "ACCEPTED", "submitted_time": 0}]}"#
+                        .utf8),
+            ]
         }
     }
 
@@ -74,7 +83,10 @@ struct FuzzTests {
         #expect(decoded > 100, "some mutations must still decode, or the property is never exercised")
     }
 
-    @Test(arguments: try FileManager.default.contentsOfDirectory(atPath: fixtures.appendingPathComponent("fuzz-corpus").path).sorted())
+    @Test(
+        arguments: try FileManager.default.contentsOfDirectory(
+            atPath: fixtures.appendingPathComponent("fuzz-corpus").path
+        ).sorted())
     func regressionCorpusParsesWithoutCrashing(_ name: String) throws {
         let input = try Self.read("fuzz-corpus/\(name)")
         _ = ConfigLoader.parse(String(decoding: input, as: UTF8.self), file: name)
@@ -110,7 +122,10 @@ struct FuzzTests {
         let evaluator = Evaluator(rules: Self.fieldRules, exemptions: [], dryRun: false)
         func pick<T>(_ values: [T]) -> T { values[Int.random(in: 0..<values.count, using: &random)] }
         func time() -> Int64? {
-            pick([nil, now - 3 * hour, now - 2 * hour, now - 30_000, (now - 3 * hour) / 1000, 1_000_000_000_000, now + hour, now])
+            pick([
+                nil, now - 3 * hour, now - 2 * hour, now - 30_000, (now - 3 * hour) / 1000, 1_000_000_000_000,
+                now + hour, now,
+            ])
         }
         var kills = 0
         for index in 0..<20_000 {
@@ -129,12 +144,16 @@ struct FuzzTests {
                 let matched = rule.match.evaluate(clusterId: "c", clusterTags: tags, job: job)
                 let excluded = rule.exclude?.evaluate(clusterId: "c", clusterTags: tags, job: job) ?? .no
                 guard matched != .no, excluded != .yes else { continue }
-                #expect(matched == .yes && excluded == .no, "killed with rule \(rule.name) half-known: \(job), tags \(String(describing: tags))")
+                #expect(
+                    matched == .yes && excluded == .no,
+                    "killed with rule \(rule.name) half-known: \(job), tags \(String(describing: tags))")
             }
             let times = [job.submittedTime, job.startedTime].compactMap { $0 }
             #expect(job.finishedTime == nil, "killed an active job that has a finished_time")
             #expect(times.allSatisfy { $0 >= 1_262_304_000_000 && $0 <= now }, "killed on an implausible time: \(job)")
-            if let started = job.startedTime, let submitted = job.submittedTime { #expect(started >= submitted - 60_000) }
+            if let started = job.startedTime, let submitted = job.submittedTime {
+                #expect(started >= submitted - 60_000)
+            }
             switch decision.rule {
             case "etl":
                 // The match reads name and type; the exclude (queue AND user) must be known false, which one

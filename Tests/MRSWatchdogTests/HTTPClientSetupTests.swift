@@ -25,7 +25,8 @@ struct HTTPClientSetupTests {
 
     @Test func aPlainHTTPEndpointUsesHTTPProxy() {
         let local = MRSEndpoint(url: "http://10.0.0.5:8080")!
-        let proxy = HTTPClientSetup.proxy(for: local, environment: ["http_proxy": "http://p:8888", "https_proxy": "http://q:1"])
+        let proxy = HTTPClientSetup.proxy(
+            for: local, environment: ["http_proxy": "http://p:8888", "https_proxy": "http://q:1"])
         #expect(proxy == HostPort("p:8888"))
     }
 

@@ -14,7 +14,8 @@ struct JournalRecordTests {
             .decide(clusterId: "c-1", clusterTags: [:], job: job, now: now)
         let fields = JournalRecord.fields(for: DecisionRecord(action: .kill, decision: decision))
         for expected in [
-            "PRIORITY=5", "SYSLOG_IDENTIFIER=mrs-watchdog", "MRS_CLUSTER_ID=c-1", "MRS_JOB_ID=job-7", "MRS_JOB_NAME=etl-big",
+            "PRIORITY=5", "SYSLOG_IDENTIFIER=mrs-watchdog", "MRS_CLUSTER_ID=c-1", "MRS_JOB_ID=job-7",
+            "MRS_JOB_NAME=etl-big",
             "MRS_USER=ana", "MRS_QUEUE=default", "WATCHDOG_RULE=dev-2h", "WATCHDOG_DECISION=kill",
             "WATCHDOG_RUNTIME_SEC=7203", "WATCHDOG_LIMIT_SEC=7200",
         ] {
@@ -32,7 +33,8 @@ struct JournalRecordTests {
         let job = JobExecution(jobId: "j", jobStateText: "RUNNING")
         let decision = Evaluator(rules: [], exemptions: [], dryRun: false)
             .decide(clusterId: "c", clusterTags: [:], job: job, now: 0)
-        let fields = JournalRecord.fields(for: DecisionRecord(action: .killFailed, decision: decision, detail: "line one\nline two"))
+        let fields = JournalRecord.fields(
+            for: DecisionRecord(action: .killFailed, decision: decision, detail: "line one\nline two"))
         #expect(fields.contains("WATCHDOG_DETAIL=line one line two"))
         #expect(fields.contains("PRIORITY=3"))
         #expect(!fields.contains { $0.hasPrefix("MRS_USER=") || $0.hasPrefix("WATCHDOG_LIMIT_SEC=") })

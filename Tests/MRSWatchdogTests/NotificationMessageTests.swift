@@ -35,7 +35,8 @@ struct NotificationMessageTests {
             let message = NotificationMessage.from(.decision(Self.record(action)), at: Self.now)
             #expect((message != nil) == [.warn, .kill, .unkillable].contains(action), "\(action)")
         }
-        let open = try #require(NotificationMessage.from(.breaker(open: true, candidates: 30, threshold: 25), at: Self.now))
+        let open = try #require(
+            NotificationMessage.from(.breaker(open: true, candidates: 30, threshold: 25), at: Self.now))
         #expect(open.event == .breaker)
         #expect(open.text.hasPrefix("breaker open: 30 jobs to kill > breaker_threshold 25"))
         #expect(NotificationMessage.from(.stopping, at: Self.now) == nil)

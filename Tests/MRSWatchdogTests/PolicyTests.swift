@@ -6,7 +6,8 @@ struct PolicyTests {
     static let now: Int64 = 1_800_000_000_000
 
     static func overdue(_ id: String, byMinutes minutes: Int64) -> Decision {
-        let job = JobExecution(jobId: id, jobName: "etl-\(id)", jobStateText: "RUNNING", startedTime: now - (minutes + 60) * 60_000)
+        let job = JobExecution(
+            jobId: id, jobName: "etl-\(id)", jobStateText: "RUNNING", startedTime: now - (minutes + 60) * 60_000)
         var decision = Evaluator(
             rules: [Rule(name: "r", match: JobMatcher(), maxRuntimeMillis: 3_600_000, mode: .enforce)], exemptions: [],
             dryRun: false
@@ -24,7 +25,9 @@ struct PolicyTests {
     }
 
     @Test func theMostOverdueGoFirstAndTheRestWait() {
-        let candidates = [Self.overdue("a", byMinutes: 5), Self.overdue("b", byMinutes: 50), Self.overdue("c", byMinutes: 20)]
+        let candidates = [
+            Self.overdue("a", byMinutes: 5), Self.overdue("b", byMinutes: 50), Self.overdue("c", byMinutes: 20),
+        ]
         #expect(candidates.allSatisfy { $0.kind == .kill })
         let plan = KillPlanner.plan(
             candidates: candidates, safety: Self.safety(perCycle: 2), breakerOpen: false, killedThisCycle: 0,
@@ -35,7 +38,8 @@ struct PolicyTests {
     }
 
     @Test(arguments: [
-        (0, 0, 3, nil as String?), (1, 0, 2, "per-cycle"), (0, 48, 2, "hourly"), (0, 50, 0, "hourly"), (3, 0, 0, "per-cycle"),
+        (0, 0, 3, nil as String?), (1, 0, 2, "per-cycle"), (0, 48, 2, "hourly"), (0, 50, 0, "hourly"),
+        (3, 0, 0, "per-cycle"),
     ])
     func budgetsLeaveRoomForWhatIsLeft(killedThisCycle: Int, killedLastHour: Int, kills: Int, reason: String?) {
         let candidates = (0..<3).map { Self.overdue("j\($0)", byMinutes: Int64($0 + 1)) }
@@ -53,7 +57,8 @@ struct PolicyTests {
         #expect(KillPlanner.breakerOpens(candidates: 3, safety: safety))
         let candidates = (0..<3).map { Self.overdue("j\($0)", byMinutes: 10) }
         let plan = KillPlanner.plan(
-            candidates: candidates, safety: safety, breakerOpen: true, killedThisCycle: 0, killedLastHour: 0, now: Self.now)
+            candidates: candidates, safety: safety, breakerOpen: true, killedThisCycle: 0, killedLastHour: 0,
+            now: Self.now)
         #expect(plan.kill.isEmpty)
         #expect(plan.deferred.count == 3)
         #expect(plan.holdReason?.hasPrefix("breaker open") == true)
@@ -94,11 +99,16 @@ struct PolicyTests {
 
     @Test func theStatusLineLeadsWithTheProblem() {
         var line = StatusLine(clusters: 12, activeJobs: 340, killed: 2, warned: 1, nextDeadline: 1_796_000_590_000)
-        #expect(line.text == "watching 12 clusters · 340 active jobs · last cycle: 2 killed, 1 warned · next deadline 2026-11-30T01:03:10Z")
+        #expect(
+            line.text
+                == "watching 12 clusters · 340 active jobs · last cycle: 2 killed, 1 warned · next deadline 2026-11-30T01:03:10Z"
+        )
         line.problem = "breaker open: more than 25 jobs to kill, not killing"
         line.failedClusters = 1
         line.unkillable = 1
-        #expect(line.text.hasPrefix("breaker open: more than 25 jobs to kill, not killing · watching 12 clusters (1 failing)"))
+        #expect(
+            line.text.hasPrefix(
+                "breaker open: more than 25 jobs to kill, not killing · watching 12 clusters (1 failing)"))
         #expect(line.text.contains("1 unkillable"))
     }
 }

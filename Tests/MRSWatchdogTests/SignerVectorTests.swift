@@ -10,10 +10,11 @@ struct SignerVectorTests {
     static let sha256Vectors = file.vectors.filter { $0.algorithm == AKSKSigner.algorithm }
 
     @Test func fileHoldsTheExpectedSHA256Vectors() {
-        #expect(Self.sha256Vectors.map(\.name).sorted() == [
-            "batch_delete_post_json_body", "list_clusters_tag_filter", "list_job_executions_get_query",
-            "path_needs_escaping", "query_sorting_rules", "security_token_signed", "stop_job_post_empty_body",
-        ])
+        #expect(
+            Self.sha256Vectors.map(\.name).sorted() == [
+                "batch_delete_post_json_body", "list_clusters_tag_filter", "list_job_executions_get_query",
+                "path_needs_escaping", "query_sorting_rules", "security_token_signed", "stop_job_post_empty_body",
+            ])
         #expect(Self.file.endToEnd.count == 3)
     }
 

@@ -14,13 +14,17 @@ struct WatchdogStateMachineTests {
         var machine: WatchdogStateMachine
         var now = WatchdogStateMachineTests.start
 
-        init(safety: String = "{}", dryRun: Bool = false, mode: WatchdogStateMachine.Mode = .daemon, state: WatchdogState = WatchdogState()) throws {
+        init(
+            safety: String = "{}", dryRun: Bool = false, mode: WatchdogStateMachine.Mode = .daemon,
+            state: WatchdogState = WatchdogState()
+        ) throws {
             let text = """
                 {"mrs": {"region": "cn-north-4"}, "watch": {"cluster_ids": ["c1"], "poll_interval": "1h"},
                  "safety": \(safety),
                  "rules": [{"name": "r", "match": {"job_name": ["etl-*"]}, "max_runtime": "1h", "warn_before": "10m", "mode": "enforce"}]}
                 """
-            machine = WatchdogStateMachine(config: try ConfigLoader.parse(text, file: "t.json").get(), dryRun: dryRun, mode: mode)
+            machine = WatchdogStateMachine(
+                config: try ConfigLoader.parse(text, file: "t.json").get(), dryRun: dryRun, mode: mode)
             _ = machine.started(state: state, problem: nil, now: now)
         }
 
@@ -28,10 +32,12 @@ struct WatchdogStateMachineTests {
         mutating func poll(_ jobs: [JobExecution], failures: [String: MRSError] = [:]) -> [String] {
             let at = now
             var digest = ClusterDigest(
-                cluster: Cluster(clusterId: "c1", tags: [:]), evaluator: machine.evaluator, now: { at }, horizon: at + 2 * minute)
+                cluster: Cluster(clusterId: "c1", tags: [:]), evaluator: machine.evaluator, now: { at },
+                horizon: at + 2 * minute)
             digest.add(JobPage(jobs: jobs))
             let report = PollReport(
-                discovery: .notDue, clusters: [Cluster(clusterId: "c1", tags: [:])], digests: failures.isEmpty ? ["c1": digest] : [:],
+                discovery: .notDue, clusters: [Cluster(clusterId: "c1", tags: [:])],
+                digests: failures.isEmpty ? ["c1": digest] : [:],
                 failures: failures, hostSkewMillis: 0, duration: .zero)
             return lines(machine.pollFinished(report, now: now, jitter: 0))
         }
@@ -42,7 +48,9 @@ struct WatchdogStateMachineTests {
         }
 
         mutating func read(_ job: JobExecution) -> [String] { lines(machine.jobRead(key(job.jobId), job, now: now)) }
-        mutating func readFailed(_ id: String, _ error: MRSError) -> [String] { lines(machine.jobReadFailed(key(id), error, now: now)) }
+        mutating func readFailed(_ id: String, _ error: MRSError) -> [String] {
+            lines(machine.jobReadFailed(key(id), error, now: now))
+        }
         mutating func killed(_ id: String, _ failure: MRSError? = nil) -> [String] {
             lines(machine.killAnswered(key(id), failure: failure, now: now))
         }
@@ -94,7 +102,11 @@ struct WatchdogStateMachineTests {
             #expect(harness.killed("j1") == ["persist", "kill-retried c1/j1"], "attempt \(attempt)")
         }
         #expect(harness.timer(after: 60_000) == ["read c1/j1"])
-        #expect(harness.read(stillRunning) == ["persist", "unkillable c1/j1", "notice: job c1/j1 is still active after 3 kill requests; marked unkillable"])
+        #expect(
+            harness.read(stillRunning) == [
+                "persist", "unkillable c1/j1",
+                "notice: job c1/j1 is still active after 3 kill requests; marked unkillable",
+            ])
         #expect(harness.timer(after: 60_000) == [], "an unkillable job is not read or killed again")
     }
 
@@ -128,7 +140,8 @@ struct WatchdogStateMachineTests {
         #expect(harness.killed("j1", Self.throttled) == ["persist", "kill-failed c1/j1"])
         #expect(harness.timer(after: 5_000) == ["read c1/j1"])
         #expect(harness.read(Self.job("j1", ago: Self.hour)) == ["persist", "kill c1/j1"])
-        #expect(harness.killed("j1") == ["persist", "kill-decision c1/j1"], "the first accepted kill counts as the first")
+        #expect(
+            harness.killed("j1") == ["persist", "kill-decision c1/j1"], "the first accepted kill counts as the first")
     }
 
     @Test func aReadThatAnswersForAnotherJobOrWithAnUnknownStateKillsNothing() throws {
@@ -161,14 +174,17 @@ struct WatchdogStateMachineTests {
         _ = harness.poll([Self.job("j1", ago: Self.hour - 1000)])
         #expect(harness.timer(after: 1000) == ["read c1/j1"])
         let timeout = MRSError(kind: .transport(.timeout), operation: "show")
-        #expect(harness.readFailed("j1", timeout).first?.hasPrefix("notice: job c1/j1 could not be read at its deadline") == true)
+        #expect(
+            harness.readFailed("j1", timeout).first?.hasPrefix("notice: job c1/j1 could not be read at its deadline")
+                == true)
         #expect(harness.machine.nextWake() == harness.now + 5_000)
     }
 
     // MARK: Budgets and the breaker
 
     @Test func budgetsPerCycleAndPerHourTakeTheMostOverdueFirst() throws {
-        var harness = try Harness(safety: #"{"max_kills_per_cycle": 2, "max_kills_per_hour": 3, "breaker_threshold": 10}"#)
+        var harness = try Harness(
+            safety: #"{"max_kills_per_cycle": 2, "max_kills_per_hour": 3, "breaker_threshold": 10}"#)
         let jobs = (1...4).map { Self.job("j\($0)", ago: Self.hour + Int64($0) * Self.minute) }
         let first = harness.poll(jobs)
         #expect(first.filter { $0.hasPrefix("kill ") } == ["kill c1/j4", "kill c1/j3"])
@@ -245,7 +261,8 @@ struct WatchdogStateMachineTests {
 
     @Test func aRefusedReloadKeepsTheRulesAndSaysWhy() throws {
         var harness = try Harness()
-        let refused = harness.machine.configReplaced(.failure(ConfigReloadFailure(ConfigReadFailure())), now: harness.now)
+        let refused = harness.machine.configReplaced(
+            .failure(ConfigReloadFailure(ConfigReadFailure())), now: harness.now)
         #expect(Harness.lines(refused) == ["reloading", "reloaded"])
         #expect(harness.machine.currentStatus.problem?.hasPrefix("reload failed: rules.json: unreadable") == true)
         #expect(harness.poll([Self.job("j1", ago: 2 * Self.hour)]).contains("kill c1/j1"))

@@ -1,12 +1,14 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 extension ConfigLoader {
     /// `notifications`: which events, a webhook URL, an SMN topic.
-    static func readNotifications(_ top: ConfigReader.Object, region: String?, _ reader: ConfigReader) -> NotificationSettings {
+    static func readNotifications(
+        _ top: ConfigReader.Object, region: String?, _ reader: ConfigReader
+    ) -> NotificationSettings {
         var settings = NotificationSettings()
         guard let object = top.object("notifications") else { return settings }
         defer { object.finish() }
@@ -16,7 +18,9 @@ extension ConfigLoader {
                 if isHTTPURL(url) {
                     settings.webhook = NotificationSettings.Webhook(url: url)
                 } else {
-                    reader.report(hook.childPath("url"), hook.node["url"]!.position, "expected an http(s) URL, e.g. https://hooks.example.com/mrs-watchdog")
+                    reader.report(
+                        hook.childPath("url"), hook.node["url"]!.position,
+                        "expected an http(s) URL, e.g. https://hooks.example.com/mrs-watchdog")
                 }
             } else if hook.node["url"] == nil {
                 reader.report(hook.path, hook.node.position, "missing required key 'url'")
@@ -29,14 +33,18 @@ extension ConfigLoader {
             if let url = smn.string("endpoint") {
                 endpoint = MRSEndpoint(url: url)
                 if endpoint == nil {
-                    reader.report(smn.childPath("endpoint"), smn.node["endpoint"]!.position, "expected an http(s) URL with a host and no path")
+                    reader.report(
+                        smn.childPath("endpoint"), smn.node["endpoint"]!.position,
+                        "expected an http(s) URL with a host and no path")
                 }
             }
             if let urn = smn.string("topic_urn") {
                 if urn.hasPrefix("urn:smn:"), urn.split(separator: ":").count == 5 {
                     if let endpoint { settings.smn = NotificationSettings.SMN(topicURN: urn, endpoint: endpoint) }
                 } else {
-                    reader.report(smn.childPath("topic_urn"), smn.node["topic_urn"]!.position, "expected urn:smn:REGION:PROJECT_ID:TOPIC")
+                    reader.report(
+                        smn.childPath("topic_urn"), smn.node["topic_urn"]!.position,
+                        "expected urn:smn:REGION:PROJECT_ID:TOPIC")
                 }
             } else if smn.node["topic_urn"] == nil {
                 reader.report(smn.path, smn.node.position, "missing required key 'topic_urn'")
@@ -48,7 +56,8 @@ extension ConfigLoader {
     }
 
     private static func isHTTPURL(_ text: String) -> Bool {
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty
+        else {
             return false
         }
         return scheme == "http" || scheme == "https"

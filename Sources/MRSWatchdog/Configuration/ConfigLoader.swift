@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Reads and validates the config file. Every problem is reported at once, each with file, JSON path and
@@ -32,14 +32,20 @@ public enum ConfigLoader {
         do {
             root = try JSONParser.parse(text)
         } catch {
-            return .failure(ConfigError(issues: [
-                ConfigIssue(file: file, path: "", position: error.position, message: "invalid JSON: \(error.message)")
-            ]))
+            return .failure(
+                ConfigError(issues: [
+                    ConfigIssue(
+                        file: file, path: "", position: error.position, message: "invalid JSON: \(error.message)")
+                ]))
         }
         let reader = ConfigReader(file: file)
         let config = readRoot(root, reader)
         if let config, reader.issues.isEmpty { return .success(config) }
-        return .failure(ConfigError(issues: reader.issues.sorted { ($0.position.line, $0.position.column) < ($1.position.line, $1.position.column) }))
+        return .failure(
+            ConfigError(
+                issues: reader.issues.sorted {
+                    ($0.position.line, $0.position.column) < ($1.position.line, $1.position.column)
+                }))
     }
 
     static func readRoot(_ root: JSONNode, _ reader: ConfigReader) -> WatchdogConfig? {
@@ -67,7 +73,8 @@ public enum ConfigLoader {
         if let object = top.object("metrics") {
             metricsListen = object.string("listen")
             if let listen = metricsListen, HostPort(listen) == nil {
-                reader.report("metrics.listen", object.node["listen"]!.position, "expected HOST:PORT, e.g. 127.0.0.1:9464")
+                reader.report(
+                    "metrics.listen", object.node["listen"]!.position, "expected HOST:PORT, e.g. 127.0.0.1:9464")
             }
             object.finish()
         }
@@ -95,7 +102,9 @@ public enum ConfigLoader {
         if let url = object.string("endpoint") {
             endpoint = MRSEndpoint(url: url)
             if endpoint == nil {
-                reader.report("mrs.endpoint", object.node["endpoint"]!.position, "expected an http(s) URL with a host and no path, e.g. https://mrs.cn-north-4.myhuaweicloud.com")
+                reader.report(
+                    "mrs.endpoint", object.node["endpoint"]!.position,
+                    "expected an http(s) URL with a host and no path, e.g. https://mrs.cn-north-4.myhuaweicloud.com")
             }
         }
         if region == nil, object.node["region"] == nil {
@@ -162,10 +171,14 @@ public enum ConfigLoader {
             let path = "rules[\(index)]"
             guard let object = ConfigReader.Object(reader, element, path: path) else { continue }
             let name = object.string("name")
-            if name == nil, element["name"] == nil { reader.report(path, element.position, "missing required key 'name'") }
+            if name == nil, element["name"] == nil {
+                reader.report(path, element.position, "missing required key 'name'")
+            }
             if let name {
                 if let first = names[name] {
-                    reader.report("\(path).name", element["name"]!.position, "duplicate rule name '\(name)' (also rules[\(first)])")
+                    reader.report(
+                        "\(path).name", element["name"]!.position,
+                        "duplicate rule name '\(name)' (also rules[\(first)])")
                 } else {
                     names[name] = index
                 }
@@ -187,7 +200,8 @@ public enum ConfigLoader {
                 if let smallest = limits.min(), warn >= smallest {
                     reader.report(
                         "\(path).warn_before", element["warn_before"]!.position,
-                        "warn_before (\(DurationText.format(millis: warn))) must be shorter than the limit (\(DurationText.format(millis: smallest)))")
+                        "warn_before (\(DurationText.format(millis: warn))) must be shorter than the limit (\(DurationText.format(millis: smallest)))"
+                    )
                 }
             }
             object.finish()
@@ -222,7 +236,9 @@ public enum ConfigLoader {
                 reader.report(path, element.position, "missing required key 'reason' (say why, for the next operator)")
             }
             if untilText == nil, element["until"] == nil {
-                reader.report(path, element.position, "missing required key 'until' (an RFC 3339 time, e.g. 2026-12-01T00:00:00Z)")
+                reader.report(
+                    path, element.position, "missing required key 'until' (an RFC 3339 time, e.g. 2026-12-01T00:00:00Z)"
+                )
             }
             var until: Int64?
             if let untilText {
@@ -234,7 +250,8 @@ public enum ConfigLoader {
                 }
             }
             if let until, let reason {
-                exemptions.append(Exemption(jobId: jobId, clusterId: clusterId, jobName: jobName, untilMillis: until, reason: reason))
+                exemptions.append(
+                    Exemption(jobId: jobId, clusterId: clusterId, jobName: jobName, untilMillis: until, reason: reason))
             }
         }
         return exemptions

@@ -79,7 +79,8 @@ final class ConfigReader {
             for (index, element) in elements.enumerated() {
                 guard case .string(let text) = element.value, !text.isEmpty else {
                     reader.report(
-                        "\(childPath(key))[\(index)]", element.position, "expected a non-empty string, found \(element.kindName)")
+                        "\(childPath(key))[\(index)]", element.position,
+                        "expected a non-empty string, found \(element.kindName)")
                     continue
                 }
                 if let problem = Self.invisible(text) {
@@ -89,7 +90,8 @@ final class ConfigReader {
                 out.append(text)
             }
             if elements.isEmpty, !allowEmpty {
-                reader.report(childPath(key), value.position, "empty list matches nothing; remove the key to match everything")
+                reader.report(
+                    childPath(key), value.position, "empty list matches nothing; remove the key to match everything")
             }
             return out
         }
@@ -146,7 +148,8 @@ final class ConfigReader {
                 return nil
             }
             guard range.contains(number) else {
-                reader.report(childPath(key), value.position, "must be between \(range.lowerBound) and \(range.upperBound)")
+                reader.report(
+                    childPath(key), value.position, "must be between \(range.lowerBound) and \(range.upperBound)")
                 return nil
             }
             return number
@@ -161,7 +164,9 @@ final class ConfigReader {
         func duration(_ key: String) -> Int64? {
             guard let value = value(key) else { return nil }
             guard case .string(let text) = value.value else {
-                reader.report(childPath(key), value.position, "expected a duration string like \"90s\", \"45m\", \"2h30m\", \"1d\", found \(value.kindName)")
+                reader.report(
+                    childPath(key), value.position,
+                    "expected a duration string like \"90s\", \"45m\", \"2h30m\", \"1d\", found \(value.kindName)")
                 return nil
             }
             do {
@@ -172,7 +177,8 @@ final class ConfigReader {
             }
         }
 
-        func enumValue<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) -> E? where E.RawValue == String {
+        func enumValue<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) -> E?
+        where E.RawValue == String {
             guard let text = string(key) else { return nil }
             guard let parsed = E(rawValue: text) else {
                 let allowed = E.allCases.map(\.rawValue)
@@ -186,7 +192,8 @@ final class ConfigReader {
         }
 
         /// A list of enum values, each problem reported at its own element.
-        func enumList<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) -> [E]? where E.RawValue == String {
+        func enumList<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) -> [E]?
+        where E.RawValue == String {
             let allowed = E.allCases.map(\.rawValue)
             return mapList(key) { text in
                 if let parsed = E(rawValue: text) { return .success(parsed) }

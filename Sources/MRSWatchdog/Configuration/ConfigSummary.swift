@@ -2,12 +2,18 @@
 public enum ConfigSummary {
     public static func describe(_ config: WatchdogConfig) -> String {
         var lines: [String] = []
-        lines.append("MRS: \(config.mrs.endpoint) (region \(config.mrs.region), project \(config.mrs.projectId ?? "from credentials"))")
+        lines.append(
+            "MRS: \(config.mrs.endpoint) (region \(config.mrs.region), project \(config.mrs.projectId ?? "from credentials"))"
+        )
         var watched: [String] = []
-        if !config.watch.clusterIds.isEmpty { watched.append("clusters \(config.watch.clusterIds.joined(separator: ", "))") }
+        if !config.watch.clusterIds.isEmpty {
+            watched.append("clusters \(config.watch.clusterIds.joined(separator: ", "))")
+        }
         if !config.watch.clusterTags.isEmpty { watched.append("clusters tagged \(tags(config.watch.clusterTags))") }
         var watchLine = "watching: " + watched.joined(separator: " plus ")
-        if !config.watch.excludeClusterTags.isEmpty { watchLine += ", except tagged \(tags(config.watch.excludeClusterTags))" }
+        if !config.watch.excludeClusterTags.isEmpty {
+            watchLine += ", except tagged \(tags(config.watch.excludeClusterTags))"
+        }
         lines.append(watchLine)
         lines.append(
             "polling every \(DurationText.format(millis: config.watch.pollIntervalMillis)), "

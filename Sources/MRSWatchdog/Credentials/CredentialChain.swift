@@ -86,7 +86,8 @@ public struct CredentialChain: Sendable {
             if ak != nil || sk != nil {
                 guard let ak, let sk else { throw .incomplete("\(profilePath) [basic] has only one of ak and sk") }
                 return Resolved(
-                    credentials: Credentials(accessKey: ak, secretKey: sk, securityToken: nonEmpty(basic["security_token"])),
+                    credentials: Credentials(
+                        accessKey: ak, secretKey: sk, securityToken: nonEmpty(basic["security_token"])),
                     source: .profile(path: profilePath), projectId: envProject ?? nonEmpty(basic["project_id"]))
             }
         }

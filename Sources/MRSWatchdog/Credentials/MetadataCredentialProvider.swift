@@ -3,9 +3,9 @@ import NIOCore
 import NIOHTTP1
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Temporary credentials of an ECS agency, from `GET {base}/openstack/latest/securitykey`, cached and
@@ -20,7 +20,9 @@ public actor MetadataCredentialProvider: CredentialProvider {
     public static let defaultBaseURL = "http://169.254.169.254"
     static let refreshMargin: Int64 = 40 * 60 * 1000
 
-    public init(http: HTTPClient, baseURL: String = defaultBaseURL, now: @escaping @Sendable () -> Int64 = HostClock.nowMillis) {
+    public init(
+        http: HTTPClient, baseURL: String = defaultBaseURL, now: @escaping @Sendable () -> Int64 = HostClock.nowMillis
+    ) {
         self.http = http
         self.baseURL = baseURL
         self.now = now
@@ -70,7 +72,8 @@ public actor MetadataCredentialProvider: CredentialProvider {
         // An unreadable expiry: use the credentials, but ask again in ten minutes.
         let expires = credential.expires_at.flatMap(RFC3339.parse) ?? (now() + Self.refreshMargin + 10 * 60 * 1000)
         return (
-            Credentials(accessKey: credential.access, secretKey: credential.secret, securityToken: credential.securitytoken),
+            Credentials(
+                accessKey: credential.access, secretKey: credential.secret, securityToken: credential.securitytoken),
             expires
         )
     }

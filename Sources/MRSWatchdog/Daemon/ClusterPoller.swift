@@ -82,13 +82,18 @@ public struct ClusterPoller: Sendable {
                         let digest = try await retrier.run {
                             var digest = makeDigest(cluster)
                             for state in states {
-                                try await api.forEachJobExecutionPage(clusterId: cluster.clusterId, state: state) { page(&digest, $0) }
+                                try await api.forEachJobExecutionPage(clusterId: cluster.clusterId, state: state) {
+                                    page(&digest, $0)
+                                }
                             }
                             return digest
                         }
                         return (cluster.clusterId, .success(digest))
                     } catch {
-                        return (cluster.clusterId, .failure(MRSError.wrapping(error, operation: "poll \(cluster.clusterId)")))
+                        return (
+                            cluster.clusterId,
+                            .failure(MRSError.wrapping(error, operation: "poll \(cluster.clusterId)"))
+                        )
                     }
                 }
             }

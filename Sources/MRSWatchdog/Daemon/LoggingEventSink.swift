@@ -15,22 +15,28 @@ public struct LoggingEventSink: DaemonEventSink {
         switch event {
         case .decision(let record):
             guard includeDecisions else { return }
-            logger.log(level: record.level, "\(record.action.rawValue)", metadata: record.metadata.mapValues { .string($0) })
+            logger.log(
+                level: record.level, "\(record.action.rawValue)", metadata: record.metadata.mapValues { .string($0) })
         case .ready(let status):
             logger.notice("ready: \(status.text)")
         case .progress(let status):
             logger.debug("\(status.text)")
         case .cycle(let report):
-            logger.debug("cycle: \(report.activeJobs.values.reduce(0, +)) active jobs, \(report.kinds.map { "\($0.value) \($0.key.rawValue)" }.sorted().joined(separator: ", ")) in \(report.duration)")
+            logger.debug(
+                "cycle: \(report.activeJobs.values.reduce(0, +)) active jobs, \(report.kinds.map { "\($0.value) \($0.key.rawValue)" }.sorted().joined(separator: ", ")) in \(report.duration)"
+            )
         case .breaker(let open, let candidates, let threshold):
             if open {
-                logger.error("breaker open: \(candidates) jobs to kill > breaker_threshold \(threshold); killing none, still observing")
+                logger.error(
+                    "breaker open: \(candidates) jobs to kill > breaker_threshold \(threshold); killing none, still observing"
+                )
             } else {
                 logger.warning("breaker closed: \(candidates) jobs to kill; killing again")
             }
         case .notice(let notice):
             // A constant message; the facts go in metadata (`cluster.id`, `error.code`, …).
-            let level: Logger.Level = notice.severity == .error ? .error : notice.severity == .warning ? .warning : .info
+            let level: Logger.Level =
+                notice.severity == .error ? .error : notice.severity == .warning ? .warning : .info
             logger.log(level: level, "\(notice.message)", metadata: notice.metadata.mapValues { .string($0) })
         case .reloading:
             logger.info("reloading the config")

@@ -30,4 +30,3 @@ public final class LoopHeartbeat: Sendable {
         pulse.withLock { $0.idle || ContinuousClock.now - $0.last <= window }
     }
 }
-

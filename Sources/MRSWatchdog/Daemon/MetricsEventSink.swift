@@ -12,9 +12,13 @@ public final class MetricsEventSink: DaemonEventSink {
         case .cycle(let report):
             let failed = Set(report.failures.keys)
             for cluster in report.clusters {
-                Counter(label: "mrs_watchdog_polls_total", dimensions: [("result", failed.contains(cluster) ? "error" : "ok")]).increment()
+                Counter(
+                    label: "mrs_watchdog_polls_total",
+                    dimensions: [("result", failed.contains(cluster) ? "error" : "ok")]
+                ).increment()
                 guard !failed.contains(cluster) else { continue }
-                Gauge(label: "mrs_watchdog_active_jobs", dimensions: [("cluster", cluster)]).record(report.activeJobs[cluster] ?? 0)
+                Gauge(label: "mrs_watchdog_active_jobs", dimensions: [("cluster", cluster)]).record(
+                    report.activeJobs[cluster] ?? 0)
             }
             Timer(label: "mrs_watchdog_cycle_duration_seconds").recordNanoseconds(report.duration.nanoseconds)
             Gauge(label: "mrs_watchdog_breaker_open").record(report.breakerOpen ? 1 : 0)

@@ -31,10 +31,14 @@ struct ObservedAPI: MRSJobAPI {
         defer { heartbeat.beat() }
         do {
             let result = try await operation()
-            Counter(label: "mrs_watchdog_api_requests_total", dimensions: [("call", call), ("outcome", "ok")]).increment()
+            Counter(label: "mrs_watchdog_api_requests_total", dimensions: [("call", call), ("outcome", "ok")])
+                .increment()
             return result
         } catch {
-            Counter(label: "mrs_watchdog_api_requests_total", dimensions: [("call", call), ("outcome", (error as? MRSError)?.metricLabel ?? "error")]).increment()
+            Counter(
+                label: "mrs_watchdog_api_requests_total",
+                dimensions: [("call", call), ("outcome", (error as? MRSError)?.metricLabel ?? "error")]
+            ).increment()
             throw error
         }
     }

@@ -15,7 +15,8 @@ actor PollRounds {
 
     /// Discovers (when asked, when the discovery interval has passed, or when nothing is known yet) and lists
     /// every watched cluster's jobs; the listing stops at once when the task is cancelled.
-    func poll(config: WatchdogConfig, evaluator: Evaluator, retrier: Retrier, discover forced: Bool) async -> PollReport {
+    func poll(config: WatchdogConfig, evaluator: Evaluator, retrier: Retrier, discover forced: Bool) async -> PollReport
+    {
         let started = ContinuousClock.now
         let poller = ClusterPoller(api: api, config: config, retrier: retrier)
         let interval = Duration.milliseconds(config.watch.discoveryIntervalMillis)
@@ -24,7 +25,9 @@ actor PollRounds {
             discovery = await discover(poller)
         }
         if case .authFailed = discovery {
-            return PollReport(discovery: discovery, clusters: [], digests: [:], failures: [:], hostSkewMillis: nil, duration: .now - started)
+            return PollReport(
+                discovery: discovery, clusters: [], digests: [:], failures: [:], hostSkewMillis: nil,
+                duration: .now - started)
         }
         // Deadlines beyond the next poll (with its jitter) are picked up by that poll.
         let horizon = clock.now() + config.watch.pollIntervalMillis * 11 / 10 + 5_000
@@ -50,9 +53,11 @@ actor PollRounds {
             // Clusters named by id stay watched (tags unknown: rules on tags fail closed) until discovery works.
             let named = poller.namedClusters.count
             let kept =
-                !clusters.isEmpty ? "keeping the previous \(clusters.count) clusters"
-                : named > 0 ? "watching the \(named) cluster\(named == 1 ? "" : "s") named by id, tags unknown"
-                : "no cluster is named by id (or watch.exclude_cluster_tags might exclude them): nothing is watched until discovery works"
+                !clusters.isEmpty
+                ? "keeping the previous \(clusters.count) clusters"
+                : named > 0
+                    ? "watching the \(named) cluster\(named == 1 ? "" : "s") named by id, tags unknown"
+                    : "no cluster is named by id (or watch.exclude_cluster_tags might exclude them): nothing is watched until discovery works"
             if clusters.isEmpty { clusters = poller.namedClusters }
             return .failed(failure, kept: kept)
         }

@@ -27,7 +27,8 @@ public struct Retrier: Sendable {
                 return try await operation()
             } catch let error as MRSError where error.retryAdvice == .retry && attempt + 1 < attempts {
                 try await sleep(
-                    backoff.delay(attempt: attempt, draw: Double.random(in: 0..<1), retryAfterSeconds: error.retryAfterSeconds))
+                    backoff.delay(
+                        attempt: attempt, draw: Double.random(in: 0..<1), retryAfterSeconds: error.retryAfterSeconds))
                 attempt += 1
             }
         }

@@ -1,11 +1,11 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The state file `state.json` in the state directory: written atomically (temp file, fsync, rename, fsync
@@ -40,7 +40,9 @@ public struct StateStore: Sendable {
             let why = (error as? StateFileError)?.description ?? "not a state file (\(Self.describe(error)))"
             return Loaded(
                 state: WatchdogState(),
-                problem: .stateUnreadable(path: path, reason: moved ? why : "\(why) (errno \(errno) moving it)", movedTo: moved ? aside : nil))
+                problem: .stateUnreadable(
+                    path: path, reason: moved ? why : "\(why) (errno \(errno) moving it)", movedTo: moved ? aside : nil)
+            )
         }
     }
 

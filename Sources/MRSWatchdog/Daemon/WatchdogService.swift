@@ -73,9 +73,11 @@ public actor WatchdogService: Service {
     /// `--once`: one full poll, then wait (bounded) for its kills to be confirmed. Returns how many clusters
     /// were listed, and how many failed.
     public func runOnce() async -> (polled: Int, failed: Int) {
-        machine = WatchdogStateMachine(config: machine.config, dryRun: options.dryRun, timing: options.timing, mode: .once)
+        machine = WatchdogStateMachine(
+            config: machine.config, dryRun: options.dryRun, timing: options.timing, mode: .once)
         start()
-        let report = await rounds.poll(config: machine.config, evaluator: machine.evaluator, retrier: retrier, discover: true)
+        let report = await rounds.poll(
+            config: machine.config, evaluator: machine.evaluator, retrier: retrier, discover: true)
         await perform(machine.pollFinished(report, now: clock.now(), jitter: 0))
         sink.emit(.ready(machine.currentStatus))
         let deadline = ContinuousClock.now + options.timing.onceVerifyBound
@@ -101,7 +103,8 @@ public actor WatchdogService: Service {
                     polling = true
                     let (config, evaluator, retrier) = (machine.config, machine.evaluator, retrier)
                     polls.addTask {
-                        let report = await self.rounds.poll(config: config, evaluator: evaluator, retrier: retrier, discover: discover)
+                        let report = await self.rounds.poll(
+                            config: config, evaluator: evaluator, retrier: retrier, discover: discover)
                         self.inbox.post(.pollFinished(report))
                     }
                 } else {
@@ -154,10 +157,13 @@ public actor WatchdogService: Service {
             case .readJob(let key):
                 let answer: [WatchdogStateMachine.Action]
                 do {
-                    let job = try await retrier.run { try await api.showJob(clusterId: key.clusterId, jobId: key.jobId) }
+                    let job = try await retrier.run {
+                        try await api.showJob(clusterId: key.clusterId, jobId: key.jobId)
+                    }
                     answer = machine.jobRead(key, job, now: clock.now())
                 } catch {
-                    answer = machine.jobReadFailed(key, MRSError.wrapping(error, operation: "show \(key)"), now: clock.now())
+                    answer = machine.jobReadFailed(
+                        key, MRSError.wrapping(error, operation: "show \(key)"), now: clock.now())
                 }
                 queue.insert(contentsOf: answer, at: queue.startIndex)
             case .sendKill(let key):
@@ -167,7 +173,8 @@ public actor WatchdogService: Service {
                 } catch {
                     failure = MRSError.wrapping(error, operation: "kill \(key)")
                 }
-                queue.insert(contentsOf: machine.killAnswered(key, failure: failure, now: clock.now()), at: queue.startIndex)
+                queue.insert(
+                    contentsOf: machine.killAnswered(key, failure: failure, now: clock.now()), at: queue.startIndex)
             }
         }
     }
@@ -176,5 +183,7 @@ public actor WatchdogService: Service {
         if case .emit(let event) = action { sink.emit(event) }
     }
 
-    var retrier: Retrier { Retrier(attempts: options.timing.readAttempts, backoff: options.timing.readBackoff, sleep: sleep) }
+    var retrier: Retrier {
+        Retrier(attempts: options.timing.readAttempts, backoff: options.timing.readBackoff, sleep: sleep)
+    }
 }

@@ -1,7 +1,9 @@
 /// Renders decisions as the `explain` / `plan` table, and as JSON objects for `--json`.
 public enum DecisionTable {
     public static func render(_ decisions: [Decision]) -> String {
-        var table = TextTable(header: ["DECISION", "CLUSTER", "JOB ID", "NAME", "RULE", "ELAPSED/LIMIT", "DEADLINE", "REASON"])
+        var table = TextTable(header: [
+            "DECISION", "CLUSTER", "JOB ID", "NAME", "RULE", "ELAPSED/LIMIT", "DEADLINE", "REASON",
+        ])
         for decision in decisions {
             let elapsed = decision.elapsedMillis.map { DurationText.format(millis: $0 / 1000 * 1000) } ?? "-"
             let limit = decision.limitMillis.map { DurationText.format(millis: $0) } ?? "-"
@@ -34,7 +36,9 @@ public enum DecisionTable {
             if let field = decision.unknownField { fields.append(("unknown_field", quote(field))) }
             if let elapsed = decision.elapsedMillis { fields.append(("elapsed_sec", String(elapsed / 1000))) }
             if let limit = decision.limitMillis { fields.append(("limit_sec", String(limit / 1000))) }
-            if let deadline = decision.deadline { fields.append(("deadline", quote(RFC3339.format(epochMillis: deadline)))) }
+            if let deadline = decision.deadline {
+                fields.append(("deadline", quote(RFC3339.format(epochMillis: deadline))))
+            }
             fields.append(("rules_matched", "[" + decision.matches.map { quote($0.rule) }.joined(separator: ",") + "]"))
             return object(fields)
         }

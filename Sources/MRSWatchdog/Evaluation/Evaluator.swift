@@ -49,7 +49,8 @@ public struct Evaluator: Sendable {
             let rule = rules[index]
             let excluded = rule.exclude?.evaluate(clusterId: clusterId, clusterTags: clusterTags, job: job) ?? .no
             var match = RuleMatch(rule: rule.name, mode: dryRun ? .observe : rule.mode, excluded: excluded == .yes)
-            if excluded != .yes, let (field, why) = Self.unknown("match", matched) ?? Self.unknown("exclude", excluded) {
+            if excluded != .yes, let (field, why) = Self.unknown("match", matched) ?? Self.unknown("exclude", excluded)
+            {
                 // An enforce rule (dry run included: it shows what enforcing would do) cannot be half-known.
                 if rule.mode == .enforce {
                     decision.matches.append(match)
@@ -100,11 +101,14 @@ public struct Evaluator: Sendable {
             let covered = exemption.covers(clusterId: clusterId, job: job, now: now)
             if covered == .yes {
                 decision.kind = .exempt
-                decision.reason = "exempt until \(RFC3339.format(epochMillis: exemption.untilMillis)): \(exemption.reason)"
+                decision.reason =
+                    "exempt until \(RFC3339.format(epochMillis: exemption.untilMillis)): \(exemption.reason)"
                 return decision
             }
             // Whether the exemption covers the job cannot be told: never kill it.
-            if let (field, why) = Self.unknown("exemptions", covered), applying.contains(where: { $0.0.mode == .enforce }) {
+            if let (field, why) = Self.unknown("exemptions", covered),
+                applying.contains(where: { $0.0.mode == .enforce })
+            {
                 return skip(field, why)
             }
         }
@@ -113,7 +117,9 @@ public struct Evaluator: Sendable {
         let limited = applying.filter { $0.1.deadline != nil }
         let due = limited.filter { $0.1.deadline! <= now }
         func severity(_ mode: RuleMode) -> Int { mode == .enforce ? 2 : mode == .warn ? 1 : 0 }
-        if let (rule, match) = due.max(by: { (severity($0.1.mode), -$0.1.deadline!) < (severity($1.1.mode), -$1.1.deadline!) }) {
+        if let (rule, match) = due.max(by: {
+            (severity($0.1.mode), -$0.1.deadline!) < (severity($1.1.mode), -$1.1.deadline!)
+        }) {
             fill(&decision, rule, match)
             switch match.mode {
             case .enforce:
@@ -121,10 +127,12 @@ public struct Evaluator: Sendable {
                 decision.reason = "over \(match.limitKind!.rawValue) \(DurationText.format(millis: match.limitMillis!))"
             case .warn:
                 decision.kind = .warn
-                decision.reason = "over \(match.limitKind!.rawValue) \(DurationText.format(millis: match.limitMillis!)) (warn-only rule)"
+                decision.reason =
+                    "over \(match.limitKind!.rawValue) \(DurationText.format(millis: match.limitMillis!)) (warn-only rule)"
             case .observe:
                 decision.kind = .wouldKill
-                decision.reason = "over \(match.limitKind!.rawValue) \(DurationText.format(millis: match.limitMillis!)) (observe\(dryRun ? ", dry run" : ""))"
+                decision.reason =
+                    "over \(match.limitKind!.rawValue) \(DurationText.format(millis: match.limitMillis!)) (observe\(dryRun ? ", dry run" : ""))"
             }
         } else if let (rule, match) = limited.min(by: { $0.1.deadline! < $1.1.deadline! }) {
             fill(&decision, rule, match)
@@ -132,7 +140,8 @@ public struct Evaluator: Sendable {
             if let (warnRule, warnMatch) = warning {
                 fill(&decision, warnRule, warnMatch)
                 decision.kind = .warn
-                decision.reason = "\(DurationText.format(millis: warnMatch.deadline! - now)) left before \(warnMatch.limitKind!.rawValue)"
+                decision.reason =
+                    "\(DurationText.format(millis: warnMatch.deadline! - now)) left before \(warnMatch.limitKind!.rawValue)"
             } else {
                 decision.kind = .ok
                 decision.reason = "under \(match.limitKind!.rawValue)"
@@ -142,7 +151,8 @@ public struct Evaluator: Sendable {
             decision.rule = applying.first?.0.name
             decision.reason = "no limit applies in state \(state.rawValue)"
         }
-        decision.nextChangeAt = applying.flatMap { [$0.1.warnAt, $0.1.deadline] }.compactMap { $0 }.filter { $0 > now }.min()
+        decision.nextChangeAt = applying.flatMap { [$0.1.warnAt, $0.1.deadline] }.compactMap { $0 }.filter { $0 > now }
+            .min()
         return decision
     }
 
@@ -157,7 +167,8 @@ public struct Evaluator: Sendable {
     /// The field and the reason when `result` is unknown, e.g. `exclude.queue needs queue, which MRS did not send`.
     static func unknown(_ section: String, _ result: MatchResult) -> (field: String, reason: String)? {
         guard case .unknown(let key, let field) = result else { return nil }
-        let missing = field == "cluster_tags" ? "the cluster's tags, which could not be read" : "\(field), which MRS did not send"
+        let missing =
+            field == "cluster_tags" ? "the cluster's tags, which could not be read" : "\(field), which MRS did not send"
         return (field, "\(section).\(key) needs \(missing)")
     }
 

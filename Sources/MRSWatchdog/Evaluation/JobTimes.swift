@@ -13,20 +13,32 @@ enum JobTimes {
 
     /// The first implausible fact about `job`'s times at server time `now` (ms): its field and why.
     static func problem(in job: JobExecution, active: Bool, now: Int64) -> (field: String, reason: String)? {
-        let times = [("submitted_time", job.submittedTime), ("started_time", job.startedTime), ("finished_time", job.finishedTime)]
+        let times = [
+            ("submitted_time", job.submittedTime), ("started_time", job.startedTime),
+            ("finished_time", job.finishedTime),
+        ]
         for case let (field, value?) in times {
             if value < earliestPlausibleMillis {
-                return (field, "\(field) \(value) is before 2010 in epoch milliseconds (seconds instead of milliseconds?)")
+                return (
+                    field, "\(field) \(value) is before 2010 in epoch milliseconds (seconds instead of milliseconds?)"
+                )
             }
             if value > now + futureToleranceMillis {
-                return (field, "\(field) \(value) is \(DurationText.format(millis: value - now)) in the future of MRS server time")
+                return (
+                    field,
+                    "\(field) \(value) is \(DurationText.format(millis: value - now)) in the future of MRS server time"
+                )
             }
         }
         if active, let finished = job.finishedTime {
             return ("finished_time", "finished_time \(finished) is set on an active job")
         }
-        if let started = job.startedTime, let submitted = job.submittedTime, started < submitted - orderToleranceMillis {
-            return ("started_time", "started_time is \(DurationText.format(millis: submitted - started)) before submitted_time")
+        if let started = job.startedTime, let submitted = job.submittedTime, started < submitted - orderToleranceMillis
+        {
+            return (
+                "started_time",
+                "started_time is \(DurationText.format(millis: submitted - started)) before submitted_time"
+            )
         }
         return nil
     }

@@ -105,7 +105,9 @@ public struct MRSError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// MRS codes that mean "this will not change by asking again": not found, kill refused, user not synced.
-    static let permanentServiceCodes: Set<String> = ["0175", "0160", "0200", "0176", "0201", "12000003", "0192", "0191"]
+    static let permanentServiceCodes: Set<String> = [
+        "0175", "0160", "0200", "0176", "0201", "12000003", "0192", "0191",
+    ]
 
     /// True when the object asked for does not exist (job `0176`/`0201`, cluster `12000003`).
     public var isNotFound: Bool {
@@ -156,7 +158,8 @@ extension MRSError {
         }
         return MRSError(
             kind: kind, operation: operation, httpStatus: status, errorCode: code, errorMessage: message,
-            requestId: requestIdHeader ?? bodyRequestId, retryAfterSeconds: retryAfter.flatMap { Int($0.trimmingSpaces()) })
+            requestId: requestIdHeader ?? bodyRequestId,
+            retryAfterSeconds: retryAfter.flatMap { Int($0.trimmingSpaces()) })
     }
 
     private static func findErrorFields(_ node: JSONNode, depth: Int) -> (String, String?)? {

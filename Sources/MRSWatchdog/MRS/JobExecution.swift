@@ -44,7 +44,9 @@ public struct JobExecution: Sendable, Hashable {
 
     /// Every `job_type` MRS lists (MRS API reference: ShowJobExeListNew, `job_type`; SparkPython jobs are
     /// listed as `SparkSubmit`).
-    public static let jobTypes = ["MapReduce", "SparkSubmit", "HiveScript", "HiveSql", "DistCp", "SparkScript", "SparkSql", "Flink"]
+    public static let jobTypes = [
+        "MapReduce", "SparkSubmit", "HiveScript", "HiveSql", "DistCp", "SparkScript", "SparkSql", "Flink",
+    ]
 
     /// The parsed state; nil for an unknown or missing state, which the watchdog treats as "not active".
     public var state: JobState? { jobStateText.flatMap(JobState.init(wire:)) }

@@ -47,7 +47,8 @@ public struct SMNChannel: NotificationChannel {
         logger: Logger
     ) {
         exchange = SignedExchange(
-            http: http, endpoint: settings.endpoint, credentials: credentials, timeout: .milliseconds(settings.timeoutMillis),
+            http: http, endpoint: settings.endpoint, credentials: credentials,
+            timeout: .milliseconds(settings.timeoutMillis),
             maxBodyBytes: 64 * 1024, userAgent: "mrs-watchdog", logger: logger, onServerDate: { _ in },
             wallClock: { HostClock.nowMillis() / 1000 })
         self.projectId = projectId

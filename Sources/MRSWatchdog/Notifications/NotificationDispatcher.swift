@@ -22,7 +22,8 @@ public final class NotificationDispatcher: DaemonEventSink, Service {
 
     /// - Parameter makeChannels: the channels a `notifications` section asks for; called again on reload.
     public init(
-        settings: NotificationSettings, makeChannels: @escaping @Sendable (NotificationSettings) -> [any NotificationChannel],
+        settings: NotificationSettings,
+        makeChannels: @escaping @Sendable (NotificationSettings) -> [any NotificationChannel],
         logger: Logger, retryDelays: [Duration] = [.seconds(2), .seconds(10)], shutdownGrace: Duration = .seconds(5)
     ) {
         self.makeChannels = makeChannels
@@ -34,7 +35,9 @@ public final class NotificationDispatcher: DaemonEventSink, Service {
     }
 
     /// Fixed channels, never replaced by a reload (tests).
-    public convenience init(channels: [any NotificationChannel], events: Set<NotificationSettings.Event>, logger: Logger) {
+    public convenience init(
+        channels: [any NotificationChannel], events: Set<NotificationSettings.Event>, logger: Logger
+    ) {
         var settings = NotificationSettings()
         settings.events = events
         self.init(settings: settings, makeChannels: { _ in channels }, logger: logger)
@@ -84,7 +87,9 @@ public final class NotificationDispatcher: DaemonEventSink, Service {
                 return
             } catch {
                 guard attempt < retryDelays.count else {
-                    logger.warning("notification (\(message.event.rawValue)) not delivered to \(channel.name) after \(attempt + 1) attempts: \(error)")
+                    logger.warning(
+                        "notification (\(message.event.rawValue)) not delivered to \(channel.name) after \(attempt + 1) attempts: \(error)"
+                    )
                     return
                 }
                 try? await Task.sleep(for: retryDelays[attempt])

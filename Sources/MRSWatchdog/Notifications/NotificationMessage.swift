@@ -39,11 +39,14 @@ public struct NotificationMessage: Sendable, Hashable {
         case .breaker(let open, let candidates, let threshold):
             kind = .breaker
             subject = "mrs-watchdog: breaker \(open ? "open" : "closed")"
-            text = open
+            text =
+                open
                 ? "breaker open: \(candidates) jobs to kill > breaker_threshold \(threshold); killing none until the count drops"
                 : "breaker closed: \(candidates) jobs to kill; killing again"
-            fields += [("breaker", DecisionTable.quoted(open ? "open" : "closed")), ("candidates", String(candidates)),
-                       ("threshold", String(threshold))]
+            fields += [
+                ("breaker", DecisionTable.quoted(open ? "open" : "closed")), ("candidates", String(candidates)),
+                ("threshold", String(threshold)),
+            ]
         default:
             return nil
         }

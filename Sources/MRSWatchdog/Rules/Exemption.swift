@@ -7,7 +7,9 @@ public struct Exemption: Sendable, Hashable {
     public var untilMillis: Int64
     public var reason: String
 
-    public init(jobId: String? = nil, clusterId: String? = nil, jobName: [Glob] = [], untilMillis: Int64, reason: String) {
+    public init(
+        jobId: String? = nil, clusterId: String? = nil, jobName: [Glob] = [], untilMillis: Int64, reason: String
+    ) {
         self.jobId = jobId
         self.clusterId = clusterId
         self.jobName = jobName

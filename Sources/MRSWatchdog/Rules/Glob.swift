@@ -15,7 +15,8 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
         public var description: String {
             switch self {
             case .unclosedClass: return "'[' opens a character class that is never closed with ']'"
-            case .posixClass: return "POSIX classes such as '[[:digit:]]' are not supported; write the set, e.g. '[0-9]'"
+            case .posixClass:
+                return "POSIX classes such as '[[:digit:]]' are not supported; write the set, e.g. '[0-9]'"
             case .braces: return "brace alternatives '{a,b}' are not supported; use a list: [\"a\", \"b\"]"
             case .trailingBackslash: return "a pattern cannot end with '\\'"
             case .reversedRange(let range): return "the range '\(range)' is reversed and would match nothing"
@@ -50,10 +51,12 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
     public init(_ pattern: String) throws(SyntaxError) {
         self.pattern = pattern
         self.tokens = try Self.tokenize(pattern)
-        let simple = !pattern.contains("\\") && tokens.allSatisfy { token in
-            if case .literal = token { return true }
-            return token == .anyRun
-        }
+        let simple =
+            !pattern.contains("\\")
+            && tokens.allSatisfy { token in
+                if case .literal = token { return true }
+                return token == .anyRun
+            }
         self.bytes = simple ? Array(pattern.utf8) : nil
     }
 

@@ -29,10 +29,14 @@ public struct JobMatcher: Sendable, Hashable {
                 result = .unknown(key: "cluster_tags", field: "cluster_tags")
             }
         }
-        if !jobType.isEmpty, !check("job_type", "job_type", job.jobType, { type in jobType.contains { $0.caseInsensitiveEquals(type) } }) {
+        if !jobType.isEmpty,
+            !check("job_type", "job_type", job.jobType, { type in jobType.contains { $0.caseInsensitiveEquals(type) } })
+        {
             return .no
         }
-        if !jobName.isEmpty, !check("job_name", "job_name", job.jobName, { name in jobName.contains { $0.matches(name) } }) {
+        if !jobName.isEmpty,
+            !check("job_name", "job_name", job.jobName, { name in jobName.contains { $0.matches(name) } })
+        {
             return .no
         }
         if let jobNameRegex, !check("job_name_regex", "job_name", job.jobName, jobNameRegex.matches) {

@@ -55,7 +55,8 @@ extension SignableRequest {
         (raw ?? "").split(separator: "&").map { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             return QueryItem(
-                PercentEncoding.decode(String(parts[0])), parts.count > 1 ? PercentEncoding.decode(String(parts[1])) : "")
+                PercentEncoding.decode(String(parts[0])),
+                parts.count > 1 ? PercentEncoding.decode(String(parts[1])) : "")
         }
     }
 }

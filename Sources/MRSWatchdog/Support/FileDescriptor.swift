@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Raw writes to a file descriptor, shared by the console and the state file.
@@ -12,9 +12,9 @@ enum FileDescriptor {
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { buffer in
                 #if canImport(Glibc)
-                Glibc.write(fd, buffer.baseAddress, buffer.count)
+                    Glibc.write(fd, buffer.baseAddress, buffer.count)
                 #else
-                Darwin.write(fd, buffer.baseAddress, buffer.count)
+                    Darwin.write(fd, buffer.baseAddress, buffer.count)
                 #endif
             }
             if written < 0, errno == EINTR { continue }

@@ -47,7 +47,8 @@ public struct JSONParser {
     private func describeCurrent() -> String {
         guard index < scalars.count else { return "end of file" }
         let scalar = scalars[index]
-        return VisibleText.isVisible(scalar) && !scalar.properties.isWhitespace ? "'\(scalar)'" : VisibleText.describe(scalar)
+        return VisibleText.isVisible(scalar) && !scalar.properties.isWhitespace
+            ? "'\(scalar)'" : VisibleText.describe(scalar)
     }
 
     private mutating func advance() {
@@ -179,7 +180,9 @@ public struct JSONParser {
                 default: throw error("invalid escape '\\\(escape)'")
                 }
             default:
-                guard scalar.value >= 0x20 else { throw error("control character \(VisibleText.describe(scalar)) in a string (escape it)") }
+                guard scalar.value >= 0x20 else {
+                    throw error("control character \(VisibleText.describe(scalar)) in a string (escape it)")
+                }
                 out.append(scalar)
                 advance()
             }

@@ -19,7 +19,8 @@ enum VisibleText {
     static func describe(_ scalar: Unicode.Scalar) -> String {
         let hex = String(scalar.value, radix: 16, uppercase: true)
         let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-        let name = names[scalar.value] ?? scalar.properties.name?.lowercased() ?? scalar.properties.nameAlias?.lowercased()
+        let name =
+            names[scalar.value] ?? scalar.properties.name?.lowercased() ?? scalar.properties.nameAlias?.lowercased()
         return name.map { "\(code) \($0)" } ?? code
     }
 

@@ -38,7 +38,8 @@ public enum KillPlanner {
         let deferred = Array(ordered.dropFirst(room))
         var reason: String?
         if !deferred.isEmpty {
-            reason = safety.maxKillsPerHour - killedLastHour <= safety.maxKillsPerCycle - killedThisCycle
+            reason =
+                safety.maxKillsPerHour - killedLastHour <= safety.maxKillsPerCycle - killedThisCycle
                 ? "hourly kill budget (\(safety.maxKillsPerHour)) reached; \(deferred.count) kill(s) wait"
                 : "per-cycle kill budget (\(safety.maxKillsPerCycle)) reached; \(deferred.count) kill(s) wait"
         }

@@ -70,10 +70,13 @@ public enum WatchdogNotice: Sendable, Hashable {
         case .resumingVerification(let count): return ["kills": "\(count)"]
         case .clockSkew(let millis): return ["clock.skew_ms": "\(millis)"]
         case .clusterListProblems(let malformed, let unreadableTags):
-            return ["entries.unreadable": malformed.map(String.init).joined(separator: ","),
-                    "clusters.tags_unreadable": unreadableTags.joined(separator: ",")]
+            return [
+                "entries.unreadable": malformed.map(String.init).joined(separator: ","),
+                "clusters.tags_unreadable": unreadableTags.joined(separator: ","),
+            ]
         case .discoveryFailed(let error, let kept): return Self.describe(error).merging(["watching": kept]) { $1 }
-        case .clusterPollFailed(let cluster, let error): return Self.describe(error).merging(["cluster.id": cluster]) { $1 }
+        case .clusterPollFailed(let cluster, let error):
+            return Self.describe(error).merging(["cluster.id": cluster]) { $1 }
         case .clusterAnswering(let cluster): return ["cluster.id": cluster]
         case .jobEntriesSkipped(let cluster, let count, let at):
             return ["cluster.id": cluster, "entries": "\(count)", "entries.at": at.joined(separator: ", ")]
@@ -97,22 +100,28 @@ public enum WatchdogNotice: Sendable, Hashable {
         case .stateSaveFailed(let reason): return "could not save state: \(reason)"
         case .resumingVerification(let count): return "resuming verification of \(count) kill(s) from the state file"
         case .clockSkew(let millis):
-            return "the host clock is \(DurationText.format(millis: abs(millis))) \(millis > 0 ? "ahead of" : "behind") MRS server time; runtimes are measured in server time"
+            return
+                "the host clock is \(DurationText.format(millis: abs(millis))) \(millis > 0 ? "ahead of" : "behind") MRS server time; runtimes are measured in server time"
         case .clusterListProblems(let malformed, let unreadableTags):
             var problems: [String] = []
             if !malformed.isEmpty {
                 let indices = malformed.map(String.init).joined(separator: ", ")
-                problems.append("\(Self.count(malformed.count, "entry", "entries")) could not be read and skipped (index \(indices)); the other clusters are watched")
+                problems.append(
+                    "\(Self.count(malformed.count, "entry", "entries")) could not be read and skipped (index \(indices)); the other clusters are watched"
+                )
             }
             if !unreadableTags.isEmpty {
-                problems.append("the tags of \(unreadableTags.joined(separator: ", ")) could not be read: no tag selects them, rules on tags fail closed there")
+                problems.append(
+                    "the tags of \(unreadableTags.joined(separator: ", ")) could not be read: no tag selects them, rules on tags fail closed there"
+                )
             }
             return "cluster list: " + problems.joined(separator: "; ")
         case .discoveryFailed(let error, let kept): return "cluster discovery failed: \(error); \(kept)"
         case .clusterPollFailed(let cluster, let error): return "cluster \(cluster) could not be polled: \(error)"
         case .clusterAnswering(let cluster): return "cluster \(cluster) is answering again"
         case .jobEntriesSkipped(let cluster, let count, let at):
-            return "cluster \(cluster): \(Self.count(count, "job entry", "job entries")) could not be read and skipped (\(at.joined(separator: ", ")))"
+            return
+                "cluster \(cluster): \(Self.count(count, "job entry", "job entries")) could not be read and skipped (\(at.joined(separator: ", ")))"
         case .listingCutShort(let cluster, let reason):
             return "cluster \(cluster): \(reason); its listing was cut short and the jobs read so far are used"
         case .deadlineReadFailed(let key, let error): return "job \(key) could not be read at its deadline: \(error)"
@@ -136,5 +145,7 @@ public enum WatchdogNotice: Sendable, Hashable {
     }
 
     /// `1 entry`, `3 entries`.
-    static func count(_ number: Int, _ one: String, _ many: String) -> String { "\(number) \(number == 1 ? one : many)" }
+    static func count(_ number: Int, _ one: String, _ many: String) -> String {
+        "\(number) \(number == 1 ? one : many)"
+    }
 }

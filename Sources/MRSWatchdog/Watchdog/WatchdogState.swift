@@ -38,6 +38,8 @@ public struct WatchdogState: Sendable, Hashable, Codable {
     public mutating func prune(now: Int64) {
         killTimes.removeAll { $0 <= now - Self.hourMillis }
         warned = warned.filter { $0.value > now - Self.retentionMillis }
-        kills = kills.filter { $0.value.status == .pending || ($0.value.resolvedAt ?? now) > now - Self.retentionMillis }
+        kills = kills.filter {
+            $0.value.status == .pending || ($0.value.resolvedAt ?? now) > now - Self.retentionMillis
+        }
     }
 }

@@ -59,7 +59,9 @@ public struct WatchdogStateMachine: Sendable {
         case refusedKill(MRSError)
     }
 
-    public init(config: WatchdogConfig, dryRun: Bool = false, timing: DaemonTiming = DaemonTiming(), mode: Mode = .daemon) {
+    public init(
+        config: WatchdogConfig, dryRun: Bool = false, timing: DaemonTiming = DaemonTiming(), mode: Mode = .daemon
+    ) {
         self.config = config
         self.evaluator = Evaluator(config: config, dryRun: dryRun)
         self.dryRun = dryRun
@@ -83,7 +85,9 @@ public struct WatchdogStateMachine: Sendable {
         if !polling, !stopping, let nextPollAt { candidates.append(nextPollAt) }
         if !authBlocked(at: nil), !stopping {
             if mode == .daemon, let deadline = nextDeadline { candidates.append(deadline) }
-            candidates += state.pendingKills.filter { reads[$0.key] == nil }.map { $0.lastCheckedAt + timing.verifyInterval.wholeMilliseconds }
+            candidates += state.pendingKills.filter { reads[$0.key] == nil }.map {
+                $0.lastCheckedAt + timing.verifyInterval.wholeMilliseconds
+            }
         }
         return candidates.min()
     }
@@ -155,9 +159,13 @@ public struct WatchdogStateMachine: Sendable {
         polling = false
         var actions: [Action] = []
         if let outcome = discoveryNotice(report.discovery) { actions.append(outcome) }
-        if case .authFailed(let error) = report.discovery { return actions + blockForAuth(error, now: now) + scheduleNextPoll(now: now, jitter: jitter) }
+        if case .authFailed(let error) = report.discovery {
+            return actions + blockForAuth(error, now: now) + scheduleNextPoll(now: now, jitter: jitter)
+        }
         if case .failed = report.discovery { discoveryWanted = true }
-        if report.clusters.isEmpty, case .failed = report.discovery { return actions + scheduleNextPoll(now: now, jitter: jitter) }
+        if report.clusters.isEmpty, case .failed = report.discovery {
+            return actions + scheduleNextPoll(now: now, jitter: jitter)
+        }
         if !skewReported, let skew = report.hostSkewMillis, abs(skew) > timing.skewWarningMillis {
             skewReported = true
             actions.append(.emit(.notice(.clockSkew(millis: skew))))
@@ -176,7 +184,11 @@ public struct WatchdogStateMachine: Sendable {
             activeJobs[cluster.clusterId] = digest.active
             kinds.merge(digest.kinds, uniquingKeysWith: +)
             if digest.malformed > 0 {
-                actions.append(.emit(.notice(.jobEntriesSkipped(cluster: cluster.clusterId, count: digest.malformed, at: digest.malformedAt))))
+                actions.append(
+                    .emit(
+                        .notice(
+                            .jobEntriesSkipped(
+                                cluster: cluster.clusterId, count: digest.malformed, at: digest.malformedAt))))
             }
             if let why = digest.endedEarly {
                 actions.append(.emit(.notice(.listingCutShort(cluster: cluster.clusterId, reason: why))))
@@ -184,7 +196,8 @@ public struct WatchdogStateMachine: Sendable {
         }
         let watched = Set(report.clusters.map(\.clusterId))
         deadlines = deadlines.filter { watched.contains($0.key) }
-        clusterTags = Dictionary(report.clusters.map { ($0.clusterId, $0.tags) }, uniquingKeysWith: { first, _ in first })
+        clusterTags = Dictionary(
+            report.clusters.map { ($0.clusterId, $0.tags) }, uniquingKeysWith: { first, _ in first })
         if report.digests.isEmpty, let auth = report.failures.values.first(where: { $0.retryAdvice == .authBackoff }) {
             actions += blockForAuth(auth, now: now)
         } else {
@@ -196,34 +209,45 @@ public struct WatchdogStateMachine: Sendable {
         let wasOpen = breakerOpen
         breakerOpen = KillPlanner.breakerOpens(candidates: candidates.count, safety: config.safety)
         if breakerOpen != wasOpen {
-            actions.append(.emit(.breaker(open: breakerOpen, candidates: candidates.count, threshold: config.safety.breakerThreshold)))
+            actions.append(
+                .emit(
+                    .breaker(open: breakerOpen, candidates: candidates.count, threshold: config.safety.breakerThreshold)
+                ))
         }
         killsSincePoll = 0
         holdReason = nil
-        status = StatusLine(clusters: report.clusters.count, failedClusters: report.failures.count, activeJobs: activeJobs.values.reduce(0, +))
+        status = StatusLine(
+            clusters: report.clusters.count, failedClusters: report.failures.count,
+            activeJobs: activeJobs.values.reduce(0, +))
         actions += act(on: decisions, now: now)
         let notable = Set(decisions.map(JobKey.init))
         let polled = Set(report.digests.keys)
         reportedOnce = reportedOnce.filter { !polled.contains($0.key.clusterId) || notable.contains($0.key) }
         state.prune(now: now)
         dirty = true
-        actions.append(.emit(.cycle(CycleReport(
-            at: now, decisions: decisions + upcoming, activeJobs: activeJobs, kinds: kinds,
-            clusters: report.clusters.map(\.clusterId), failures: report.failures, duration: report.duration,
-            breakerOpen: breakerOpen, nextDeadline: nextDeadline))))
+        actions.append(
+            .emit(
+                .cycle(
+                    CycleReport(
+                        at: now, decisions: decisions + upcoming, activeJobs: activeJobs, kinds: kinds,
+                        clusters: report.clusters.map(\.clusterId), failures: report.failures,
+                        duration: report.duration,
+                        breakerOpen: breakerOpen, nextDeadline: nextDeadline))))
         return actions + scheduleNextPoll(now: now, jitter: jitter)
     }
 
     /// MRS answered a read of one job.
     public mutating func jobRead(_ key: JobKey, _ job: JobExecution, now: Int64) -> [Action] {
         guard job.jobId == key.jobId else {
-            let failure = MRSError(kind: .malformedResponse, operation: "show \(key)", errorMessage: "MRS answered with job \(job.jobId)")
+            let failure = MRSError(
+                kind: .malformedResponse, operation: "show \(key)", errorMessage: "MRS answered with job \(job.jobId)")
             return jobReadFailed(key, failure, now: now)
         }
         guard let purpose = reads.removeValue(forKey: key) else { return [] }
         switch purpose {
         case .deadline:
-            let decision = evaluator.decide(clusterId: key.clusterId, clusterTags: clusterTags[key.clusterId] ?? nil, job: job, now: now)
+            let decision = evaluator.decide(
+                clusterId: key.clusterId, clusterTags: clusterTags[key.clusterId] ?? nil, job: job, now: now)
             deadlines[key.clusterId]?[key.jobId] = job.isTerminal ? nil : decision.nextChangeAt
             return act(on: [decision], now: now)
         case .verification:
@@ -232,13 +256,18 @@ public struct WatchdogStateMachine: Sendable {
             decision.job = job
             guard job.state != nil else {
                 // Neither ended nor known to run: never kill again on a state that cannot be read.
-                record.lastError = "job_state '\(job.jobStateText ?? "missing")' is unknown; not killed again until it is read"
+                record.lastError =
+                    "job_state '\(job.jobStateText ?? "missing")' is unknown; not killed again until it is read"
                 return save(record)
             }
             if job.isTerminal {
-                return settle(&record, record.accepted ? .confirmed : .gone, decision: decision, detail: Self.finalState(job), now: now)
+                return settle(
+                    &record, record.accepted ? .confirmed : .gone, decision: decision, detail: Self.finalState(job),
+                    now: now)
             }
-            guard !record.accepted || now - record.lastAttemptAt >= timing.verifyTimeout.wholeMilliseconds else { return [] }
+            guard !record.accepted || now - record.lastAttemptAt >= timing.verifyTimeout.wholeMilliseconds else {
+                return []
+            }
             if record.attempts >= timing.maxKillAttempts {
                 return settle(
                     &record, .unkillable, decision: decision,
@@ -264,7 +293,9 @@ public struct WatchdogStateMachine: Sendable {
         case .verification:
             guard var record = state.kill(key) else { return [] }
             if failure.isNotFound {
-                return settle(&record, record.accepted ? .confirmed : .gone, decision: Self.verificationDecision(record), detail: "job no longer exists", now: now)
+                return settle(
+                    &record, record.accepted ? .confirmed : .gone, decision: Self.verificationDecision(record),
+                    detail: "job no longer exists", now: now)
             }
             record.lastError = failure.description
             return save(record)
@@ -282,8 +313,13 @@ public struct WatchdogStateMachine: Sendable {
             record.accepted = true
             record.lastError = nil
             if !retry { status.killed += 1 }
-            return save(record) + [.emit(.decision(DecisionRecord(
-                action: retry ? .killRetried : .kill, decision: decision, detail: retry ? "attempt \(record.attempts)" : nil)))]
+            return save(record) + [
+                .emit(
+                    .decision(
+                        DecisionRecord(
+                            action: retry ? .killRetried : .kill, decision: decision,
+                            detail: retry ? "attempt \(record.attempts)" : nil)))
+            ]
         }
         record.accepted = false
         record.lastError = failure.description
@@ -317,7 +353,8 @@ public struct WatchdogStateMachine: Sendable {
             actions.append(.emit(.reloaded(currentStatus, failure: nil)))
         case .failure(let failure):
             let reason = failure.description
-            reloadFailure = "reload failed: \(reason.split(separator: "\n").first.map(String.init) ?? reason); keeping previous rules"
+            reloadFailure =
+                "reload failed: \(reason.split(separator: "\n").first.map(String.init) ?? reason); keeping previous rules"
             actions.append(.emit(.reloaded(currentStatus, failure: reason)))
         }
         return actions
@@ -396,20 +433,29 @@ public struct WatchdogStateMachine: Sendable {
         return save(record) + [.sendKill(record.key)]
     }
 
-    private mutating func refusedKillResolved(_ key: JobKey, failure: MRSError, job: JobExecution?, now: Int64) -> [Action] {
+    private mutating func refusedKillResolved(
+        _ key: JobKey, failure: MRSError, job: JobExecution?, now: Int64
+    ) -> [Action] {
         guard let decision = killing.removeValue(forKey: key), var record = state.kill(key) else { return [] }
         if job?.isTerminal ?? failure.isNotFound {
-            return settle(&record, .gone, decision: decision, detail: job.map(Self.finalState) ?? "job no longer exists", now: now)
+            return settle(
+                &record, .gone, decision: decision, detail: job.map(Self.finalState) ?? "job no longer exists", now: now
+            )
         }
         return killFailed(&record, failure: failure, decision: decision, now: now)
     }
 
-    private mutating func killFailed(_ record: inout KillRecord, failure: MRSError, decision: Decision, now: Int64) -> [Action] {
-        var actions: [Action] = [.emit(.decision(DecisionRecord(action: .killFailed, decision: decision, detail: failure.description)))]
+    private mutating func killFailed(
+        _ record: inout KillRecord, failure: MRSError, decision: Decision, now: Int64
+    ) -> [Action] {
+        var actions: [Action] = [
+            .emit(.decision(DecisionRecord(action: .killFailed, decision: decision, detail: failure.description)))
+        ]
         switch failure.retryAdvice {
         case .retry: break  // sent again after the next read of the job
         case .authBackoff: actions += blockForAuth(failure, now: now)
-        case .never: actions += settle(&record, .unkillable, decision: decision, detail: "kill refused: \(failure)", now: now)
+        case .never:
+            actions += settle(&record, .unkillable, decision: decision, detail: "kill refused: \(failure)", now: now)
         }
         return actions
     }
@@ -419,8 +465,10 @@ public struct WatchdogStateMachine: Sendable {
     ) -> [Action] {
         record.status = outcome
         record.resolvedAt = now
-        let action: DecisionRecord.Action = outcome == .confirmed ? .killConfirmed : outcome == .gone ? .gone : .unkillable
-        var actions = save(record) + [.emit(.decision(DecisionRecord(action: action, decision: decision, detail: detail)))]
+        let action: DecisionRecord.Action =
+            outcome == .confirmed ? .killConfirmed : outcome == .gone ? .gone : .unkillable
+        var actions =
+            save(record) + [.emit(.decision(DecisionRecord(action: action, decision: decision, detail: detail)))]
         if outcome == .unkillable {
             actions.append(.emit(.notice(.unkillable(record.key, attempts: record.attempts))))
         }
@@ -434,7 +482,9 @@ public struct WatchdogStateMachine: Sendable {
         return [.persist(state)]
     }
 
-    private mutating func reportOnce(_ action: DecisionRecord.Action, _ decision: Decision, detail: String? = nil) -> [Action] {
+    private mutating func reportOnce(
+        _ action: DecisionRecord.Action, _ decision: Decision, detail: String? = nil
+    ) -> [Action] {
         guard reportedOnce[JobKey(decision), default: []].insert(action).inserted else { return [] }
         return [.emit(.decision(DecisionRecord(action: action, decision: decision, detail: detail)))]
     }
@@ -473,7 +523,8 @@ public struct WatchdogStateMachine: Sendable {
 
     private mutating func clusterHealthNotices(_ report: PollReport) -> [Action] {
         var actions: [Action] = []
-        for (cluster, error) in report.failures.sorted(by: { $0.key < $1.key }) where failingClusters[cluster] != error.description {
+        for (cluster, error) in report.failures.sorted(by: { $0.key < $1.key })
+        where failingClusters[cluster] != error.description {
             actions.append(.emit(.notice(.clusterPollFailed(cluster: cluster, error: error))))
         }
         for cluster in failingClusters.keys.sorted() where report.failures[cluster] == nil {

@@ -64,7 +64,9 @@ final class ChildProcess: @unchecked Sendable {
             if ContinuousClock.now > deadline {
                 signal(SIGKILL)
                 process.waitUntilExit()
-                Issue.record("child \(process.executableURL?.lastPathComponent ?? "?") still running after \(timeout); killed. stderr: \(stderr)")
+                Issue.record(
+                    "child \(process.executableURL?.lastPathComponent ?? "?") still running after \(timeout); killed. stderr: \(stderr)"
+                )
                 break
             }
             try await Task.sleep(for: .milliseconds(20))

@@ -56,7 +56,8 @@ struct DaemonHarness {
     static func run<T: Sendable>(
         _ emulator: EmulatorHarness, config: WatchdogConfig, dryRun: Bool = false, timing: DaemonTiming = fastTiming,
         stateDirectory: String? = nil,
-        extraSinks: [any DaemonEventSink] = [], extraServices: @Sendable (WatchdogService) -> [any Service] = { _ in [] },
+        extraSinks: [any DaemonEventSink] = [],
+        extraServices: @Sendable (WatchdogService) -> [any Service] = { _ in [] },
         requestTimeout: Duration = .seconds(30),
         _ body: @Sendable (DaemonHarness) async throws -> T
     ) async throws -> T {
@@ -69,10 +70,13 @@ struct DaemonHarness {
         var clientOptions = MRSHTTPClient.Options()
         clientOptions.requestTimeout = requestTimeout
         let service = WatchdogService(
-            config: config, api: emulator.client(options: clientOptions, onServerDate: { clock.observe(serverMillis: $0) }), clock: clock,
+            config: config,
+            api: emulator.client(options: clientOptions, onServerDate: { clock.observe(serverMillis: $0) }),
+            clock: clock,
             store: StateStore(directory: directory), sink: FanOutEventSink([events] + extraSinks), options: options)
         let logger = Logger(label: "test-daemon", factory: { _ in SwiftLogNoOpLogHandler() })
-        let group = ServiceGroup(services: extraServices(service) + [service], gracefulShutdownSignals: [], logger: logger)
+        let group = ServiceGroup(
+            services: extraServices(service) + [service], gracefulShutdownSignals: [], logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             let harness = DaemonHarness(emulator: emulator, service: service, events: events, stateDirectory: directory)
@@ -131,7 +135,8 @@ final class RecordingSink: DaemonEventSink {
         events.compactMap { event in
             switch event {
             case .notice(let notice): return notice.text
-            case .breaker(let open, let candidates, _): return open ? "breaker open: \(candidates) jobs" : "breaker closed"
+            case .breaker(let open, let candidates, _):
+                return open ? "breaker open: \(candidates) jobs" : "breaker closed"
             default: return nil
             }
         }

@@ -7,7 +7,8 @@ import ServiceLifecycle
 /// Runs an `MRSEmulatorServer` on a free loopback port for the duration of `body`.
 struct EmulatorHarness {
     static let projectId = "0123456789abcdef0123456789abcdef"
-    static let credentials = Credentials(accessKey: "TESTAK0000000000001", secretKey: "test-secret-key-000000000000000000000")
+    static let credentials = Credentials(
+        accessKey: "TESTAK0000000000001", secretKey: "test-secret-key-000000000000000000000")
 
     let state: EmulatorState
     let port: Int
@@ -56,8 +57,10 @@ struct EmulatorHarness {
 
     /// Adds a running cluster with the given tags and returns its id.
     @discardableResult
-    func addCluster(_ id: String, tags: [String: String] = [:], state clusterState: String = "running") async -> String {
-        await state.addCluster(Cluster(clusterId: id, clusterName: "name-\(id)", clusterState: clusterState, tags: tags))
+    func addCluster(_ id: String, tags: [String: String] = [:], state clusterState: String = "running") async -> String
+    {
+        await state.addCluster(
+            Cluster(clusterId: id, clusterName: "name-\(id)", clusterState: clusterState, tags: tags))
         return id
     }
 }

@@ -2,9 +2,9 @@ import AsyncHTTPClient
 import Logging
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The MRS client over async-http-client: signs every request, caps every body, maps every failure to
@@ -117,7 +117,8 @@ public struct MRSHTTPClient: MRSJobAPI {
             if page.jobs.isEmpty, count == options.jobPageSize, let firstRepeat {
                 page.endedEarly = "page \(number) repeats page \(firstRepeat)"
             } else if !complete, ContinuousClock.now - started >= options.maxListingDuration {
-                page.endedEarly = "listing stopped at page \(number) after \(DurationText.format(millis: options.maxListingDuration.wholeMilliseconds))"
+                page.endedEarly =
+                    "listing stopped at page \(number) after \(DurationText.format(millis: options.maxListingDuration.wholeMilliseconds))"
             }
             try body(page)
             if complete || page.endedEarly != nil { return }
@@ -157,10 +158,12 @@ public struct MRSHTTPClient: MRSJobAPI {
     }
 
     /// One signed request; returns the body of a 2xx answer, throws `MRSError` otherwise.
-    private func exchange(_ method: String, _ path: String, query: [SignableRequest.QueryItem]) async throws -> [UInt8] {
+    private func exchange(_ method: String, _ path: String, query: [SignableRequest.QueryItem]) async throws -> [UInt8]
+    {
         try await SignedExchange(
             http: http, endpoint: endpoint, credentials: credentials, timeout: options.requestTimeout,
-            maxBodyBytes: options.maxBodyBytes, userAgent: options.userAgent, logger: logger, onServerDate: onServerDate,
+            maxBodyBytes: options.maxBodyBytes, userAgent: options.userAgent, logger: logger,
+            onServerDate: onServerDate,
             wallClock: wallClock
         ).send(method, path, query: query, headers: [.init("X-Project-Id", projectId)])
     }

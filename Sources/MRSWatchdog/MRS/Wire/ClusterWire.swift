@@ -21,7 +21,9 @@ package struct ClusterWire: Codable, Sendable {
         }
         // `""` is "no tags"; a missing field, null, or a string that cannot be parsed is "unknown", so a rule
         // on tags fails closed there instead of taking the cluster as untagged.
-        let tags = (try? container.decodeIfPresent(String.self, forKey: .tags)).flatMap { $0.flatMap(Cluster.parseTags) }
+        let tags = (try? container.decodeIfPresent(String.self, forKey: .tags)).flatMap {
+            $0.flatMap(Cluster.parseTags)
+        }
         cluster = Cluster(
             clusterId: id, clusterName: container.lenientString(.clusterName),
             clusterState: container.lenientString(.clusterState), tags: tags)

@@ -58,7 +58,8 @@ public enum RFC3339 {
         let civil = CivilDate(daysSinceEpoch: days)
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
         let second = Int(secondOfDay)
-        return "\(civil.year)-\(two(civil.month))-\(two(civil.day))T\(two(second / 3600)):\(two(second % 3600 / 60)):\(two(second % 60))Z"
+        return
+            "\(civil.year)-\(two(civil.month))-\(two(civil.day))T\(two(second / 3600)):\(two(second % 3600 / 60)):\(two(second % 60))Z"
     }
 
     private static func daysIn(month: Int, year: Int) -> Int {
