@@ -18,7 +18,7 @@ public struct MetricsServer: Service {
     let logger: Logger
     let onListening: @Sendable (Int) async -> Void
 
-    public init(
+    package init(
         registry: PrometheusCollectorRegistry, heartbeat: LoopHeartbeat, stallLimit: Duration, address: HostPort,
         logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {

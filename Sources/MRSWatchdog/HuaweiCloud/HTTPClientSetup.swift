@@ -21,7 +21,7 @@ public enum HTTPClientSetup {
     }
 
     /// The proxy for `endpoint` from `https_proxy`/`http_proxy` (either case), unless `no_proxy` names the host.
-    public static func proxy(for endpoint: MRSEndpoint, environment: [String: String]) -> HostPort? {
+    package static func proxy(for endpoint: MRSEndpoint, environment: [String: String]) -> HostPort? {
         let names = endpoint.scheme == "https" ? ["https_proxy", "HTTPS_PROXY"] : ["http_proxy", "HTTP_PROXY"]
         guard let raw = names.lazy.compactMap({ environment[$0] }).first(where: { !$0.isEmpty }) else { return nil }
         let noProxy = (environment["no_proxy"] ?? environment["NO_PROXY"] ?? "").split(separator: ",")

@@ -1,7 +1,7 @@
 /// Unbuffered writes to stdout and stderr, so lines appear at once even when piped (scripts wait for them).
-public enum Console {
-    public static func out(_ line: String) { write(fd: 1, line + "\n") }
-    public static func err(_ line: String, newline: Bool = true) { write(fd: 2, newline ? line + "\n" : line) }
+package enum Console {
+    package static func out(_ line: String) { write(fd: 1, line + "\n") }
+    package static func err(_ line: String, newline: Bool = true) { write(fd: 2, newline ? line + "\n" : line) }
 
     static func write(fd: Int32, _ text: String) {
         // Nothing to do about a console that cannot be written to.

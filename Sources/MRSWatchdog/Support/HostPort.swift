@@ -1,9 +1,9 @@
 /// `HOST:PORT`, as in listen addresses and proxy settings.
-public struct HostPort: Sendable, Hashable {
-    public var host: String
-    public var port: Int
+package struct HostPort: Sendable, Hashable {
+    package var host: String
+    package var port: Int
 
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
             (0...65535).contains(port), colon != text.startIndex
         else { return nil }

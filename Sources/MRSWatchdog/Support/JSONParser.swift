@@ -2,14 +2,14 @@
 ///
 /// Used for the config file, where every error must name its line and column, and for MRS error bodies.
 /// Nesting is capped so hostile input cannot exhaust the stack.
-public struct JSONParser {
-    public struct SyntaxError: Error, Sendable, Hashable, CustomStringConvertible {
-        public var message: String
-        public var position: TextPosition
-        public var description: String { "\(position): \(message)" }
+package struct JSONParser {
+    package struct SyntaxError: Error, Sendable, Hashable, CustomStringConvertible {
+        package var message: String
+        package var position: TextPosition
+        package var description: String { "\(position): \(message)" }
     }
 
-    public static let maximumDepth = 64
+    package static let maximumDepth = 64
 
     private let scalars: [Unicode.Scalar]
     private var index = 0
@@ -23,7 +23,7 @@ public struct JSONParser {
     }
 
     /// Parses one JSON document; anything but whitespace after it is an error.
-    public static func parse(_ text: String) throws(SyntaxError) -> JSONNode {
+    package static func parse(_ text: String) throws(SyntaxError) -> JSONNode {
         var parser = JSONParser(text)
         parser.skipWhitespace()
         let node = try parser.parseValue(depth: 0)
@@ -34,7 +34,7 @@ public struct JSONParser {
         return node
     }
 
-    public static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> JSONNode {
+    package static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> JSONNode {
         try parse(String(decoding: bytes, as: UTF8.self))
     }
 

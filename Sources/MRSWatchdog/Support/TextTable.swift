@@ -1,15 +1,15 @@
 /// A plain-text table with left-aligned columns, for `explain`, `jobs` and `clusters`.
-public struct TextTable: Sendable {
-    public var header: [String]
-    public var rows: [[String]] = []
+package struct TextTable: Sendable {
+    package var header: [String]
+    package var rows: [[String]] = []
 
-    public init(header: [String]) {
+    package init(header: [String]) {
         self.header = header
     }
 
-    public mutating func add(_ row: [String]) { rows.append(row) }
+    package mutating func add(_ row: [String]) { rows.append(row) }
 
-    public func render() -> String {
+    package func render() -> String {
         var widths = header.map(\.count)
         for row in rows {
             for (index, cell) in row.enumerated() where index < widths.count {

@@ -1,11 +1,11 @@
 /// The HTTP `Date` header (IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`), parsed and formatted without
 /// a calendar library.
-public enum HTTPDate {
+package enum HTTPDate {
     private static let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]  // 1970-01-01 was a Thursday
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     /// Epoch milliseconds → `Sun, 06 Nov 1994 08:49:37 GMT`.
-    public static func format(epochMillis: Int64) -> String {
+    package static func format(epochMillis: Int64) -> String {
         let (days, secondOfDay) = epochMillis.floorDividedBy(1000).quotient.floorDividedBy(86_400)
         let civil = CivilDate(daysSinceEpoch: days)
         let weekday = weekdays[Int(days.floorDividedBy(7).remainder)]
@@ -15,7 +15,7 @@ public enum HTTPDate {
     }
 
     /// `Sun, 06 Nov 1994 08:49:37 GMT` → epoch milliseconds; nil for any other shape.
-    public static func parse(_ text: String) -> Int64? {
+    package static func parse(_ text: String) -> Int64? {
         let parts = text.split(separator: " ")
         guard parts.count == 6, parts[5] == "GMT", parts[0].hasSuffix(","),
             let day = Int(parts[1]), (1...31).contains(day),

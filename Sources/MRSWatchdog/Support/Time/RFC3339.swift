@@ -1,6 +1,6 @@
 /// RFC 3339 timestamps (`2026-12-01T00:00:00Z`, `2026-12-01T08:00:00.5+08:00`) ↔ epoch milliseconds.
-public enum RFC3339 {
-    public static func parse(_ text: String) -> Int64? {
+package enum RFC3339 {
+    package static func parse(_ text: String) -> Int64? {
         let b = Array(text.utf8)
         func num(_ start: Int, _ count: Int) -> Int? {
             guard start + count <= b.count else { return nil }
@@ -53,7 +53,7 @@ public enum RFC3339 {
     }
 
     /// Epoch milliseconds → `2026-12-01T00:00:00Z` (UTC, whole seconds).
-    public static func format(epochMillis: Int64) -> String {
+    package static func format(epochMillis: Int64) -> String {
         let (days, secondOfDay) = epochMillis.floorDividedBy(1000).quotient.floorDividedBy(86_400)
         let civil = CivilDate(daysSinceEpoch: days)
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
