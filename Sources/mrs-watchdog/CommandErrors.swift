@@ -13,7 +13,7 @@ enum CommandErrors {
     ) async throws -> T {
         do {
             return try await body()
-        } catch let error as MRSError {
+        } catch let error as HuaweiCloudError {
             Console.err("error: \(error)")
             if error.retryAdvice == .authBackoff {
                 Console.err(

@@ -81,21 +81,21 @@ struct MRSClientEmulatorTests {
                 .init(cluster: cluster, name: "done", startOffset: "-2h", queued: "1s", duration: "1m"))
             let client = harness.client()
 
-            let finished = await #expect(throws: MRSError.self) {
+            let finished = await #expect(throws: HuaweiCloudError.self) {
                 try await client.killJob(clusterId: cluster, jobId: done)
             }
-            #expect(finished?.kind == .service)
+            #expect(finished == .service)
             #expect(finished?.errorCode == "0175")
             #expect(finished?.errorMessage == "终止作业失败")
             #expect(finished?.retryAdvice == .never)
 
-            let unknownJob = await #expect(throws: MRSError.self) {
+            let unknownJob = await #expect(throws: HuaweiCloudError.self) {
                 try await client.showJob(clusterId: cluster, jobId: "nope")
             }
             #expect(unknownJob?.errorCode == "0176")
             #expect(unknownJob?.isNotFound == true)
 
-            let unknownCluster = await #expect(throws: MRSError.self) {
+            let unknownCluster = await #expect(throws: HuaweiCloudError.self) {
                 try await client.listJobExecutions(clusterId: "no-such-cluster", state: nil)
             }
             #expect(unknownCluster?.errorCode == "12000003")
@@ -105,13 +105,13 @@ struct MRSClientEmulatorTests {
     }
 
     @Test(arguments: [
-        (FaultPlanCase.throttled, MRSError.RetryAdvice.retry, "APIG.0308"),
+        (FaultPlanCase.throttled, HuaweiCloudError.RetryAdvice.retry, "APIG.0308"),
         (.internalError, .retry, "0166"),
         (.badGateway, .retry, "APIG.0201"),
         (.unauthorized, .authBackoff, "APIG.0301"),
     ])
     func injectedFaultsMapToTheirRetryAdvice(
-        _ fault: FaultPlanCase, _ advice: MRSError.RetryAdvice, _ code: String
+        _ fault: FaultPlanCase, _ advice: HuaweiCloudError.RetryAdvice, _ code: String
     ) async throws {
         try await EmulatorHarness.run { harness in
             let error = await listingError(harness, faults: fault.plan)
@@ -126,7 +126,7 @@ struct MRSClientEmulatorTests {
             var plan = FaultPlan()
             plan.rateReset = 1
             let error = await listingError(harness, faults: plan)
-            guard case .transport = error?.kind else {
+            guard error?.isTransport == true else {
                 Issue.record("expected a transport error, got \(String(describing: error))")
                 return
             }
@@ -142,7 +142,7 @@ struct MRSClientEmulatorTests {
             options.requestTimeout = .milliseconds(300)
             let started = ContinuousClock.now
             let error = await listingError(harness, faults: plan, options: options)
-            #expect(error?.kind == .transport(.timeout))
+            #expect(error == .timeout)
             #expect(error?.retryAdvice == .retry)
             #expect(ContinuousClock.now - started < .seconds(10))
         }
@@ -153,7 +153,7 @@ struct MRSClientEmulatorTests {
             var plan = FaultPlan()
             plan.rateHTML = 1
             let error = await listingError(harness, faults: plan)
-            #expect(error?.kind == .http)
+            #expect(error == .http)
             #expect(error?.httpStatus == 503)
             #expect(error?.errorCode == "503")
             #expect(error?.errorMessage?.contains("503 Service Temporarily Unavailable") == true)
@@ -166,7 +166,7 @@ struct MRSClientEmulatorTests {
             var plan = FaultPlan()
             plan.rateTruncated = 1
             let error = await listingError(harness, faults: plan)
-            #expect(error?.kind == .malformedResponse)
+            #expect(error == .malformedResponse)
             #expect(error?.operation.hasSuffix("/job-executions") == true)
         }
     }
@@ -179,10 +179,10 @@ struct MRSClientEmulatorTests {
             }
             var options = MRSHTTPClient.Options()
             options.maxBodyBytes = 4096
-            let error = await #expect(throws: MRSError.self) {
+            let error = await #expect(throws: HuaweiCloudError.self) {
                 try await harness.client(options: options).listJobExecutions(clusterId: cluster, state: nil)
             }
-            #expect(error?.kind == .bodyTooLarge)
+            #expect(error == .bodyTooLarge)
             #expect(error?.retryAdvice == .never)
             // The same listing fits under the default cap.
             #expect(try await harness.client().listJobExecutions(clusterId: cluster, state: nil).count == 50)
@@ -199,10 +199,10 @@ struct MRSClientEmulatorTests {
             options.jobPageSize = 2
             options.maxPages = 5
             let before = await harness.state.requestCount
-            let error = await #expect(throws: MRSError.self) {
+            let error = await #expect(throws: HuaweiCloudError.self) {
                 try await harness.client(options: options).listJobExecutions(clusterId: cluster, state: nil)
             }
-            #expect(error?.kind == .tooManyPages)
+            #expect(error == .tooManyPages)
             #expect(error?.retryAdvice == .never)
             #expect(await harness.state.requestCount - before == 5)
         }
@@ -215,10 +215,10 @@ struct MRSClientEmulatorTests {
             secret[secret.count - 1] ^= 0x01
             let wrong = Credentials(
                 accessKey: EmulatorHarness.credentials.accessKey, secretKey: String(decoding: secret, as: UTF8.self))
-            let error = await #expect(throws: MRSError.self) {
+            let error = await #expect(throws: HuaweiCloudError.self) {
                 try await harness.client(credentials: wrong).listJobExecutions(clusterId: cluster, state: nil)
             }
-            #expect(error?.kind == .gateway)
+            #expect(error == .gateway)
             #expect(error?.httpStatus == 401)
             #expect(error?.errorCode == "APIG.0301")
             #expect(error?.retryAdvice == .authBackoff)
@@ -258,7 +258,7 @@ struct MRSClientEmulatorTests {
             // Without the token the emulator refuses the same key.
             var tokenless = credentials
             tokenless.securityToken = nil
-            let error = await #expect(throws: MRSError.self) {
+            let error = await #expect(throws: HuaweiCloudError.self) {
                 try await harness.client(credentials: tokenless).listJobExecutions(clusterId: cluster, state: nil)
             }
             #expect(error?.errorCode == "APIG.0301")
@@ -269,10 +269,10 @@ struct MRSClientEmulatorTests {
 /// Lists the jobs of a fresh cluster under `faults`, expecting the listing to fail; returns the error.
 func listingError(
     _ harness: EmulatorHarness, faults: FaultPlan, options: MRSHTTPClient.Options = .init()
-) async -> MRSError? {
+) async -> HuaweiCloudError? {
     let cluster = await harness.addCluster("c-faults")
     await harness.state.setFaults(faults)
-    return await #expect(throws: MRSError.self) {
+    return await #expect(throws: HuaweiCloudError.self) {
         try await harness.client(options: options).listJobExecutions(clusterId: cluster, state: nil)
     }
 }

@@ -29,7 +29,7 @@ struct WatchdogStateMachineTests {
         }
 
         /// A poll that lists `jobs` on cluster c1.
-        mutating func poll(_ jobs: [JobExecution], failures: [String: MRSError] = [:]) -> [String] {
+        mutating func poll(_ jobs: [JobExecution], failures: [String: HuaweiCloudError] = [:]) -> [String] {
             let at = now
             var digest = ClusterDigest(
                 cluster: Cluster(clusterId: "c1", tags: [:]), evaluator: machine.evaluator, now: { at },
@@ -48,10 +48,10 @@ struct WatchdogStateMachineTests {
         }
 
         mutating func read(_ job: JobExecution) -> [String] { lines(machine.jobRead(key(job.jobId), job, now: now)) }
-        mutating func readFailed(_ id: String, _ error: MRSError) -> [String] {
+        mutating func readFailed(_ id: String, _ error: HuaweiCloudError) -> [String] {
             lines(machine.jobReadFailed(key(id), error, now: now))
         }
-        mutating func killed(_ id: String, _ failure: MRSError? = nil) -> [String] {
+        mutating func killed(_ id: String, _ failure: HuaweiCloudError? = nil) -> [String] {
             lines(machine.killAnswered(key(id), failure: failure, now: now))
         }
 
@@ -72,9 +72,9 @@ struct WatchdogStateMachineTests {
         return done
     }
 
-    static let refused0175 = MRSError(kind: .service, operation: "kill", httpStatus: 400, errorCode: "0175")
-    static let throttled = MRSError(kind: .gateway, operation: "kill", httpStatus: 429, errorCode: "APIG.0308")
-    static let unauthorized = MRSError(kind: .gateway, operation: "list", httpStatus: 401, errorCode: "APIG.0301")
+    static let refused0175 = HuaweiCloudError.service(operation: "kill", httpStatus: 400, errorCode: "0175")
+    static let throttled = HuaweiCloudError.gateway(operation: "kill", httpStatus: 429, errorCode: "APIG.0308")
+    static let unauthorized = HuaweiCloudError.gateway(operation: "list", httpStatus: 401, errorCode: "APIG.0301")
 
     // MARK: Kill, verify, re-kill, unkillable, gone
 
@@ -173,7 +173,7 @@ struct WatchdogStateMachineTests {
         var harness = try Harness()
         _ = harness.poll([Self.job("j1", ago: Self.hour - 1000)])
         #expect(harness.timer(after: 1000) == ["read c1/j1"])
-        let timeout = MRSError(kind: .transport(.timeout), operation: "show")
+        let timeout = HuaweiCloudError.transport(.timeout, operation: "show")
         #expect(
             harness.readFailed("j1", timeout).first?.hasPrefix("notice: job c1/j1 could not be read at its deadline")
                 == true)

@@ -47,12 +47,12 @@ public actor MetadataCredentialProvider: CredentialProvider {
                 HTTPClientRequest(url: baseURL + "/openstack/latest/securitykey"), timeout: .seconds(10))
             buffer = try await response.body.collect(upTo: 64 * 1024)
         } catch {
-            throw MRSError(
-                kind: .transport(TransportErrorClassifier.classify(error)), operation: operation,
+            throw HuaweiCloudError.transport(
+                TransportErrorClassifier.classify(error), operation: operation,
                 errorMessage: "metadata service unreachable (no credentials in \(CredentialChain.sourcesHint))")
         }
         guard response.status.code == 200 else {
-            throw MRSError.fromResponse(
+            throw HuaweiCloudError.fromResponse(
                 status: Int(response.status.code), body: Array(buffer: buffer), requestIdHeader: nil, retryAfter: nil,
                 operation: operation)
         }
@@ -66,7 +66,7 @@ public actor MetadataCredentialProvider: CredentialProvider {
             var credential: Credential
         }
         guard let body = try? JSONDecoder().decode(Body.self, from: Data(Array(buffer: buffer))) else {
-            throw MRSError(kind: .malformedResponse, operation: operation)
+            throw HuaweiCloudError.malformedResponse(operation: operation)
         }
         let credential = body.credential
         // An unreadable expiry: use the credentials, but ask again in ten minutes.

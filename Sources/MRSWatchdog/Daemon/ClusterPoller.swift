@@ -7,7 +7,7 @@ public struct ClusterPoller: Sendable {
         /// Watched clusters, with their tags (nil when unreadable).
         public var clusters: [Cluster]
         public var digests: [String: Digest]
-        public var failures: [String: MRSError]
+        public var failures: [String: HuaweiCloudError]
     }
 
     /// Every job of a cluster, kept whole (for `plan` and tests).
@@ -74,7 +74,7 @@ public struct ClusterPoller: Sendable {
     ) async -> Result<Digest> {
         var result = Result<Digest>(clusters: clusters, digests: [:], failures: [:])
         let states = statesToList
-        await withTaskGroup(of: (String, Swift.Result<Digest, MRSError>).self) { group in
+        await withTaskGroup(of: (String, Swift.Result<Digest, HuaweiCloudError>).self) { group in
             var pending = clusters[...]
             func start(_ cluster: Cluster) {
                 group.addTask {
@@ -92,7 +92,7 @@ public struct ClusterPoller: Sendable {
                     } catch {
                         return (
                             cluster.clusterId,
-                            .failure(MRSError.wrapping(error, operation: "poll \(cluster.clusterId)"))
+                            .failure(HuaweiCloudError.wrapping(error, operation: "poll \(cluster.clusterId)"))
                         )
                     }
                 }

@@ -37,7 +37,7 @@ struct ObservedAPI: MRSJobAPI {
         } catch {
             Counter(
                 label: "mrs_watchdog_api_requests_total",
-                dimensions: [("call", call), ("outcome", (error as? MRSError)?.metricLabel ?? "error")]
+                dimensions: [("call", call), ("outcome", (error as? HuaweiCloudError)?.metricLabel ?? "error")]
             ).increment()
             throw error
         }

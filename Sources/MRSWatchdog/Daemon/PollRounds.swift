@@ -48,7 +48,7 @@ actor PollRounds {
             lastDiscovery = .now
             return .found(malformed: found.malformed, unreadableTags: found.unreadableTags)
         } catch {
-            let failure = MRSError.wrapping(error, operation: "list clusters")
+            let failure = HuaweiCloudError.wrapping(error, operation: "list clusters")
             if failure.retryAdvice == .authBackoff { return .authFailed(failure) }
             // Clusters named by id stay watched (tags unknown: rules on tags fail closed) until discovery works.
             let named = poller.namedClusters.count

@@ -25,7 +25,7 @@ public struct Retrier: Sendable {
         while true {
             do {
                 return try await operation()
-            } catch let error as MRSError where error.retryAdvice == .retry && attempt + 1 < attempts {
+            } catch let error as HuaweiCloudError where error.retryAdvice == .retry && attempt + 1 < attempts {
                 try await sleep(
                     backoff.delay(
                         attempt: attempt, draw: Double.random(in: 0..<1), retryAfterSeconds: error.retryAfterSeconds))

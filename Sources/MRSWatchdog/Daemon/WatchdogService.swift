@@ -163,15 +163,15 @@ public actor WatchdogService: Service {
                     answer = machine.jobRead(key, job, now: clock.now())
                 } catch {
                     answer = machine.jobReadFailed(
-                        key, MRSError.wrapping(error, operation: "show \(key)"), now: clock.now())
+                        key, HuaweiCloudError.wrapping(error, operation: "show \(key)"), now: clock.now())
                 }
                 queue.insert(contentsOf: answer, at: queue.startIndex)
             case .sendKill(let key):
-                var failure: MRSError?
+                var failure: HuaweiCloudError?
                 do {
                     try await api.killJob(clusterId: key.clusterId, jobId: key.jobId)
                 } catch {
-                    failure = MRSError.wrapping(error, operation: "kill \(key)")
+                    failure = HuaweiCloudError.wrapping(error, operation: "kill \(key)")
                 }
                 queue.insert(
                     contentsOf: machine.killAnswered(key, failure: failure, now: clock.now()), at: queue.startIndex)

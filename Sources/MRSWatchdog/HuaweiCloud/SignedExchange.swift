@@ -4,7 +4,7 @@ import NIOCore
 import NIOHTTP1
 
 /// One AK/SK-signed request to a Huawei Cloud API (MRS, SMN): signed with SDK-HMAC-SHA256, bounded by a
-/// timeout and a body cap, every failure mapped to `MRSError`. No retries; callers decide.
+/// timeout and a body cap, every failure mapped to `HuaweiCloudError`. No retries; callers decide.
 struct SignedExchange: Sendable {
     let http: HTTPClient
     let endpoint: MRSEndpoint
@@ -18,7 +18,7 @@ struct SignedExchange: Sendable {
     /// The host clock for `X-Sdk-Date` (the gateway accepts ±15 minutes).
     let wallClock: @Sendable () -> Int64
 
-    /// Sends the request; returns the body of a 2xx answer, throws `MRSError` otherwise. A `POST` without a
+    /// Sends the request; returns the body of a 2xx answer, throws `HuaweiCloudError` otherwise. A `POST` without a
     /// body still sends `Content-Length: 0` (the kill), and the signature covers the exact bytes sent.
     func send(
         _ method: String, _ path: String, query: [SignableRequest.QueryItem] = [],
@@ -43,11 +43,10 @@ struct SignedExchange: Sendable {
             response = try await http.execute(request, timeout: .nanoseconds(timeout.nanoseconds), logger: logger)
             bytes = try await response.body.collect(upTo: maxBodyBytes)
         } catch is NIOTooManyBytesError {
-            throw MRSError(kind: .bodyTooLarge, operation: operation)
+            throw HuaweiCloudError.bodyTooLarge(operation: operation)
         } catch {
-            throw MRSError(
-                kind: .transport(TransportErrorClassifier.classify(error)), operation: operation,
-                errorMessage: String(describing: error))
+            throw HuaweiCloudError.transport(
+                TransportErrorClassifier.classify(error), operation: operation, errorMessage: String(describing: error))
         }
         if let date = response.headers.first(name: "Date").flatMap(HTTPDate.parse) {
             onServerDate(date)
@@ -55,7 +54,7 @@ struct SignedExchange: Sendable {
         let responseBody = Array(buffer: bytes)
         let status = Int(response.status.code)
         guard (200..<300).contains(status) else {
-            throw MRSError.fromResponse(
+            throw HuaweiCloudError.fromResponse(
                 status: status, body: responseBody,
                 requestIdHeader: response.headers.first(name: "X-Request-Id"),
                 retryAfter: response.headers.first(name: "Retry-After"), operation: operation)

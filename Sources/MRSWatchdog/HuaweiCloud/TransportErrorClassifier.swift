@@ -5,7 +5,7 @@ import NIOSSL
 
 /// Sorts a transport failure from async-http-client / NIO into the few kinds the retry policy cares about.
 enum TransportErrorClassifier {
-    static func classify(_ error: any Error) -> MRSError.Transport {
+    static func classify(_ error: any Error) -> HuaweiCloudError.Transport {
         if let client = error as? HTTPClientError {
             switch client {
             case .connectTimeout, .getConnectionFromPoolTimeout: return .connect

@@ -29,7 +29,7 @@ public struct WebhookChannel: NotificationChannel {
         let response = try await http.execute(request, timeout: .milliseconds(settings.timeoutMillis))
         _ = try await response.body.collect(upTo: 64 * 1024)
         guard (200..<300).contains(response.status.code) else {
-            throw MRSError(kind: .http, operation: "POST \(settings.url)", httpStatus: Int(response.status.code))
+            throw HuaweiCloudError.http(operation: "POST \(settings.url)", httpStatus: Int(response.status.code))
         }
     }
 }

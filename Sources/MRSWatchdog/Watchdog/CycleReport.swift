@@ -10,7 +10,7 @@ public struct CycleReport: Sendable {
     public var kinds: [Decision.Kind: Int]
     /// The watched clusters, and the ones whose listing failed this cycle.
     public var clusters: [String]
-    public var failures: [String: MRSError]
+    public var failures: [String: HuaweiCloudError]
     /// Discovery, listing, evaluation and the kills that followed.
     public var duration: Duration
     public var breakerOpen: Bool
@@ -19,7 +19,7 @@ public struct CycleReport: Sendable {
 
     public init(
         at: Int64, decisions: [Decision], activeJobs: [String: Int], kinds: [Decision.Kind: Int], clusters: [String],
-        failures: [String: MRSError], duration: Duration, breakerOpen: Bool, nextDeadline: Int64?
+        failures: [String: HuaweiCloudError], duration: Duration, breakerOpen: Bool, nextDeadline: Int64?
     ) {
         self.at = at
         self.decisions = decisions

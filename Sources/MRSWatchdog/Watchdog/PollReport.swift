@@ -8,23 +8,24 @@ public struct PollReport: Sendable {
         /// whose tags could not be read.
         case found(malformed: [Int], unreadableTags: [String])
         /// Discovery failed; `kept` says what is watched instead.
-        case failed(MRSError, kept: String)
+        case failed(HuaweiCloudError, kept: String)
         /// MRS refused the credentials: nothing was listed.
-        case authFailed(MRSError)
+        case authFailed(HuaweiCloudError)
     }
 
     public var discovery: Discovery
     /// The watched clusters, with their tags (nil when unreadable).
     public var clusters: [Cluster]
     public var digests: [String: ClusterDigest]
-    public var failures: [String: MRSError]
+    public var failures: [String: HuaweiCloudError]
     /// Host clock minus MRS server time, ms (nil before any response).
     public var hostSkewMillis: Int64?
     /// Discovery and listing.
     public var duration: Duration
 
     public init(
-        discovery: Discovery, clusters: [Cluster], digests: [String: ClusterDigest], failures: [String: MRSError],
+        discovery: Discovery, clusters: [Cluster], digests: [String: ClusterDigest],
+        failures: [String: HuaweiCloudError],
         hostSkewMillis: Int64?, duration: Duration
     ) {
         self.discovery = discovery

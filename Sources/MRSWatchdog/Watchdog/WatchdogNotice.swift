@@ -13,16 +13,16 @@ public enum WatchdogNotice: Sendable, Hashable {
     /// Cluster list entries that could not be read (indices), and listed clusters whose tags could not be.
     case clusterListProblems(malformed: [Int], unreadableTags: [String])
     /// Discovery failed; `kept` says what is watched instead.
-    case discoveryFailed(MRSError, kept: String)
-    case clusterPollFailed(cluster: String, error: MRSError)
+    case discoveryFailed(HuaweiCloudError, kept: String)
+    case clusterPollFailed(cluster: String, error: HuaweiCloudError)
     case clusterAnswering(cluster: String)
     /// Job entries of a cluster's listing that could not be read, with where the first few were.
     case jobEntriesSkipped(cluster: String, count: Int, at: [String])
     /// A listing stopped before MRS said it was complete.
     case listingCutShort(cluster: String, reason: String)
-    case deadlineReadFailed(JobKey, MRSError)
+    case deadlineReadFailed(JobKey, HuaweiCloudError)
     /// MRS refused the credentials: no calls for `retryMillis`.
-    case authBackoff(error: MRSError, retryMillis: Int64)
+    case authBackoff(error: HuaweiCloudError, retryMillis: Int64)
     case unkillable(JobKey, attempts: Int)
     /// A reloaded section that only a restart applies.
     case restartNeeded(section: String)
@@ -136,11 +136,11 @@ public enum WatchdogNotice: Sendable, Hashable {
     }
 
     /// `auth failing (APIG.0301), retrying in 5m`, the words the status line shows.
-    func authSummary(_ error: MRSError, _ retryMillis: Int64) -> String {
+    func authSummary(_ error: HuaweiCloudError, _ retryMillis: Int64) -> String {
         "auth failing (\(error.errorCode ?? error.httpStatus.map(String.init) ?? "auth")), retrying in \(DurationText.format(millis: retryMillis))"
     }
 
-    private static func describe(_ error: MRSError) -> [String: String] {
+    private static func describe(_ error: HuaweiCloudError) -> [String: String] {
         ["error.code": error.metricLabel, "error": "\(error)"]
     }
 

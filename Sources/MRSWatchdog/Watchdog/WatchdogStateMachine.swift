@@ -56,7 +56,7 @@ public struct WatchdogStateMachine: Sendable {
         /// A kill is pending: is the job terminal yet?
         case verification
         /// MRS refused the kill as if the job had ended (`0175`, not found): did it?
-        case refusedKill(MRSError)
+        case refusedKill(HuaweiCloudError)
     }
 
     public init(
@@ -239,8 +239,8 @@ public struct WatchdogStateMachine: Sendable {
     /// MRS answered a read of one job.
     public mutating func jobRead(_ key: JobKey, _ job: JobExecution, now: Int64) -> [Action] {
         guard job.jobId == key.jobId else {
-            let failure = MRSError(
-                kind: .malformedResponse, operation: "show \(key)", errorMessage: "MRS answered with job \(job.jobId)")
+            let failure = HuaweiCloudError.malformedResponse(
+                operation: "show \(key)", errorMessage: "MRS answered with job \(job.jobId)")
             return jobReadFailed(key, failure, now: now)
         }
         guard let purpose = reads.removeValue(forKey: key) else { return [] }
@@ -280,7 +280,7 @@ public struct WatchdogStateMachine: Sendable {
     }
 
     /// A read of one job failed.
-    public mutating func jobReadFailed(_ key: JobKey, _ failure: MRSError, now: Int64) -> [Action] {
+    public mutating func jobReadFailed(_ key: JobKey, _ failure: HuaweiCloudError, now: Int64) -> [Action] {
         guard let purpose = reads.removeValue(forKey: key) else { return [] }
         switch purpose {
         case .deadline:
@@ -305,7 +305,7 @@ public struct WatchdogStateMachine: Sendable {
     }
 
     /// MRS answered a kill request: `failure` nil means accepted (2xx), not that the job has ended.
-    public mutating func killAnswered(_ key: JobKey, failure: MRSError?, now: Int64) -> [Action] {
+    public mutating func killAnswered(_ key: JobKey, failure: HuaweiCloudError?, now: Int64) -> [Action] {
         guard let decision = killing.removeValue(forKey: key), var record = state.kill(key) else { return [] }
         let retry = record.attempts > 0
         guard let failure else {
@@ -434,7 +434,7 @@ public struct WatchdogStateMachine: Sendable {
     }
 
     private mutating func refusedKillResolved(
-        _ key: JobKey, failure: MRSError, job: JobExecution?, now: Int64
+        _ key: JobKey, failure: HuaweiCloudError, job: JobExecution?, now: Int64
     ) -> [Action] {
         guard let decision = killing.removeValue(forKey: key), var record = state.kill(key) else { return [] }
         if job?.isTerminal ?? failure.isNotFound {
@@ -446,7 +446,7 @@ public struct WatchdogStateMachine: Sendable {
     }
 
     private mutating func killFailed(
-        _ record: inout KillRecord, failure: MRSError, decision: Decision, now: Int64
+        _ record: inout KillRecord, failure: HuaweiCloudError, decision: Decision, now: Int64
     ) -> [Action] {
         var actions: [Action] = [
             .emit(.decision(DecisionRecord(action: .killFailed, decision: decision, detail: failure.description)))
@@ -501,7 +501,7 @@ public struct WatchdogStateMachine: Sendable {
         return []
     }
 
-    private mutating func blockForAuth(_ error: MRSError, now: Int64) -> [Action] {
+    private mutating func blockForAuth(_ error: HuaweiCloudError, now: Int64) -> [Action] {
         let retry = timing.authBackoff.wholeMilliseconds
         authBlockedUntil = now + retry
         let notice = WatchdogNotice.authBackoff(error: error, retryMillis: retry)

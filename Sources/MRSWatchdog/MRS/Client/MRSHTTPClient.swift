@@ -8,7 +8,7 @@ import Logging
 #endif
 
 /// The MRS client over async-http-client: signs every request, caps every body, maps every failure to
-/// `MRSError`. It does not retry; retry policy belongs to the caller, which knows what the request means.
+/// `HuaweiCloudError`. It does not retry; retry policy belongs to the caller, which knows what the request means.
 public struct MRSHTTPClient: MRSJobAPI {
     public struct Options: Sendable {
         /// Per-request deadline, connection included.
@@ -79,13 +79,13 @@ public struct MRSHTTPClient: MRSJobAPI {
             if count < options.clusterPageSize || fresh.isEmpty { return listing }
             if let total = response.clusterTotal, entries >= total { return listing }
         }
-        throw MRSError(kind: .tooManyPages, operation: "GET /v1.1/\(projectId)/cluster_infos")
+        throw HuaweiCloudError.tooManyPages(operation: "GET /v1.1/\(projectId)/cluster_infos")
     }
 
     /// Pages until MRS's listing is complete. It stops early — handing over what it has, with the reason in
     /// the last page's `endedEarly` — at a full page that holds no job not already listed (a server that
     /// repeats itself; jobs that merely shift between pages as new ones arrive are kept, each once) or after
-    /// `maxListingDuration`. Throws `MRSError` (`tooManyPages` past `maxPages` full pages).
+    /// `maxListingDuration`. Throws `HuaweiCloudError` (`tooManyPages` past `maxPages` full pages).
     public func forEachJobExecutionPage(
         clusterId: String, state: JobState?, _ body: (JobPage) throws -> Void
     ) async throws {
@@ -123,7 +123,7 @@ public struct MRSHTTPClient: MRSJobAPI {
             try body(page)
             if complete || page.endedEarly != nil { return }
         }
-        throw MRSError(kind: .tooManyPages, operation: "GET \(path)")
+        throw HuaweiCloudError.tooManyPages(operation: "GET \(path)")
     }
 
     public func showJob(clusterId: String, jobId: String) async throws -> JobExecution {
@@ -151,13 +151,13 @@ public struct MRSHTTPClient: MRSJobAPI {
         do {
             return try JSONDecoder().decode(Response.self, from: Data(body))
         } catch {
-            throw MRSError(
-                kind: .malformedResponse, operation: "\(method) \(path)",
+            throw HuaweiCloudError.malformedResponse(
+                operation: "\(method) \(path)",
                 errorMessage: "\(Self.describe(decodingError: error))")
         }
     }
 
-    /// One signed request; returns the body of a 2xx answer, throws `MRSError` otherwise.
+    /// One signed request; returns the body of a 2xx answer, throws `HuaweiCloudError` otherwise.
     private func exchange(_ method: String, _ path: String, query: [SignableRequest.QueryItem]) async throws -> [UInt8]
     {
         try await SignedExchange(

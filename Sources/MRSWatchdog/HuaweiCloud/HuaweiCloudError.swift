@@ -1,14 +1,17 @@
-/// Every way an MRS call can fail, with the advice the daemon's retry policy follows.
+/// Every way a call to a Huawei Cloud API (MRS, SMN, the ECS metadata service) can fail, with the advice the
+/// daemon's retry policy follows. A struct over a private code, as async-http-client's `HTTPClientError`:
+/// build one with the static functions (`.tooManyPages(operation:)`), compare with the static values
+/// (`error == .tooManyPages`: same kind, whatever the details), label metrics with `metricLabel`.
 ///
 /// MRS error codes arrive under HTTP 400 in some docs and 500 in others, so the advice is derived from
 /// `errorCode` first and the HTTP status second.
-public struct MRSError: Error, Sendable, Hashable, CustomStringConvertible {
-    public enum Kind: Sendable, Hashable {
-        /// The MRS service answered `{error_code, error_msg}` (e.g. `0175`, `0176`, `12000003`).
+public struct HuaweiCloudError: Error, Sendable, Hashable, CustomStringConvertible {
+    private enum Code: Sendable, Hashable {
+        /// The service answered `{error_code, error_msg}` (e.g. `0175`, `0176`, `12000003`).
         case service
         /// The API gateway answered (`APIG.xxxx` / `APIGW.xxxx`).
         case gateway
-        /// An error status with a body we could not read as an error document.
+        /// An error status with a body that is not an error document.
         case http
         /// No usable HTTP answer: connect, timeout, TLS or a reset connection.
         case transport(Transport)
@@ -34,22 +37,22 @@ public struct MRSError: Error, Sendable, Hashable, CustomStringConvertible {
         case never
     }
 
-    public var kind: Kind
-    public var httpStatus: Int?
-    public var errorCode: String?
-    public var errorMessage: String?
+    private var code: Code
+    public private(set) var httpStatus: Int?
+    public private(set) var errorCode: String?
+    public private(set) var errorMessage: String?
     /// From the `X-Request-Id` header, or the gateway body's `request_id`.
-    public var requestId: String?
+    public private(set) var requestId: String?
     /// `Retry-After`, in seconds, when the server sent one.
-    public var retryAfterSeconds: Int?
+    public private(set) var retryAfterSeconds: Int?
     /// What was being done, e.g. `GET /v2/…/job-executions`.
-    public var operation: String
+    public private(set) var operation: String
 
-    public init(
-        kind: Kind, operation: String, httpStatus: Int? = nil, errorCode: String? = nil, errorMessage: String? = nil,
+    private init(
+        _ code: Code, operation: String, httpStatus: Int? = nil, errorCode: String? = nil, errorMessage: String? = nil,
         requestId: String? = nil, retryAfterSeconds: Int? = nil
     ) {
-        self.kind = kind
+        self.code = code
         self.operation = operation
         self.httpStatus = httpStatus
         self.errorCode = errorCode
@@ -58,10 +61,67 @@ public struct MRSError: Error, Sendable, Hashable, CustomStringConvertible {
         self.retryAfterSeconds = retryAfterSeconds
     }
 
+    // MARK: Building
+
+    /// The service answered with an error document (`error_code` such as `0175`).
+    public static func service(
+        operation: String, httpStatus: Int?, errorCode: String, errorMessage: String? = nil
+    ) -> Self {
+        Self(.service, operation: operation, httpStatus: httpStatus, errorCode: errorCode, errorMessage: errorMessage)
+    }
+
+    /// The API gateway answered (`APIG.0301`, `APIG.0308`, …).
+    public static func gateway(
+        operation: String, httpStatus: Int?, errorCode: String, retryAfterSeconds: Int? = nil
+    ) -> Self {
+        Self(
+            .gateway, operation: operation, httpStatus: httpStatus, errorCode: errorCode,
+            retryAfterSeconds: retryAfterSeconds)
+    }
+
+    /// An error status without an error document.
+    public static func http(operation: String, httpStatus: Int) -> Self {
+        Self(.http, operation: operation, httpStatus: httpStatus)
+    }
+
+    /// No usable HTTP answer.
+    public static func transport(_ transport: Transport, operation: String, errorMessage: String? = nil) -> Self {
+        Self(.transport(transport), operation: operation, errorMessage: errorMessage)
+    }
+
+    /// A success whose body is not the documented shape.
+    public static func malformedResponse(operation: String, errorMessage: String? = nil) -> Self {
+        Self(.malformedResponse, operation: operation, errorMessage: errorMessage)
+    }
+
+    public static func bodyTooLarge(operation: String) -> Self { Self(.bodyTooLarge, operation: operation) }
+
+    public static func tooManyPages(operation: String) -> Self { Self(.tooManyPages, operation: operation) }
+
+    // MARK: Matching (the kind only, as `==` compares)
+
+    public static let service = Self(.service, operation: "")
+    public static let gateway = Self(.gateway, operation: "")
+    public static let http = Self(.http, operation: "")
+    public static let malformedResponse = Self(.malformedResponse, operation: "")
+    public static let bodyTooLarge = Self(.bodyTooLarge, operation: "")
+    public static let tooManyPages = Self(.tooManyPages, operation: "")
+    public static let timeout = Self(.transport(.timeout), operation: "")
+
+    /// True for failures with no usable HTTP answer (connect, timeout, TLS, reset).
+    public var isTransport: Bool {
+        if case .transport = code { return true }
+        return false
+    }
+
+    /// Same kind of failure (a transport failure of the same kind); the details are not compared.
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+
     /// A short, bounded label for metrics and log metadata: `APIG.0308`, `0175`, `http.503`,
     /// `transport.timeout`, `malformed_response`, … (never a message or an id).
     public var metricLabel: String {
-        switch kind {
+        switch code {
         case .transport(let transport): return "transport.\(transport.rawValue)"
         case .malformedResponse: return "malformed_response"
         case .bodyTooLarge: return "body_too_large"
@@ -71,14 +131,14 @@ public struct MRSError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// `error` as an `MRSError`: itself when it is one, else a transport failure of `operation` (a
+    /// `error` as a `HuaweiCloudError`: itself when it is one, else a transport failure of `operation` (a
     /// cancellation, a programming error) that the retry policy treats like any other.
-    public static func wrapping(_ error: any Error, operation: String) -> MRSError {
-        error as? MRSError ?? MRSError(kind: .transport(.other), operation: operation, errorMessage: "\(error)")
+    public static func wrapping(_ error: any Error, operation: String) -> Self {
+        error as? Self ?? .transport(.other, operation: operation, errorMessage: "\(error)")
     }
 
     public var retryAdvice: RetryAdvice {
-        switch kind {
+        switch code {
         case .transport(.tls): return .never
         case .transport: return .retry
         case .bodyTooLarge, .tooManyPages: return .never
@@ -116,7 +176,7 @@ public struct MRSError: Error, Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         var parts: [String] = [operation + ":"]
-        switch kind {
+        switch code {
         case .transport(let transport): parts.append("transport error (\(transport.rawValue))")
         case .malformedResponse: parts.append("malformed response")
         case .bodyTooLarge: parts.append("response body too large")
@@ -131,13 +191,13 @@ public struct MRSError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-extension MRSError {
+extension HuaweiCloudError {
     /// Builds the error for an HTTP error status, reading the body the way the SDK does: `error_code` +
     /// `error_msg`, then `errorCode` + `errorMsg`, then `code` + `message`, then nested objects; otherwise the
     /// status is the code and the raw body the message.
     static func fromResponse(
         status: Int, body: [UInt8], requestIdHeader: String?, retryAfter: String?, operation: String
-    ) -> MRSError {
+    ) -> HuaweiCloudError {
         var code: String?
         var message: String?
         var bodyRequestId: String?
@@ -145,7 +205,7 @@ extension MRSError {
             (code, message) = findErrorFields(node, depth: 0) ?? (nil, nil)
             bodyRequestId = node["request_id"]?.stringValue
         }
-        let kind: Kind
+        let kind: Code
         if let code, code.uppercased().hasPrefix("APIG") {
             kind = .gateway
         } else if code != nil {
@@ -156,8 +216,8 @@ extension MRSError {
             let text = String(decoding: body.prefix(512), as: UTF8.self)
             message = text.isEmpty ? nil : text
         }
-        return MRSError(
-            kind: kind, operation: operation, httpStatus: status, errorCode: code, errorMessage: message,
+        return HuaweiCloudError(
+            kind, operation: operation, httpStatus: status, errorCode: code, errorMessage: message,
             requestId: requestIdHeader ?? bodyRequestId,
             retryAfterSeconds: retryAfter.flatMap { Int($0.trimmingSpaces()) })
     }
