@@ -73,6 +73,7 @@ public actor EmulatorState {
     // MARK: Loading
 
     /// Adds a scenario's clusters and jobs; offsets are taken relative to the current emulator time.
+    /// - Throws: `EmulatorError` when a job names an unknown cluster or an unknown time unit.
     public func load(_ scenario: Scenario) throws {
         for spec in scenario.clusters {
             addCluster(
@@ -95,6 +96,7 @@ public actor EmulatorState {
 
     /// Adds one job and returns its id.
     @discardableResult
+    /// - Throws: `EmulatorError` when the job names an unknown cluster or an unknown time unit.
     public func addJob(_ spec: Scenario.JobSpec) throws -> String {
         guard clusters[spec.cluster] != nil else { throw EmulatorError.unknownCluster(spec.cluster) }
         let now = now()

@@ -38,6 +38,7 @@ public struct SdNotifier: Sendable {
 extension SdNotifier {
     /// Runs `body` (slow start-up work such as fetching cloud credentials) while asking systemd every 10 s
     /// for 30 s more start time, so `TimeoutStartSec=` does not kill a start that is merely waiting.
+    /// - Throws: what `body` throws.
     public func extendingStartTimeout<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: Void.self) { group in
             // A child of this call, not a loose task: it ends with `body`, whatever happens.

@@ -8,6 +8,8 @@
 /// line:column; a file with any problem is rejected whole, so a typo never silently disables or widens a rule.
 public enum ConfigLoader {
     /// Reads `path` and validates it. Throws `ConfigReadError` if unreadable, `ConfigError` if invalid.
+    /// - Throws: `ConfigReadError` when the file cannot be read (missing, permission, not UTF-8), `ConfigError` with
+    ///   every problem when it is invalid.
     public static func load(path: String) throws -> WatchdogConfig {
         let data: Data
         do {

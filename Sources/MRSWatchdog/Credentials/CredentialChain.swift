@@ -49,6 +49,7 @@ public struct CredentialChain: Sendable {
         self.readFile = readFile
     }
 
+    /// - Throws: `ResolutionError` when a source holds half a key pair (an access key without its secret).
     public func resolve() throws(ResolutionError) -> Resolved {
         let envProject = nonEmpty(environment["HUAWEICLOUD_SDK_PROJECT_ID"])
         if let directory = nonEmpty(environment["CREDENTIALS_DIRECTORY"]) {

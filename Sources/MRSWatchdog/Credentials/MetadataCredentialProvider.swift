@@ -29,6 +29,7 @@ public actor MetadataCredentialProvider: CredentialProvider {
         self.sourceDescription = "ECS agency metadata service at \(baseURL)"
     }
 
+    /// - Throws: `HuaweiCloudError` when the metadata service cannot be reached or answers something else.
     public func credentials() async throws -> Credentials {
         if let cached, now() < cached.expiresAt - Self.refreshMargin {
             return cached.credentials

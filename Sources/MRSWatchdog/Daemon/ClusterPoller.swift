@@ -40,6 +40,7 @@ public struct ClusterPoller: Sendable {
     /// Lists every cluster and keeps the watched ones, with the indices of entries that could not be read and
     /// the ids of clusters whose tags could not be read. Clusters named by id but missing from the listing are
     /// kept with unknown tags (`namedClusters`), so a rule that needs their tags fails closed.
+    /// - Throws: `HuaweiCloudError` when the cluster list fails after the retries `retrier` allows.
     public func discover() async throws -> Discovery {
         let all = try await retrier.run { try await api.listClusters(state: "existing", tags: [:]) }
         var watched = all.clusters.filter(config.watches)

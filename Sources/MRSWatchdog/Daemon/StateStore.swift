@@ -46,6 +46,8 @@ public struct StateStore: Sendable {
         }
     }
 
+    /// Writes `state` atomically: a temporary file, fsync, rename, fsync of the directory.
+    /// - Throws: `StateFileError` naming the step and errno when the file cannot be written.
     public func save(_ state: WatchdogState) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]

@@ -12,6 +12,7 @@ public enum SavedResponses {
         public var malformed: Int
     }
 
+    /// - Throws: `DecodingError` when `data` is neither a list response nor a JSON array.
     public static func jobs(from data: Data) throws -> Jobs {
         let decoder = JSONDecoder()
         if let response = try? decoder.decode(JobListWire.self, from: data),
@@ -23,6 +24,7 @@ public enum SavedResponses {
         return Jobs(jobs: list.elements.map(\.execution), malformed: list.malformed.count)
     }
 
+    /// - Throws: `DecodingError` when `data` is not a `cluster_infos` response.
     public static func clusters(from data: Data) throws -> [Cluster] {
         try JSONDecoder().decode(ClusterListWire.self, from: data).clusters.map(\.cluster)
     }

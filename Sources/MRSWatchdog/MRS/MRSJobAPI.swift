@@ -14,6 +14,8 @@ public protocol MRSJobAPI: Sendable {
 }
 
 extension MRSJobAPI {
+    /// Every page of `forEachJobExecutionPage`, kept whole (for `plan`, `jobs` and tests).
+    /// - Throws: what `forEachJobExecutionPage` throws.
     public func listJobExecutions(clusterId: String, state: JobState?) async throws -> [JobExecution] {
         var all: [JobExecution] = []
         try await forEachJobExecutionPage(clusterId: clusterId, state: state) { all.append(contentsOf: $0.jobs) }

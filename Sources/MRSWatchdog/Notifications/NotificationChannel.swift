@@ -20,6 +20,7 @@ public struct WebhookChannel: NotificationChannel {
         self.settings = settings
     }
 
+    /// - Throws: `HuaweiCloudError` when the receiver does not answer 2xx in time.
     public func send(_ message: NotificationMessage) async throws {
         var request = HTTPClientRequest(url: settings.url)
         request.method = .POST

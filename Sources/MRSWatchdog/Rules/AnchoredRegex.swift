@@ -5,6 +5,7 @@ public struct AnchoredRegex: @unchecked Sendable, Hashable, CustomStringConverti
     private let regex: Regex<AnyRegexOutput>
 
     /// Throws if the pattern does not compile.
+    /// - Throws: the regex compiler's error when the pattern does not compile.
     public init(_ pattern: String) throws {
         self.pattern = pattern
         self.regex = try Regex(pattern)

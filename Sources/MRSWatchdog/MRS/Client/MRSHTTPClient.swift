@@ -56,6 +56,9 @@ public struct MRSHTTPClient: MRSJobAPI {
 
     // MARK: The four calls
 
+    /// MRS API reference: ListClusters (`GET /v1.1/{project_id}/cluster_infos`), paged by `pageSize`; a cluster
+    /// listed twice is kept once, and paging stops at a page with no new cluster.
+    /// - Throws: `HuaweiCloudError` (`tooManyPages` past `maxPages` full pages).
     public func listClusters(state: String? = "existing", tags: [String: String?] = [:]) async throws -> ClusterList {
         var listing = ClusterList(clusters: [])
         var query: [SignableRequest.QueryItem] = [.init("pageSize", String(options.clusterPageSize))]
@@ -85,7 +88,8 @@ public struct MRSHTTPClient: MRSJobAPI {
     /// Pages until MRS's listing is complete. It stops early — handing over what it has, with the reason in
     /// the last page's `endedEarly` — at a full page that holds no job not already listed (a server that
     /// repeats itself; jobs that merely shift between pages as new ones arrive are kept, each once) or after
-    /// `maxListingDuration`. Throws `HuaweiCloudError` (`tooManyPages` past `maxPages` full pages).
+    /// `maxListingDuration`.
+    /// - Throws: `HuaweiCloudError` (`tooManyPages` past `maxPages` full pages).
     public func forEachJobExecutionPage(
         clusterId: String, state: JobState?, _ body: (JobPage) throws -> Void
     ) async throws {
@@ -126,12 +130,16 @@ public struct MRSHTTPClient: MRSJobAPI {
         throw HuaweiCloudError.tooManyPages(operation: "GET \(path)")
     }
 
+    /// MRS API reference: ShowSingleJobExe.
+    /// - Throws: `HuaweiCloudError` (`0176` when the job does not exist).
     public func showJob(clusterId: String, jobId: String) async throws -> JobExecution {
         let response: JobDetailWire = try await send(
             "GET", "/v2/\(projectId)/clusters/\(Self.segment(clusterId))/job-executions/\(Self.segment(jobId))")
         return response.jobDetail.execution
     }
 
+    /// MRS API reference: StopJob (`POST …/job-executions/{id}/kill`); returning means accepted (2xx).
+    /// - Throws: `HuaweiCloudError` (`0175` when the job is no longer active).
     public func killJob(clusterId: String, jobId: String) async throws {
         _ = try await exchange(
             "POST",

@@ -25,6 +25,8 @@ public enum DurationText {
     ]
 
     /// Parses a positive duration into milliseconds.
+    /// - Returns: milliseconds.
+    /// - Throws: `ParseError` for zero, negative, malformed, unknown units or overflow.
     public static func parseMillis(_ text: String) throws(ParseError) -> Int64 {
         let trimmed = text.trimmingSpaces()
         guard !trimmed.isEmpty else { throw .empty }
