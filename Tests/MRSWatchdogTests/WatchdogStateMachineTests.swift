@@ -158,6 +158,38 @@ struct WatchdogStateMachineTests {
         #expect(harness.read(odd) == ["persist"], "an unknown state is never a reason to kill again")
     }
 
+    @Test func aKillIsSentAgainOnlyIfTheRulesStillSayKill() throws {
+        var harness = try Harness()
+        _ = harness.poll([Self.job("j1", ago: Self.hour)])
+        _ = harness.killed("j1")
+        // The rule is relaxed by a reload while the job still runs: no second kill, the record is withdrawn.
+        var config = harness.machine.config
+        config.rules[0].maxRuntimeMillis = 10 * Self.hour
+        _ = harness.machine.configReplaced(.success(config), now: harness.now)
+        #expect(harness.timer(after: 60_000) == ["poll", "read c1/j1"])
+        let actions = harness.read(Self.job("j1", ago: Self.hour + Self.minute, at: harness.now))
+        #expect(actions.first == "persist")
+        #expect(actions.last?.hasPrefix("notice: kill of c1/j1 withdrawn: the rules no longer say kill") == true)
+        #expect(!harness.machine.hasKillRecord(harness.key("j1")))
+    }
+
+    @Test func aSavedIntentIsDecidedAfreshAfterARestart() throws {
+        // The daemon died between saving the intent and sending it; it restarts in dry run.
+        var first = try Harness()
+        _ = first.poll([Self.job("j1", ago: Self.hour)])
+        var restarted = try Harness(dryRun: true, state: first.machine.state)
+        restarted.now = first.now
+        #expect(restarted.timer(after: 5_000) == ["poll", "read c1/j1"])
+        #expect(restarted.read(Self.job("j1", ago: Self.hour, at: restarted.now)).contains("kill c1/j1") == false)
+        #expect(!restarted.machine.hasKillRecord(restarted.key("j1")))
+    }
+
+    @Test func aJobListedTwiceCountsOnceForTheBreaker() throws {
+        var harness = try Harness(safety: #"{"breaker_threshold": 1}"#)
+        let job = Self.job("j1", ago: 2 * Self.hour)
+        #expect(harness.poll([job, job]).contains("kill c1/j1"))
+    }
+
     // MARK: Deadlines between polls
 
     @Test func aDeadlineBetweenPollsIsMetByReadingTheJob() throws {
@@ -274,11 +306,17 @@ struct WatchdogStateMachineTests {
         config.metricsListen = "127.0.0.1:9999"
         let actions = Harness.lines(harness.machine.configReplaced(.success(config), now: harness.now))
         #expect(actions.contains("notice: reload: metrics.listen changed: restart to apply"))
+        #expect(harness.machine.currentStatus.problem == "restart to apply metrics.listen")
+        #expect(harness.machine.config.metricsListen == nil, "the running endpoint stays where it was bound")
+        // Reverting the file clears it.
+        config.metricsListen = nil
+        _ = harness.machine.configReplaced(.success(config), now: harness.now)
+        #expect(harness.machine.currentStatus.problem == nil)
     }
 
     @Test func stopSendsNothingNew() throws {
         var harness = try Harness()
-        #expect(Harness.lines(harness.machine.stopRequested()) == ["stopping"])
+        harness.machine.stopRequested()
         #expect(harness.poll([Self.job("j1", ago: 2 * Self.hour)]).filter { $0.hasPrefix("kill ") }.isEmpty)
         #expect(harness.timer(after: Self.hour) == [])
     }

@@ -17,11 +17,12 @@ public final class LoopHeartbeat: Sendable {
         pulse.withLock { $0.last = .now }
     }
 
-    /// Marks the loop as sleeping (healthy however long it sleeps) or working again.
+    /// Marks the loop as sleeping (healthy however long it sleeps) or working again. Only waking from a sleep
+    /// counts as a beat: a loop that keeps waking while a poll hangs does not look alive for it.
     public func setIdle(_ idle: Bool) {
         pulse.withLock {
+            if $0.idle, !idle { $0.last = .now }
             $0.idle = idle
-            $0.last = .now
         }
     }
 

@@ -32,8 +32,9 @@ actor PollRounds {
         // Deadlines beyond the next poll (with its jitter) are picked up by that poll.
         let horizon = clock.now() + config.watch.pollIntervalMillis * 11 / 10 + 5_000
         let clock = clock
+        // Only what this config watches: after a reload, clusters kept from an older discovery may not be.
         let result = await poller.poll(
-            clusters: clusters,
+            clusters: clusters.filter(config.watches),
             digest: { ClusterDigest(cluster: $0, evaluator: evaluator, now: { clock.now() }, horizon: horizon) },
             page: { digest, page in digest.add(page) })
         return PollReport(

@@ -1,4 +1,5 @@
 import ServiceLifecycle
+import Synchronization
 
 /// The daemon's I/O shell around `WatchdogStateMachine`, where every kill is decided: it feeds the machine
 /// events (a poll finished, a job was read, a kill was answered, the time came, a config was reloaded, stop)
@@ -26,11 +27,15 @@ public actor WatchdogService: Service {
     let options: Options
     let sleep: @Sendable (Duration) async throws -> Void
     private let inbox = Mailbox<WakeReason>()
+    /// Set by SIGTERM from any task: no read or kill leaves after it, even in the middle of a batch.
+    private let stopRequested = Mutex(false)
     /// Beats while the loop makes progress; the systemd watchdog pings follow it.
     public nonisolated let heartbeat = LoopHeartbeat()
     private var machine: WatchdogStateMachine
     private let rounds: PollRounds
     private var polling = false
+    /// A reload that came while a poll was listing: applied once that poll is acted on, as between cycles.
+    private var deferredReload: Result<WatchdogConfig, ConfigReloadFailure>?
 
     public init(
         config: WatchdogConfig, api: any MRSJobAPI, clock: ServerClock, store: StateStore, sink: any DaemonEventSink,
@@ -52,8 +57,18 @@ public actor WatchdogService: Service {
         inbox.post(.configReplaced(result))
     }
 
-    /// SIGTERM: stop polling, let an in-flight kill finish, save state, return.
-    public nonisolated func requestStop() { inbox.post(.stop) }
+    /// SIGTERM: stop polling, let an in-flight request finish but send no other, save state, return.
+    public nonisolated func requestStop() {
+        let first = stopRequested.withLock { stop in
+            defer { stop = true }
+            return !stop
+        }
+        guard first else { return }
+        sink.emit(.stopping)
+        inbox.post(.stop)
+    }
+
+    private nonisolated var stopping: Bool { stopRequested.withLock { $0 } }
 
     /// A copy of the state the daemon keeps (what the state file holds), for tests.
     public var snapshot: WatchdogState { machine.state }
@@ -63,7 +78,7 @@ public actor WatchdogService: Service {
     public func run() async throws {
         start()
         await withGracefulShutdownHandler {
-            await withTaskGroup(of: Void.self) { polls in await self.loop(&polls) }
+            await withDiscardingTaskGroup { polls in await self.loop(&polls) }
         } onGracefulShutdown: {
             self.requestStop()
         }
@@ -82,7 +97,8 @@ public actor WatchdogService: Service {
         sink.emit(.ready(machine.currentStatus))
         let deadline = ContinuousClock.now + options.timing.onceVerifyBound
         while machine.pendingKills > 0, ContinuousClock.now < deadline {
-            if case .stop = await inbox.next(within: options.timing.verifyInterval, sleep: sleep) { break }
+            if stopping || Task.isCancelled { break }
+            _ = await inbox.next(within: options.timing.verifyInterval, sleep: sleep)
             await perform(machine.timerFired(now: clock.now()))
         }
         await perform([machine.finalSave])
@@ -95,7 +111,7 @@ public actor WatchdogService: Service {
         _ = machine.started(state: loaded.state, problem: loaded.problem, now: clock.now()).map(emitOnly)
     }
 
-    private func loop(_ polls: inout TaskGroup<Void>) async {
+    private func loop(_ polls: inout DiscardingTaskGroup) async {
         var ready = false
         while true {
             for action in machine.timerFired(now: clock.now()) {
@@ -118,6 +134,10 @@ public actor WatchdogService: Service {
             let reason = await inbox.next(within: delay, sleep: sleep)
             heartbeat.setIdle(false)
             switch reason {
+            case nil where stopping || Task.isCancelled, .stop:
+                machine.stopRequested()
+                polls.cancelAll()
+                return
             case nil:
                 continue
             case .pollFinished(let report):
@@ -127,12 +147,14 @@ public actor WatchdogService: Service {
                     ready = true
                     sink.emit(.ready(machine.currentStatus))
                 }
+                if let reload = deferredReload {
+                    deferredReload = nil
+                    await perform(machine.configReplaced(reload, now: clock.now()))
+                }
+            case .configReplaced(let result) where polling:
+                deferredReload = result
             case .configReplaced(let result):
                 await perform(machine.configReplaced(result, now: clock.now()))
-            case .stop:
-                await perform(machine.stopRequested())
-                polls.cancelAll()
-                return
             }
         }
     }
@@ -148,12 +170,14 @@ public actor WatchdogService: Service {
                 break  // started by the loop, beside it
             case .emit(let event):
                 sink.emit(event)
-            case .persist(let state):
+            case .persist:
                 do {
-                    try store.save(state)
+                    try store.save(machine.state)
                 } catch {
                     sink.emit(.notice(.stateSaveFailed(reason: "\(error)")))
                 }
+            case .readJob where stopping, .sendKill where stopping:
+                continue  // after SIGTERM nothing new leaves; a saved intent is decided afresh after a restart
             case .readJob(let key):
                 let answer: [WatchdogStateMachine.Action]
                 do {

@@ -40,11 +40,3 @@ public struct SdkDate: Sendable, Hashable, CustomStringConvertible {
         return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 }
-
-extension Int64 {
-    /// Division rounding towards negative infinity, with a non-negative remainder.
-    func floorDividedBy(_ divisor: Int64) -> (quotient: Int64, remainder: Int64) {
-        let quotient = self / divisor - (self % divisor < 0 ? 1 : 0)
-        return (quotient, self - quotient * divisor)
-    }
-}

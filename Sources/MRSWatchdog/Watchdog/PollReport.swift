@@ -36,6 +36,6 @@ public struct PollReport: Sendable {
         self.duration = duration
     }
 
-    /// Clusters listed, and whether MRS refused the credentials everywhere (for `--once`'s exit code).
+    /// How many clusters were listed (for `--once`'s exit code).
     public var polled: Int { digests.count }
 }

@@ -24,6 +24,8 @@ public enum WatchdogNotice: Sendable, Hashable {
     /// MRS refused the credentials: no calls for `retryMillis`.
     case authBackoff(error: HuaweiCloudError, retryMillis: Int64)
     case unkillable(JobKey, attempts: Int)
+    /// A kill about to be sent again is not: the rules, as they are now, no longer say kill.
+    case killWithdrawn(JobKey, reason: String)
     /// A reloaded section that only a restart applies.
     case restartNeeded(section: String)
 
@@ -36,7 +38,7 @@ public enum WatchdogNotice: Sendable, Hashable {
         case .resumingVerification, .clusterAnswering: return .info
         case .stateUnreadable, .stateSaveFailed, .discoveryFailed, .authBackoff, .unkillable: return .error
         case .clockSkew, .clusterListProblems, .clusterPollFailed, .jobEntriesSkipped, .listingCutShort,
-            .deadlineReadFailed, .restartNeeded:
+            .deadlineReadFailed, .restartNeeded, .killWithdrawn:
             return .warning
         }
     }
@@ -57,6 +59,7 @@ public enum WatchdogNotice: Sendable, Hashable {
         case .deadlineReadFailed: return "job could not be read at its deadline"
         case .authBackoff: return "auth failing"
         case .unkillable: return "job marked unkillable"
+        case .killWithdrawn: return "kill withdrawn"
         case .restartNeeded: return "reloaded setting needs a restart"
         }
     }
@@ -88,6 +91,8 @@ public enum WatchdogNotice: Sendable, Hashable {
         case .unkillable(let key, let attempts):
             return ["cluster.id": key.clusterId, "job.id": key.jobId, "kill.attempts": "\(attempts)"]
         case .restartNeeded(let section): return ["config.section": section]
+        case .killWithdrawn(let key, let reason):
+            return ["cluster.id": key.clusterId, "job.id": key.jobId, "reason": reason]
         }
     }
 
@@ -128,6 +133,8 @@ public enum WatchdogNotice: Sendable, Hashable {
         case .authBackoff(let error, let retryMillis): return "\(authSummary(error, retryMillis)): \(error)"
         case .unkillable(let key, let attempts):
             return "job \(key) is still active after \(attempts) kill requests; marked unkillable"
+        case .killWithdrawn(let key, let reason):
+            return "kill of \(key) withdrawn: the rules no longer say kill (\(reason))"
         case .restartNeeded(let section):
             return section == "mrs"
                 ? "reload: the mrs section changed; endpoint, project and CA take effect after a restart"

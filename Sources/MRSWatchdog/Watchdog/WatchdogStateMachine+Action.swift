@@ -2,14 +2,15 @@ extension WatchdogStateMachine {
     /// What the state machine asks its shell to do. Reads and kills are answered with `jobRead` /
     /// `jobReadFailed` and `killAnswered`; a started poll with `pollFinished`.
     public enum Action: Sendable {
-        /// List the watched clusters' jobs (discovering the clusters first when `discover` is true).
+        /// List the watched clusters' jobs (discovering the clusters first when `discover` is true). Only
+        /// `timerFired` returns it; the shell runs the poll beside its loop and answers with `pollFinished`.
         case startPoll(discover: Bool)
         /// Read one job (MRS API reference: ShowSingleJobExe).
         case readJob(JobKey)
         /// Send one kill (MRS API reference: StopJob); its intent was saved just before.
         case sendKill(JobKey)
-        /// Save this state durably before going on.
-        case persist(WatchdogState)
+        /// Save `state` durably, as it is when the action is performed, before going on.
+        case persist
         /// Report this to the sinks (log, journal, systemd, metrics, notifications).
         case emit(DaemonEvent)
     }

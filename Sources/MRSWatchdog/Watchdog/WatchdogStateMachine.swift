@@ -35,6 +35,8 @@ public struct WatchdogStateMachine: Sendable {
     private var killsSincePoll = 0
     private var status = StatusLine()
     private var reloadFailure: String?
+    /// Sections of the reloaded file that only a restart applies (`mrs`, `metrics.listen`).
+    private var restartPending: [String] = []
     private var authProblem: String?
     private var holdReason: String?
     private var authBlockedUntil: Int64?
@@ -98,7 +100,10 @@ public struct WatchdogStateMachine: Sendable {
         line.pendingVerifications = state.pendingKills.count
         line.unkillable = state.kills.values.count { $0.status == .unkillable }
         line.nextDeadline = nextDeadline
-        let problems = [reloadFailure, authBlockedUntil != nil ? authProblem : nil, holdReason].compactMap { $0 }
+        let restart = restartPending.isEmpty ? nil : "restart to apply \(restartPending.joined(separator: ", "))"
+        let problems = [reloadFailure, restart, authBlockedUntil != nil ? authProblem : nil, holdReason].compactMap {
+            $0
+        }
         line.problem = problems.isEmpty ? nil : problems.joined(separator: " · ")
         return line
     }
@@ -148,6 +153,7 @@ public struct WatchdogStateMachine: Sendable {
             var record = pending
             record.lastCheckedAt = now
             state.kills[record.key.description] = record
+            dirty = true
             reads[record.key] = .verification
             actions.append(.readJob(record.key))
         }
@@ -205,7 +211,10 @@ public struct WatchdogStateMachine: Sendable {
             authProblem = nil
         }
 
-        let candidates = decisions.filter { $0.kind == .kill && !hasKillRecord(JobKey($0)) }
+        var counted: Set<JobKey> = []
+        let candidates = decisions.filter {
+            $0.kind == .kill && !hasKillRecord(JobKey($0)) && counted.insert(JobKey($0)).inserted
+        }
         let wasOpen = breakerOpen
         breakerOpen = KillPlanner.breakerOpens(candidates: candidates.count, safety: config.safety)
         if breakerOpen != wasOpen {
@@ -273,7 +282,15 @@ public struct WatchdogStateMachine: Sendable {
                     &record, .unkillable, decision: decision,
                     detail: "still \(job.jobStateText ?? "active") after \(record.attempts) kill requests", now: now)
             }
-            return sendKill(record, decision: decision, now: now)
+            // A kill is sent again only if the rules, as they are now, still say kill: a reload, an exemption,
+            // a dry run or a fact that became unknown withdraws it (and a resumed intent is decided afresh).
+            let fresh = evaluator.decide(
+                clusterId: key.clusterId, clusterTags: clusterTags[key.clusterId] ?? nil, job: job, now: now)
+            guard fresh.kind == .kill else {
+                state.kills[key.description] = nil
+                return [.persist, .emit(.notice(.killWithdrawn(key, reason: fresh.reason)))]
+            }
+            return sendKill(record, decision: fresh, now: now)
         case .refusedKill(let failure):
             return refusedKillResolved(key, failure: failure, job: job, now: now)
         }
@@ -338,13 +355,19 @@ public struct WatchdogStateMachine: Sendable {
         var actions: [Action] = [.emit(.reloading)]
         switch result {
         case .success(let fresh):
+            // What is bound at start stays as it is; the status says what waits for a restart.
             var applied = fresh
             applied.mrs = config.mrs
-            for section in Self.restartOnlyChanges(from: config, to: fresh) {
+            applied.metricsListen = config.metricsListen
+            restartPending = Self.restartOnlyChanges(from: config, to: fresh)
+            for section in restartPending {
                 actions.append(.emit(.notice(.restartNeeded(section: section))))
             }
             config = applied
             evaluator = Evaluator(config: applied, dryRun: dryRun)
+            // Clusters the new `watch` no longer names are forgotten at once, not at the next poll.
+            clusterTags = clusterTags.filter { applied.watches(Cluster(clusterId: $0.key, tags: $0.value)) }
+            deadlines = deadlines.filter { clusterTags[$0.key] != nil }
             discoveryWanted = true
             if !polling { nextPollAt = now }
             reportedOnce = [:]
@@ -360,11 +383,10 @@ public struct WatchdogStateMachine: Sendable {
         return actions
     }
 
-    /// SIGTERM: no new polls, reads or kills; what is in flight finishes. Returns the last save.
-    public mutating func stopRequested() -> [Action] {
-        guard !stopping else { return [] }
+    /// SIGTERM (the shell has reported `stopping` already): no new polls, reads or kills; what is in flight
+    /// finishes.
+    public mutating func stopRequested() {
         stopping = true
-        return [.emit(.stopping)]
     }
 
     /// Saves the state if anything changed since the last save, and reports progress: the end of one turn.
@@ -372,14 +394,14 @@ public struct WatchdogStateMachine: Sendable {
         var actions: [Action] = []
         if dirty {
             dirty = false
-            actions.append(.persist(state))
+            actions.append(.persist)
         }
         actions.append(.emit(.progress(currentStatus)))
         return actions
     }
 
     /// The state to save at exit, whatever changed.
-    public var finalSave: Action { .persist(state) }
+    public var finalSave: Action { .persist }
 
     // MARK: Acting on decisions
 
@@ -479,7 +501,7 @@ public struct WatchdogStateMachine: Sendable {
     private mutating func save(_ record: KillRecord) -> [Action] {
         state.kills[record.key.description] = record
         dirty = false
-        return [.persist(state)]
+        return [.persist]
     }
 
     private mutating func reportOnce(

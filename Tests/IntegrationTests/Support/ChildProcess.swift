@@ -33,8 +33,8 @@ final class ChildProcess: @unchecked Sendable {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         stdoutFile = scratch.appendingPathComponent("stdout")
         stderrFile = scratch.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: stdoutFile.path, contents: nil)
-        FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: try Self.productPath(name))
         process.arguments = arguments
         process.environment = environment
