@@ -20,6 +20,12 @@ struct EmulatedJob: Sendable {
     /// Odd shapes a scenario asks for: wire fields left out, times in epoch seconds.
     var omit: Set<String> = []
     var timesInSeconds = false
+    /// As submitted (the real service returns them verbatim, secrets included).
+    var arguments: String
+    var properties: String
+    /// YARN ids: the launcher MRS submits first, then the job's own application.
+    var launcherId: String
+    var appId: String
 
     /// The job on the wire now, in the shape the scenario asked for.
     func wire(at now: Int64, killedShape: KillBehaviour.EndShape) -> JobExecutionWire {
@@ -29,8 +35,7 @@ struct EmulatedJob: Sendable {
     func execution(at now: Int64, killedShape: KillBehaviour.EndShape) -> JobExecution {
         var job = JobExecution(
             jobId: jobId, jobName: name, user: user, queue: queue, jobType: type, submittedTime: submittedAt,
-            arguments: "[--class, org.example.Main, --master, yarn-cluster, obs://bucket/\(name).jar]",
-            appId: "application_1700000000000_\(jobId.prefix(4))")
+            arguments: arguments, properties: properties, appId: appId, launcherId: launcherId)
         let naturalEnd = endsAt.flatMap { $0 <= now ? $0 : nil }
         if let killedAt, killedAt <= now, killedAt < naturalEnd ?? .max {
             job.startedTime = startsAt <= killedAt ? startsAt : nil
@@ -72,16 +77,30 @@ public struct KillBehaviour: Codable, Sendable, Hashable {
     public var endShape: EndShape = .killed
     /// Accept kills with 202 but never let them take effect (a stuck YARN application).
     public var ignore = false
+    /// Job types whose kills are refused with `0175` while the job stays active (e.g. `SparkSql`).
+    public var refuseTypes: [String] = []
 
     enum CodingKeys: String, CodingKey {
         case delaySeconds = "delay_seconds"
         case endShape = "end_shape"
         case ignore
+        case refuseTypes = "refuse_types"
     }
 
-    public init(delaySeconds: Double = 1, endShape: EndShape = .killed, ignore: Bool = false) {
+    public init(
+        delaySeconds: Double = 1, endShape: EndShape = .killed, ignore: Bool = false, refuseTypes: [String] = []
+    ) {
         self.delaySeconds = delaySeconds
         self.endShape = endShape
         self.ignore = ignore
+        self.refuseTypes = refuseTypes
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        delaySeconds = try container.decodeIfPresent(Double.self, forKey: .delaySeconds) ?? 1
+        endShape = try container.decodeIfPresent(EndShape.self, forKey: .endShape) ?? .killed
+        ignore = try container.decodeIfPresent(Bool.self, forKey: .ignore) ?? false
+        refuseTypes = try container.decodeIfPresent([String].self, forKey: .refuseTypes) ?? []
     }
 }

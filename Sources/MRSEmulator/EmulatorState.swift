@@ -54,9 +54,13 @@ public actor EmulatorState {
     public private(set) var published: [PublishedMessage] = []
     public private(set) var webhookBodies: [String] = []
 
+    /// When this emulator started, epoch ms: the ResourceManager start in the YARN ids it hands out.
+    let startedAt: Int64
+
     public init(clockOffsetMillis: Int64 = 0, seed: UInt64 = 42) {
         self.clockOffsetMillis = clockOffsetMillis
         self.random = SplitMix64(seed: seed)
+        self.startedAt = HostClock.nowMillis() + clockOffsetMillis
     }
 
     /// Emulator time in epoch milliseconds.
@@ -106,10 +110,19 @@ public actor EmulatorState {
         let id = spec.id ?? Self.makeJobId(nextJobNumber)
         nextJobNumber += 1
         if let unit = spec.timeUnit, unit != "s", unit != "ms" { throw EmulatorError.badTimeUnit(unit) }
+        // YARN numbers applications per ResourceManager start: the launcher first, then the job's own app.
+        let sequence = jobs[spec.cluster, default: []].count * 2 + 1
+        let application = { (number: Int) in
+            "application_\(self.startedAt)_" + String(repeating: "0", count: max(0, 4 - String(number).count))
+                + String(number)
+        }
         let job = EmulatedJob(
             clusterId: spec.cluster, jobId: id, name: spec.name, user: spec.user, queue: spec.queue, type: spec.type,
             submittedAt: submitted, startsAt: starts, endsAt: ends, killedAt: nil, omit: Set(spec.omit ?? []),
-            timesInSeconds: spec.timeUnit == "s")
+            timesInSeconds: spec.timeUnit == "s",
+            arguments: spec.arguments
+                ?? "[--class, org.example.Main, --master, yarn-cluster, obs://bucket/\(spec.name).jar]",
+            properties: spec.properties ?? "{}", launcherId: application(sequence), appId: application(sequence + 1))
         jobIndex[id] = (spec.cluster, jobs[spec.cluster, default: []].count)
         jobs[spec.cluster, default: []].append(job)
         return id
@@ -142,14 +155,18 @@ public actor EmulatorState {
     func hasCluster(_ id: String) -> Bool { clusters[id] != nil }
 
     /// The cluster's jobs as the API would show them now, newest submission first (the API's `desc`).
+    /// A job whose submission lies in the future does not exist yet: it is neither listed nor shown.
     func executions(cluster: String) -> [JobExecutionWire] {
         let now = now()
-        return (jobs[cluster] ?? []).reversed().map { $0.wire(at: now, killedShape: killBehaviour.endShape) }
+        return (jobs[cluster] ?? []).reversed().filter { $0.submittedAt <= now }
+            .map { $0.wire(at: now, killedShape: killBehaviour.endShape) }
     }
 
     func execution(cluster: String, jobId: String) -> JobExecutionWire? {
         guard let location = jobIndex[jobId], location.cluster == cluster else { return nil }
-        return jobs[cluster]![location.index].wire(at: now(), killedShape: killBehaviour.endShape)
+        let job = jobs[cluster]![location.index]
+        guard job.submittedAt <= now() else { return nil }
+        return job.wire(at: now(), killedShape: killBehaviour.endShape)
     }
 
     enum KillOutcome: Equatable {
@@ -166,7 +183,14 @@ public actor EmulatorState {
             outcome = .unknownCluster
         } else if let location = jobIndex[jobId], location.cluster == cluster {
             let job = jobs[cluster]![location.index]
-            if job.execution(at: now, killedShape: killBehaviour.endShape).isTerminal {
+            if job.submittedAt > now {
+                outcome = .unknownJob
+            } else if job.execution(at: now, killedShape: killBehaviour.endShape).isTerminal {
+                outcome = .notActive
+            } else if let type = job.type,
+                killBehaviour.refuseTypes.contains(where: { $0.lowercased() == type.lowercased() })
+            {
+                // As the console says of Spark SQL jobs: they cannot be stopped; the job runs on.
                 outcome = .notActive
             } else {
                 if !killBehaviour.ignore, job.killedAt == nil {

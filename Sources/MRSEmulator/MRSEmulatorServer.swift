@@ -178,8 +178,12 @@ struct EmulatorRouter: Sendable {
             let page = Int(query["currentPage"] ?? "1"), page > 0
         else { return .serviceError(400, "0001", "Invalid pagination parameters.") }
         var clusters = await state.clusterList()
-        if let wanted = query["clusterState"], wanted != "existing" {
-            clusters = clusters.filter { $0.cluster.clusterState == wanted }
+        // `existing`: every cluster but deleted ones; `history`: the deleted (terminated) ones; else the state.
+        switch query["clusterState"] {
+        case nil: break
+        case "existing": clusters = clusters.filter { $0.cluster.clusterState != "terminated" }
+        case "history": clusters = clusters.filter { $0.cluster.clusterState == "terminated" }
+        case let wanted?: clusters = clusters.filter { $0.cluster.clusterState == wanted }
         }
         if let filter = query["tags"] {
             // `k*v` requires the value, bare `k` the key; AND across the list.
@@ -300,10 +304,10 @@ struct EmulatorRouter: Sendable {
             case ("GET", "/_emulator/kills"):
                 return .json(200, await state.kills())
             case ("POST", "/_emulator/jobs"):
-                let spec = try decoder.decode(Scenario.JobSpec.self, from: Data(body))
+                let spec = try Scenario.decodeJob(body)
                 return .json(200, ["job_id": try await state.addJob(spec)])
             case ("POST", "/_emulator/scenario"):
-                try await state.load(try decoder.decode(Scenario.self, from: Data(body)))
+                try await state.load(try Scenario.decode(body))
                 return .json(200, ["ok": true])
             case ("PUT", "/_emulator/faults"):
                 await state.setFaults(try decoder.decode(FaultPlan.self, from: Data(body)))

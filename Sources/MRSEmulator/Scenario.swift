@@ -1,3 +1,11 @@
+import MRSWatchdog
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// A scenario file: the clusters and jobs an emulator starts with. Times are relative to the moment the
 /// emulator loads it, so a scenario stays meaningful whenever it is run.
 ///
@@ -17,6 +25,10 @@ public struct Scenario: Codable, Sendable {
         public var tags: [String: String]?
         /// Wire fields the list entry leaves out; `["clusterId"]` makes an entry no client can read.
         public var omit: [String]?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case id, name, state, tags, omit
+        }
 
         public init(
             id: String, name: String? = nil, state: String? = nil, tags: [String: String]? = nil, omit: [String]? = nil
@@ -46,9 +58,12 @@ public struct Scenario: Codable, Sendable {
         public var omit: [String]?
         /// `"s"`: times are sent in epoch seconds instead of milliseconds (a broken or foreign endpoint).
         public var timeUnit: String?
+        /// Sent as MRS sends them (strings), secrets included: `"[--conf, k=v, obs://b/x.jar]"`, `"{k=v}"`.
+        public var arguments: String?
+        public var properties: String?
 
-        enum CodingKeys: String, CodingKey {
-            case cluster, id, name, user, queue, type, queued, duration, omit
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case cluster, id, name, user, queue, type, queued, duration, omit, arguments, properties
             case startOffset = "start_offset"
             case timeUnit = "time_unit"
         }
@@ -56,7 +71,7 @@ public struct Scenario: Codable, Sendable {
         public init(
             cluster: String, id: String? = nil, name: String, user: String? = nil, queue: String? = nil,
             type: String? = nil, startOffset: String? = nil, queued: String? = nil, duration: String? = nil,
-            omit: [String]? = nil, timeUnit: String? = nil
+            omit: [String]? = nil, timeUnit: String? = nil, arguments: String? = nil, properties: String? = nil
         ) {
             self.cluster = cluster
             self.id = id
@@ -69,6 +84,8 @@ public struct Scenario: Codable, Sendable {
             self.duration = duration
             self.omit = omit
             self.timeUnit = timeUnit
+            self.arguments = arguments
+            self.properties = properties
         }
     }
 
@@ -78,5 +95,64 @@ public struct Scenario: Codable, Sendable {
     public init(clusters: [ClusterSpec], jobs: [JobSpec] = []) {
         self.clusters = clusters
         self.jobs = jobs
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case clusters, jobs
+    }
+
+    /// A scenario file's contents. Unknown keys are refused (with their line:column and a "did you mean"),
+    /// as the config loader refuses them: a misspelt key never silently does nothing.
+    /// - Throws: `ScenarioError` for an unknown key or invalid JSON, `DecodingError` for a wrong type.
+    public static func decode(_ bytes: [UInt8]) throws -> Scenario {
+        let root = try parse(bytes)
+        try check(root, "", CodingKeys.self)
+        for (index, cluster) in root["clusters"]?.elements.enumerated() ?? [].enumerated() {
+            try check(cluster, "clusters[\(index)]", ClusterSpec.CodingKeys.self)
+        }
+        for (index, job) in root["jobs"]?.elements.enumerated() ?? [].enumerated() {
+            try check(job, "jobs[\(index)]", JobSpec.CodingKeys.self)
+        }
+        return try JSONDecoder().decode(Scenario.self, from: Data(bytes))
+    }
+
+    /// One job (`POST /_emulator/jobs`), checked the same way.
+    /// - Throws: as `decode(_:)`.
+    public static func decodeJob(_ bytes: [UInt8]) throws -> JobSpec {
+        try check(try parse(bytes), "", JobSpec.CodingKeys.self)
+        return try JSONDecoder().decode(JobSpec.self, from: Data(bytes))
+    }
+
+    private static func parse(_ bytes: [UInt8]) throws -> JSONNode {
+        do {
+            return try JSONParser.parse(bytes)
+        } catch {
+            throw ScenarioError(description: "\(error.position): invalid JSON: \(error.message)")
+        }
+    }
+
+    private static func check<Keys: CodingKey & CaseIterable>(
+        _ node: JSONNode, _ path: String, _ keys: Keys.Type
+    ) throws {
+        guard case .object(let members) = node.value else { return }
+        let known = Keys.allCases.map(\.stringValue)
+        for member in members where !known.contains(member.key) {
+            let hint = Suggestion.closest(to: member.key, among: known).map { " (did you mean '\($0)'?)" } ?? ""
+            let at = path.isEmpty ? member.key : "\(path).\(member.key)"
+            throw ScenarioError(description: "\(member.keyPosition): \(at): unknown key '\(member.key)'\(hint)")
+        }
+    }
+}
+
+/// Why a scenario was refused, with its line:column.
+public struct ScenarioError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+extension JSONNode {
+    /// The elements of an array, none otherwise.
+    fileprivate var elements: [JSONNode] {
+        if case .array(let elements) = value { return elements }
+        return []
     }
 }

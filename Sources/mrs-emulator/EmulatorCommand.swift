@@ -61,6 +61,11 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Flag(help: "Accept kills with 202 but never let them take effect.")
     var ignoreKills = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Job types whose kills are refused with 0175 while the job runs on; repeatable.", valueName: "TYPE"))
+    var refuseKillTypes: [String] = []
+
     @Option(help: "Fault plan as JSON, e.g. '{\"rate_429\":0.1,\"rate_hang\":0.05}'.")
     var faults: String?
 
@@ -79,13 +84,14 @@ struct EmulatorCommand: AsyncParsableCommand {
         guard let shape = KillBehaviour.EndShape(rawValue: killEndShape) else {
             throw ValidationError("--kill-end-shape must be killed or finished_killed")
         }
-        await state.setKillBehaviour(KillBehaviour(delaySeconds: killDelay, endShape: shape, ignore: ignoreKills))
+        await state.setKillBehaviour(
+            KillBehaviour(delaySeconds: killDelay, endShape: shape, ignore: ignoreKills, refuseTypes: refuseKillTypes))
         if let faults {
             await state.setFaults(try JSONDecoder().decode(FaultPlan.self, from: Data(faults.utf8)))
         }
         if let scenario {
             let data = try Data(contentsOf: URL(fileURLWithPath: scenario))
-            try await state.load(try JSONDecoder().decode(Scenario.self, from: data))
+            try await state.load(try Scenario.decode(Array(data)))
         }
         guard let address = HostPort(listen) else { throw ValidationError("--listen must be HOST:PORT") }
         let server = MRSEmulatorServer(

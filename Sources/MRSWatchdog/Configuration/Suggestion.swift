@@ -1,6 +1,6 @@
 /// "Did you mean": the closest candidate within a small edit distance.
-enum Suggestion {
-    static func closest(to word: String, among candidates: [String]) -> String? {
+package enum Suggestion {
+    package static func closest(to word: String, among candidates: [String]) -> String? {
         let limit = max(1, min(3, word.count / 3))
         var best: (String, Int)?
         for candidate in Set(candidates) {

@@ -13,13 +13,20 @@ public struct JobExecution: Sendable, Hashable {
     public var submittedTime: Int64?
     public var startedTime: Int64?
     public var finishedTime: Int64?
+    /// As MRS sends them (a string such as `"[--class, x.Main, obs://b/x.jar]"`), with the values of
+    /// secret-looking keys already replaced by `***` (`SecretRedaction`).
     public var arguments: String?
+    /// `"{k=v, k2=v2}"` (a JSON object is rendered in that form), secrets redacted like `arguments`.
+    public var properties: String?
+    /// YARN application ids of the job and of MRS's launcher (`application_<RM start ms>_<sequence>`).
     public var appId: String?
+    public var launcherId: String?
 
     public init(
         jobId: String, jobName: String? = nil, user: String? = nil, queue: String? = nil, jobType: String? = nil,
         jobStateText: String? = nil, jobResult: String? = nil, submittedTime: Int64? = nil,
-        startedTime: Int64? = nil, finishedTime: Int64? = nil, arguments: String? = nil, appId: String? = nil
+        startedTime: Int64? = nil, finishedTime: Int64? = nil, arguments: String? = nil, properties: String? = nil,
+        appId: String? = nil, launcherId: String? = nil
     ) {
         self.jobId = jobId
         self.jobName = jobName
@@ -32,7 +39,9 @@ public struct JobExecution: Sendable, Hashable {
         self.startedTime = startedTime
         self.finishedTime = finishedTime
         self.arguments = arguments
+        self.properties = properties
         self.appId = appId
+        self.launcherId = launcherId
     }
 
     /// The characters of a job name, for refusing globs that can never match one (MRS API reference:

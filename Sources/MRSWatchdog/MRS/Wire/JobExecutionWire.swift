@@ -50,8 +50,11 @@ package struct JobExecutionWire: Codable, Sendable {
             submittedTime: container.lenientMillis(.submittedTime),
             startedTime: container.lenientMillis(.startedTime),
             finishedTime: container.lenientMillis(.finishedTime),
-            arguments: container.lenientString(.arguments),
-            appId: container.lenientString(.appId))
+            arguments: SecretRedaction.redact(container.lenientString(.arguments)),
+            properties: SecretRedaction.redact(
+                container.lenientString(.properties) ?? container.propertiesObject(.properties)),
+            appId: container.lenientString(.appId),
+            launcherId: container.lenientString(.launcherId))
     }
 
     /// Encodes the way the real service does: times as numbers with 0 for "not yet", strings for
@@ -73,8 +76,8 @@ package struct JobExecutionWire: Codable, Sendable {
         let elapsed = job.startedTime.flatMap { started in job.finishedTime.map { $0 - started } } ?? 0
         try container.encode(elapsed, forKey: .elapsedTime, unless: omit)
         try container.encode(job.arguments ?? "[]", forKey: .arguments, unless: omit)
-        try container.encode("{}", forKey: .properties, unless: omit)
-        try container.encode(job.appId, forKey: .launcherId, unless: omit)
+        try container.encode(job.properties ?? "{}", forKey: .properties, unless: omit)
+        try container.encode(job.launcherId ?? job.appId, forKey: .launcherId, unless: omit)
         try container.encode(job.appId, forKey: .appId, unless: omit)
         try container.encode(job.queue, forKey: .queue, unless: omit)
     }

@@ -1,0 +1,143 @@
+import Foundation
+import MRSEmulator
+import MRSWatchdog
+import Testing
+
+/// Where the emulator differed from the real MRS (found by driving it with the official SDK client), and the
+/// daemon's answers to what MRS does per job type and to secrets in job fields.
+@Suite(.timeLimit(.minutes(2)))
+struct EmulatorFidelityTests {
+    @Test func existingListsEveryClusterButTerminatedOnesAndHistoryOnlyThose() async throws {
+        try await EmulatorHarness.run { harness in
+            await harness.addCluster("c-run")
+            await harness.addCluster("c-scaling", state: "scaling-out")
+            await harness.addCluster("c-gone", state: "terminated")
+            let client = harness.client()
+            let existing = try await client.listClusters(state: "existing", tags: [:]).clusters
+            let history = try await client.listClusters(state: "history", tags: [:]).clusters
+            let scaling = try await client.listClusters(state: "scaling-out", tags: [:]).clusters
+            #expect(existing.map(\.clusterId) == ["c-run", "c-scaling"])
+            #expect(history.map(\.clusterId) == ["c-gone"])
+            #expect(scaling.map(\.clusterId) == ["c-scaling"])
+        }
+    }
+
+    @Test func aJobIsNotListedShownOrKillableBeforeItIsSubmitted() async throws {
+        try await EmulatorHarness.run { harness in
+            let cluster = await harness.addCluster("c-future")
+            let later = try await harness.state.addJob(.init(cluster: cluster, name: "etl-later", startOffset: "1h"))
+            let now = try await harness.state.addJob(.init(cluster: cluster, name: "etl-now", startOffset: "-1m"))
+            let client = harness.client()
+            let listed = try await client.listJobExecutions(clusterId: cluster, state: nil)
+            #expect(listed.map(\.jobId) == [now])
+            let shown = await #expect(throws: HuaweiCloudError.self) {
+                try await client.showJob(clusterId: cluster, jobId: later)
+            }
+            #expect(shown?.errorCode == "0176")
+            let killed = await #expect(throws: HuaweiCloudError.self) {
+                try await client.killJob(clusterId: cluster, jobId: later)
+            }
+            #expect(killed?.errorCode == "0176")
+        }
+    }
+
+    @Test func applicationIdsLookLikeYarnAndAreOnePerJob() async throws {
+        try await EmulatorHarness.run { harness in
+            let cluster = await harness.addCluster("c-yarn")
+            for index in 0..<3 {
+                try await harness.state.addJob(.init(cluster: cluster, name: "job-\(index)", startOffset: "-1m"))
+            }
+            let jobs = try await harness.client().listJobExecutions(clusterId: cluster, state: nil)
+            let ids = jobs.flatMap { [$0.appId, $0.launcherId] }.compactMap { $0 }
+            #expect(ids.count == 6)
+            #expect(Set(ids).count == 6, "one launcher and one application per job: \(ids)")
+            #expect(ids.allSatisfy { $0.wholeMatch(of: /application_\d{13}_\d{4,}/) != nil }, "\(ids)")
+        }
+    }
+
+    @Test func aScenarioWithAnUnknownKeyIsRefusedWithItsPlace() throws {
+        let text = #"{"clusters": [{"id": "c"}], "jobs": [{"cluster": "c", "name": "x", "strat_offset": "-1h"}]}"#
+        let error = #expect(throws: ScenarioError.self) { try Scenario.decode(Array(text.utf8)) }
+        #expect(
+            error?.description
+                == "1:68: jobs[0].strat_offset: unknown key 'strat_offset' (did you mean 'start_offset'?)")
+        let valid =
+            #"{"clusters": [{"id": "c"}], "jobs": [{"cluster": "c", "name": "x", "arguments": "[a]", "properties": "{k=v}"}]}"#
+        let scenario = try Scenario.decode(Array(valid.utf8))
+        #expect(scenario.jobs[0].properties == "{k=v}")
+    }
+
+    /// Spark SQL jobs cannot be stopped (the console says so): MRS answers 0175 while the job runs on. One
+    /// attempt, then `unkillable`, alerted once, and not sent again after a restart.
+    @Test func aKillRefusedForAJobTypeIsUnkillableAfterOneAttemptEvenAcrossARestart() async throws {
+        try await EmulatorHarness.run { emulator in
+            let cluster = await emulator.addCluster("c-sql")
+            await emulator.state.setKillBehaviour(KillBehaviour(refuseTypes: ["SparkSql"]))
+            let sql = try await emulator.state.addJob(
+                .init(cluster: cluster, name: "etl-sql", type: "SparkSql", startOffset: "-10s", queued: "0s"))
+            let config = try DaemonHarness.config(emulator, clusters: [cluster], rules: DaemonHarness.enforcing("3s"))
+            let state = try DaemonHarness.freshStateDirectory()
+            try await DaemonHarness.run(emulator, config: config, stateDirectory: state) { daemon in
+                try await eventually("unkillable", transcript: { daemon.events.transcript }) {
+                    daemon.events.jobIds(.unkillable) == [sql]
+                }
+                try await Task.sleep(for: .seconds(2))
+                #expect(await emulator.state.kills().map(\.jobId) == [sql], "one attempt")
+                #expect(daemon.events.notices.count { $0.contains("marked unkillable") } == 1)
+            }
+            try await DaemonHarness.run(emulator, config: config, stateDirectory: state) { daemon in
+                try await eventually("two polls after the restart") { daemon.events.cycles >= 2 }
+                #expect(await emulator.state.kills().count == 1, "not sent again after the restart")
+            }
+        }
+    }
+
+    /// Credentials in `properties` and `arguments` (as Huawei's own examples pass them) appear in nothing the
+    /// watchdog writes: `jobs --json`, `explain`, `plan`, `run --once` logs, the state file, webhook bodies.
+    @Test func aSecretInJobFieldsAppearsInNoOutput() async throws {
+        try await EmulatorHarness.run { emulator in
+            let cluster = await emulator.addCluster("c-secret")
+            let secrets = ["AKLEAKED0000", "SKLEAKED1111", "hunter2leaked"]
+            try await emulator.state.addJob(
+                .init(
+                    cluster: cluster, name: "etl-creds", startOffset: "-3h", queued: "0s",
+                    arguments:
+                        "[--conf, spark.hadoop.fs.obs.secret.key=\(secrets[1]), --db-password, \(secrets[2]), obs://b/x.jar]",
+                    properties:
+                        "{fs.obs.access.key=\(secrets[0]), fs.obs.secret.key=\(secrets[1]), spark.executor.cores=4}"))
+            let config = try TemporaryConfig(
+                """
+                {"mrs": {"region": "cn-north-4", "project_id": "\(EmulatorHarness.projectId)", "endpoint": "\(emulator.baseURL)"},
+                 "watch": {"cluster_ids": ["\(cluster)"]},
+                 "notifications": {"webhook": {"url": "\(emulator.baseURL)/_emulator/webhook"}},
+                 "rules": [{"name": "etl-2h", "match": {"job_name": ["etl-*"]}, "max_runtime": "2h", "mode": "enforce"}]}
+                """)
+            let environment = DaemonProcessTests.environment
+            func cli(_ arguments: [String]) async throws -> ChildProcess.Finished {
+                try await ChildProcess.run(
+                    "mrs-watchdog", arguments + ["--config", config.path], environment: environment)
+            }
+            let listed = try await cli(["jobs", "--cluster", cluster, "--json"])
+            #expect(listed.stdout.contains("fs.obs.secret.key=***"), "the field is there, masked: \(listed.stdout)")
+            let directory = URL(fileURLWithPath: config.path).deletingLastPathComponent()
+            let jobsFile = directory.appendingPathComponent("jobs.json").path
+            try listed.stdout.write(toFile: jobsFile, atomically: true, encoding: .utf8)
+            let state = try DaemonHarness.freshStateDirectory()
+            var outputs = [listed.stdout, listed.stderr]
+            for command in [
+                ["explain", "--jobs", jobsFile, "--cluster", cluster], ["plan", "--json"],
+                ["run", "--once", "--plain", "--log-level", "debug", "--state-dir", state],
+            ] {
+                let result = try await cli(command)
+                #expect(result.status == 0, "\(command): \(result.stderr)")
+                outputs += [result.stdout, result.stderr]
+            }
+            try await eventually("the kill notification") { await !emulator.state.webhookBodies.isEmpty }
+            outputs += await emulator.state.webhookBodies
+            outputs.append((try? String(contentsOfFile: state + "/state.json", encoding: .utf8)) ?? "")
+            for secret in secrets {
+                #expect(!outputs.contains { $0.contains(secret) }, "\(secret) leaked")
+            }
+        }
+    }
+}
