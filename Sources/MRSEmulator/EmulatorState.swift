@@ -43,6 +43,10 @@ public actor EmulatorState {
     private(set) var killLog: [KillRecord] = []
     public var faults = FaultPlan()
     public var killBehaviour = KillBehaviour()
+    /// How the metadata service treats the token step (`PUT /meta-data/latest/api/token`).
+    public var metadataTokens = MetadataTokens.optional
+    /// Tokens handed out by the token step.
+    private var issuedTokens: Set<String> = []
     /// Milliseconds added to the host clock: the emulator's idea of "now" (its `Date` header) may differ.
     public var clockOffsetMillis: Int64
     private var random: SplitMix64
@@ -67,6 +71,15 @@ public actor EmulatorState {
     public func now() -> Int64 { HostClock.nowMillis() + clockOffsetMillis }
 
     public func setFaults(_ plan: FaultPlan) { faults = plan }
+    public func setMetadataTokens(_ mode: MetadataTokens) { metadataTokens = mode }
+
+    func issueMetadataToken() -> String {
+        let token = "mdtoken-" + String(UInt64(draw() * 1e15), radix: 16)
+        issuedTokens.insert(token)
+        return token
+    }
+
+    func isMetadataToken(_ token: String?) -> Bool { token.map(issuedTokens.contains) ?? false }
     public func setKillBehaviour(_ behaviour: KillBehaviour) { killBehaviour = behaviour }
     public func setClockOffset(millis: Int64) { clockOffsetMillis = millis }
 
@@ -221,6 +234,16 @@ public actor EmulatorState {
     func countRequest() { requestCount += 1 }
 
     func draw() -> Double { random.nextUnit() }
+}
+
+/// The ECS metadata service's token step, as services differ: tokens required, offered, or not known at all.
+public enum MetadataTokens: String, Sendable, Codable, CaseIterable {
+    /// `securitykey` answers 401 without a valid `X-Metadata-Token`.
+    case required
+    /// The token endpoint works; `securitykey` also answers without a token.
+    case optional
+    /// The token endpoint answers 404, as services without the step do.
+    case none
 }
 
 enum EmulatorError: Error, CustomStringConvertible {

@@ -80,8 +80,8 @@ struct EmulatorRouter: Sendable {
         let reply: Reply
         if path.hasPrefix("/_emulator/") {
             reply = await control(request: request, path: path, body: body)
-        } else if path == "/openstack/latest/securitykey" {
-            reply = await metadataCredentials()
+        } else if path == "/meta-data/latest/api/token" || path == "/openstack/latest/securitykey" {
+            reply = await metadata(request: request, path: path)
         } else {
             await state.countRequest()
             let faults = await state.faults
@@ -284,6 +284,27 @@ struct EmulatorRouter: Sendable {
 
     // MARK: Metadata credentials (ECS agency)
 
+    /// The ECS metadata service: the token step (`PUT …/api/token` with `X-Metadata-Token-Ttl-Seconds`), then
+    /// `GET …/securitykey`, with or without `X-Metadata-Token` as `EmulatorState.metadataTokens` says.
+    func metadata(request: Request, path: String) async -> Reply {
+        let mode = await state.metadataTokens
+        if path == "/meta-data/latest/api/token" {
+            guard request.method == .put else { return .json(405, ["error": "method not allowed"]) }
+            guard mode != .none else { return .json(404, ["error": "not found"]) }
+            guard let ttl = request.headers[HTTPField.Name("X-Metadata-Token-Ttl-Seconds")!].flatMap({ Int($0) }),
+                ttl > 0
+            else { return .json(400, ["error": "X-Metadata-Token-Ttl-Seconds is required"]) }
+            var reply = Reply(status: 200, body: Array(await state.issueMetadataToken().utf8))
+            reply.contentType = "text/plain"
+            return reply
+        }
+        let token = request.headers[HTTPField.Name("X-Metadata-Token")!]
+        if mode == .required, await !state.isMetadataToken(token) {
+            return .json(401, ["error": "a valid X-Metadata-Token is required"])
+        }
+        return await metadataCredentials()
+    }
+
     func metadataCredentials() async -> Reply {
         let issued = await state.issueTemporaryCredentials()
         let body: [String: [String: String]] = [
@@ -312,6 +333,10 @@ struct EmulatorRouter: Sendable {
             case ("PUT", "/_emulator/faults"):
                 await state.setFaults(try decoder.decode(FaultPlan.self, from: Data(body)))
                 return .json(200, await state.faults)
+            case ("PUT", "/_emulator/metadata"):
+                struct Mode: Decodable { var token: MetadataTokens }
+                await state.setMetadataTokens(try decoder.decode(Mode.self, from: Data(body)).token)
+                return .json(200, ["token": await state.metadataTokens.rawValue])
             case ("GET", "/_emulator/faults"):
                 return .json(200, await state.faults)
             case ("PUT", "/_emulator/kill-behaviour"):

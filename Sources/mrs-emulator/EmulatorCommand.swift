@@ -66,6 +66,9 @@ struct EmulatorCommand: AsyncParsableCommand {
             "Job types whose kills are refused with 0175 while the job runs on; repeatable.", valueName: "TYPE"))
     var refuseKillTypes: [String] = []
 
+    @Option(help: "The metadata service's token step: required, optional or none (404, no tokens).")
+    var metadataToken: String = "optional"
+
     @Option(help: "Fault plan as JSON, e.g. '{\"rate_429\":0.1,\"rate_hang\":0.05}'.")
     var faults: String?
 
@@ -86,6 +89,10 @@ struct EmulatorCommand: AsyncParsableCommand {
         }
         await state.setKillBehaviour(
             KillBehaviour(delaySeconds: killDelay, endShape: shape, ignore: ignoreKills, refuseTypes: refuseKillTypes))
+        guard let tokens = MetadataTokens(rawValue: metadataToken) else {
+            throw ValidationError("--metadata-token must be required, optional or none")
+        }
+        await state.setMetadataTokens(tokens)
         if let faults {
             await state.setFaults(try JSONDecoder().decode(FaultPlan.self, from: Data(faults.utf8)))
         }

@@ -2,6 +2,8 @@ import AsyncHTTPClient
 import Logging
 import MRSEmulator
 import MRSWatchdog
+import NIOCore
+import NIOHTTP1
 import Synchronization
 import Testing
 
@@ -243,9 +245,16 @@ struct MRSClientEmulatorTests {
         }
     }
 
-    @Test func temporaryCredentialsFromTheMetadataServiceSignWithTheirToken() async throws {
+    /// With the token step required, offered, or unknown to the service (404): the provider gets credentials
+    /// every way, and a plain GET is refused where the step is required.
+    @Test(arguments: MetadataTokens.allCases)
+    func temporaryCredentialsFromTheMetadataServiceSignWithTheirToken(_ tokens: MetadataTokens) async throws {
         try await EmulatorHarness.run { harness in
             let cluster = await harness.addCluster("c-meta")
+            await harness.state.setMetadataTokens(tokens)
+            let plain = try await harness.http.execute(
+                HTTPClientRequest(url: harness.baseURL + "/openstack/latest/securitykey"), timeout: .seconds(5))
+            #expect(plain.status.code == (tokens == .required ? 401 : 200))
             let provider = MetadataCredentialProvider(http: harness.http, baseURL: harness.baseURL)
             let credentials = try await provider.credentials()
             #expect(credentials.securityToken != nil)

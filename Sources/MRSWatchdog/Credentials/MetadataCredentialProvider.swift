@@ -9,7 +9,10 @@ import NIOHTTP1
 #endif
 
 /// Temporary credentials of an ECS agency, from `GET {base}/openstack/latest/securitykey`, cached and
-/// refreshed 40 minutes before `expires_at` (as the SDK does).
+/// refreshed 40 minutes before `expires_at` (as the SDK does). Like the SDK, it first asks
+/// `PUT {base}/meta-data/latest/api/token` (`X-Metadata-Token-Ttl-Seconds: 21600`) and sends the token as
+/// `X-Metadata-Token`; a 404 or 405 there means the service has no tokens, and it asks without one
+/// (`../shared/docs/mrs-api.md` §11.2).
 public actor MetadataCredentialProvider: CredentialProvider {
     public nonisolated let sourceDescription: String
     let http: HTTPClient
@@ -40,23 +43,22 @@ public actor MetadataCredentialProvider: CredentialProvider {
     }
 
     private func fetch() async throws -> (credentials: Credentials, expiresAt: Int64) {
+        var request = HTTPClientRequest(url: baseURL + "/meta-data/latest/api/token")
+        request.method = .PUT
+        request.headers.add(name: "X-Metadata-Token-Ttl-Seconds", value: "21600")
+        let (tokenStatus, tokenBody) = try await exchange(
+            request, operation: "PUT \(baseURL)/meta-data/latest/api/token")
+        var keyRequest = HTTPClientRequest(url: baseURL + "/openstack/latest/securitykey")
+        switch tokenStatus {
+        case 200:
+            keyRequest.headers.add(
+                name: "X-Metadata-Token", value: String(decoding: tokenBody, as: UTF8.self).trimmingSpaces())
+        case 404, 405: break  // no token step on this service
+        default: throw Self.failure(tokenStatus, tokenBody, "PUT \(baseURL)/meta-data/latest/api/token")
+        }
         let operation = "GET \(baseURL)/openstack/latest/securitykey"
-        let response: HTTPClientResponse
-        let buffer: ByteBuffer
-        do {
-            response = try await http.execute(
-                HTTPClientRequest(url: baseURL + "/openstack/latest/securitykey"), timeout: .seconds(10))
-            buffer = try await response.body.collect(upTo: 64 * 1024)
-        } catch {
-            throw HuaweiCloudError.transport(
-                TransportErrorClassifier.classify(error), operation: operation,
-                errorMessage: "metadata service unreachable (no credentials in \(CredentialChain.sourcesHint))")
-        }
-        guard response.status.code == 200 else {
-            throw HuaweiCloudError.fromResponse(
-                status: Int(response.status.code), body: Array(buffer: buffer), requestIdHeader: nil, retryAfter: nil,
-                operation: operation)
-        }
+        let (status, body) = try await exchange(keyRequest, operation: operation)
+        guard status == 200 else { throw Self.failure(status, body, operation) }
         struct Body: Decodable {
             struct Credential: Decodable {
                 var access: String
@@ -66,10 +68,10 @@ public actor MetadataCredentialProvider: CredentialProvider {
             }
             var credential: Credential
         }
-        guard let body = try? JSONDecoder().decode(Body.self, from: Data(Array(buffer: buffer))) else {
+        guard let decoded = try? JSONDecoder().decode(Body.self, from: Data(body)) else {
             throw HuaweiCloudError.malformedResponse(operation: operation)
         }
-        let credential = body.credential
+        let credential = decoded.credential
         // An unreadable expiry: use the credentials, but ask again in ten minutes.
         let expires = credential.expires_at.flatMap(RFC3339.parse) ?? (now() + Self.refreshMargin + 10 * 60 * 1000)
         return (
@@ -77,6 +79,23 @@ public actor MetadataCredentialProvider: CredentialProvider {
                 accessKey: credential.access, secretKey: credential.secret, securityToken: credential.securitytoken),
             expires
         )
+    }
+
+    /// One request to the metadata service: its status and body (64 KiB at most).
+    private func exchange(_ request: HTTPClientRequest, operation: String) async throws -> (Int, [UInt8]) {
+        do {
+            let response = try await http.execute(request, timeout: .seconds(10))
+            return (Int(response.status.code), Array(buffer: try await response.body.collect(upTo: 64 * 1024)))
+        } catch {
+            throw HuaweiCloudError.transport(
+                TransportErrorClassifier.classify(error), operation: operation,
+                errorMessage: "metadata service unreachable (no credentials in \(CredentialChain.sourcesHint))")
+        }
+    }
+
+    private static func failure(_ status: Int, _ body: [UInt8], _ operation: String) -> HuaweiCloudError {
+        HuaweiCloudError.fromResponse(
+            status: status, body: body, requestIdHeader: nil, retryAfter: nil, operation: operation)
     }
 }
 
