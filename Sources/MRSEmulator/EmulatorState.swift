@@ -43,6 +43,11 @@ public actor EmulatorState {
     private(set) var killLog: [KillRecord] = []
     public var faults = FaultPlan()
     public var killBehaviour = KillBehaviour()
+    /// The gateway's throttles, and the requests each access key sent to each API within the window.
+    public var rateLimits = RateLimits()
+    private var rateLog: [String: [Int64]] = [:]
+    /// Requests answered 429 by the throttles, per API.
+    public private(set) var throttled: [String: Int] = [:]
     /// How the metadata service treats the token step (`PUT /meta-data/latest/api/token`).
     public var metadataTokens = MetadataTokens.optional
     /// Tokens handed out by the token step.
@@ -72,6 +77,24 @@ public actor EmulatorState {
 
     public func setFaults(_ plan: FaultPlan) { faults = plan }
     public func setMetadataTokens(_ mode: MetadataTokens) { metadataTokens = mode }
+    public func setRateLimits(_ limits: RateLimits) { rateLimits = limits }
+
+    /// Counts one request of `accessKey` to `api` (`kill`, `list_jobs`, `show_job`); the seconds to wait when
+    /// it is over the limit (it is then not counted, and answered 429), nil when it may go on.
+    func throttle(api: String, accessKey: String, limit: Int?) -> Int? {
+        guard let limit else { return nil }
+        let now = now()
+        let window = Int64(rateLimits.windowSeconds * 1000)
+        let key = api + " " + accessKey
+        var times = rateLog[key, default: []].filter { $0 > now - window }
+        defer { rateLog[key] = times }
+        guard times.count < limit else {
+            throttled[api, default: 0] += 1
+            return Int(((times[times.count - limit] + window - now) + 999) / 1000)
+        }
+        times.append(now)
+        return nil
+    }
 
     func issueMetadataToken() -> String {
         let token = "mdtoken-" + String(UInt64(draw() * 1e15), radix: 16)

@@ -72,3 +72,38 @@ public struct FaultPlan: Codable, Sendable, Hashable {
         return nil
     }
 }
+
+/// The MRS API gateway's per-tenant throttles (MRS API reference, "Selecting an API type", flow control):
+/// requests per window for each API, counted per access key; beyond them the gateway answers 429
+/// `APIGW.0308`. The defaults are the documented ones; nil lifts a limit.
+public struct RateLimits: Codable, Sendable, Hashable {
+    public var kill: Int? = 60
+    public var listJobs: Int? = 1000
+    public var showJob: Int? = 1000
+    public var windowSeconds: Double = 60
+
+    enum CodingKeys: String, CodingKey {
+        case kill
+        case listJobs = "list_jobs"
+        case showJob = "show_job"
+        case windowSeconds = "window_seconds"
+    }
+
+    public init(kill: Int? = 60, listJobs: Int? = 1000, showJob: Int? = 1000, windowSeconds: Double = 60) {
+        self.kill = kill
+        self.listJobs = listJobs
+        self.showJob = showJob
+        self.windowSeconds = windowSeconds
+    }
+
+    /// No throttles (benchmarks).
+    public static let off = RateLimits(kill: nil, listJobs: nil, showJob: nil)
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        kill = try container.decodeIfPresent(Int.self, forKey: .kill)
+        listJobs = try container.decodeIfPresent(Int.self, forKey: .listJobs)
+        showJob = try container.decodeIfPresent(Int.self, forKey: .showJob)
+        windowSeconds = try container.decodeIfPresent(Double.self, forKey: .windowSeconds) ?? 60
+    }
+}

@@ -163,6 +163,7 @@ struct EmulatorRouter: Sendable {
         }
         if segments[1] == "v2", rest.count >= 3, rest[0] == "clusters", rest[2] == "job-executions" {
             let cluster = rest[1]
+            if let throttled = await throttle(method: method, rest: rest, request: request) { return throttled }
             switch (method, rest.count) {
             case ("GET", 3): return await listJobs(cluster: cluster, query: query, endless: endlessPages)
             case ("GET", 4): return await showJob(cluster: cluster, jobId: rest[3])
@@ -171,6 +172,27 @@ struct EmulatorRouter: Sendable {
             }
         }
         return .gatewayError(404, "APIG.0101", "The API does not exist or has not been published in the environment")
+    }
+
+    /// The gateway's per-tenant throttle for the job calls: 429 `APIGW.0308` with `Retry-After` beyond it.
+    func throttle(method: String, rest: [String], request: Request) async -> Reply? {
+        let limits = await state.rateLimits
+        let (api, limit): (String, Int?) =
+            switch (method, rest.count) {
+            case ("GET", 3): ("list_jobs", limits.listJobs)
+            case ("GET", 4): ("show_job", limits.showJob)
+            default: ("kill", limits.kill)
+            }
+        let authorization = request.headers[.authorization] ?? ""
+        let accessKey = SignatureVerifier.ParsedAuthorization(authorization)?.accessKey ?? "-"
+        guard let wait = await state.throttle(api: api, accessKey: accessKey, limit: limit) else { return nil }
+        let window = limits.windowSeconds == 60 ? "1 minute" : "\(limits.windowSeconds) seconds"
+        var reply = Reply.gatewayError(
+            429, "APIGW.0308",
+            "The throttling threshold has been reached: policy user over ratelimit, limit:\(limit ?? 0), time:\(window)"
+        )
+        reply.extraHeaders.append(("Retry-After", String(max(1, wait))))
+        return reply
     }
 
     func listClusters(query: [String: String]) async -> Reply {
@@ -351,7 +373,14 @@ struct EmulatorRouter: Sendable {
             case ("GET", "/_emulator/published"):
                 return .json(200, await state.published)
             case ("GET", "/_emulator/stats"):
-                return .json(200, ["requests": await state.requestCount])
+                struct Stats: Encodable {
+                    var requests: Int
+                    var throttled: [String: Int]
+                }
+                return .json(200, Stats(requests: await state.requestCount, throttled: await state.throttled))
+            case ("PUT", "/_emulator/rate-limits"):
+                await state.setRateLimits(try decoder.decode(RateLimits.self, from: Data(body)))
+                return .json(200, await state.rateLimits)
             default:
                 return .json(404, ["error": "unknown control path \(path)"])
             }

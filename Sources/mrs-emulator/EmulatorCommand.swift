@@ -66,6 +66,12 @@ struct EmulatorCommand: AsyncParsableCommand {
             "Job types whose kills are refused with 0175 while the job runs on; repeatable.", valueName: "TYPE"))
     var refuseKillTypes: [String] = []
 
+    @Option(
+        help: ArgumentHelp(
+            "The gateway's per-access-key throttles as JSON (default: the documented kill 60, list_jobs 1000, show_job 1000 a minute), or 'off'.",
+            valueName: "JSON"))
+    var rateLimits: String?
+
     @Option(help: "The metadata service's token step: required, optional or none (404, no tokens).")
     var metadataToken: String = "optional"
 
@@ -93,6 +99,10 @@ struct EmulatorCommand: AsyncParsableCommand {
             throw ValidationError("--metadata-token must be required, optional or none")
         }
         await state.setMetadataTokens(tokens)
+        if let rateLimits {
+            await state.setRateLimits(
+                rateLimits == "off" ? .off : try JSONDecoder().decode(RateLimits.self, from: Data(rateLimits.utf8)))
+        }
         if let faults {
             await state.setFaults(try JSONDecoder().decode(FaultPlan.self, from: Data(faults.utf8)))
         }

@@ -37,6 +37,7 @@ struct BenchEnvironment {
         try JSONEncoder().encode(scenario).write(to: URL(fileURLWithPath: scenarioPath))
         var arguments = [
             "--listen", "127.0.0.1:0", "--scenario", scenarioPath, "--access-key", accessKey, "--secret-key", secretKey,
+            "--rate-limits", "off",  // the benchmarks measure the daemon, not the tenant's quota
         ]
         if let faults { arguments += ["--faults", String(decoding: try JSONEncoder().encode(faults), as: UTF8.self)] }
         let log = directory + "/emulator.log"

@@ -141,3 +141,95 @@ struct EmulatorFidelityTests {
         }
     }
 }
+
+/// MRS throttles each tenant (kill 60, list 1000, show 1000 a minute; `../shared/docs/mrs-api.md` §11.1).
+/// The emulator enforces the limits per access key; the daemon stays under them with per-minute budgets.
+@Suite(.timeLimit(.minutes(2)))
+struct ThrottleTests {
+    @Test func theEmulatorThrottlesEachAPIPerAccessKeyWithRetryAfter() async throws {
+        try await EmulatorHarness.run { harness in
+            let cluster = await harness.addCluster("c-throttle")
+            await harness.state.setRateLimits(RateLimits(kill: 2, listJobs: 1000, showJob: 1000, windowSeconds: 5))
+            var ids: [String] = []
+            for index in 0..<3 {
+                ids.append(
+                    try await harness.state.addJob(.init(cluster: cluster, name: "j\(index)", startOffset: "-1h")))
+            }
+            let client = harness.client()
+            try await client.killJob(clusterId: cluster, jobId: ids[0])
+            try await client.killJob(clusterId: cluster, jobId: ids[1])
+            let error = await #expect(throws: HuaweiCloudError.self) {
+                try await client.killJob(clusterId: cluster, jobId: ids[2])
+            }
+            #expect(error?.httpStatus == 429)
+            #expect(error?.errorCode == "APIGW.0308")
+            #expect(error?.retryAdvice == .retry)
+            #expect((1...5).contains(error?.retryAfterSeconds ?? 0))
+            // Reads are counted apart from kills.
+            _ = try await client.showJob(clusterId: cluster, jobId: ids[2])
+            #expect(await harness.state.throttled == ["kill": 1])
+        }
+    }
+
+    /// 200 jobs due at once, the per-cycle and hourly budgets opened up: every one is killed, and the
+    /// emulator (throttling at the daemon's own budget) never sees more kills in a window than allowed.
+    @Test func twoHundredDueKillsStayUnderThePerMinuteBudget() async throws {
+        try await EmulatorHarness.run { emulator in
+            let cluster = await emulator.addCluster("c-burst")
+            await emulator.state.setRateLimits(RateLimits(kill: 20, listJobs: 1000, showJob: 1000, windowSeconds: 1))
+            await emulator.state.setKillBehaviour(KillBehaviour(delaySeconds: 0.2))
+            for index in 0..<200 {
+                try await emulator.state.addJob(
+                    .init(cluster: cluster, name: "etl-\(index)", startOffset: "-1h", queued: "0s"))
+            }
+            let config = try DaemonHarness.config(
+                emulator, clusters: [cluster], rules: DaemonHarness.enforcing("30m"),
+                safety:
+                    #"{"max_kills_per_minute": 20, "max_kills_per_cycle": 10000, "max_kills_per_hour": 100000, "breaker_threshold": 100000}"#,
+                pollInterval: "30s")
+            var timing = DaemonHarness.fastTiming
+            timing.rateWindow = .seconds(1)
+            try await DaemonHarness.run(emulator, config: config, timing: timing) { daemon in
+                try await eventually("the status line shows the kills waiting for the API budget") {
+                    let status = daemon.events.lastStatus
+                    return status?.problem?.contains("per-minute kill budget for the MRS API (20) reached") == true
+                        && (status?.waitingKills ?? 0) > 0
+                }
+                try await eventually("all 200 killed", timeout: .seconds(60), transcript: { daemon.events.transcript })
+                {
+                    await daemon.acceptedKills().count == 200
+                }
+            }
+            #expect(await emulator.state.throttled["kill"] == nil, "the emulator never had to throttle a kill")
+            let times = await emulator.state.kills().map(\.receivedAt).sorted()
+            let busiest =
+                times.indices.map { start in times[start...].prefix { $0 < times[start] + 1000 }.count }.max() ?? 0
+            #expect(busiest <= 20, "\(busiest) kills within one second")
+            #expect(times.last! - times.first! >= 8_000, "200 kills at 20 a second take 9 s or more")
+        }
+    }
+
+    @Test func aThrottledKillIsSentAgainAfterRetryAfterAndConfirmed() async throws {
+        try await EmulatorHarness.run { emulator in
+            let cluster = await emulator.addCluster("c-429")
+            await emulator.state.setRateLimits(RateLimits(kill: 2, listJobs: 1000, showJob: 1000, windowSeconds: 2))
+            await emulator.state.setKillBehaviour(KillBehaviour(delaySeconds: 0.2))
+            var ids: Set<String> = []
+            for index in 0..<5 {
+                ids.insert(
+                    try await emulator.state.addJob(
+                        .init(cluster: cluster, name: "etl-\(index)", startOffset: "-1h", queued: "0s")))
+            }
+            let config = try DaemonHarness.config(emulator, clusters: [cluster], rules: DaemonHarness.enforcing("30m"))
+            try await DaemonHarness.run(emulator, config: config) { [ids] daemon in
+                try await eventually(
+                    "every kill confirmed", timeout: .seconds(30), transcript: { daemon.events.transcript }
+                ) {
+                    Set(daemon.events.jobIds(.killConfirmed)) == ids
+                }
+                #expect(await emulator.state.throttled["kill", default: 0] > 0, "some kills were throttled")
+                #expect(daemon.events.jobIds(.unkillable).isEmpty)
+            }
+        }
+    }
+}

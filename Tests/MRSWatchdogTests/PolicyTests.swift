@@ -31,7 +31,7 @@ struct PolicyTests {
         #expect(candidates.allSatisfy { $0.kind == .kill })
         let plan = KillPlanner.plan(
             candidates: candidates, safety: Self.safety(perCycle: 2), breakerOpen: false, killedThisCycle: 0,
-            killedLastHour: 0, now: Self.now)
+            killedLastHour: 0, killRequestsLastMinute: 0, now: Self.now)
         #expect(plan.kill.map(\.job.jobId) == ["b", "c"])
         #expect(plan.deferred.map(\.job.jobId) == ["a"])
         #expect(plan.holdReason?.hasPrefix("per-cycle kill budget (2)") == true)
@@ -45,7 +45,7 @@ struct PolicyTests {
         let candidates = (0..<3).map { Self.overdue("j\($0)", byMinutes: Int64($0 + 1)) }
         let plan = KillPlanner.plan(
             candidates: candidates, safety: Self.safety(perCycle: 3, perHour: 50), breakerOpen: false,
-            killedThisCycle: killedThisCycle, killedLastHour: killedLastHour, now: Self.now)
+            killedThisCycle: killedThisCycle, killedLastHour: killedLastHour, killRequestsLastMinute: 0, now: Self.now)
         #expect(plan.kill.count == kills)
         #expect(plan.kill.count + plan.deferred.count == 3)
         #expect(plan.holdReason?.contains(reason ?? "-") ?? (reason == nil))
@@ -58,7 +58,7 @@ struct PolicyTests {
         let candidates = (0..<3).map { Self.overdue("j\($0)", byMinutes: 10) }
         let plan = KillPlanner.plan(
             candidates: candidates, safety: safety, breakerOpen: true, killedThisCycle: 0, killedLastHour: 0,
-            now: Self.now)
+            killRequestsLastMinute: 0, now: Self.now)
         #expect(plan.kill.isEmpty)
         #expect(plan.deferred.count == 3)
         #expect(plan.holdReason?.hasPrefix("breaker open") == true)

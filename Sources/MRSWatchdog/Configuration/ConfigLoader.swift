@@ -68,6 +68,9 @@ public enum ConfigLoader {
             safety.dryRun = object.bool("dry_run") ?? safety.dryRun
             safety.maxKillsPerCycle = object.integer("max_kills_per_cycle", in: 0...10_000) ?? safety.maxKillsPerCycle
             safety.maxKillsPerHour = object.integer("max_kills_per_hour", in: 0...100_000) ?? safety.maxKillsPerHour
+            // MRS throttles stop calls at 60 a minute per tenant: more can never be sent.
+            safety.maxKillsPerMinute = object.integer("max_kills_per_minute", in: 1...60) ?? safety.maxKillsPerMinute
+            safety.maxReadsPerMinute = object.integer("max_reads_per_minute", in: 1...1000) ?? safety.maxReadsPerMinute
             safety.breakerThreshold = object.integer("breaker_threshold", in: 1...1_000_000) ?? safety.breakerThreshold
             object.finish()
         }

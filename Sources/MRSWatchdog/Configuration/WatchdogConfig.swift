@@ -30,6 +30,11 @@ public struct WatchdogConfig: Sendable, Hashable {
         public var dryRun = false
         public var maxKillsPerCycle = 10
         public var maxKillsPerHour = 50
+        /// Kill requests (first kills and re-kills) per minute: MRS allows a tenant 60 stop calls a minute,
+        /// shared with its schedulers (`../shared/docs/mrs-api.md` §11.1), so at most 60 and by default 30.
+        public var maxKillsPerMinute = 30
+        /// Single-job reads (deadline re-reads, kill verification) per minute, of the tenant's 1000.
+        public var maxReadsPerMinute = 500
         public var breakerThreshold = 25
         public init() {}
     }

@@ -41,7 +41,9 @@ public final class MetricsEventSink: DaemonEventSink {
             }
         case .breaker(let open, _, _):
             Gauge(label: "mrs_watchdog_breaker_open").record(open ? 1 : 0)
-        case .ready, .progress, .notice, .reloading, .reloaded, .configApplied, .stopping:
+        case .progress(let status):
+            Gauge(label: "mrs_watchdog_kills_waiting").record(status.waitingKills)
+        case .ready, .notice, .reloading, .reloaded, .configApplied, .stopping:
             break
         }
     }

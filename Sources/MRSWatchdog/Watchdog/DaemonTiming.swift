@@ -21,6 +21,9 @@ public struct DaemonTiming: Sendable {
     public var onceVerifyBound: Duration = .seconds(120)
     /// Poll interval jitter, as a fraction either way.
     public var pollJitter = 0.05
+    /// The window of the per-minute budgets (`safety.max_kills_per_minute`, `max_reads_per_minute`): a
+    /// minute, as MRS counts its throttles; tests shrink it.
+    public var rateWindow: Duration = .seconds(60)
     /// A host clock this far from the server's is reported (once).
     public var skewWarningMillis: Int64 = 60_000
 

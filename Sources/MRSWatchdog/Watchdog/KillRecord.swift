@@ -27,6 +27,8 @@ public struct KillRecord: Sendable, Hashable, Codable {
     public var lastError: String?
     /// Server time the record left `pending`.
     public var resolvedAt: Int64?
+    /// After a throttled kill: not sent again before this server time (`Retry-After`).
+    public var notBefore: Int64?
 
     enum CodingKeys: String, CodingKey {
         case clusterId = "cluster_id"
@@ -38,6 +40,7 @@ public struct KillRecord: Sendable, Hashable, Codable {
         case lastCheckedAt = "last_checked_at"
         case lastError = "last_error"
         case resolvedAt = "resolved_at"
+        case notBefore = "not_before"
     }
 
     public init(decision: Decision, at now: Int64) {

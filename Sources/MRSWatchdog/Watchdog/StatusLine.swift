@@ -6,6 +6,8 @@ public struct StatusLine: Sendable, Hashable {
     public var killed: Int
     public var warned: Int
     public var pendingVerifications: Int
+    /// Kills held back by a budget (the API quota, the cycle or the hour), sent as it refills.
+    public var waitingKills = 0
     public var unkillable: Int
     /// Server time of the next deadline, epoch ms.
     public var nextDeadline: Int64?

@@ -51,6 +51,13 @@ public struct WatchdogStateMachine: Sendable {
     private var reads: [JobKey: ReadPurpose] = [:]
     /// The decision each kill in flight acts on, for its journal record.
     private var killing: [JobKey: Decision] = [:]
+    /// Kill decisions a budget holds back, most overdue first: sent as the budgets refill, replaced by the
+    /// next poll's (a job that ended drops out).
+    private var waitingKills: [Decision] = []
+    /// Server times (ms) of the kill requests and single-job reads sent within the last `rateWindow`: the
+    /// per-minute budgets that keep the daemon under MRS's per-tenant throttles.
+    private var killRequests: [Int64] = []
+    private var readRequests: [Int64] = []
 
     enum ReadPurpose: Sendable, Hashable {
         /// Its deadline or warning time came: decide again on a fresh read.
@@ -86,18 +93,52 @@ public struct WatchdogStateMachine: Sendable {
         var candidates: [Int64] = []
         if !polling, !stopping, let nextPollAt { candidates.append(nextPollAt) }
         if !authBlocked(at: nil), !stopping {
-            if mode == .daemon, let deadline = nextDeadline { candidates.append(deadline) }
-            candidates += state.pendingKills.filter { reads[$0.key] == nil }.map {
-                $0.lastCheckedAt + timing.verifyInterval.wholeMilliseconds
+            // A read or kill that is due but over its budget waits for the first slot to free.
+            let readSlot = Self.slotFrees(readRequests, limit: config.safety.maxReadsPerMinute, window: window)
+            let reads =
+                ([mode == .daemon ? nextDeadline : nil].compactMap { $0 }
+                    + state.pendingKills.filter { self.reads[$0.key] == nil }.map(verificationDue))
+            candidates += reads.map { max($0, readSlot ?? $0) }
+            if !waitingKills.isEmpty, !breakerOpen {
+                let slots = [
+                    Self.slotFrees(killRequests, limit: config.safety.maxKillsPerMinute, window: window),
+                    Self.slotFrees(
+                        state.killTimes, limit: config.safety.maxKillsPerHour, window: WatchdogState.hourMillis),
+                ].compactMap { $0 }
+                if let slot = slots.max() { candidates.append(slot) }
             }
         }
         return candidates.min()
+    }
+
+    /// When the next verification read of `record` is due: `verifyInterval` after the last, and not before a
+    /// throttled kill's `Retry-After`.
+    private func verificationDue(_ record: KillRecord) -> Int64 {
+        max(record.lastCheckedAt + timing.verifyInterval.wholeMilliseconds, record.notBefore ?? 0)
+    }
+
+    /// The budgets' window, a quarter second longer than MRS's: a request counts from when it is sent here,
+    /// the gateway counts from when it arrives, and the budget must hold on the gateway's side.
+    private var window: Int64 { timing.rateWindow.wholeMilliseconds + 250 }
+
+    /// When a budget of `limit` requests per `window` that is used up gets a slot back; nil when it has room.
+    static func slotFrees(_ times: [Int64], limit: Int, window: Int64) -> Int64? {
+        guard let newest = times.last, times.count >= limit else { return nil }
+        let inWindow = times.filter { $0 > newest - window }
+        return inWindow.count >= limit ? inWindow[inWindow.count - limit] + window : nil
+    }
+
+    /// Requests of `times` within the window ending `now`, forgetting older ones.
+    static func recent(_ times: inout [Int64], now: Int64, window: Int64) -> Int {
+        times.removeAll { $0 <= now - window }
+        return times.count
     }
 
     /// The status line as it stands.
     public var currentStatus: StatusLine {
         var line = status
         line.pendingVerifications = state.pendingKills.count
+        line.waitingKills = waitingKills.count
         line.unkillable = state.kills.values.count { $0.status == .unkillable }
         line.nextDeadline = nextDeadline
         let restart = restartPending.isEmpty ? nil : "restart to apply \(restartPending.joined(separator: ", "))"
@@ -139,25 +180,35 @@ public struct WatchdogStateMachine: Sendable {
             discoveryWanted = false
         }
         guard !authBlocked(at: now), !stopping else { return actions }
+        var readRoom = config.safety.maxReadsPerMinute - Self.recent(&readRequests, now: now, window: window)
         if mode == .daemon {
             let due = deadlines.flatMap { cluster, jobs in
                 jobs.filter { $0.value <= now }.map { (JobKey(clusterId: cluster, jobId: $0.key), $0.value) }
             }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }
-            for (key, _) in due where reads[key] == nil {
-                reads[key] = .deadline
-                actions.append(.readJob(key))
+            for (key, _) in due where reads[key] == nil && readRoom > 0 {
+                readRoom -= 1
+                actions += readJob(key, .deadline, now: now)
             }
         }
         for pending in state.pendingKills where reads[pending.key] == nil && killing[pending.key] == nil {
-            guard now - pending.lastCheckedAt >= timing.verifyInterval.wholeMilliseconds else { continue }
+            guard now >= verificationDue(pending), readRoom > 0 else { continue }
+            readRoom -= 1
             var record = pending
             record.lastCheckedAt = now
             state.kills[record.key.description] = record
             dirty = true
-            reads[record.key] = .verification
-            actions.append(.readJob(record.key))
+            actions += readJob(record.key, .verification, now: now)
+        }
+        if !waitingKills.isEmpty, !breakerOpen {
+            actions += planKills([], now: now)
         }
         return actions
+    }
+
+    private mutating func readJob(_ key: JobKey, _ purpose: ReadPurpose, now: Int64) -> [Action] {
+        reads[key] = purpose
+        readRequests.append(now)
+        return [.readJob(key)]
     }
 
     /// A poll round finished. `jitter` in [-1, 1] spreads the next poll by `DaemonTiming.pollJitter`.
@@ -225,6 +276,7 @@ public struct WatchdogStateMachine: Sendable {
         }
         killsSincePoll = 0
         holdReason = nil
+        waitingKills = []  // this poll's decisions replace them: a job that ended drops out
         status = StatusLine(
             clusters: report.clusters.count, failedClusters: report.failures.count,
             activeJobs: activeJobs.values.reduce(0, +))
@@ -290,6 +342,10 @@ public struct WatchdogStateMachine: Sendable {
                 state.kills[key.description] = nil
                 return [.persist, .emit(.notice(.killWithdrawn(key, reason: fresh.reason)))]
             }
+            // Over the per-minute kill budget the re-kill waits for a later verification read.
+            guard Self.recent(&killRequests, now: now, window: window) < config.safety.maxKillsPerMinute else {
+                return save(record)
+            }
             return sendKill(record, decision: fresh, now: now)
         case .refusedKill(let failure):
             return refusedKillResolved(key, failure: failure, job: job, now: now)
@@ -340,11 +396,12 @@ public struct WatchdogStateMachine: Sendable {
         }
         record.accepted = false
         record.lastError = failure.description
+        // Throttled (429): not an attempt; sent again after the next read, no sooner than `Retry-After`.
+        record.notBefore = failure.retryAfterSeconds.map { now + Int64($0) * 1000 }
         if failure.errorCode == "0175" || failure.isNotFound {
             // Refused because the job is no longer active: read it to tell "gone" from a real refusal.
             killing[key] = decision
-            reads[key] = .refusedKill(failure)
-            return save(record) + [.readJob(key)]
+            return save(record) + readJob(key, .refusedKill(failure), now: now)
         }
         return save(record) + killFailed(&record, failure: failure, decision: decision, now: now)
     }
@@ -427,17 +484,26 @@ public struct WatchdogStateMachine: Sendable {
             }
         }
         guard !candidates.isEmpty else { return actions }
+        return actions + planKills(candidates, now: now)
+    }
+
+    /// Kills `candidates` and the waiting ones as the breaker and the budgets allow, most overdue first; the
+    /// rest wait (`waitingKills`) and are reported once as deferred or held.
+    private mutating func planKills(_ candidates: [Decision], now: Int64) -> [Action] {
+        var seen: Set<JobKey> = []
+        let all = (candidates + waitingKills).filter { !hasKillRecord(JobKey($0)) && seen.insert(JobKey($0)).inserted }
         let plan = KillPlanner.plan(
-            candidates: candidates, safety: config.safety, breakerOpen: breakerOpen, killedThisCycle: killsSincePoll,
-            killedLastHour: state.killsInLastHour(now: now), now: now)
+            candidates: all, safety: config.safety, breakerOpen: breakerOpen, killedThisCycle: killsSincePoll,
+            killedLastHour: state.killsInLastHour(now: now),
+            killRequestsLastMinute: Self.recent(&killRequests, now: now, window: window), now: now)
+        var actions: [Action] = []
         for decision in plan.deferred {
             actions += reportOnce(breakerOpen ? .held : .deferred, decision, detail: plan.holdReason)
         }
-        if let reason = plan.holdReason { holdReason = reason }
+        holdReason = plan.holdReason
+        waitingKills = breakerOpen ? [] : plan.deferred
         for decision in plan.kill {
             if stopping, !dryRun { break }
-            // The same job listed twice (two job states, a repeated page) is killed once.
-            guard !hasKillRecord(JobKey(decision)) else { continue }
             let record = KillRecord(decision: decision, at: now)
             state.killTimes.append(record.firstAttemptAt)
             killsSincePoll += 1
@@ -451,7 +517,9 @@ public struct WatchdogStateMachine: Sendable {
         var record = record
         record.lastAttemptAt = now
         record.lastCheckedAt = now
+        record.notBefore = nil
         killing[record.key] = decision
+        killRequests.append(now)
         return save(record) + [.sendKill(record.key)]
     }
 
