@@ -190,6 +190,17 @@ struct WatchdogStateMachineTests {
         #expect(harness.poll([job, job]).contains("kill c1/j1"))
     }
 
+    @Test func readsAtDeadlinesComeOutOfThePerMinuteReadBudget() throws {
+        var harness = try Harness(safety: #"{"max_reads_per_minute": 1}"#)
+        _ = harness.poll([Self.job("j1", ago: Self.hour - 1000), Self.job("j2", ago: Self.hour - 2000)])
+        #expect(harness.timer(after: 2000) == ["read c1/j1"], "one read a minute: the other deadline waits")
+        _ = harness.read(Self.job("j1", ago: Self.hour, at: harness.now))
+        let slot = try #require(harness.machine.nextWake())
+        #expect(slot > harness.now + 59_000, "the next read waits for the window")
+        harness.now = slot
+        #expect(harness.timer() == ["read c1/j2"])
+    }
+
     // MARK: Deadlines between polls
 
     @Test func aDeadlineBetweenPollsIsMetByReadingTheJob() throws {
