@@ -84,6 +84,10 @@ public actor EmulatorState {
     func throttle(api: String, accessKey: String, limit: Int?) -> Int? {
         guard let limit else { return nil }
         let now = now()
+        guard limit > 0 else {
+            throttled[api, default: 0] += 1
+            return Int(rateLimits.windowSeconds.rounded(.up))
+        }
         let window = Int64(rateLimits.windowSeconds * 1000)
         let key = api + " " + accessKey
         var times = rateLog[key, default: []].filter { $0 > now - window }
@@ -148,8 +152,10 @@ public actor EmulatorState {
         if let unit = spec.timeUnit, unit != "s", unit != "ms" { throw EmulatorError.badTimeUnit(unit) }
         // YARN numbers applications per ResourceManager start: the launcher first, then the job's own app.
         let sequence = jobs[spec.cluster, default: []].count * 2 + 1
+        // Each cluster's ResourceManager started at its own moment, so ids never repeat across clusters.
+        let resourceManagerStart = startedAt + Int64(clusterOrder.firstIndex(of: spec.cluster) ?? 0) * 7_919
         let application = { (number: Int) in
-            "application_\(self.startedAt)_" + String(repeating: "0", count: max(0, 4 - String(number).count))
+            "application_\(resourceManagerStart)_" + String(repeating: "0", count: max(0, 4 - String(number).count))
                 + String(number)
         }
         let job = EmulatedJob(

@@ -99,11 +99,25 @@ public struct RateLimits: Codable, Sendable, Hashable {
     /// No throttles (benchmarks).
     public static let off = RateLimits(kill: nil, listJobs: nil, showJob: nil)
 
+    /// A key left out keeps its documented default; `null` lifts that limit.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        kill = try container.decodeIfPresent(Int.self, forKey: .kill)
-        listJobs = try container.decodeIfPresent(Int.self, forKey: .listJobs)
-        showJob = try container.decodeIfPresent(Int.self, forKey: .showJob)
+        func limit(_ key: CodingKeys, _ fallback: Int) throws -> Int? {
+            guard container.contains(key) else { return fallback }
+            return try container.decodeNil(forKey: key) ? nil : container.decode(Int.self, forKey: key)
+        }
+        kill = try limit(.kill, 60)
+        listJobs = try limit(.listJobs, 1000)
+        showJob = try limit(.showJob, 1000)
         windowSeconds = try container.decodeIfPresent(Double.self, forKey: .windowSeconds) ?? 60
+    }
+
+    /// A lifted limit is written as `null`, so that reading it back lifts it again.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        for (key, value) in [(CodingKeys.kill, kill), (.listJobs, listJobs), (.showJob, showJob)] {
+            if let value { try container.encode(value, forKey: key) } else { try container.encodeNil(forKey: key) }
+        }
+        try container.encode(windowSeconds, forKey: .windowSeconds)
     }
 }

@@ -24,6 +24,8 @@ struct MetricsAndNotificationsTests {
         try await withMetricsFactory(PrometheusMetricsFactory(registry: registry)) {
             try await EmulatorHarness.run { emulator in
                 let cluster = await emulator.addCluster("c-metrics")
+                // Ends well inside the verification bound even on a loaded machine: one kill, no re-kill.
+                await emulator.state.setKillBehaviour(KillBehaviour(delaySeconds: 0.2))
                 let overdue = try await emulator.state.addJob(
                     .init(cluster: cluster, name: "etl-overdue", startOffset: "-2h"))
                 try await emulator.state.addJob(.init(cluster: cluster, name: "etl-warned", startOffset: "-55m"))

@@ -23,6 +23,26 @@ struct SecretRedactionTests {
         ("secret.key=a:b:c", "secret.key=***"),
         ("[--class, x.Main, obs://bucket/a.jar, 10]", "[--class, x.Main, obs://bucket/a.jar, 10]"),
         ("{}", "{}"),
+        ("[--conf=spark.hadoop.fs.obs.secret.key=SK456, x]", "[--conf=spark.hadoop.fs.obs.secret.key=***, x]"),
+        (
+            "spark.driver.extraJavaOptions=-Dfs.obs.secret.key=SK456",
+            "spark.driver.extraJavaOptions=-Dfs.obs.secret.key=***"
+        ),
+        ("jdbc:mysql://h/db?user=u&password=PW1&ssl=true", "jdbc:mysql://h/db?user=u&password=***&ssl=true"),
+        (
+            "[jdbc:mysql://admin:PW2@h:3306/db, obs://AK9:SK9@bucket/x]",
+            "[jdbc:mysql://admin:***@h:3306/db, obs://AK9:***@bucket/x]"
+        ),
+        ("{fs.obs.secret.key = SK456, a = b}", "{fs.obs.secret.key = ***, a = b}"),
+        ("{fs.obs.secret.key =SK456}", "{fs.obs.secret.key =***}"),
+        (#"["--password", "hunter2", "--user", "u"]"#, #"["--password", "***", "--user", "u"]"#),
+        ("{'password': 'x y, z', 'q': 'ok'}", "{'password': '***', 'q': 'ok'}"),
+        ("password: x\nqueue: default", "password: ***\nqueue: default"),
+        ("[--password, my pass, --user, u]", "[--password, *** ***, --user, u]"),
+        ("{k.secret=SK,456, b=c}", "{k.secret=***, b=c}"),
+        (#"{"k.secret":"a b"}"#, #"{"k.secret":"***"}"#),
+        ("[--password\rx]", "[--password\r***]"),
+        ("[--api-key, K1, --bearer-token, T1]", "[--api-key, ***, --bearer-token, ***]"),
     ])
     func secretValuesAreMaskedAndEverythingElseKept(_ input: String, _ expected: String) {
         #expect(SecretRedaction.redact(input) == expected)

@@ -190,6 +190,53 @@ struct WatchdogStateMachineTests {
         #expect(harness.poll([job, job]).contains("kill c1/j1"))
     }
 
+    @Test func killsOverThePerMinuteBudgetWaitInOrderAndLeaveAsItRefills() throws {
+        var harness = try Harness(safety: #"{"max_kills_per_minute": 2, "breaker_threshold": 100}"#)
+        let jobs = (1...3).map { Self.job("j\($0)", ago: Self.hour + Int64($0) * Self.minute) }
+        #expect(harness.poll(jobs).filter { $0.hasPrefix("kill ") } == ["kill c1/j3", "kill c1/j2"])
+        #expect(harness.machine.currentStatus.waitingKills == 1)
+        _ = harness.killed("j3")
+        _ = harness.killed("j2")
+        #expect(harness.timer(after: 5_000) == ["read c1/j2", "read c1/j3"], "verification; no third kill yet")
+        _ = harness.read(Self.ended("j3", at: harness.now))
+        _ = harness.read(Self.ended("j2", at: harness.now))
+        let slot = try #require(harness.machine.nextWake())
+        #expect(
+            slot > harness.now + 54_000 && slot <= harness.now + 56_000, "a slot frees a minute after the first kill")
+        harness.now = slot
+        #expect(harness.timer().filter { $0.hasPrefix("kill ") } == ["kill c1/j1"])
+        #expect(harness.machine.currentStatus.waitingKills == 0)
+    }
+
+    @Test func aReloadDropsTheWaitingKillsItsRulesNoLongerMake() throws {
+        var harness = try Harness(safety: #"{"max_kills_per_minute": 1, "breaker_threshold": 100}"#)
+        _ = harness.poll([Self.job("j1", ago: 2 * Self.hour), Self.job("j2", ago: 2 * Self.hour)])
+        _ = harness.killed("j1")
+        var config = harness.machine.config
+        config.safety.dryRun = true
+        _ = harness.machine.configReplaced(.success(config), now: harness.now)
+        #expect(harness.machine.currentStatus.waitingKills == 0)
+        #expect(harness.timer(after: Self.hour).filter { $0.hasPrefix("kill ") }.isEmpty)
+    }
+
+    @Test func aThrottledKillWaitsForRetryAfter() throws {
+        var harness = try Harness()
+        _ = harness.poll([Self.job("j1", ago: Self.hour)])
+        let throttled = HuaweiCloudError.gateway(
+            operation: "kill", httpStatus: 429, errorCode: "APIGW.0308", retryAfterSeconds: 20)
+        _ = harness.killed("j1", throttled)
+        #expect(harness.timer(after: 5_000) == [], "not before Retry-After")
+        #expect(harness.timer(after: 15_000) == ["read c1/j1"])
+    }
+
+    @Test func aHourlyBudgetOfZeroPausesKillingWithoutTrouble() throws {
+        var state = WatchdogState()
+        state.killTimes = [Self.start - Self.minute]
+        var harness = try Harness(safety: #"{"max_kills_per_hour": 0}"#, state: state)
+        #expect(harness.poll([Self.job("j1", ago: 2 * Self.hour)]).filter { $0.hasPrefix("kill ") }.isEmpty)
+        #expect(harness.machine.nextWake() == harness.now + Self.hour, "the next poll, not a slot that never frees")
+    }
+
     @Test func readsAtDeadlinesComeOutOfThePerMinuteReadBudget() throws {
         var harness = try Harness(safety: #"{"max_reads_per_minute": 1}"#)
         _ = harness.poll([Self.job("j1", ago: Self.hour - 1000), Self.job("j2", ago: Self.hour - 2000)])

@@ -181,9 +181,8 @@ public actor WatchdogService: Service {
             case .readJob(let key):
                 let answer: [WatchdogStateMachine.Action]
                 do {
-                    let job = try await retrier.run {
-                        try await api.showJob(clusterId: key.clusterId, jobId: key.jobId)
-                    }
+                    // One call per read, as the read budget counts them; the machine reads again later on failure.
+                    let job = try await api.showJob(clusterId: key.clusterId, jobId: key.jobId)
                     answer = machine.jobRead(key, job, now: clock.now())
                 } catch {
                     answer = machine.jobReadFailed(

@@ -3,69 +3,176 @@
 /// can carry them. Huawei's own examples pass `fs.obs.access.key` / `fs.obs.secret.key` there, and the list
 /// and show calls return them as submitted (`../shared/docs/mrs-api.md` §11.6).
 ///
-/// Handled forms: `k=v` (also inside `{k=v, k2=v2}` and `[--conf, k=v]`), `-Dk=v`, `--conf k=v`,
-/// `"k": "v"` (JSON), and a secret-named flag followed by its value (`--db-password, s3cret`).
+/// Handled forms: `k=v` anywhere in a token (`{k=v, k2=v2}`, `--conf=k=v`, `-Dk=v`, `opts=-Dk=v`,
+/// `url?user=u&password=p`), `k = v`, `"k": "v"` and `'k': 'v'` (quoted values may hold spaces and commas),
+/// `k: v`, a secret-named flag and its value up to the next `, ` (`--db-password, my pass`), and the
+/// password in a URL's user info (`scheme://user:pass@host`). When in doubt it masks more, never less.
 public enum SecretRedaction {
     public static let mask = "***"
 
     /// True for a key that names a secret: `*secret*`, `*password*`, `*passwd*`, `*pwd*`, `*token*`,
-    /// `*credential*`, `*access.key*` (also `access_key`, `accesskey`), `*private.key*`, `sk`, `*.sk`, `ak`,
-    /// `*.ak`.
+    /// `*credential*`, `*access.key*` (also `access_key`, `accesskey`), `*private.key*`, `*api.key*`,
+    /// `*authorization*`, `*bearer*`, `*signature*`, `sk`, `*.sk`, `ak`, `*.ak`.
     public static func isSecretKey(_ key: some StringProtocol) -> Bool {
-        let bare = String(key.drop { "-\"' ".contains($0) }.reversed().drop { "\"' ".contains($0) }.reversed())
+        let bare = String(key.drop { "-\"' ".contains($0) }.reversed().drop { "\"' :".contains($0) }.reversed())
         let lower = String(bare.lowercased().map { $0 == "_" || $0 == "-" ? "." : $0 })
-        let words = ["secret", "password", "passwd", "pwd", "token", "credential", "private.key", "privatekey"]
+        let words = [
+            "secret", "password", "passwd", "pwd", "token", "credential", "private.key", "privatekey", "access.key",
+            "accesskey", "api.key", "apikey", "authorization", "bearer", "signature",
+        ]
         if words.contains(where: lower.contains) { return true }
-        return lower.contains("access.key") || lower.contains("accesskey") || ["sk", "ak"].contains(lower)
-            || lower.hasSuffix(".sk") || lower.hasSuffix(".ak")
+        return ["sk", "ak"].contains(lower) || lower.hasSuffix(".sk") || lower.hasSuffix(".ak")
     }
 
     /// `text` with every secret-looking value replaced by `***`; nil stays nil.
     public static func redact(_ text: String?) -> String? {
         guard let text, !text.isEmpty else { return text }
+        enum Hide { case no, next, field }
+        var hide = Hide.no
+        var previousWasSecretKey = false
         var out = ""
-        var hideNext = false
-        for (token, separator) in tokenize(text) {
-            if hideNext, !token.isEmpty, !token.hasPrefix("-") {
-                out += (token.hasPrefix("\"") ? "\"\(mask)\"" : mask) + separator
-                hideNext = false
+        for (token, separator) in tokenize(maskUserInfo(text)) {
+            defer { out += separator }
+            if hide != .no, !token.isEmpty {
+                out += masked(token)
+                // A flag's value runs to the next `, ` (or bracket): `--password, my pass`.
+                if hide == .next || separator.contains(",") || separator.contains(where: "[]{}".contains) { hide = .no }
                 continue
             }
-            if let equals = token.firstIndex(of: "=") {
-                let key = token[..<equals]
-                out += (isSecretKey(key.hasPrefix("-D") ? key.dropFirst(2) : key) ? token[...equals] + mask : token)
-            } else {
+            let bare = token.trimmingCharacters(quotes: true)
+            if token == "=" {
                 out += token
-                // `--password s3cret` and `"password": "s3cret"`: the next token is the value.
-                hideNext =
-                    (token.hasPrefix("-") || (token.hasPrefix("\"") && separator.contains(":"))) && isSecretKey(token)
+                hide = previousWasSecretKey ? .next : .no
+                continue
             }
-            out += separator
+            if token.hasPrefix("="), previousWasSecretKey {
+                out += "=" + mask
+                previousWasSecretKey = false
+                continue
+            }
+            var secretAssignmentOpen = false
+            out += maskAssignments(token, valueFollows: &secretAssignmentOpen)
+            previousWasSecretKey = !token.contains("=") && isSecretKey(bare)
+            if secretAssignmentOpen {
+                hide = .next  // `k= v`
+            } else if !token.contains("="), isSecretKey(bare) {
+                if bare.hasPrefix("-") {
+                    hide = .field  // `--password value`
+                } else if bare.hasSuffix(":") || (token.first == "\"" || token.first == "'") && separator.contains(":")
+                {
+                    hide = .next  // `password: x`, `"password": "x"`
+                }
+            }
         }
         return out
     }
 
-    /// Tokens split at spaces, commas, brackets and braces (and a colon right after a quoted JSON key), each
-    /// with the run of separators after it. A value's own colons (`s3cret:part`) stay inside the token.
+    /// Every `key=value` inside a token, keys read back to the previous `=`, `&`, `?` or `;` (so
+    /// `--conf=k=v`, `opts=-Dk=v` and `?user=u&password=p` are all seen); a secret value runs to the next `&`
+    /// or `;`. `valueFollows` is set when a secret key ends the token with `=` and nothing after it.
+    private static func maskAssignments(_ token: String, valueFollows: inout Bool) -> String {
+        let characters = Array(token)
+        var out = ""
+        var keyStart = 0
+        var index = 0
+        while index < characters.count {
+            let character = characters[index]
+            if character == "=" {
+                var key = String(characters[keyStart..<index])
+                if key.hasPrefix("-D") { key.removeFirst(2) }
+                out.append(character)
+                index += 1
+                if isSecretKey(key) {
+                    let end = characters[index...].firstIndex { $0 == "&" || $0 == ";" } ?? characters.count
+                    if end == index, end == characters.count { valueFollows = true }
+                    if end > index {
+                        out += characters[index].isQuote ? "\(characters[index])\(mask)\(characters[index])" : mask
+                    }
+                    index = end
+                }
+                keyStart = index
+                continue
+            }
+            out.append(character)
+            if "&?;".contains(character) { keyStart = index + 1 }
+            index += 1
+        }
+        return out
+    }
+
+    /// The value masked, its quotes kept.
+    private static func masked(_ token: String) -> String {
+        guard let quote = token.first, quote.isQuote, token.count >= 2, token.last == quote else { return mask }
+        return "\(quote)\(mask)\(quote)"
+    }
+
+    /// `scheme://user:password@host` → `scheme://user:***@host`.
+    private static func maskUserInfo(_ text: String) -> String {
+        var out = ""
+        var rest = Substring(text)
+        while let scheme = rest.firstRange(of: "://") {
+            out += rest[..<scheme.upperBound]
+            rest = rest[scheme.upperBound...]
+            let authorityEnd = rest.firstIndex { "/ ,]}\"'\t\n".contains($0) } ?? rest.endIndex
+            let authority = rest[..<authorityEnd]
+            if let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") {
+                out += authority[...colon] + mask + authority[at...]
+                rest = rest[authorityEnd...]
+            }
+        }
+        return out + rest
+    }
+
+    /// Tokens with the run of separators after each: spaces (also no-break), tabs, line breaks, brackets,
+    /// braces, `, ` (a comma inside a value stays), and a colon right after a quoted key. A quoted string is
+    /// one token, spaces and commas included.
     private static func tokenize(_ text: String) -> [(String, String)] {
-        let separators: Set<Character> = [" ", ",", "[", "]", "{", "}", "\t", "\n"]
+        let characters = Array(text)
         var pieces: [(String, String)] = []
         var token = ""
         var separator = ""
-        for character in text {
-            let jsonColon = character == ":" && (token.hasSuffix("\"") || !separator.isEmpty) && token.hasPrefix("\"")
-            if separators.contains(character) || jsonColon {
-                separator.append(character)
-            } else {
-                if !separator.isEmpty {
-                    pieces.append((token, separator))
-                    token = ""
-                    separator = ""
-                }
-                token.append(character)
+        var index = 0
+        func flush() {
+            if !separator.isEmpty {
+                pieces.append((token, separator))
+                token = ""
+                separator = ""
             }
+        }
+        while index < characters.count {
+            let character = characters[index]
+            let next = index + 1 < characters.count ? characters[index + 1] : " "
+            let quotedKeyDone = token.count >= 2 && token.first!.isQuote && token.last == token.first
+            let isSeparator =
+                " \t\n\r\u{00A0}[]{}".contains(character) || (character == "," && " \t\n\r".contains(next))
+                || (character == ":" && quotedKeyDone && separator.isEmpty)
+            if isSeparator {
+                separator.append(character)
+                index += 1
+                continue
+            }
+            flush()
+            if token.isEmpty, character.isQuote, let close = characters[(index + 1)...].firstIndex(of: character) {
+                token = String(characters[index...close])
+                index = close + 1
+                continue
+            }
+            token.append(character)
+            index += 1
         }
         pieces.append((token, separator))
         return pieces
+    }
+}
+
+extension Character {
+    fileprivate var isQuote: Bool { self == "\"" || self == "'" }
+}
+
+extension String {
+    /// Without surrounding quotes.
+    fileprivate func trimmingCharacters(quotes: Bool) -> String {
+        guard count >= 2, let first, first.isQuote, last == first else { return self }
+        return String(dropFirst().dropLast())
     }
 }

@@ -84,8 +84,8 @@ public struct WatchdogStateMachine: Sendable {
     /// decision, only re-killed by its verification.
     public func hasKillRecord(_ key: JobKey) -> Bool { state.kill(key) != nil }
 
-    /// Kills sent and not yet confirmed, gone or unkillable.
-    public var pendingKills: Int { state.pendingKills.count }
+    /// Kills sent and not yet confirmed, gone or unkillable, and kills a budget holds back.
+    public var pendingKills: Int { state.pendingKills.count + waitingKills.count }
 
     /// The next instant (server ms) something is due: a poll, a deadline or warning, a verification; nil
     /// when nothing is scheduled.
@@ -117,13 +117,14 @@ public struct WatchdogStateMachine: Sendable {
         max(record.lastCheckedAt + timing.verifyInterval.wholeMilliseconds, record.notBefore ?? 0)
     }
 
-    /// The budgets' window, a quarter second longer than MRS's: a request counts from when it is sent here,
-    /// the gateway counts from when it arrives, and the budget must hold on the gateway's side.
+    /// The budgets' window, a quarter second longer than MRS's: a kill counts from its answer (after the
+    /// gateway counted it), and the budget must hold on the gateway's side.
     private var window: Int64 { timing.rateWindow.wholeMilliseconds + 250 }
 
     /// When a budget of `limit` requests per `window` that is used up gets a slot back; nil when it has room.
     static func slotFrees(_ times: [Int64], limit: Int, window: Int64) -> Int64? {
-        guard let newest = times.last, times.count >= limit else { return nil }
+        // A budget of 0 (killing paused) never frees a slot: the waiting kills wait for the next poll.
+        guard limit > 0, let newest = times.last, times.count >= limit else { return nil }
         let inWindow = times.filter { $0 > newest - window }
         return inWindow.count >= limit ? inWindow[inWindow.count - limit] + window : nil
     }
@@ -190,9 +191,14 @@ public struct WatchdogStateMachine: Sendable {
                 actions += readJob(key, .deadline, now: now)
             }
         }
+        // Re-kills the verification reads may lead to keep their place in the kill budget ahead of first kills.
+        var rekills = 0
         for pending in state.pendingKills where reads[pending.key] == nil && killing[pending.key] == nil {
             guard now >= verificationDue(pending), readRoom > 0 else { continue }
             readRoom -= 1
+            if !pending.accepted || now - pending.lastAttemptAt >= timing.verifyTimeout.wholeMilliseconds {
+                rekills += 1
+            }
             var record = pending
             record.lastCheckedAt = now
             state.kills[record.key.description] = record
@@ -200,7 +206,7 @@ public struct WatchdogStateMachine: Sendable {
             actions += readJob(record.key, .verification, now: now)
         }
         if !waitingKills.isEmpty, !breakerOpen {
-            actions += planKills([], now: now)
+            actions += planKills([], now: now, reserved: rekills)
         }
         return actions
     }
@@ -343,7 +349,8 @@ public struct WatchdogStateMachine: Sendable {
                 return [.persist, .emit(.notice(.killWithdrawn(key, reason: fresh.reason)))]
             }
             // Over the per-minute kill budget the re-kill waits for a later verification read.
-            guard Self.recent(&killRequests, now: now, window: window) < config.safety.maxKillsPerMinute else {
+            guard Self.recent(&killRequests, now: now, window: window) + killing.count < config.safety.maxKillsPerMinute
+            else {
                 return save(record)
             }
             return sendKill(record, decision: fresh, now: now)
@@ -373,6 +380,11 @@ public struct WatchdogStateMachine: Sendable {
             record.lastError = failure.description
             return save(record)
         case .refusedKill(let killFailure):
+            guard failure.isNotFound else {
+                // Whether the job ended cannot be told now: the verification reads it again later.
+                killing[key] = nil
+                return []
+            }
             return refusedKillResolved(key, failure: killFailure, job: nil, now: now)
         }
     }
@@ -380,6 +392,7 @@ public struct WatchdogStateMachine: Sendable {
     /// MRS answered a kill request: `failure` nil means accepted (2xx), not that the job has ended.
     public mutating func killAnswered(_ key: JobKey, failure: HuaweiCloudError?, now: Int64) -> [Action] {
         guard let decision = killing.removeValue(forKey: key), var record = state.kill(key) else { return [] }
+        killRequests.append(now)  // counted from the answer: the gateway has surely counted it by then
         let retry = record.attempts > 0
         guard let failure else {
             record.attempts += 1
@@ -427,6 +440,7 @@ public struct WatchdogStateMachine: Sendable {
             deadlines = deadlines.filter { clusterTags[$0.key] != nil }
             discoveryWanted = true
             if !polling { nextPollAt = now }
+            waitingKills = []  // decided under the old rules: the next poll decides again
             reportedOnce = [:]
             reloadFailure = nil
             actions.append(.emit(.configApplied(applied)))
@@ -489,13 +503,15 @@ public struct WatchdogStateMachine: Sendable {
 
     /// Kills `candidates` and the waiting ones as the breaker and the budgets allow, most overdue first; the
     /// rest wait (`waitingKills`) and are reported once as deferred or held.
-    private mutating func planKills(_ candidates: [Decision], now: Int64) -> [Action] {
+    /// - Parameter reserved: kill requests to keep free for re-kills about to be decided.
+    private mutating func planKills(_ candidates: [Decision], now: Int64, reserved: Int = 0) -> [Action] {
         var seen: Set<JobKey> = []
         let all = (candidates + waitingKills).filter { !hasKillRecord(JobKey($0)) && seen.insert(JobKey($0)).inserted }
+        // Kills in flight count too: they are stamped when answered.
+        let used = Self.recent(&killRequests, now: now, window: window) + killing.count + reserved
         let plan = KillPlanner.plan(
             candidates: all, safety: config.safety, breakerOpen: breakerOpen, killedThisCycle: killsSincePoll,
-            killedLastHour: state.killsInLastHour(now: now),
-            killRequestsLastMinute: Self.recent(&killRequests, now: now, window: window), now: now)
+            killedLastHour: state.killsInLastHour(now: now), killRequestsLastMinute: used, now: now)
         var actions: [Action] = []
         for decision in plan.deferred {
             actions += reportOnce(breakerOpen ? .held : .deferred, decision, detail: plan.holdReason)
@@ -519,7 +535,6 @@ public struct WatchdogStateMachine: Sendable {
         record.lastCheckedAt = now
         record.notBefore = nil
         killing[record.key] = decision
-        killRequests.append(now)
         return save(record) + [.sendKill(record.key)]
     }
 
