@@ -17,21 +17,26 @@ struct EmulatorCommand: AsyncParsableCommand {
         commandName: "mrs-emulator",
         abstract: "A local Huawei Cloud MRS endpoint for tests, demos and trying a policy safely.",
         discussion: """
-            Serves list clusters, list/show job executions and kill on loopback with the real API's wire format
-            and quirks (202 on success, 1-based page numbers, tags as a "k=v,k2=v2" string), verifies
-            SDK-HMAC-SHA256 signatures, and lets jobs move NEW → ACCEPTED → RUNNING → FINISHED on their own clock.
+            Serves list clusters, list/show job executions and kill on loopback with the real API's wire format \
+            and quirks (202 on success, 1-based page numbers, tags as a "k=v,k2=v2" string), verifies \
+            SDK-HMAC-SHA256 signatures, throttles each API per access key as the gateway does (429 APIGW.0308), \
+            serves the ECS metadata service with its token step, and lets jobs move NEW → ACCEPTED → RUNNING → \
+            FINISHED on their own clock.
 
-            Control API (unsigned): GET /_emulator/kills, POST /_emulator/jobs, POST /_emulator/scenario,
-            PUT|GET /_emulator/faults, PUT /_emulator/kill-behaviour, GET /_emulator/stats.
+            Control API (unsigned): GET /_emulator/kills, POST /_emulator/jobs, POST /_emulator/scenario, \
+            PUT|GET /_emulator/faults, PUT /_emulator/kill-behaviour, PUT /_emulator/rate-limits, \
+            PUT /_emulator/metadata, GET /_emulator/stats, GET /_emulator/published, POST|GET /_emulator/webhook.
 
-            Scenario jobs may be served in odd shapes, as real responses sometimes are: "omit": ["queue", ...]
-            leaves fields out and "time_unit": "s" sends times in epoch seconds; a cluster with "omit":
-            ["clusterId"] is an entry the client cannot read. With the fault "endless_pages", the job list
-            answers the same full page for every page number (limit it to some clusters with "paths").
+            Scenario jobs may be served in odd shapes, as real responses sometimes are: "omit": ["queue", ...] \
+            leaves fields out and "time_unit": "s" sends times in epoch seconds; "arguments" and "properties" are \
+            served as given; a cluster with "omit": ["clusterId"] is an entry the client cannot read. Unknown \
+            scenario keys are refused. With the fault "endless_pages", the job list answers the same full page for \
+            every page number (limit it to some clusters with "paths").
 
-            Example:
+            Examples:
               mrs-emulator --listen 127.0.0.1:8080 --scenario examples/demo-scenario.json
               mrs-emulator --listen 127.0.0.1:0 --clock-offset -600
+              mrs-emulator --rate-limits '{"kill": 6, "window_seconds": 10}' --refuse-kill-types SparkSql
             """)
 
     @Option(help: "Address to listen on; port 0 picks a free port (printed on stdout).")

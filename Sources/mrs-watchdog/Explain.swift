@@ -12,10 +12,9 @@ extension WatchdogCommand {
         static let configuration = CommandConfiguration(
             abstract: "Offline: show what the rules decide for jobs in a saved job list.",
             discussion: """
-                FILE is a saved list response ({"total_record": …, "job_list": […]}) or a JSON array of jobs.
-                --clusters is a saved cluster_infos response, used for cluster tags; without it, tags are unknown
-                (rules on tags give skipped-unknown).
-                Nothing is contacted and nothing is killed.
+                FILE is a saved list response ({"total_record": …, "job_list": […]}) or a JSON array of jobs. \
+                --clusters is a saved cluster_infos response, used for cluster tags; without it, tags are \
+                unknown (rules on tags give skipped-unknown). Nothing is contacted and nothing is killed.
                 """)
 
         @OptionGroup var file: ConfigFile

@@ -24,12 +24,15 @@ extension WatchdogCommand {
             abstract: "Run the watchdog: poll, warn and kill by the rules until stopped.",
             discussion: """
                 Nothing is killed unless a rule says "mode": "enforce"; --dry-run makes every rule observe.
-                SIGHUP re-reads the config (an invalid file is refused and the running rules stay; a changed
-                metrics.listen or mrs section is reported as needing a restart);
-                SIGTERM or SIGINT stop polling, let an in-flight kill finish, save state and exit 0.
-                State (warned jobs, kills being verified, the hourly budget) is kept in STATE_DIR/state.json.
-                Under systemd (Type=notify) it reports READY, STATUS, WATCHDOG, RELOADING and STOPPING, and
-                writes one journal record per decision (journalctl -u mrs-watchdog WATCHDOG_DECISION=kill).
+
+                SIGHUP re-reads the config: an invalid file is refused and the running rules stay; a changed \
+                metrics.listen or mrs section is reported as needing a restart. SIGTERM or SIGINT stop polling, \
+                let a request already sent finish, save state and exit 0.
+
+                State (warned jobs, kills being verified, the kill budgets) is kept in STATE_DIR/state.json. Under \
+                systemd (Type=notify) it reports READY, STATUS, WATCHDOG, RELOADING and STOPPING, and writes one \
+                journal record per decision:
+                  journalctl -u mrs-watchdog WATCHDOG_DECISION=kill
                 """)
 
         @OptionGroup var options: ConfigOptions

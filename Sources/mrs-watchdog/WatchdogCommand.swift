@@ -15,10 +15,10 @@ struct WatchdogCommand: AsyncParsableCommand {
             Then run the daemon (under systemd: see systemd/mrs-watchdog.service):
               mrs-watchdog run --config rules.json --state-dir /var/lib/mrs-watchdog
 
-            Credentials, first found wins: $CREDENTIALS_DIRECTORY/{ak,sk,security_token} (systemd
-            LoadCredential=), HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK / HUAWEICLOUD_SDK_SECURITY_TOKEN,
-            the SDK profile (HUAWEICLOUD_SDK_CREDENTIALS_FILE or ~/.huaweicloud/credentials, [basic]),
-            then the ECS agency metadata service.
+            Credentials, first found wins: $CREDENTIALS_DIRECTORY/{ak,sk,security_token} (systemd \
+            LoadCredential=), HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK / HUAWEICLOUD_SDK_SECURITY_TOKEN, the SDK \
+            profile (HUAWEICLOUD_SDK_CREDENTIALS_FILE or ~/.huaweicloud/credentials, [basic]), then the ECS agency \
+            metadata service.
             """,
         version: "0.1.0",
         subcommands: [Run.self, Check.self, Explain.self, Plan.self, Clusters.self, Jobs.self, Kill.self])
