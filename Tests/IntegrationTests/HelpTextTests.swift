@@ -3,6 +3,7 @@ import Testing
 
 /// `--help` of every command reads well at 80 and 160 columns: no line wider than the terminal, and no
 /// sentence broken by a hard line break in the text (ArgumentParser wraps paragraphs itself).
+@Suite(.serialized)
 struct HelpTextTests {
     static let commands: [[String]] = [
         ["mrs-watchdog"], ["mrs-watchdog", "run"], ["mrs-watchdog", "check"], ["mrs-watchdog", "explain"],

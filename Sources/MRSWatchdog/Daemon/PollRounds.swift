@@ -4,19 +4,21 @@
 actor PollRounds {
     let api: any MRSJobAPI
     let clock: ServerClock
+    /// How the cluster list and each listing are retried on transient failures.
+    let retrier: Retrier
     /// The clusters of the last discovery, and when it ran.
     private var clusters: [Cluster] = []
     private var lastDiscovery: ContinuousClock.Instant?
 
-    init(api: any MRSJobAPI, clock: ServerClock) {
+    init(api: any MRSJobAPI, clock: ServerClock, retrier: Retrier) {
         self.api = api
         self.clock = clock
+        self.retrier = retrier
     }
 
     /// Discovers (when asked, when the discovery interval has passed, or when nothing is known yet) and lists
     /// every watched cluster's jobs; the listing stops at once when the task is cancelled.
-    func poll(config: WatchdogConfig, evaluator: Evaluator, retrier: Retrier, discover forced: Bool) async -> PollReport
-    {
+    func poll(config: WatchdogConfig, evaluator: Evaluator, discover forced: Bool) async -> PollReport {
         let started = ContinuousClock.now
         let poller = ClusterPoller(api: api, config: config, retrier: retrier)
         let interval = Duration.milliseconds(config.watch.discoveryIntervalMillis)

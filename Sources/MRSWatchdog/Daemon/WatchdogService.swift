@@ -6,13 +6,6 @@ import Synchronization
 /// and performs the actions it returns (poll, read, kill, save, report). Polls run beside the loop, so
 /// deadlines are met while clusters are still being listed. All times are MRS server time (`ServerClock`).
 public actor WatchdogService: Service {
-    public struct Options: Sendable {
-        /// `--dry-run`: every rule observes.
-        public var dryRun = false
-        public var timing = DaemonTiming()
-        public init() {}
-    }
-
     /// Why the loop woke up: the one place every reason is listed.
     enum WakeReason: Sendable {
         case pollFinished(PollReport)
@@ -44,7 +37,8 @@ public actor WatchdogService: Service {
     ) {
         self.machine = WatchdogStateMachine(config: config, dryRun: options.dryRun, timing: options.timing)
         self.api = ObservedAPI(base: api, heartbeat: heartbeat)
-        self.rounds = PollRounds(api: self.api, clock: clock)
+        let retrier = Retrier(attempts: options.timing.readAttempts, backoff: options.timing.readBackoff, sleep: sleep)
+        self.rounds = PollRounds(api: self.api, clock: clock, retrier: retrier)
         self.clock = clock
         self.store = store
         self.sink = sink
@@ -91,8 +85,7 @@ public actor WatchdogService: Service {
         machine = WatchdogStateMachine(
             config: machine.config, dryRun: options.dryRun, timing: options.timing, mode: .once)
         start()
-        let report = await rounds.poll(
-            config: machine.config, evaluator: machine.evaluator, retrier: retrier, discover: true)
+        let report = await rounds.poll(config: machine.config, evaluator: machine.evaluator, discover: true)
         await perform(machine.pollFinished(report, now: clock.now(), jitter: 0))
         sink.emit(.ready(machine.currentStatus))
         let deadline = ContinuousClock.now + options.timing.onceVerifyBound
@@ -108,7 +101,9 @@ public actor WatchdogService: Service {
 
     private func start() {
         let loaded = store.load(now: clock.now())
-        _ = machine.started(state: loaded.state, problem: loaded.problem, now: clock.now()).map(emitOnly)
+        for case .emit(let event) in machine.started(state: loaded.state, problem: loaded.problem, now: clock.now()) {
+            sink.emit(event)
+        }
     }
 
     private func loop(_ polls: inout DiscardingTaskGroup) async {
@@ -117,11 +112,11 @@ public actor WatchdogService: Service {
             for action in machine.timerFired(now: clock.now()) {
                 if case .startPoll(let discover) = action {
                     polling = true
-                    let (config, evaluator, retrier) = (machine.config, machine.evaluator, retrier)
+                    let (config, evaluator) = (machine.config, machine.evaluator)
                     polls.addTask {
-                        let report = await self.rounds.poll(
-                            config: config, evaluator: evaluator, retrier: retrier, discover: discover)
-                        self.inbox.post(.pollFinished(report))
+                        self.inbox.post(
+                            .pollFinished(
+                                await self.rounds.poll(config: config, evaluator: evaluator, discover: discover)))
                     }
                 } else {
                     await perform([action])
@@ -200,13 +195,5 @@ public actor WatchdogService: Service {
                     contentsOf: machine.killAnswered(key, failure: failure, now: clock.now()), at: queue.startIndex)
             }
         }
-    }
-
-    private func emitOnly(_ action: WatchdogStateMachine.Action) {
-        if case .emit(let event) = action { sink.emit(event) }
-    }
-
-    var retrier: Retrier {
-        Retrier(attempts: options.timing.readAttempts, backoff: options.timing.readBackoff, sleep: sleep)
     }
 }

@@ -18,7 +18,7 @@ struct DaemonHarness {
     static var fastTiming: DaemonTiming {
         var timing = DaemonTiming()
         timing.verifyInterval = .milliseconds(200)
-        timing.verifyTimeout = .milliseconds(1500)
+        timing.verifyTimeout = .seconds(3)  // twice the emulator's 1 s kill delay, with room for a loaded machine
         timing.authBackoff = .seconds(2)
         timing.readBackoff = Backoff(base: .milliseconds(50), cap: .milliseconds(400))
         timing.readAttempts = 4
