@@ -137,8 +137,8 @@ public struct Scenario: Codable, Sendable {
         guard case .object(let members) = node.value else { return }
         let known = Keys.allCases.map(\.stringValue)
         for member in members where !known.contains(member.key) {
-            let hint = Suggestion.closest(to: member.key, among: known).map { " (did you mean '\($0)'?)" } ?? ""
             let at = path.isEmpty ? member.key : "\(path).\(member.key)"
+            let hint = Suggestion.hint(for: member.key, among: known)
             throw ScenarioError(description: "\(member.keyPosition): \(at): unknown key '\(member.key)'\(hint)")
         }
     }

@@ -127,8 +127,9 @@ final class ConfigReader {
         func choiceList(_ key: String, among allowed: [String], what: String) -> [String]? {
             mapList(key) { text in
                 if allowed.contains(where: { $0.caseInsensitiveEquals(text) }) { return .success(text) }
-                let hint = Suggestion.closest(to: text, among: allowed).map { " (did you mean '\($0)'?)" } ?? ""
-                return .failure("'\(text)' is not \(what): \(allowed.joined(separator: ", "))\(hint)")
+                return .failure(
+                    "'\(text)' is not \(what): \(allowed.joined(separator: ", "))\(Suggestion.hint(for: text, among: allowed))"
+                )
             }
         }
 
@@ -181,14 +182,15 @@ final class ConfigReader {
         where E.RawValue == String {
             guard let text = string(key) else { return nil }
             guard let parsed = E(rawValue: text) else {
-                let allowed = E.allCases.map(\.rawValue)
-                let hint = Suggestion.closest(to: text, among: allowed).map { " (did you mean '\($0)'?)" } ?? ""
-                reader.report(
-                    childPath(key), node[key]!.position,
-                    "'\(text)' is not one of \(allowed.joined(separator: ", "))\(hint)")
+                reader.report(childPath(key), node[key]!.position, Self.notOneOf(text, E.allCases.map(\.rawValue)))
                 return nil
             }
             return parsed
+        }
+
+        /// `'x' is not one of a, b, c (did you mean 'a'?)`.
+        static func notOneOf(_ text: String, _ allowed: [String]) -> String {
+            "'\(text)' is not one of \(allowed.joined(separator: ", "))\(Suggestion.hint(for: text, among: allowed))"
         }
 
         /// A list of enum values, each problem reported at its own element.
@@ -197,8 +199,7 @@ final class ConfigReader {
             let allowed = E.allCases.map(\.rawValue)
             return mapList(key) { text in
                 if let parsed = E(rawValue: text) { return .success(parsed) }
-                let hint = Suggestion.closest(to: text, among: allowed).map { " (did you mean '\($0)'?)" } ?? ""
-                return .failure("'\(text)' is not one of \(allowed.joined(separator: ", "))\(hint)")
+                return .failure("\(Self.notOneOf(text, allowed))")
             }
         }
 

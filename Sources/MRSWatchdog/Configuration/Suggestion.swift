@@ -1,5 +1,10 @@
 /// "Did you mean": the closest candidate within a small edit distance.
 package enum Suggestion {
+    /// ` (did you mean 'x'?)` for the closest candidate, or nothing: the tail of a "not one of" message.
+    package static func hint(for word: String, among candidates: [String]) -> String {
+        closest(to: word, among: candidates).map { " (did you mean '\($0)'?)" } ?? ""
+    }
+
     package static func closest(to word: String, among candidates: [String]) -> String? {
         let limit = max(1, min(3, word.count / 3))
         var best: (String, Int)?
