@@ -1,7 +1,7 @@
 # mrs-watchdog — build, test and run targets. `make help` lists them.
 SWIFT ?= swift
 PREFIX ?= /usr/local
-APT_PACKAGES := libsystemd-dev systemd-container pkg-config python3-jsonschema curl procps binutils
+APT_PACKAGES := libsystemd-dev libsqlite3-dev systemd-container pkg-config python3-jsonschema curl procps binutils
 
 .PHONY: bench deb help deps apt-packages build demo test schema-check folder-check format-check systemd-test release install uninstall emulator clean
 

@@ -29,7 +29,8 @@ extension WatchdogCommand {
                 metrics.listen or mrs section is reported as needing a restart. SIGTERM or SIGINT stop polling, \
                 let a request already sent finish, save state and exit 0.
 
-                State (warned jobs, kills being verified, the kill budgets) is kept in STATE_DIR/state.json. Under \
+                State (warned jobs, kills being verified, the kill budgets, a history of decisions) is kept in the \
+                SQLite database STATE_DIR/state.sqlite; a state.json of version 0.1 is imported once. Under \
                 systemd (Type=notify) it reports READY, STATUS, WATCHDOG, RELOADING and STOPPING, and writes one \
                 journal record per decision:
                   journalctl -u mrs-watchdog WATCHDOG_DECISION=kill
@@ -37,8 +38,11 @@ extension WatchdogCommand {
 
         @OptionGroup var options: ConfigOptions
 
-        @Option(help: "Where state.json lives (default: $STATE_DIRECTORY under systemd, else /var/lib/mrs-watchdog).")
+        @Option(help: "Where state.sqlite lives (default: $STATE_DIRECTORY under systemd, else /var/lib/mrs-watchdog).")
         var stateDir: String?
+
+        @Option(help: "Days of decisions (kills, warnings, skips) to keep in the state database for reports.")
+        var historyDays = 30
 
         @Flag(help: "Observe only: decide and report, never warn-as-enforced or kill.")
         var dryRun = false
@@ -105,7 +109,9 @@ extension WatchdogCommand {
                         display, systemd, registry.map { _ in MetricsEventSink() }, notifications,
                     ]
                     let service = WatchdogService(
-                        config: config, api: client, clock: clock, store: StateStore(directory: directory),
+                        config: config, api: client, clock: clock,
+                        store: StateStore(
+                            directory: directory, historyRetentionMillis: Int64(historyDays) * 86_400_000),
                         sink: FanOutEventSink(sinks.compactMap { $0 }), options: serviceOptions)
                     logger.notice(
                         "starting: \(config.rules.count) rule(s), poll every \(DurationText.format(millis: config.watch.pollIntervalMillis))\(dryRun ? ", dry run" : ""); state in \(directory)"

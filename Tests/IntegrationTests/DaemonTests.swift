@@ -346,19 +346,18 @@ struct DaemonTests {
             #expect(saved.state.pendingKills.first?.accepted == true)
             try await DaemonHarness.run(emulator, config: config, timing: timing, stateDirectory: directory) { daemon in
                 try await eventually("confirmed after restart") { daemon.events.jobIds(.killConfirmed) == [id] }
-                #expect(daemon.events.notices.contains("resuming verification of 1 kill(s) from the state file"))
+                #expect(daemon.events.notices.contains("resuming verification of 1 kill(s) from the saved state"))
             }
             #expect(await emulator.state.kills().count == 1, "the kill was sent again after the restart")
         }
     }
 
-    @Test func aCorruptStateFileIsMovedAsideAndTheDaemonCarriesOn() async throws {
+    @Test func aCorruptStateDatabaseIsMovedAsideAndTheDaemonCarriesOn() async throws {
         try await EmulatorHarness.run { emulator in
             let cluster = await emulator.addCluster("c-corrupt")
             let id = try await emulator.state.addJob(.init(cluster: cluster, name: "etl-1", startOffset: "-1h"))
             let directory = try DaemonHarness.freshStateDirectory()
-            try "{\"version\": 1, \"kills\": [truncated".write(
-                toFile: directory + "/state.json", atomically: true, encoding: .utf8)
+            try Data("SQLite format 3\u{0}truncated".utf8).write(to: URL(fileURLWithPath: directory + "/state.sqlite"))
             let config = try DaemonHarness.config(
                 emulator, clusters: [cluster],
                 rules: DaemonHarness.enforcing("5m"))
@@ -366,11 +365,11 @@ struct DaemonTests {
                 try await eventually("killed") { await daemon.acceptedKills() == [id] }
                 #expect(
                     daemon.events.notices.contains {
-                        $0.contains("state.json is unreadable") && $0.contains("moved to")
+                        $0.contains("state.sqlite is unreadable") && $0.contains("moved to")
                     })
             }
             let files = try FileManager.default.contentsOfDirectory(atPath: directory)
-            #expect(files.contains { $0.hasPrefix("state.json.corrupt-") })
+            #expect(files.contains { $0.hasPrefix("state.sqlite.corrupt-") })
             #expect(StateStore(directory: directory).load(now: 0).state.kills.count == 1)
         }
     }

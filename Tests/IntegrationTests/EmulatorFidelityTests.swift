@@ -136,7 +136,10 @@ struct EmulatorFidelityTests {
             }
             try await eventually("the kill notification") { await !emulator.state.webhookBodies.isEmpty }
             outputs += await emulator.state.webhookBodies
-            outputs.append((try? String(contentsOfFile: state + "/state.json", encoding: .utf8)) ?? "")
+            for file in ["state.sqlite", "state.sqlite-wal"] {
+                let bytes = FileManager.default.contents(atPath: state + "/" + file) ?? Data()
+                outputs.append(String(decoding: bytes, as: UTF8.self))
+            }
             for secret in secrets {
                 #expect(!outputs.contains { $0.contains(secret) }, "\(secret) leaked")
             }

@@ -25,7 +25,7 @@ struct WatchdogStateMachineTests {
                 """
             machine = WatchdogStateMachine(
                 config: try ConfigLoader.parse(text, file: "t.json").get(), dryRun: dryRun, mode: mode)
-            _ = machine.started(state: state, problem: nil, now: now)
+            _ = machine.started(state: state, notices: [], now: now)
         }
 
         /// A poll that lists `jobs` on cluster c1.
@@ -230,8 +230,7 @@ struct WatchdogStateMachineTests {
     }
 
     @Test func aHourlyBudgetOfZeroPausesKillingWithoutTrouble() throws {
-        var state = WatchdogState()
-        state.killTimes = [Self.start - Self.minute]
+        let state = WatchdogState(warned: [:], kills: [:], killTimes: [Self.start - Self.minute])
         var harness = try Harness(safety: #"{"max_kills_per_hour": 0}"#, state: state)
         #expect(harness.poll([Self.job("j1", ago: 2 * Self.hour)]).filter { $0.hasPrefix("kill ") }.isEmpty)
         #expect(harness.machine.nextWake() == harness.now + Self.hour, "the next poll, not a slot that never frees")

@@ -64,7 +64,7 @@ public actor WatchdogService: Service {
 
     private nonisolated var stopping: Bool { stopRequested.withLock { $0 } }
 
-    /// A copy of the state the daemon keeps (what the state file holds), for tests.
+    /// A copy of the state the daemon keeps (what the state database holds), for tests.
     public var snapshot: WatchdogState { machine.state }
 
     // MARK: Running
@@ -76,7 +76,7 @@ public actor WatchdogService: Service {
         } onGracefulShutdown: {
             self.requestStop()
         }
-        await perform([machine.finalSave])
+        await perform([machine.finalSave()])
     }
 
     /// `--once`: one full poll, then wait (bounded) for its kills to be confirmed. Returns how many clusters
@@ -94,14 +94,14 @@ public actor WatchdogService: Service {
             _ = await inbox.next(within: options.timing.verifyInterval, sleep: sleep)
             await perform(machine.timerFired(now: clock.now()))
         }
-        await perform([machine.finalSave])
+        await perform([machine.finalSave()])
         sink.emit(.progress(machine.currentStatus))
         return (report.polled, report.failures.count)
     }
 
     private func start() {
         let loaded = store.load(now: clock.now())
-        for case .emit(let event) in machine.started(state: loaded.state, problem: loaded.problem, now: clock.now()) {
+        for case .emit(let event) in machine.started(state: loaded.state, notices: loaded.notices, now: clock.now()) {
             sink.emit(event)
         }
     }
@@ -165,9 +165,9 @@ public actor WatchdogService: Service {
                 break  // started by the loop, beside it
             case .emit(let event):
                 sink.emit(event)
-            case .persist:
+            case .persist(let changes):
                 do {
-                    try store.save(machine.state)
+                    try store.save(changes)
                 } catch {
                     sink.emit(.notice(.stateSaveFailed(reason: "\(error)")))
                 }

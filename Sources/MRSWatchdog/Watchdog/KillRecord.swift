@@ -1,6 +1,6 @@
-/// What the daemon did about one kill, kept in the state file so a restart resumes the verification.
-public struct KillRecord: Sendable, Hashable, Codable {
-    public enum Status: String, Sendable, Hashable, Codable {
+/// What the daemon did about one kill, kept in the state database so a restart resumes the verification.
+public struct KillRecord: Sendable, Hashable, Decodable {
+    public enum Status: String, Sendable, Hashable, Decodable {
         /// Kill sent (or tried); waiting for the job to reach a terminal state.
         case pending
         /// The job is terminal after our kill.
@@ -43,17 +43,22 @@ public struct KillRecord: Sendable, Hashable, Codable {
         case notBefore = "not_before"
     }
 
-    public init(decision: Decision, at now: Int64) {
-        clusterId = decision.clusterId
-        jobId = decision.job.jobId
-        jobName = decision.job.jobName
-        rule = decision.rule
-        status = .pending
+    /// A record as stored: the other fields start as for a first request at `firstAttemptAt`.
+    public init(clusterId: String, jobId: String, status: Status, firstAttemptAt: Int64) {
+        self.clusterId = clusterId
+        self.jobId = jobId
+        self.status = status
         attempts = 0
         accepted = false
-        firstAttemptAt = now
-        lastAttemptAt = now
-        lastCheckedAt = now
+        self.firstAttemptAt = firstAttemptAt
+        lastAttemptAt = firstAttemptAt
+        lastCheckedAt = firstAttemptAt
+    }
+
+    public init(decision: Decision, at now: Int64) {
+        self.init(clusterId: decision.clusterId, jobId: decision.job.jobId, status: .pending, firstAttemptAt: now)
+        jobName = decision.job.jobName
+        rule = decision.rule
     }
 
     public var key: JobKey { JobKey(clusterId: clusterId, jobId: jobId) }

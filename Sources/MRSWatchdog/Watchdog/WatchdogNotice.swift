@@ -6,6 +6,8 @@ public enum WatchdogNotice: Sendable, Hashable {
     /// The state file could not be read; it was moved aside (when `movedTo` is set) and the daemon starts empty.
     case stateUnreadable(path: String, reason: String, movedTo: String?)
     case stateSaveFailed(reason: String)
+    /// Version 0.1's state file was imported into the database (and renamed to `movedTo`, nil if it could not be).
+    case stateImported(from: String, movedTo: String?, kills: Int)
     /// Kills from the state file whose verification goes on after a restart.
     case resumingVerification(count: Int)
     /// The host clock is this far ahead of MRS server time (negative: behind), ms.
@@ -35,7 +37,7 @@ public enum WatchdogNotice: Sendable, Hashable {
 
     public var severity: Severity {
         switch self {
-        case .resumingVerification, .clusterAnswering: return .info
+        case .resumingVerification, .clusterAnswering, .stateImported: return .info
         case .stateUnreadable, .stateSaveFailed, .discoveryFailed, .authBackoff, .unkillable: return .error
         case .clockSkew, .clusterListProblems, .clusterPollFailed, .jobEntriesSkipped, .listingCutShort,
             .deadlineReadFailed, .restartNeeded, .killWithdrawn:
@@ -48,7 +50,8 @@ public enum WatchdogNotice: Sendable, Hashable {
         switch self {
         case .stateUnreadable: return "state file unreadable"
         case .stateSaveFailed: return "could not save state"
-        case .resumingVerification: return "resuming kill verification from the state file"
+        case .stateImported: return "state file imported"
+        case .resumingVerification: return "resuming kill verification from the saved state"
         case .clockSkew: return "host clock differs from MRS server time"
         case .clusterListProblems: return "cluster list partly unreadable"
         case .discoveryFailed: return "cluster discovery failed"
@@ -70,6 +73,8 @@ public enum WatchdogNotice: Sendable, Hashable {
         case .stateUnreadable(let path, let reason, let movedTo):
             return ["state.path": path, "reason": reason, "state.moved_to": movedTo ?? "-"]
         case .stateSaveFailed(let reason): return ["reason": reason]
+        case .stateImported(let from, let movedTo, let kills):
+            return ["state.path": from, "state.moved_to": movedTo ?? "-", "kills": "\(kills)"]
         case .resumingVerification(let count): return ["kills": "\(count)"]
         case .clockSkew(let millis): return ["clock.skew_ms": "\(millis)"]
         case .clusterListProblems(let malformed, let unreadableTags):
@@ -103,7 +108,10 @@ public enum WatchdogNotice: Sendable, Hashable {
             return "state file \(path) is unreadable: \(reason); "
                 + (movedTo.map { "moved to \($0)" } ?? "could not move it aside") + "; starting with empty state"
         case .stateSaveFailed(let reason): return "could not save state: \(reason)"
-        case .resumingVerification(let count): return "resuming verification of \(count) kill(s) from the state file"
+        case .stateImported(let from, let movedTo, let kills):
+            return "imported \(kills) kill record(s) from \(from) into the state database; "
+                + (movedTo.map { "renamed it \($0)" } ?? "could not rename it (it is imported again, harmlessly)")
+        case .resumingVerification(let count): return "resuming verification of \(count) kill(s) from the saved state"
         case .clockSkew(let millis):
             return
                 "the host clock is \(DurationText.format(millis: abs(millis))) \(millis > 0 ? "ahead of" : "behind") MRS server time; runtimes are measured in server time"

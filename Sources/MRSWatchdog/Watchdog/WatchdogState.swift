@@ -1,36 +1,83 @@
 /// Everything the daemon must not forget across a restart: which jobs were warned, every kill and its
-/// verification, and the kills of the last hour (the hourly budget). Written to the state file as JSON.
-public struct WatchdogState: Sendable, Hashable, Codable {
-    public static let currentVersion = 1
-
-    public var version = WatchdogState.currentVersion
-    /// `cluster/job` → server time of the warning.
-    public var warned: [String: Int64] = [:]
-    /// `cluster/job` → the kill record.
-    public var kills: [String: KillRecord] = [:]
-    /// Server times of first kill requests, newest last; only the last hour is kept.
-    public var killTimes: [Int64] = []
-
-    enum CodingKeys: String, CodingKey {
-        case version, warned, kills
-        case killTimes = "kill_times"
-    }
+/// verification, and the first kill requests of the last hour (the hourly budget). Every change is also
+/// written to `changes`, which the shell saves as one small transaction (`Action.persist`): saving costs what
+/// changed, not what is stored.
+public struct WatchdogState: Sendable, Hashable {
+    /// Job → server time (epoch ms) of its warning.
+    public private(set) var warned: [JobKey: Int64] = [:]
+    /// Job → its kill record.
+    public private(set) var kills: [JobKey: KillRecord] = [:]
+    /// Server times (epoch ms) of first kill requests, oldest first; only the last hour is kept.
+    public private(set) var killTimes: [Int64] = []
+    /// The jobs whose kill is `pending`, so verification does not scan every record.
+    private var pendingKeys: Set<JobKey> = []
+    /// Kill records that are `unkillable`, for the status line.
+    public private(set) var unkillableCount = 0
+    /// What changed since the last `takeChanges()`.
+    public private(set) var changes = StateChanges()
 
     public init() {}
+
+    /// A state as stored (loaded from the database or imported); it has no changes to save.
+    public init(warned: [JobKey: Int64], kills: [JobKey: KillRecord], killTimes: [Int64]) {
+        self.warned = warned
+        self.kills = kills
+        self.killTimes = killTimes.sorted()
+        pendingKeys = Set(kills.values.filter { $0.status == .pending }.map(\.key))
+        unkillableCount = kills.values.count { $0.status == .unkillable }
+    }
 
     /// How long finished records are kept: long enough that a job listed late is not warned or killed twice.
     public static let retentionMillis: Int64 = 48 * 3_600_000
     static let hourMillis: Int64 = 3_600_000
 
-    public func kill(_ key: JobKey) -> KillRecord? { kills[key.description] }
-    public func wasWarned(_ key: JobKey) -> Bool { warned[key.description] != nil }
+    public func kill(_ key: JobKey) -> KillRecord? { kills[key] }
+    public func wasWarned(_ key: JobKey) -> Bool { warned[key] != nil }
 
+    /// Kills waiting for verification, in key order.
     public var pendingKills: [KillRecord] {
-        kills.values.filter { $0.status == .pending }.sorted { $0.key < $1.key }
+        pendingKeys.sorted().compactMap { kills[$0] }
     }
+
+    public var pendingCount: Int { pendingKeys.count }
 
     public func killsInLastHour(now: Int64) -> Int {
         killTimes.count { $0 > now - Self.hourMillis }
+    }
+
+    // MARK: Changes
+
+    /// Stores a kill record, new or changed.
+    public mutating func record(_ kill: KillRecord) {
+        if kills[kill.key]?.status == .unkillable { unkillableCount -= 1 }
+        if kill.status == .unkillable { unkillableCount += 1 }
+        kills[kill.key] = kill
+        if kill.status == .pending { pendingKeys.insert(kill.key) } else { pendingKeys.remove(kill.key) }
+        changes.kills[kill.key] = .some(kill)
+    }
+
+    /// Forgets a kill that was withdrawn before MRS accepted it.
+    public mutating func removeKill(_ key: JobKey) {
+        if kills[key]?.status == .unkillable { unkillableCount -= 1 }
+        kills[key] = nil
+        pendingKeys.remove(key)
+        changes.kills[key] = .some(nil)
+    }
+
+    public mutating func markWarned(_ key: JobKey, at now: Int64) {
+        warned[key] = now
+        changes.warned[key] = now
+    }
+
+    /// A first kill request left at `now`: it counts against the hourly budget.
+    public mutating func countKill(at now: Int64) {
+        killTimes.append(now)
+        changes.killTimes.append(now)
+    }
+
+    /// A decision for the history kept for reports.
+    public mutating func remember(_ entry: HistoryEntry) {
+        changes.history.append(entry)
     }
 
     /// Drops what no longer matters: kill times older than an hour, settled records older than the retention.
@@ -41,5 +88,13 @@ public struct WatchdogState: Sendable, Hashable, Codable {
         kills = kills.filter {
             $0.value.status == .pending || ($0.value.resolvedAt ?? now) > now - Self.retentionMillis
         }
+        unkillableCount = kills.values.count { $0.status == .unkillable }
+        changes.prunedAt = now
+    }
+
+    /// The changes since the last call, for saving; `changes` is empty afterwards.
+    public mutating func takeChanges() -> StateChanges {
+        defer { changes = StateChanges() }
+        return changes
     }
 }

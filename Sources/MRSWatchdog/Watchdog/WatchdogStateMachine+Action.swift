@@ -9,8 +9,8 @@ extension WatchdogStateMachine {
         case readJob(JobKey)
         /// Send one kill (MRS API reference: StopJob); its intent was saved just before.
         case sendKill(JobKey)
-        /// Save `state` durably, as it is when the action is performed, before going on.
-        case persist
+        /// Save these changes of `state` durably, in one transaction, before going on.
+        case persist(StateChanges)
         /// Report this to the sinks (log, journal, systemd, metrics, notifications).
         case emit(DaemonEvent)
     }

@@ -21,7 +21,7 @@ public struct WatchdogStateMachine: Sendable {
     private let timing: DaemonTiming
     private let mode: Mode
 
-    /// What survives a restart (the state file).
+    /// What survives a restart (the state database).
     public private(set) var state = WatchdogState()
     /// Cluster → job → the next instant (server ms) its decision can change, for deadlines before the next
     /// poll; the job is read again then.
@@ -46,7 +46,6 @@ public struct WatchdogStateMachine: Sendable {
     private var failingClusters: [String: String] = [:]
     private var skewReported = false
     private var stopping = false
-    private var dirty = false
     /// Reads of single jobs in flight, and why each was asked for.
     private var reads: [JobKey: ReadPurpose] = [:]
     /// The decision each kill in flight acts on, for its journal record.
@@ -138,9 +137,9 @@ public struct WatchdogStateMachine: Sendable {
     /// The status line as it stands.
     public var currentStatus: StatusLine {
         var line = status
-        line.pendingVerifications = state.pendingKills.count
+        line.pendingVerifications = state.pendingCount
         line.waitingKills = waitingKills.count
-        line.unkillable = state.kills.values.count { $0.status == .unkillable }
+        line.unkillable = state.unkillableCount
         line.nextDeadline = nextDeadline
         let restart = restartPending.isEmpty ? nil : "restart to apply \(restartPending.joined(separator: ", "))"
         let problems = [reloadFailure, restart, authBlockedUntil != nil ? authProblem : nil, holdReason].compactMap {
@@ -159,13 +158,12 @@ public struct WatchdogStateMachine: Sendable {
 
     // MARK: Events
 
-    /// The state file was read at start: resume what it holds. `problem` says why it was unreadable.
-    public mutating func started(state loaded: WatchdogState, problem: WatchdogNotice?, now: Int64) -> [Action] {
+    /// The saved state was read at start: resume what it holds. `notices` say what happened reading it.
+    public mutating func started(state loaded: WatchdogState, notices: [WatchdogNotice], now: Int64) -> [Action] {
         state = loaded
         if mode == .daemon { nextPollAt = now }
-        var actions: [Action] = []
-        if let problem { actions.append(.emit(.notice(problem))) }
-        let pending = state.pendingKills.count
+        var actions: [Action] = notices.map { .emit(.notice($0)) }
+        let pending = state.pendingCount
         if pending > 0 { actions.append(.emit(.notice(.resumingVerification(count: pending)))) }
         return actions
     }
@@ -201,8 +199,7 @@ public struct WatchdogStateMachine: Sendable {
             }
             var record = pending
             record.lastCheckedAt = now
-            state.kills[record.key.description] = record
-            dirty = true
+            state.record(record)  // saved at the end of the turn
             actions += readJob(record.key, .verification, now: now)
         }
         if !waitingKills.isEmpty, !breakerOpen {
@@ -291,7 +288,6 @@ public struct WatchdogStateMachine: Sendable {
         let polled = Set(report.digests.keys)
         reportedOnce = reportedOnce.filter { !polled.contains($0.key.clusterId) || notable.contains($0.key) }
         state.prune(now: now)
-        dirty = true
         actions.append(
             .emit(
                 .cycle(
@@ -345,8 +341,8 @@ public struct WatchdogStateMachine: Sendable {
             let fresh = evaluator.decide(
                 clusterId: key.clusterId, clusterTags: clusterTags[key.clusterId] ?? nil, job: job, now: now)
             guard fresh.kind == .kill else {
-                state.kills[key.description] = nil
-                return [.persist, .emit(.notice(.killWithdrawn(key, reason: fresh.reason)))]
+                state.removeKill(key)
+                return [.persist(state.takeChanges()), .emit(.notice(.killWithdrawn(key, reason: fresh.reason)))]
             }
             // Over the per-minute kill budget the re-kill waits for a later verification read.
             guard Self.recent(&killRequests, now: now, window: window) + killing.count < config.safety.maxKillsPerMinute
@@ -400,11 +396,10 @@ public struct WatchdogStateMachine: Sendable {
             record.lastError = nil
             if !retry { status.killed += 1 }
             return save(record) + [
-                .emit(
-                    .decision(
-                        DecisionRecord(
-                            action: retry ? .killRetried : .kill, decision: decision,
-                            detail: retry ? "attempt \(record.attempts)" : nil)))
+                decided(
+                    DecisionRecord(
+                        action: retry ? .killRetried : .kill, decision: decision,
+                        detail: retry ? "attempt \(record.attempts)" : nil), now: now)
             ]
         }
         record.accepted = false
@@ -460,19 +455,16 @@ public struct WatchdogStateMachine: Sendable {
         stopping = true
     }
 
-    /// Saves the state if anything changed since the last save, and reports progress: the end of one turn.
+    /// Saves what changed in the state since the last save, and reports progress: the end of one turn.
     public mutating func turnEnded() -> [Action] {
         var actions: [Action] = []
-        if dirty {
-            dirty = false
-            actions.append(.persist)
-        }
+        if !state.changes.isEmpty { actions.append(.persist(state.takeChanges())) }
         actions.append(.emit(.progress(currentStatus)))
         return actions
     }
 
-    /// The state to save at exit, whatever changed.
-    public var finalSave: Action { .persist }
+    /// What is left to save at exit.
+    public mutating func finalSave() -> Action { .persist(state.takeChanges()) }
 
     // MARK: Acting on decisions
 
@@ -483,14 +475,13 @@ public struct WatchdogStateMachine: Sendable {
             let key = JobKey(decision)
             switch decision.kind {
             case .warn where !state.wasWarned(key):
-                state.warned[key.description] = now
-                dirty = true
+                state.markWarned(key, at: now)
                 status.warned += 1
-                actions.append(.emit(.decision(DecisionRecord(action: .warn, decision: decision))))
+                actions.append(decided(DecisionRecord(action: .warn, decision: decision), now: now))
             case .wouldKill:
-                actions += reportOnce(.wouldKill, decision)
+                actions += reportOnce(.wouldKill, decision, now: now)
             case .skippedUnknown:
-                actions += reportOnce(.skipped, decision)
+                actions += reportOnce(.skipped, decision, now: now)
             case .kill where !hasKillRecord(key):
                 candidates.append(decision)
             default:
@@ -514,14 +505,14 @@ public struct WatchdogStateMachine: Sendable {
             killedLastHour: state.killsInLastHour(now: now), killRequestsLastMinute: used, now: now)
         var actions: [Action] = []
         for decision in plan.deferred {
-            actions += reportOnce(breakerOpen ? .held : .deferred, decision, detail: plan.holdReason)
+            actions += reportOnce(breakerOpen ? .held : .deferred, decision, detail: plan.holdReason, now: now)
         }
         holdReason = plan.holdReason
         waitingKills = breakerOpen ? [] : plan.deferred
         for decision in plan.kill {
             if stopping, !dryRun { break }
             let record = KillRecord(decision: decision, at: now)
-            state.killTimes.append(record.firstAttemptAt)
+            state.countKill(at: record.firstAttemptAt)
             killsSincePoll += 1
             actions += sendKill(record, decision: decision, now: now)
         }
@@ -554,7 +545,7 @@ public struct WatchdogStateMachine: Sendable {
         _ record: inout KillRecord, failure: HuaweiCloudError, decision: Decision, now: Int64
     ) -> [Action] {
         var actions: [Action] = [
-            .emit(.decision(DecisionRecord(action: .killFailed, decision: decision, detail: failure.description)))
+            decided(DecisionRecord(action: .killFailed, decision: decision, detail: failure.description), now: now)
         ]
         switch failure.retryAdvice {
         case .retry: break  // sent again after the next read of the job
@@ -573,25 +564,31 @@ public struct WatchdogStateMachine: Sendable {
         let action: DecisionRecord.Action =
             outcome == .confirmed ? .killConfirmed : outcome == .gone ? .gone : .unkillable
         var actions =
-            save(record) + [.emit(.decision(DecisionRecord(action: action, decision: decision, detail: detail)))]
+            save(record) + [decided(DecisionRecord(action: action, decision: decision, detail: detail), now: now)]
         if outcome == .unkillable {
             actions.append(.emit(.notice(.unkillable(record.key, attempts: record.attempts))))
         }
         return actions
     }
 
-    /// Stores the record; a kill record change is saved at once (the turn's other changes wait for its end).
+    /// Stores the record; a kill record change is saved at once, with what else changed before it (the rest
+    /// of the turn's changes wait for its end).
     private mutating func save(_ record: KillRecord) -> [Action] {
-        state.kills[record.key.description] = record
-        dirty = false
-        return [.persist]
+        state.record(record)
+        return [.persist(state.takeChanges())]
+    }
+
+    /// Reports a decision and keeps it in the history.
+    private mutating func decided(_ record: DecisionRecord, now: Int64) -> Action {
+        state.remember(HistoryEntry(record, at: now))
+        return .emit(.decision(record))
     }
 
     private mutating func reportOnce(
-        _ action: DecisionRecord.Action, _ decision: Decision, detail: String? = nil
+        _ action: DecisionRecord.Action, _ decision: Decision, detail: String? = nil, now: Int64
     ) -> [Action] {
         guard reportedOnce[JobKey(decision), default: []].insert(action).inserted else { return [] }
-        return [.emit(.decision(DecisionRecord(action: action, decision: decision, detail: detail)))]
+        return [decided(DecisionRecord(action: action, decision: decision, detail: detail), now: now)]
     }
 
     // MARK: Polls, authentication, cluster health

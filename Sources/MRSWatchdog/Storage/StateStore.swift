@@ -1,0 +1,235 @@
+import GRDB
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// The daemon's state in `state.sqlite` in the state directory: SQLite in WAL mode with `synchronous=FULL`,
+/// one row per kill record, warned job, budget slot and history entry. Each save is one transaction over the
+/// rows that changed, so its cost does not grow with what is stored. A database that cannot be read is
+/// moved aside and reported, never fatal; a `state.json` of version 0.1 is imported once and renamed.
+public final class StateStore: Sendable {
+    public let directory: String
+    /// How long decisions are kept for reports, ms.
+    public let historyRetentionMillis: Int64
+    private let database = Mutex<DatabaseQueue?>(nil)
+
+    public var path: String { directory + "/state.sqlite" }
+    var legacyPath: String { directory + "/state.json" }
+
+    public static let defaultHistoryRetentionMillis: Int64 = 30 * 86_400_000
+
+    public init(directory: String, historyRetentionMillis: Int64 = StateStore.defaultHistoryRetentionMillis) {
+        self.directory = directory
+        self.historyRetentionMillis = historyRetentionMillis
+    }
+
+    public struct Loaded: Sendable {
+        public var state: WatchdogState
+        /// What happened on the way: a database moved aside, a state file imported.
+        public var notices: [WatchdogNotice] = []
+    }
+
+    /// Opens the database (creating it when missing) and reads the state; `now` is server time (epoch ms), for
+    /// naming what is moved aside. Never throws: whatever cannot be read is moved aside and reported.
+    public func load(now: Int64) -> Loaded {
+        var loaded = Loaded(state: WatchdogState())
+        let queue: DatabaseQueue
+        do {
+            (queue, loaded.state) = try Self.openAndRead(path)
+        } catch {
+            let moved = moveAside(path, now: now, companions: ["-wal", "-shm"])
+            loaded.notices.append(
+                .stateUnreadable(
+                    path: path, reason: moved.error.map { "\(error) (\($0))" } ?? "\(error)", movedTo: moved.to))
+            do {
+                queue = try Self.open(path)
+            } catch {
+                // Still a daemon that decides right; what it learns is lost at the next restart.
+                loaded.notices.append(.stateSaveFailed(reason: "cannot create \(path): \(error); state kept in memory"))
+                queue = try! DatabaseQueue()  // an in-memory database cannot fail to open
+                try! StateSchema.migrator.migrate(queue)
+            }
+        }
+        if let data = FileManager.default.contents(atPath: legacyPath) {
+            loaded.notices.append(importLegacy(data, into: queue, state: &loaded.state, now: now))
+        }
+        database.withLock { $0 = queue }
+        return loaded
+    }
+
+    /// Writes `changes` in one transaction.
+    /// - Throws: GRDB's `DatabaseError` when SQLite refuses (disk full, read-only, locked).
+    public func save(_ changes: StateChanges) throws {
+        guard !changes.isEmpty else { return }
+        guard let queue = database.withLock({ $0 }) else { throw StateFileError("the state database is not open") }
+        try queue.write { db in try Self.write(changes, historyRetentionMillis: historyRetentionMillis, db) }
+    }
+
+    /// The history entries from `since` (server epoch ms) on, oldest first.
+    public func history(since: Int64) throws -> [HistoryEntry] {
+        guard let queue = database.withLock({ $0 }) else { throw StateFileError("the state database is not open") }
+        return try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM history WHERE at >= ? ORDER BY at, id", arguments: [since])
+                .compactMap { row in
+                    guard let action = DecisionRecord.Action(rawValue: row["action"]) else { return nil }
+                    return HistoryEntry(
+                        at: row["at"], action: action, clusterId: row["cluster_id"], jobId: row["job_id"],
+                        jobName: row["job_name"], user: row["user"], queue: row["queue"], rule: row["rule"],
+                        elapsedMillis: row["elapsed_ms"], limitMillis: row["limit_ms"], detail: row["detail"])
+                }
+        }
+    }
+
+    // MARK: Opening and reading
+
+    private static func openAndRead(_ path: String) throws -> (DatabaseQueue, WatchdogState) {
+        let queue = try open(path)
+        return (queue, try queue.read(read))
+    }
+
+    private static func open(_ path: String) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        configuration.label = "state"
+        // A committed kill intent must survive a power cut, not only a crash of the process.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        let check = try queue.read { try String.fetchOne($0, sql: "PRAGMA quick_check") }
+        guard check == "ok" else { throw StateFileError("integrity check failed: \(check ?? "no answer")") }
+        try StateSchema.migrator.migrate(queue)
+        return queue
+    }
+
+    private static func read(_ db: Database) throws -> WatchdogState {
+        var kills: [JobKey: KillRecord] = [:]
+        let rows = try Row.fetchCursor(db, sql: "SELECT * FROM kill")
+        while let row = try rows.next() {
+            let status: String = row["status"]
+            guard let parsed = KillRecord.Status(rawValue: status) else {
+                throw StateFileError("kill record with unknown status '\(status)'")
+            }
+            var record = KillRecord(
+                clusterId: row["cluster_id"], jobId: row["job_id"], status: parsed,
+                firstAttemptAt: row["first_attempt_at"])
+            record.jobName = row["job_name"]
+            record.rule = row["rule"]
+            record.attempts = row["attempts"]
+            record.accepted = row["accepted"]
+            record.lastAttemptAt = row["last_attempt_at"]
+            record.lastCheckedAt = row["last_checked_at"]
+            record.lastError = row["last_error"]
+            record.resolvedAt = row["resolved_at"]
+            record.notBefore = row["not_before"]
+            kills[record.key] = record
+        }
+        var warned: [JobKey: Int64] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT cluster_id, job_id, at FROM warned") {
+            warned[JobKey(clusterId: row["cluster_id"], jobId: row["job_id"])] = row["at"]
+        }
+        let killTimes = try Int64.fetchAll(db, sql: "SELECT at FROM kill_time ORDER BY at")
+        return WatchdogState(warned: warned, kills: kills, killTimes: killTimes)
+    }
+
+    // MARK: Writing
+
+    private static func write(_ changes: StateChanges, historyRetentionMillis: Int64, _ db: Database) throws {
+        for (key, record) in changes.kills {
+            if let record {
+                try db.cachedStatement(
+                    sql: """
+                        INSERT OR REPLACE INTO kill VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """
+                ).execute(arguments: [
+                    record.clusterId, record.jobId, record.jobName, record.rule, record.status.rawValue,
+                    record.attempts, record.accepted, record.firstAttemptAt, record.lastAttemptAt,
+                    record.lastCheckedAt, record.lastError, record.resolvedAt, record.notBefore,
+                ])
+            } else {
+                try db.cachedStatement(sql: "DELETE FROM kill WHERE cluster_id = ? AND job_id = ?")
+                    .execute(arguments: [key.clusterId, key.jobId])
+            }
+        }
+        for (key, at) in changes.warned {
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO warned VALUES (?, ?, ?)")
+                .execute(arguments: [key.clusterId, key.jobId, at])
+        }
+        for at in changes.killTimes {
+            try db.cachedStatement(sql: "INSERT INTO kill_time VALUES (?)").execute(arguments: [at])
+        }
+        for entry in changes.history {
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO history (at, action, cluster_id, job_id, job_name, user, queue, rule, elapsed_ms,
+                        limit_ms, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                entry.at, entry.action.rawValue, entry.clusterId, entry.jobId, entry.jobName, entry.user,
+                entry.queue, entry.rule, entry.elapsedMillis, entry.limitMillis, entry.detail,
+            ])
+        }
+        if let now = changes.prunedAt {
+            // The same cut-offs as `WatchdogState.prune`, by index.
+            try db.cachedStatement(sql: "DELETE FROM kill_time WHERE at <= ?")
+                .execute(arguments: [now - WatchdogState.hourMillis])
+            try db.cachedStatement(sql: "DELETE FROM warned WHERE at <= ?")
+                .execute(arguments: [now - WatchdogState.retentionMillis])
+            try db.cachedStatement(sql: "DELETE FROM kill WHERE status != 'pending' AND resolved_at <= ?")
+                .execute(arguments: [now - WatchdogState.retentionMillis])
+            try db.cachedStatement(sql: "DELETE FROM history WHERE at <= ?")
+                .execute(arguments: [now - historyRetentionMillis])
+        }
+    }
+
+    // MARK: Moving aside and importing
+
+    /// Renames `file` (and its companions, e.g. `-wal`) to `file.corrupt-SECONDS`.
+    private func moveAside(_ file: String, now: Int64, companions: [String] = []) -> (to: String?, error: String?) {
+        let aside = "\(file).corrupt-\(now / 1000)"
+        guard rename(file, aside) == 0 else {
+            return (nil, errno == ENOENT ? nil : "errno \(errno) moving it")
+        }
+        for suffix in companions { rename(file + suffix, aside + suffix) }
+        return (aside, nil)
+    }
+
+    /// Imports version 0.1's `state.json` (the database's own rows win on a conflict) and renames it
+    /// `state.json.imported`; a file that cannot be read is moved aside instead.
+    private func importLegacy(
+        _ data: Data, into queue: DatabaseQueue, state: inout WatchdogState, now: Int64
+    )
+        -> WatchdogNotice
+    {
+        let legacy: WatchdogState
+        do {
+            legacy = try LegacyStateFile.read(data)
+        } catch {
+            let moved = moveAside(legacyPath, now: now)
+            return .stateUnreadable(
+                path: legacyPath, reason: moved.error.map { "\(error) (\($0))" } ?? "\(error)", movedTo: moved.to)
+        }
+        var rows = StateChanges()
+        rows.kills = legacy.kills.filter { state.kills[$0.key] == nil }.mapValues { .some($0) }
+        rows.warned = legacy.warned.filter { state.warned[$0.key] == nil }
+        rows.killTimes = legacy.killTimes.filter { !state.killTimes.contains($0) }
+        state = WatchdogState(
+            warned: state.warned.merging(rows.warned) { kept, _ in kept },
+            kills: state.kills.merging(rows.kills.compactMapValues { $0 }) { kept, _ in kept },
+            killTimes: state.killTimes + rows.killTimes)
+        do {
+            try queue.write { db in try Self.write(rows, historyRetentionMillis: historyRetentionMillis, db) }
+        } catch {
+            return .stateSaveFailed(reason: "cannot import \(legacyPath): \(error); it is read again at the next start")
+        }
+        let imported = legacyPath + ".imported"
+        let renamed = rename(legacyPath, imported) == 0
+        return .stateImported(from: legacyPath, movedTo: renamed ? imported : nil, kills: legacy.kills.count)
+    }
+}

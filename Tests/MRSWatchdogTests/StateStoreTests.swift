@@ -1,0 +1,177 @@
+import Foundation
+import MRSWatchdog
+import Testing
+
+/// The state database on a real SQLite file: what is saved comes back after a restart, a kill intent is on
+/// disk before its request leaves, what cannot be read is moved aside, and 0.1's `state.json` is imported.
+struct StateStoreTests {
+    static let now = WatchdogStateMachineTests.start
+    static let hour = WatchdogStateMachineTests.hour
+
+    static func directory() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("state-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    static func record(_ job: String, _ status: KillRecord.Status, resolvedAt: Int64? = nil) -> KillRecord {
+        var record = KillRecord(clusterId: "c1", jobId: job, status: status, firstAttemptAt: now - hour)
+        record.jobName = "etl-\(job)"
+        record.rule = "dev-2h"
+        record.attempts = 2
+        record.accepted = true
+        record.lastAttemptAt = now - hour + 1
+        record.lastCheckedAt = now - hour + 2
+        record.lastError = "HTTP 500"
+        record.resolvedAt = resolvedAt
+        record.notBefore = now + 5
+        return record
+    }
+
+    @Test func whatIsSavedComesBackAfterARestart() throws {
+        let directory = try Self.directory()
+        let store = StateStore(directory: directory)
+        var state = store.load(now: Self.now).state
+        #expect(state == WatchdogState())
+        state.record(Self.record("j1", .pending))
+        state.record(Self.record("j2", .unkillable, resolvedAt: Self.now))
+        state.markWarned(JobKey(clusterId: "c1", jobId: "j3"), at: Self.now - 5)
+        state.countKill(at: Self.now - 10)
+        try store.save(state.takeChanges())
+        state.removeKill(JobKey(clusterId: "c1", jobId: "j2"))
+        state.record(Self.record("j4", .confirmed, resolvedAt: Self.now))
+        try store.save(state.takeChanges())
+
+        let loaded = StateStore(directory: directory).load(now: Self.now)
+        #expect(loaded.notices.isEmpty)
+        #expect(loaded.state == state, "every field of every row")
+        #expect(loaded.state.pendingKills.map(\.jobId) == ["j1"])
+        #expect(FileManager.default.fileExists(atPath: directory + "/state.sqlite"))
+    }
+
+    @Test func pruningDropsTheSameRowsOnDiskAndKeepsHistoryForItsOwnRetention() throws {
+        let directory = try Self.directory()
+        let store = StateStore(directory: directory, historyRetentionMillis: 72 * Self.hour)
+        var state = store.load(now: Self.now).state
+        state.record(Self.record("old", .confirmed, resolvedAt: Self.now - 49 * Self.hour))
+        state.record(Self.record("pending", .pending))
+        state.countKill(at: Self.now - 2 * Self.hour)
+        state.countKill(at: Self.now - 1)
+        for (index, age) in [100, 50, 1].enumerated() {
+            state.remember(
+                HistoryEntry(
+                    at: Self.now - Int64(age) * Self.hour, action: .kill, clusterId: "c1", jobId: "h\(index)",
+                    user: "ana", rule: "dev-2h", elapsedMillis: 7_200_500, limitMillis: 7_200_000))
+        }
+        try store.save(state.takeChanges())
+        state.prune(now: Self.now)
+        try store.save(state.takeChanges())
+
+        let loaded = StateStore(directory: directory).load(now: Self.now)
+        #expect(loaded.state == state)
+        #expect(loaded.state.killTimes == [Self.now - 1])
+        let history = try store.history(since: 0)
+        #expect(history.map(\.jobId) == ["h1", "h2"], "older than 72 h is gone")
+        #expect(history.first?.elapsedMillis == 7_200_500)
+        #expect(history.first?.user == "ana")
+    }
+
+    /// Crash between intent and request: the machine's save of the intent comes before `sendKill`; a daemon
+    /// started on what is on disk reads the job before it sends anything, and kills it once.
+    @Test func aKillIntentIsOnDiskBeforeItsRequestAndARestartDecidesItAfresh() throws {
+        let directory = try Self.directory()
+        let store = StateStore(directory: directory)
+        var first = try WatchdogStateMachineTests.Harness()
+        _ = first.machine.started(state: store.load(now: Self.now).state, notices: [], now: Self.now)
+        let job = WatchdogStateMachineTests.job("j1", ago: 2 * Self.hour)
+        var digest = ClusterDigest(
+            cluster: Cluster(clusterId: "c1", tags: [:]), evaluator: first.machine.evaluator, now: { Self.now },
+            horizon: Self.now)
+        digest.add(JobPage(jobs: [job]))
+        let actions = first.machine.pollFinished(
+            PollReport(
+                discovery: .notDue, clusters: [Cluster(clusterId: "c1", tags: [:])], digests: ["c1": digest],
+                failures: [:], hostSkewMillis: 0, duration: .zero), now: Self.now, jitter: 0)
+        // Perform the actions up to the kill request, then "crash".
+        var sawKill = false
+        for action in actions {
+            if case .sendKill = action {
+                sawKill = true
+                break
+            }
+            if case .persist(let changes) = action { try store.save(changes) }
+        }
+        #expect(sawKill)
+
+        let resumed = StateStore(directory: directory).load(now: Self.now + 1000)
+        let intent = try #require(resumed.state.kill(JobKey(clusterId: "c1", jobId: "j1")))
+        #expect(intent.status == .pending && !intent.accepted && intent.attempts == 0)
+        var second = try WatchdogStateMachineTests.Harness(state: resumed.state)
+        second.now = Self.now + 15_000
+        let woke = second.timer()
+        #expect(woke.contains("read c1/j1"), "read first: the request may or may not have left")
+        #expect(!woke.contains { $0.hasPrefix("kill ") })
+        let running = WatchdogStateMachineTests.job("j1", ago: 2 * Self.hour, at: second.now)
+        #expect(second.read(running).filter { $0.hasPrefix("kill ") } == ["kill c1/j1"], "still over: killed once")
+        #expect(second.killed("j1").contains("kill-decision c1/j1"))
+    }
+
+    @Test func aDatabaseThatCannotBeReadIsMovedAsideAndANewOneStarts() throws {
+        let directory = try Self.directory()
+        try Data(repeating: 0x5A, count: 8192).write(to: URL(fileURLWithPath: directory + "/state.sqlite"))
+        let store = StateStore(directory: directory)
+        let loaded = store.load(now: Self.now)
+        #expect(loaded.state == WatchdogState())
+        let notice = try #require(loaded.notices.first)
+        #expect(notice.text.contains("state.sqlite is unreadable"), "\(notice.text)")
+        #expect(notice.text.contains("moved to \(directory)/state.sqlite.corrupt-\(Self.now / 1000)"))
+        var state = loaded.state
+        state.record(Self.record("j1", .pending))
+        try store.save(state.takeChanges())
+        #expect(StateStore(directory: directory).load(now: Self.now).state == state, "the new database works")
+    }
+
+    @Test func aVersion01StateFileIsImportedOnceAndRenamed() throws {
+        let directory = try Self.directory()
+        let legacy = """
+            {
+              "kill_times" : [\(Self.now - 100), \(Self.now - 50)],
+              "kills" : {
+                "c1/j1" : {
+                  "accepted" : true, "attempts" : 1, "cluster_id" : "c1", "first_attempt_at" : \(Self.now - 100),
+                  "job_id" : "j1", "job_name" : "etl-1", "last_attempt_at" : \(Self.now - 100),
+                  "last_checked_at" : \(Self.now - 90), "rule" : "dev-2h", "status" : "pending"
+                }
+              },
+              "version" : 1,
+              "warned" : { "c1/j/with/slash" : \(Self.now - 500) }
+            }
+            """
+        try legacy.write(toFile: directory + "/state.json", atomically: true, encoding: .utf8)
+        let first = StateStore(directory: directory).load(now: Self.now)
+        #expect(
+            first.notices.map(\.text) == [
+                "imported 1 kill record(s) from \(directory)/state.json into the state database; renamed it \(directory)/state.json.imported"
+            ])
+        #expect(first.state.pendingKills.map(\.jobId) == ["j1"])
+        #expect(first.state.pendingKills.first?.accepted == true)
+        #expect(first.state.wasWarned(JobKey(clusterId: "c1", jobId: "j/with/slash")))
+        #expect(first.state.killTimes == [Self.now - 100, Self.now - 50])
+        #expect(!FileManager.default.fileExists(atPath: directory + "/state.json"))
+
+        let second = StateStore(directory: directory).load(now: Self.now)
+        #expect(second.notices.isEmpty, "imported once")
+        #expect(second.state == first.state)
+    }
+
+    @Test func aStateFileThatCannotBeReadIsMovedAsideNotImported() throws {
+        let directory = try Self.directory()
+        try #"{"version": 1, "kills": [truncated"#.write(
+            toFile: directory + "/state.json", atomically: true, encoding: .utf8)
+        let loaded = StateStore(directory: directory).load(now: Self.now)
+        #expect(loaded.state == WatchdogState())
+        #expect(loaded.notices.count == 1)
+        #expect(loaded.notices.first?.text.contains("state.json is unreadable") == true)
+        #expect(FileManager.default.fileExists(atPath: directory + "/state.json.corrupt-\(Self.now / 1000)"))
+    }
+}
