@@ -5,9 +5,11 @@ public struct Evaluator: Sendable {
     public let exemptions: [Exemption]
     /// `safety.dry_run` or `--dry-run`: every rule observes.
     public let dryRun: Bool
+    private let index: RuleIndex
 
     public init(rules: [Rule], exemptions: [Exemption], dryRun: Bool) {
         self.rules = rules
+        self.index = RuleIndex(rules)
         self.exemptions = exemptions
         self.dryRun = dryRun
     }
@@ -42,8 +44,8 @@ public struct Evaluator: Sendable {
         }
 
         var applying: [(Rule, RuleMatch)] = []
-        // Indices, not `for rule in rules`: most rules do not match, and copying each one costs more than testing it.
-        for index in rules.indices {
+        // Only the rules the index cannot rule out, by index: copying a rule costs more than testing it.
+        for index in index.candidates(clusterId: clusterId, job: job) {
             let matched = rules[index].match.evaluate(clusterId: clusterId, clusterTags: clusterTags, job: job)
             if matched == .no { continue }
             let rule = rules[index]

@@ -12,16 +12,10 @@ public enum SavedResponses {
         public var malformed: Int
     }
 
-    /// - Throws: `DecodingError` when `data` is neither a list response nor a JSON array.
+    /// - Throws: `JobResponseReader.SyntaxError` when `data` is neither a list response nor a JSON array.
     public static func jobs(from data: Data) throws -> Jobs {
-        let decoder = JSONDecoder()
-        if let response = try? decoder.decode(JobListWire.self, from: data),
-            !(response.jobList.isEmpty && response.malformed.isEmpty && response.totalRecord == nil)
-        {
-            return Jobs(jobs: response.jobList.map(\.execution), malformed: response.malformed.count)
-        }
-        let list = try decoder.decode(LenientList<JobExecutionWire>.self, from: data)
-        return Jobs(jobs: list.elements.map(\.execution), malformed: list.malformed.count)
+        let list = try JobResponseReader.savedList(Array(data))
+        return Jobs(jobs: list.jobs, malformed: list.malformed.count)
     }
 
     /// - Throws: `DecodingError` when `data` is not a `cluster_infos` response.

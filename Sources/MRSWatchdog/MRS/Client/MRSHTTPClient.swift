@@ -102,18 +102,19 @@ public struct MRSHTTPClient: MRSJobAPI {
         var listedOn: [String: Int] = [:]
         // `offset` is a 1-based page number, not a record offset.
         for number in 1...options.maxPages {
-            let response: JobListWire = try await send("GET", path, query: query + [.init("offset", String(number))])
+            let response = try await send(
+                "GET", path, query: query + [.init("offset", String(number))], decode: JobResponseReader.list)
             var page = JobPage(jobs: [], malformed: response.malformed, number: number)
             var firstRepeat: Int?
-            for wire in response.jobList {
-                if let earlier = listedOn[wire.execution.jobId] {
+            for job in response.jobs {
+                if let earlier = listedOn[job.jobId] {
                     firstRepeat = firstRepeat ?? earlier
                 } else {
-                    listedOn[wire.execution.jobId] = number
-                    page.jobs.append(wire.execution)
+                    listedOn[job.jobId] = number
+                    page.jobs.append(job)
                 }
             }
-            let count = response.jobList.count + response.malformed.count
+            let count = response.jobs.count + response.malformed.count
             entries += count
             let complete = count < options.jobPageSize || response.totalRecord.map { entries >= $0 } ?? false
             // A full page of jobs already listed is a server repeating itself, even when the total looks
@@ -133,9 +134,9 @@ public struct MRSHTTPClient: MRSJobAPI {
     /// MRS API reference: ShowSingleJobExe.
     /// - Throws: `HuaweiCloudError` (`0176` when the job does not exist).
     public func showJob(clusterId: String, jobId: String) async throws -> JobExecution {
-        let response: JobDetailWire = try await send(
-            "GET", "/v2/\(projectId)/clusters/\(Self.segment(clusterId))/job-executions/\(Self.segment(jobId))")
-        return response.jobDetail.execution
+        try await send(
+            "GET", "/v2/\(projectId)/clusters/\(Self.segment(clusterId))/job-executions/\(Self.segment(jobId))",
+            decode: JobResponseReader.detail)
     }
 
     /// MRS API reference: StopJob (`POST …/job-executions/{id}/kill`); returning means accepted (2xx).
@@ -155,9 +156,17 @@ public struct MRSHTTPClient: MRSJobAPI {
     private func send<Response: Decodable>(
         _ method: String, _ path: String, query: [SignableRequest.QueryItem] = []
     ) async throws -> Response {
+        try await send(method, path, query: query) { try JSONDecoder().decode(Response.self, from: Data($0)) }
+    }
+
+    /// One request whose 2xx body `decode` reads; what it throws becomes `malformedResponse`.
+    private func send<Response>(
+        _ method: String, _ path: String, query: [SignableRequest.QueryItem] = [],
+        decode: ([UInt8]) throws -> Response
+    ) async throws -> Response {
         let body = try await exchange(method, path, query: query)
         do {
-            return try JSONDecoder().decode(Response.self, from: Data(body))
+            return try decode(body)
         } catch {
             throw HuaweiCloudError.malformedResponse(
                 operation: "\(method) \(path)",

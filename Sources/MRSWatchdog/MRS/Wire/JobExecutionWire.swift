@@ -1,8 +1,5 @@
-/// `JobQueryBean` on the wire, shared by the client (decoding) and the emulator (encoding).
-///
-/// Decoding is tolerant: every field may be missing, numbers may be strings, `arguments` and `properties`
-/// arrive as strings (or, in other versions, as an array or object, which are skipped).
-package struct JobExecutionWire: Codable, Sendable {
+/// `JobQueryBean` as the emulator and `jobs --json` write it; `JobResponseReader` reads it.
+package struct JobExecutionWire: Encodable, Sendable {
     package var execution: JobExecution
     /// Encoding only (the emulator's odd shapes): fields to leave out, and times sent in epoch seconds.
     package var omit: Set<String> = []
@@ -33,30 +30,6 @@ package struct JobExecutionWire: Codable, Sendable {
         case queue
     }
 
-    package init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        guard let jobId = container.lenientString(.jobId), !jobId.isEmpty else {
-            throw DecodingError.keyNotFound(
-                CodingKeys.jobId, .init(codingPath: decoder.codingPath, debugDescription: "job without job_id"))
-        }
-        execution = JobExecution(
-            jobId: jobId,
-            jobName: container.lenientString(.jobName),
-            user: container.lenientString(.user),
-            queue: container.lenientString(.queue),
-            jobType: container.lenientString(.jobType),
-            jobStateText: container.lenientString(.jobState),
-            jobResult: container.lenientString(.jobResult),
-            submittedTime: container.lenientMillis(.submittedTime),
-            startedTime: container.lenientMillis(.startedTime),
-            finishedTime: container.lenientMillis(.finishedTime),
-            arguments: SecretRedaction.redact(container.lenientString(.arguments)),
-            properties: SecretRedaction.redact(
-                container.lenientString(.properties) ?? container.propertiesObject(.properties)),
-            appId: container.lenientString(.appId),
-            launcherId: container.lenientString(.launcherId))
-    }
-
     /// Encodes the way the real service does: times as numbers with 0 for "not yet", strings for
     /// `arguments` and `properties`, `elapsed_time` only once finished.
     package func encode(to encoder: any Encoder) throws {
@@ -83,12 +56,10 @@ package struct JobExecutionWire: Codable, Sendable {
     }
 }
 
-/// `{"total_record": N, "job_list": [...]}`, the list response. A job entry that cannot be read (no
-/// `job_id`, not an object) is skipped and its index kept in `malformed` instead of failing the whole page.
-package struct JobListWire: Codable, Sendable {
+/// `{"total_record": N, "job_list": [...]}`, the list response, as the emulator writes it.
+package struct JobListWire: Encodable, Sendable {
     package var totalRecord: Int?
     package var jobList: [JobExecutionWire]
-    package var malformed: [Int] = []
 
     enum CodingKeys: String, CodingKey {
         case totalRecord = "total_record"
@@ -100,14 +71,6 @@ package struct JobListWire: Codable, Sendable {
         self.jobList = jobList
     }
 
-    package init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        totalRecord = container.lenientInt(.totalRecord)
-        let list = try container.decodeIfPresent(LenientList<JobExecutionWire>.self, forKey: .jobList)
-        jobList = list?.elements ?? []
-        malformed = list?.malformed ?? []
-    }
-
     package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encodeIfPresent(totalRecord, forKey: .totalRecord)
@@ -115,8 +78,8 @@ package struct JobListWire: Codable, Sendable {
     }
 }
 
-/// `{"job_detail": {...}}`, the show-job response.
-package struct JobDetailWire: Codable, Sendable {
+/// `{"job_detail": {...}}`, the show-job response, as the emulator writes it.
+package struct JobDetailWire: Encodable, Sendable {
     package var jobDetail: JobExecutionWire
 
     package init(jobDetail: JobExecutionWire) {

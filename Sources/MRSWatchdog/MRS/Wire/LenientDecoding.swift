@@ -8,28 +8,6 @@ extension KeyedDecodingContainer {
         return nil
     }
 
-    /// Epoch milliseconds: a JSON integer, or a string of digits; 0 and negatives mean "not set".
-    func lenientMillis(_ key: Key) -> Int64? {
-        var value: Int64?
-        if let number = try? decodeIfPresent(Int64.self, forKey: key) {
-            value = number
-        } else if let number = try? decodeIfPresent(Double.self, forKey: key), number.isFinite,
-            abs(number) < 9.0e15
-        {
-            value = Int64(number)
-        } else if let text = try? decodeIfPresent(String.self, forKey: key) {
-            value = Int64(text.trimmingSpaces())
-        }
-        guard let value, value > 0 else { return nil }
-        return value
-    }
-
-    /// A JSON object of scalars in the `{k=v, k2=v2}` form MRS usually sends as a string; nil otherwise.
-    func propertiesObject(_ key: Key) -> String? {
-        guard let object = try? decodeIfPresent([String: LenientScalar].self, forKey: key) else { return nil }
-        return "{" + object.keys.sorted().map { "\($0)=\(object[$0]!.text)" }.joined(separator: ", ") + "}"
-    }
-
     func lenientInt(_ key: Key) -> Int? {
         if let number = try? decodeIfPresent(Int.self, forKey: key) { return number }
         if let text = try? decodeIfPresent(String.self, forKey: key) { return Int(text.trimmingSpaces()) }
@@ -68,23 +46,5 @@ extension KeyedEncodingContainer {
     mutating func encode<T: Encodable>(_ value: T?, forKey key: Key, unless omit: Set<String>) throws {
         guard !omit.contains(key.stringValue) else { return }
         try encodeIfPresent(value, forKey: key)
-    }
-}
-
-/// A JSON string, number or boolean, as text.
-struct LenientScalar: Decodable {
-    var text: String
-
-    init(from decoder: any Decoder) throws {
-        let value = try decoder.singleValueContainer()
-        if let text = try? value.decode(String.self) {
-            self.text = text
-        } else if let number = try? value.decode(Int64.self) {
-            text = String(number)
-        } else if let number = try? value.decode(Double.self) {
-            text = String(number)
-        } else {
-            text = String(try value.decode(Bool.self))
-        }
     }
 }

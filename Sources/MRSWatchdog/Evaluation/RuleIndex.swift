@@ -1,0 +1,111 @@
+/// Which rules can name a job, found without testing every rule: rules are indexed by what their `match`
+/// tests first — cluster ids, job types and the literal start of their job-name patterns. A rule the index
+/// leaves out is one whose `match` answers `.no` for the job; the rest are still tested in full, so the
+/// three-valued answer (a condition on a missing field is unknown) is unchanged.
+struct RuleIndex: Sendable {
+    /// One bit per rule, in rule order.
+    struct RuleSet: Sendable {
+        var words: [UInt64]
+
+        init(count: Int) { words = Array(repeating: 0, count: (count + 63) / 64) }
+
+        mutating func insert(_ rule: Int) { words[rule / 64] |= 1 << UInt64(rule % 64) }
+    }
+
+    private let all: RuleSet
+    private var anyCluster: RuleSet
+    private var byCluster: [String: RuleSet] = [:]
+    private var anyType: RuleSet
+    /// ASCII-lowercased job type → rules that name it.
+    private var byType: [String: RuleSet] = [:]
+    private var anyName: RuleSet
+    /// The literal start of a job-name pattern (UTF-8) → rules with such a pattern.
+    private var byNamePrefix: [String: RuleSet] = [:]
+    /// The distinct lengths of those starts, in UTF-8 bytes.
+    private var prefixLengths: [Int] = []
+
+    init(_ rules: [Rule]) {
+        var all = RuleSet(count: rules.count)
+        var anyCluster = all
+        var anyType = all
+        var anyName = all
+        for (index, rule) in rules.enumerated() {
+            all.insert(index)
+            let match = rule.match
+            if match.clusterIds.isEmpty {
+                anyCluster.insert(index)
+            } else {
+                for id in match.clusterIds { byCluster[id, default: all.emptied].insert(index) }
+            }
+            if match.jobType.isEmpty || match.jobType.contains(where: { !$0.utf8.allSatisfy { $0 < 0x80 } }) {
+                anyType.insert(index)
+            } else {
+                for type in match.jobType { byType[Self.asciiLowercased(type), default: all.emptied].insert(index) }
+            }
+            let prefixes = match.jobName.map(Self.literalStart)
+            if prefixes.isEmpty || prefixes.contains("") {
+                anyName.insert(index)
+            } else {
+                for prefix in prefixes { byNamePrefix[prefix, default: all.emptied].insert(index) }
+            }
+        }
+        self.all = all
+        self.anyCluster = anyCluster
+        self.anyType = anyType
+        self.anyName = anyName
+        prefixLengths = Set(byNamePrefix.keys.map(\.utf8.count)).sorted()
+    }
+
+    /// The indices of the rules whose `match` may not be `.no` for the job, ascending.
+    func candidates(clusterId: String, job: JobExecution) -> [Int] {
+        let cluster = byCluster[clusterId]
+        // A missing or empty field is unknown to the matcher: every rule testing it stays a candidate.
+        let type = job.jobType.flatMap { $0.isEmpty || !$0.utf8.allSatisfy { $0 < 0x80 } ? nil : $0 }
+        let types: RuleSet? = type.map { byType[Self.asciiLowercased($0)] ?? all.emptied }
+        var names: [RuleSet] = []
+        if let name = job.jobName, !name.isEmpty {
+            let utf8 = Array(name.utf8)
+            for length in prefixLengths {
+                guard length <= utf8.count else { break }
+                if let rules = byNamePrefix[String(decoding: utf8[..<length], as: UTF8.self)] { names.append(rules) }
+            }
+        }
+        let knownName = !(job.jobName ?? "").isEmpty
+        var found: [Int] = []
+        for word in all.words.indices {
+            var bits = anyCluster.words[word] | (cluster?.words[word] ?? 0)
+            bits &= types.map { anyType.words[word] | $0.words[word] } ?? all.words[word]
+            if knownName {
+                bits &= names.reduce(anyName.words[word]) { $0 | $1.words[word] }
+            }
+            while bits != 0 {
+                found.append(word * 64 + bits.trailingZeroBitCount)
+                bits &= bits - 1
+            }
+        }
+        return found
+    }
+
+    /// The pattern's leading literal characters, as a glob matches them (case-sensitive, whole scalars).
+    private static func literalStart(_ glob: Glob) -> String {
+        var start = String.UnicodeScalarView()
+        for token in glob.tokens {
+            guard case .literal(let scalar) = token else { break }
+            start.append(scalar)
+        }
+        return String(start)
+    }
+
+    private static func asciiLowercased(_ text: String) -> String {
+        String(decoding: text.utf8.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
+    }
+}
+
+extension RuleIndex.RuleSet {
+    /// A set of the same size with no rule in it.
+    var emptied: Self {
+        var copy = self
+        copy.words = Array(repeating: 0, count: words.count)
+        return copy
+    }
+}

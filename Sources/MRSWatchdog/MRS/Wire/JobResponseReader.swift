@@ -1,0 +1,438 @@
+/// MRS job responses read straight from their bytes, without Foundation's generic `Codable` containers (the
+/// largest cost of a poll): ShowJobExeListNew's `{"total_record": N, "job_list": [...]}` and
+/// ShowSingleJobExe's `{"job_detail": {...}}`. Only the fields the daemon uses are kept.
+///
+/// As tolerant as the API needs: every field may be missing; numbers may come as strings and strings as
+/// numbers; times are epoch ms, 0 or less meaning "not set"; `properties` may be a string or an object of
+/// scalars; unknown keys are skipped. A job entry that cannot be read (not an object, no `job_id`) is skipped
+/// and its index kept. Input that is not JSON fails the whole response, as does a `job_list` that is not an
+/// array. Secrets in `arguments` and `properties` are masked as they are read (`SecretRedaction`).
+package struct JobResponseReader {
+    package struct SyntaxError: Error, Sendable, CustomStringConvertible {
+        package var message: String
+        /// Zero-based byte offset in the response.
+        package var offset: Int
+        package var description: String { "\(message) at byte \(offset)" }
+    }
+
+    package struct List: Sendable {
+        package var totalRecord: Int?
+        package var jobs: [JobExecution] = []
+        /// Zero-based indices of the entries that could not be read.
+        package var malformed: [Int] = []
+    }
+
+    /// A JSON scalar as the lenient fields read it; objects and arrays are skipped and read as `composite`.
+    enum Scalar {
+        case string(String)
+        case integer(Int64)
+        case real(Double)
+        case bool(Bool)
+        case null
+        case composite
+    }
+
+    private let bytes: [UInt8]
+    private var at = 0
+    private static let maximumDepth = 64
+
+    private init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    // MARK: Responses
+
+    /// A job list response (`job_list` absent or null: no jobs).
+    /// - Throws: `SyntaxError` when the body is not JSON, not an object, or `job_list` is not an array.
+    package static func list(_ bytes: [UInt8]) throws(SyntaxError) -> List {
+        var reader = JobResponseReader(bytes)
+        var list = List()
+        try reader.document { reader throws(SyntaxError) in
+            try reader.members(depth: 1) { reader, key throws(SyntaxError) in
+                switch key {
+                case "total_record": list.totalRecord = try reader.lenientInt(depth: 2)
+                case "job_list":
+                    list.jobs = []
+                    list.malformed = []
+                    try reader.jobs(into: &list, depth: 2, name: "job_list")
+                default: try reader.skipValue(depth: 2)
+                }
+            }
+        }
+        return list
+    }
+
+    /// A saved list for offline `explain`: a list response, or a plain array of jobs.
+    /// - Throws: `SyntaxError` when the body is neither (an object with no jobs and no `total_record`).
+    package static func savedList(_ bytes: [UInt8]) throws(SyntaxError) -> List {
+        var reader = JobResponseReader(bytes)
+        reader.skipLeadingSpace()
+        guard reader.peek == UInt8(ascii: "[") else {
+            let response = try list(bytes)
+            guard !(response.jobs.isEmpty && response.malformed.isEmpty && response.totalRecord == nil) else {
+                throw SyntaxError(message: "neither a job list response nor an array of jobs", offset: 0)
+            }
+            return response
+        }
+        var list = List()
+        try reader.document { reader throws(SyntaxError) in
+            try reader.jobs(into: &list, depth: 1, name: "the document")
+        }
+        return list
+    }
+
+    /// A show-job response.
+    /// - Throws: `SyntaxError` when the body is not JSON or `job_detail` is missing or has no `job_id`.
+    package static func detail(_ bytes: [UInt8]) throws(SyntaxError) -> JobExecution {
+        var reader = JobResponseReader(bytes)
+        var job: JobExecution?
+        try reader.document { reader throws(SyntaxError) in
+            try reader.members(depth: 1) { reader, key throws(SyntaxError) in
+                guard key == "job_detail" else { return try reader.skipValue(depth: 2) }
+                let start = reader.at
+                job = try reader.job(depth: 2)
+                if job == nil { throw SyntaxError(message: "job_detail is not a job with a job_id", offset: start) }
+            }
+        }
+        guard let job else { throw SyntaxError(message: "no job_detail", offset: 0) }
+        return job
+    }
+
+    // MARK: Jobs
+
+    /// An array of jobs, entry by entry.
+    private mutating func jobs(into list: inout List, depth: Int, name: String) throws(SyntaxError) {
+        skipSpace()
+        if consume("null") { return }
+        guard peek == UInt8(ascii: "[") else { throw failure("\(name) is not an array") }
+        var index = 0
+        try elements(depth: depth) { reader throws(SyntaxError) in
+            if let job = try reader.job(depth: depth + 1) {
+                list.jobs.append(job)
+            } else {
+                list.malformed.append(index)
+            }
+            index += 1
+        }
+    }
+
+    /// One job entry; nil (with the value consumed) when it is not an object or has no `job_id`.
+    private mutating func job(depth: Int) throws(SyntaxError) -> JobExecution? {
+        skipSpace()
+        guard peek == UInt8(ascii: "{") else {
+            try skipValue(depth: depth)
+            return nil
+        }
+        var jobId, jobName, user, queue, jobType, state, result, arguments, properties, appId, launcherId: String?
+        var submitted, started, finished: Int64?
+        try members(depth: depth) { reader, key throws(SyntaxError) in
+            switch key {
+            case "job_id": jobId = try reader.lenientString(depth: depth + 1)
+            case "job_name": jobName = try reader.lenientString(depth: depth + 1)
+            case "user": user = try reader.lenientString(depth: depth + 1)
+            case "queue": queue = try reader.lenientString(depth: depth + 1)
+            case "job_type": jobType = try reader.lenientString(depth: depth + 1)
+            case "job_state": state = try reader.lenientString(depth: depth + 1)
+            case "job_result": result = try reader.lenientString(depth: depth + 1)
+            case "submitted_time": submitted = try reader.lenientMillis(depth: depth + 1)
+            case "started_time": started = try reader.lenientMillis(depth: depth + 1)
+            case "finished_time": finished = try reader.lenientMillis(depth: depth + 1)
+            case "arguments": arguments = try reader.lenientString(depth: depth + 1)
+            case "properties": properties = try reader.properties(depth: depth + 1)
+            case "app_id": appId = try reader.lenientString(depth: depth + 1)
+            case "launcher_id": launcherId = try reader.lenientString(depth: depth + 1)
+            default: try reader.skipValue(depth: depth + 1)
+            }
+        }
+        guard let jobId, !jobId.isEmpty else { return nil }
+        return JobExecution(
+            jobId: jobId, jobName: jobName, user: user, queue: queue, jobType: jobType, jobStateText: state,
+            jobResult: result, submittedTime: submitted, startedTime: started, finishedTime: finished,
+            arguments: SecretRedaction.redact(arguments), properties: SecretRedaction.redact(properties),
+            appId: appId, launcherId: launcherId)
+    }
+
+    // MARK: Lenient fields
+
+    /// A string, or a number as text; nil for anything else.
+    private mutating func lenientString(depth: Int) throws(SyntaxError) -> String? {
+        switch try scalar(depth: depth) {
+        case .string(let text): return text
+        case .integer(let number): return String(number)
+        case .real(let number): return String(number)
+        case .bool, .null, .composite: return nil
+        }
+    }
+
+    /// Epoch milliseconds: a number, or a string of digits; 0 and negatives mean "not set".
+    private mutating func lenientMillis(depth: Int) throws(SyntaxError) -> Int64? {
+        let value: Int64?
+        switch try scalar(depth: depth) {
+        case .integer(let number): value = number
+        case .real(let number) where number.isFinite && abs(number) < 9.0e15: value = Int64(number)
+        case .string(let text): value = Int64(text.trimmingSpaces())
+        default: value = nil
+        }
+        guard let value, value > 0 else { return nil }
+        return value
+    }
+
+    /// An integer, or a string of digits.
+    private mutating func lenientInt(depth: Int) throws(SyntaxError) -> Int? {
+        switch try scalar(depth: depth) {
+        case .integer(let number): return Int(exactly: number)
+        case .string(let text): return Int(text.trimmingSpaces())
+        default: return nil
+        }
+    }
+
+    /// `properties`: a string (MRS's `{k=v, k2=v2}`), a number as text, or an object of scalars written in
+    /// that form with its keys sorted; nil for anything else.
+    private mutating func properties(depth: Int) throws(SyntaxError) -> String? {
+        skipSpace()
+        guard peek == UInt8(ascii: "{") else { return try lenientString(depth: depth) }
+        var pairs: [(String, String)] = []
+        var scalars = true
+        try members(depth: depth) { reader, key throws(SyntaxError) in
+            switch try reader.scalar(depth: depth + 1) {
+            case .string(let text): pairs.append((key, text))
+            case .integer(let number): pairs.append((key, String(number)))
+            case .real(let number): pairs.append((key, String(number)))
+            case .bool(let flag): pairs.append((key, String(flag)))
+            case .null, .composite: scalars = false
+            }
+        }
+        guard scalars else { return nil }
+        let unique = Dictionary(pairs, uniquingKeysWith: { _, last in last })
+        return "{" + unique.keys.sorted().map { "\($0)=\(unique[$0]!)" }.joined(separator: ", ") + "}"
+    }
+
+    // MARK: JSON
+
+    /// The whole input is one value read by `body`, with only whitespace around it.
+    private mutating func document(_ body: (inout Self) throws(SyntaxError) -> Void) throws(SyntaxError) {
+        skipLeadingSpace()
+        try body(&self)
+        skipSpace()
+        guard at == bytes.count else { throw failure("unexpected data after the JSON value") }
+    }
+
+    private var peek: UInt8? { at < bytes.count ? bytes[at] : nil }
+
+    private func failure(_ message: String) -> SyntaxError { SyntaxError(message: message, offset: at) }
+
+    /// RFC 8259 §8.1: a byte-order mark before the value may be ignored.
+    private mutating func skipLeadingSpace() {
+        if at == 0, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { at = 3 }
+        skipSpace()
+    }
+
+    private mutating func skipSpace() {
+        while at < bytes.count, bytes[at] == 0x20 || bytes[at] == 0x0A || bytes[at] == 0x0D || bytes[at] == 0x09 {
+            at += 1
+        }
+    }
+
+    private mutating func consume(_ literal: StaticString) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard at + count <= bytes.count else { return false }
+        let matches = literal.withUTF8Buffer { expected in (0..<count).allSatisfy { bytes[at + $0] == expected[$0] } }
+        if matches { at += count }
+        return matches
+    }
+
+    /// Calls `body` at each member's value (which it must consume) with the member's key.
+    private mutating func members(
+        depth: Int, _ body: (inout Self, String) throws(SyntaxError) -> Void
+    ) throws(SyntaxError) {
+        skipSpace()
+        guard peek == UInt8(ascii: "{") else { throw failure("expected an object") }
+        guard depth <= Self.maximumDepth else { throw failure("nested too deeply") }
+        at += 1
+        while true {
+            skipSpace()
+            // A trailing comma, as Foundation's parser (and so version 0.1) accepts.
+            if peek == UInt8(ascii: "}") {
+                at += 1
+                return
+            }
+            let key = try string()
+            skipSpace()
+            guard peek == UInt8(ascii: ":") else { throw failure("expected ':' after a key") }
+            at += 1
+            try body(&self, key)
+            skipSpace()
+            switch peek {
+            case UInt8(ascii: ","): at += 1
+            case UInt8(ascii: "}"):
+                at += 1
+                return
+            default: throw failure("expected ',' or '}' in an object")
+            }
+        }
+    }
+
+    /// Calls `body` at each element (which it must consume).
+    private mutating func elements(depth: Int, _ body: (inout Self) throws(SyntaxError) -> Void) throws(SyntaxError) {
+        guard peek == UInt8(ascii: "[") else { throw failure("expected an array") }
+        guard depth <= Self.maximumDepth else { throw failure("nested too deeply") }
+        at += 1
+        while true {
+            skipSpace()
+            if peek == UInt8(ascii: "]") {
+                at += 1
+                return
+            }
+            try body(&self)
+            skipSpace()
+            switch peek {
+            case UInt8(ascii: ","): at += 1
+            case UInt8(ascii: "]"):
+                at += 1
+                return
+            default: throw failure("expected ',' or ']' in an array")
+            }
+        }
+    }
+
+    /// One value: a scalar, or `composite` once an object or array has been skipped.
+    private mutating func scalar(depth: Int) throws(SyntaxError) -> Scalar {
+        skipSpace()
+        guard let next = peek else { throw failure("unexpected end of input") }
+        switch next {
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            try skipValue(depth: depth)
+            return .composite
+        case UInt8(ascii: "t") where consume("true"): return .bool(true)
+        case UInt8(ascii: "f") where consume("false"): return .bool(false)
+        case UInt8(ascii: "n") where consume("null"): return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
+        default: throw failure("expected a value")
+        }
+    }
+
+    private mutating func skipValue(depth: Int) throws(SyntaxError) {
+        skipSpace()
+        switch peek {
+        case UInt8(ascii: "{"):
+            try members(depth: depth) { reader, _ throws(SyntaxError) in try reader.skipValue(depth: depth + 1) }
+        case UInt8(ascii: "["):
+            try elements(depth: depth) { reader throws(SyntaxError) in try reader.skipValue(depth: depth + 1) }
+        default: _ = try scalar(depth: depth)
+        }
+    }
+
+    /// RFC 8259 §6: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`; an integer that fits Int64 stays exact.
+    private mutating func number() throws(SyntaxError) -> Scalar {
+        let start = at
+        func digits(_ reader: inout Self) -> Int {
+            let first = reader.at
+            while let byte = reader.peek, byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") { reader.at += 1 }
+            return reader.at - first
+        }
+        if peek == UInt8(ascii: "-") { at += 1 }
+        let leadingZero = peek == UInt8(ascii: "0")
+        let whole = digits(&self)
+        guard whole > 0, !(leadingZero && whole > 1) else { throw failure("malformed number") }
+        var integral = true
+        if peek == UInt8(ascii: ".") {
+            at += 1
+            integral = false
+            guard digits(&self) > 0 else { throw failure("malformed number") }
+        }
+        if peek == UInt8(ascii: "e") || peek == UInt8(ascii: "E") {
+            at += 1
+            integral = false
+            if peek == UInt8(ascii: "+") || peek == UInt8(ascii: "-") { at += 1 }
+            guard digits(&self) > 0 else { throw failure("malformed number") }
+        }
+        let text = String(decoding: bytes[start..<at], as: UTF8.self)
+        if integral, let exact = Int64(text) { return .integer(exact) }
+        guard let real = Double(text), real.isFinite else {
+            throw SyntaxError(message: "number out of range", offset: start)
+        }
+        return .real(real)
+    }
+
+    /// A string at `at` (its opening quote), escapes resolved. Invalid UTF-8 and unpaired surrogate escapes
+    /// are errors, never repaired: a repaired job id would name another job.
+    private mutating func string() throws(SyntaxError) -> String {
+        guard peek == UInt8(ascii: "\"") else { throw failure("expected a string") }
+        at += 1
+        let start = at
+        // The common case: no escapes, so the bytes are the string.
+        while at < bytes.count, bytes[at] != UInt8(ascii: "\""), bytes[at] != UInt8(ascii: "\\") {
+            guard bytes[at] >= 0x20 else { throw failure("control character in a string") }
+            at += 1
+        }
+        guard at < bytes.count else { throw failure("unterminated string") }
+        if bytes[at] == UInt8(ascii: "\"") {
+            at += 1
+            return try Self.text(bytes[start..<(at - 1)], at: start)
+        }
+        var text = Array(bytes[start..<at])
+        while true {
+            guard at < bytes.count else { throw failure("unterminated string") }
+            let byte = bytes[at]
+            at += 1
+            switch byte {
+            case UInt8(ascii: "\""): return try Self.text(text[...], at: start)
+            case UInt8(ascii: "\\"): try escape(into: &text)
+            case ..<0x20: throw SyntaxError(message: "control character in a string", offset: at - 1)
+            default: text.append(byte)
+            }
+        }
+    }
+
+    private static func text(_ utf8: ArraySlice<UInt8>, at offset: Int) throws(SyntaxError) -> String {
+        if utf8.allSatisfy({ $0 < 0x80 }) { return String(decoding: utf8, as: UTF8.self) }
+        guard let text = String(validating: utf8, as: UTF8.self) else {
+            throw SyntaxError(message: "invalid UTF-8 in a string", offset: offset)
+        }
+        return text
+    }
+
+    private mutating func escape(into text: inout [UInt8]) throws(SyntaxError) {
+        guard let byte = peek else { throw failure("unterminated string") }
+        at += 1
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): text.append(byte)
+        case UInt8(ascii: "b"): text.append(0x08)
+        case UInt8(ascii: "f"): text.append(0x0C)
+        case UInt8(ascii: "n"): text.append(0x0A)
+        case UInt8(ascii: "r"): text.append(0x0D)
+        case UInt8(ascii: "t"): text.append(0x09)
+        case UInt8(ascii: "u"):
+            var code = try hex4()
+            if (0xD800...0xDBFF).contains(code) {
+                guard bytes[at...].starts(with: [UInt8(ascii: "\\"), UInt8(ascii: "u")]) else {
+                    throw failure("unpaired surrogate escape")
+                }
+                at += 2
+                let low = try hex4()
+                guard (0xDC00...0xDFFF).contains(low) else { throw failure("unpaired surrogate escape") }
+                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+            }
+            guard let scalar = Unicode.Scalar(code) else { throw failure("unpaired surrogate escape") }
+            text.append(contentsOf: String(Character(scalar)).utf8)
+        default: throw SyntaxError(message: "unknown escape", offset: at - 2)
+        }
+    }
+
+    private mutating func hex4() throws(SyntaxError) -> UInt32 {
+        guard at + 4 <= bytes.count else { throw failure("short \\u escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[at]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw failure("bad \\u escape")
+            }
+            value = value << 4 | UInt32(digit)
+            at += 1
+        }
+        return value
+    }
+}
