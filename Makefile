@@ -3,7 +3,7 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 APT_PACKAGES := libsystemd-dev libsqlite3-dev systemd-container pkg-config python3-jsonschema curl procps binutils
 
-.PHONY: bench deb help deps apt-packages build demo test schema-check folder-check format-check systemd-test release install uninstall emulator clean
+.PHONY: bench bench-core deb help deps apt-packages build demo test schema-check folder-check format-check systemd-test release install uninstall emulator clean
 
 help:
 	@echo "make deps      install the system packages the build and tests need (apt, needs root)"
@@ -15,7 +15,8 @@ help:
 	@echo "               rules.example.json to /etc/mrs-watchdog/rules.json (dry run) unless one exists"
 	@echo "make uninstall remove the binary and the unit; config, credentials and state stay"
 	@echo "make deb       build/mrs-watchdog_VERSION_ARCH.deb (same files; the config is a conffile)"
-	@echo "make bench     release benchmarks against mrs-emulator (~30 min; BENCH_MINUTES=20 for the memory run)"
+	@echo "make bench     release benchmarks against mrs-emulator and the official SDK (~40 min; BENCH_MINUTES=20"
+	@echo "               for the memory run); make bench-core runs only the in-process ones"
 	@echo "make soak      the soak test for SOAK_MINUTES=20 minutes (the test suite runs 2)"
 	@echo "make emulator  run mrs-emulator on 127.0.0.1:8080 with the demo scenario"
 
@@ -75,13 +76,25 @@ install: release
 BENCH_MINUTES ?= 20
 BENCH = $(shell $(SWIFT) build -c release --show-bin-path)/mrs-watchdog-bench
 
-# Release build of everything, then every benchmark; figures go to bench-results/*.json.
-bench: deps
+# The peer the scale benchmark runs beside the daemon: a loop over the official Python SDK (bench/sdk_peer.py).
+PEER_VENV = .build-bench/peer-venv
+$(PEER_VENV)/bin/python:
+	@python3 -m venv --help >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq python3-venv; }
+	python3 -m venv $(PEER_VENV)
+	$(PEER_VENV)/bin/pip install -q huaweicloudsdkmrs==3.1.219
+
+# Release build of everything, then every benchmark; figures go to bench-results/*.json and the terminal.
+bench: deps $(PEER_VENV)/bin/python
 	$(SWIFT) build -c release --static-swift-stdlib
-	$(BENCH) scale
-	$(BENCH) evaluate
+	$(BENCH) scale --peer-python $(PEER_VENV)/bin/python
 	$(BENCH) lateness
 	$(BENCH) memory --minutes $(BENCH_MINUTES)
+	$(MAKE) bench-core
+
+# The in-process hot paths (evaluator, page reader, signer, state writes) with ordo-one's package-benchmark:
+# p50/p99 and allocations. Declared in Package.swift only when MRS_WATCHDOG_BENCHMARKS is set.
+bench-core: deps
+	MRS_WATCHDOG_BENCHMARKS=1 $(SWIFT) package --scratch-path .build-bench benchmark --target CoreBenchmarks
 
 SOAK_MINUTES ?= 20
 soak: deps
@@ -98,9 +111,9 @@ uninstall:
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 	@echo "kept: /etc/mrs-watchdog (config), /etc/credstore/mrs-watchdog.* (credentials), /var/lib/mrs-watchdog (state)"
 
-# .swift-format (4 spaces, 120 columns): `swift format -i -r Sources Tests` fixes what this finds.
+# .swift-format (4 spaces, 120 columns): `swift format -i -r Sources Tests Benchmarks` fixes what this finds.
 format-check:
-	$(SWIFT) format lint --strict -r Sources Tests
+	$(SWIFT) format lint --strict -r Sources Tests Benchmarks
 
 # No folder of the library depends on a folder that depends back on it (ARCHITECTURE.md).
 folder-check:

@@ -85,6 +85,12 @@ struct BenchEnvironment {
         return stats["requests"] ?? 0
     }
 
+    /// Kill requests the emulator accepted (HTTP 202).
+    func acceptedKills(_ http: HTTPClient) async throws -> Int {
+        let kills = try JSONSerialization.jsonObject(with: try await get(http, "/_emulator/kills")) as? [[String: Any]]
+        return (kills ?? []).count { ($0["status"] as? Int) == 202 }
+    }
+
     func stop() {
         emulator.signal(SIGTERM)
         _ = emulator.wait()

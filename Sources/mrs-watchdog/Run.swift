@@ -3,6 +3,7 @@ import Logging
 import MRSWatchdog
 import Metrics
 import MetricsEndpoint
+import NIOCore
 import Prometheus
 import ServiceLifecycle
 import SystemdIntegration
@@ -44,6 +45,11 @@ extension WatchdogCommand {
         @Option(help: "Days of decisions (kills, warnings, skips) to keep in the state database for reports.")
         var historyDays = 30
 
+        /// For benchmarks only: the window of the per-minute budgets, so a cycle of many kills can be measured
+        /// without waiting minutes for the budget (MRS would throttle such a rate).
+        @Option(help: .private)
+        var rateWindowMs: Int?
+
         @Flag(help: "Observe only: decide and report, never warn-as-enforced or kill.")
         var dryRun = false
 
@@ -60,6 +66,9 @@ extension WatchdogCommand {
         var plain = false
 
         func run() async throws {
+            // A handful of concurrent requests needs one event loop, not one per core (each is a thread with
+            // its stack); the HTTP client and the metrics server share NIO's singleton group.
+            NIOSingletons.groupLoopCountSuggestion = 1
             let notifier = SdNotifier()
             let config: WatchdogConfig
             let source: ConfigSource
@@ -83,6 +92,7 @@ extension WatchdogCommand {
             let clock = ServerClock()
             var serviceOptions = WatchdogService.Options()
             serviceOptions.dryRun = dryRun
+            if let rateWindowMs { serviceOptions.timing.rateWindow = .milliseconds(max(1, rateWindowMs)) }
             let display: any DaemonEventSink =
                 live ? LiveView() : LoggingEventSink(logger: logger, includeDecisions: !toJournal)
             let systemd = SystemdEventSink(notifier: notifier, journalRecords: toJournal)

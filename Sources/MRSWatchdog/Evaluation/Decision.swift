@@ -30,7 +30,13 @@ public struct Decision: Sendable, Hashable {
     public var limitMillis: Int64?
     /// When the deciding limit is (or was) reached, epoch ms.
     public var deadline: Int64?
-    public var reason: String
+    /// Why, as data: the words are only put together when someone reads `reason`.
+    public var why: Reason
+    /// Why, in words, e.g. `over max_runtime 2h`.
+    public var reason: String {
+        get { why.text }
+        set { why = .text(newValue) }
+    }
     /// For `skipped-unknown`: the MRS field that was missing or implausible (`started_time`, `queue`,
     /// `cluster_tags`, `job_state`, …), a bounded label for metrics.
     public var unknownField: String?
@@ -40,4 +46,44 @@ public struct Decision: Sendable, Hashable {
     /// The earliest future instant at which this job's decision can change (a warn time or a deadline of an
     /// applying rule); the daemon wakes then rather than at the next poll.
     public var nextChangeAt: Int64?
+
+    public init(
+        clusterId: String, job: JobExecution, kind: Kind, rule: String? = nil, reason: String,
+        matches: [RuleMatch], nextChangeAt: Int64? = nil
+    ) {
+        self.clusterId = clusterId
+        self.job = job
+        self.kind = kind
+        self.rule = rule
+        self.why = .text(reason)
+        self.matches = matches
+        self.nextChangeAt = nextChangeAt
+    }
+
+    /// The usual reasons of a judged limit, kept as data until they are read.
+    public enum Reason: Sendable, Hashable {
+        case text(String)
+        /// Under the deciding limit.
+        case under(RuleMatch.LimitKind)
+        /// Over the limit of a rule in `mode` (dry run: every rule observes).
+        case over(RuleMatch.LimitKind, limitMillis: Int64, mode: RuleMode, dryRun: Bool)
+        /// In the warning window: this long before the limit.
+        case timeLeft(millis: Int64, RuleMatch.LimitKind)
+
+        public var text: String {
+            switch self {
+            case .text(let text): return text
+            case .under(let kind): return "under \(kind.rawValue)"
+            case .over(let kind, let limit, let mode, let dryRun):
+                let over = "over \(kind.rawValue) \(DurationText.format(millis: limit))"
+                switch mode {
+                case .enforce: return over
+                case .warn: return over + " (warn-only rule)"
+                case .observe: return over + " (observe\(dryRun ? ", dry run" : ""))"
+                }
+            case .timeLeft(let millis, let kind):
+                return "\(DurationText.format(millis: millis)) left before \(kind.rawValue)"
+            }
+        }
+    }
 }

@@ -43,8 +43,9 @@ public struct Evaluator: Sendable {
             return decision
         }
 
-        var applying: [(Rule, RuleMatch)] = []
-        // Only the rules the index cannot rule out, by index: copying a rule costs more than testing it.
+        // The matches that apply (not excluded, fully known) are those of `decision.matches` without
+        // `excluded` or `unknown`: no second array of them on this path, which runs for every listed job.
+        var applies = false
         for index in index.candidates(clusterId: clusterId, job: job) {
             let matched = rules[index].match.evaluate(clusterId: clusterId, clusterTags: clusterTags, job: job)
             if matched == .no { continue }
@@ -65,7 +66,7 @@ public struct Evaluator: Sendable {
             if excluded != .yes {
                 switch limit(of: rule, state: state, job: job, now: now) {
                 case .unknown(let field, let why):
-                    decision.matches = applying.map(\.1) + [match]
+                    decision.matches = decision.matches.filter(Self.applies) + [match]
                     return skip(field, why, rule: rule.name)
                 case .none:
                     break
@@ -74,11 +75,12 @@ public struct Evaluator: Sendable {
                     match.limitMillis = limitMillis
                     match.elapsedMillis = max(0, now - since)
                     match.deadline = since + limitMillis
+                    match.clock = kind == .runtime ? rule.clock : nil
                     if let warn = rule.warnBeforeMillis, match.mode != .observe {
                         match.warnAt = since + limitMillis - warn
                     }
                 }
-                applying.append((rule, match))
+                applies = true
             }
             decision.matches.append(match)
         }
@@ -87,13 +89,13 @@ public struct Evaluator: Sendable {
             decision.reason = "no rule names this job"
             return decision
         }
-        if applying.isEmpty, let unknown = decision.matches.first(where: { $0.unknown != nil }) {
+        if !applies, let unknown = decision.matches.first(where: { $0.unknown != nil }) {
             decision.kind = .ok
             decision.rule = unknown.rule
             decision.reason = "\(unknown.unknown!) (\(unknown.mode.rawValue) rule: not applied)"
             return decision
         }
-        if applying.isEmpty {
+        if !applies {
             decision.kind = .excluded
             decision.rule = decision.matches.first?.rule
             decision.reason = "excluded by \(decision.matches.map(\.rule).joined(separator: ", "))"
@@ -108,59 +110,68 @@ public struct Evaluator: Sendable {
                 return decision
             }
             // Whether the exemption covers the job cannot be told: never kill it.
+            // An enforce rule under dry run counts too, as above.
             if let (field, why) = Self.unknown("exemptions", covered),
-                applying.contains(where: { $0.0.mode == .enforce })
+                decision.matches.contains(where: { match in
+                    Self.applies(match) && rules.contains { $0.name == match.rule && $0.mode == .enforce }
+                })
             {
                 return skip(field, why)
             }
         }
 
-        // Most severe action due now wins (enforce > warn > observe); otherwise the earliest deadline.
-        let limited = applying.filter { $0.1.deadline != nil }
-        let due = limited.filter { $0.1.deadline! <= now }
+        // Most severe action due now wins (enforce > warn > observe); otherwise the earliest deadline, and the
+        // earliest deadline among the rules whose warning time has come. One pass, no arrays.
         func severity(_ mode: RuleMode) -> Int { mode == .enforce ? 2 : mode == .warn ? 1 : 0 }
-        if let (rule, match) = due.max(by: {
-            (severity($0.1.mode), -$0.1.deadline!) < (severity($1.1.mode), -$1.1.deadline!)
-        }) {
-            fill(&decision, rule, match)
-            switch match.mode {
-            case .enforce:
-                decision.kind = .kill
-                decision.reason = "over \(match.limitKind!.rawValue) \(DurationText.format(millis: match.limitMillis!))"
-            case .warn:
-                decision.kind = .warn
-                decision.reason =
-                    "over \(match.limitKind!.rawValue) \(DurationText.format(millis: match.limitMillis!)) (warn-only rule)"
-            case .observe:
-                decision.kind = .wouldKill
-                decision.reason =
-                    "over \(match.limitKind!.rawValue) \(DurationText.format(millis: match.limitMillis!)) (observe\(dryRun ? ", dry run" : ""))"
+        var due: RuleMatch?
+        var earliest: RuleMatch?
+        var warning: RuleMatch?
+        var nextChange: Int64?
+        for match in decision.matches where Self.applies(match) {
+            if let warnAt = match.warnAt, warnAt > now { nextChange = min(nextChange ?? .max, warnAt) }
+            if let deadline = match.deadline, deadline > now { nextChange = min(nextChange ?? .max, deadline) }
+            guard let deadline = match.deadline else { continue }
+            if deadline <= now,
+                due.map({ (severity($0.mode), -$0.deadline!) < (severity(match.mode), -deadline) }) ?? true
+            {
+                due = match
             }
-        } else if let (rule, match) = limited.min(by: { $0.1.deadline! < $1.1.deadline! }) {
-            fill(&decision, rule, match)
-            let warning = limited.filter { ($0.1.warnAt ?? .max) <= now }.min { $0.1.deadline! < $1.1.deadline! }
-            if let (warnRule, warnMatch) = warning {
-                fill(&decision, warnRule, warnMatch)
+            if deadline < (earliest?.deadline ?? .max) { earliest = match }
+            if (match.warnAt ?? .max) <= now, deadline < (warning?.deadline ?? .max) { warning = match }
+        }
+        if let match = due {
+            fill(&decision, match)
+            switch match.mode {
+            case .enforce: decision.kind = .kill
+            case .warn: decision.kind = .warn
+            case .observe: decision.kind = .wouldKill
+            }
+            decision.why = .over(match.limitKind!, limitMillis: match.limitMillis!, mode: match.mode, dryRun: dryRun)
+        } else if let match = earliest {
+            fill(&decision, match)
+            if let warnMatch = warning {
+                fill(&decision, warnMatch)
                 decision.kind = .warn
-                decision.reason =
-                    "\(DurationText.format(millis: warnMatch.deadline! - now)) left before \(warnMatch.limitKind!.rawValue)"
+                decision.why = .timeLeft(millis: warnMatch.deadline! - now, warnMatch.limitKind!)
             } else {
                 decision.kind = .ok
-                decision.reason = "under \(match.limitKind!.rawValue)"
+                decision.why = .under(match.limitKind!)
             }
         } else {
             decision.kind = .ok
-            decision.rule = applying.first?.0.name
+            decision.rule = decision.matches.first(where: Self.applies)?.rule
             decision.reason = "no limit applies in state \(state.rawValue)"
         }
-        decision.nextChangeAt = applying.flatMap { [$0.1.warnAt, $0.1.deadline] }.compactMap { $0 }.filter { $0 > now }
-            .min()
+        decision.nextChangeAt = nextChange
         return decision
     }
 
-    private func fill(_ decision: inout Decision, _ rule: Rule, _ match: RuleMatch) {
-        decision.rule = rule.name
-        decision.clock = match.limitKind == .runtime ? rule.clock : nil
+    /// A match whose rule applies to the job: not excluded, and every condition known.
+    private static func applies(_ match: RuleMatch) -> Bool { !match.excluded && match.unknown == nil }
+
+    private func fill(_ decision: inout Decision, _ match: RuleMatch) {
+        decision.rule = match.rule
+        decision.clock = match.clock
         decision.elapsedMillis = match.elapsedMillis
         decision.limitMillis = match.limitMillis
         decision.deadline = match.deadline
@@ -184,23 +195,31 @@ public struct Evaluator: Sendable {
     /// Which limit of `rule` applies to a job in `state`, and the instant it counts from. A needed timestamp
     /// that is missing, or any of the job's times that is implausible (`JobTimes`), makes the job unknown.
     func limit(of rule: Rule, state: JobState, job: JobExecution, now: Int64) -> Limit {
-        var needed: [(RuleMatch.LimitKind, Int64, String, Int64?)] = []
-        if let max = rule.maxQueuedMillis, state.isQueued {
-            needed.append((.queued, max, "submitted_time", job.submittedTime))
-        }
+        let queued = rule.maxQueuedMillis.flatMap { state.isQueued ? $0 : nil }
+        var runtime: (max: Int64, field: String, since: Int64?)?
         if let max = rule.maxRuntimeMillis {
             switch rule.clock {
-            case .running where state == .running: needed.append((.runtime, max, "started_time", job.startedTime))
+            case .running where state == .running: runtime = (max, "started_time", job.startedTime)
             case .running: break  // queued: the running clock has not started
-            case .submitted: needed.append((.runtime, max, "submitted_time", job.submittedTime))
+            case .submitted: runtime = (max, "submitted_time", job.submittedTime)
             }
         }
-        guard !needed.isEmpty else { return .none }
+        guard queued != nil || runtime != nil else { return .none }
         if let (field, why) = JobTimes.problem(in: job, active: true, now: now) { return .unknown(field: field, why) }
         var earliest: (RuleMatch.LimitKind, Int64, since: Int64)?
-        for (kind, max, field, value) in needed {
-            guard let since = value else { return .unknown(field: field, "\(field) is missing or 0") }
-            if since + max < (earliest.map { $0.since + $0.1 } ?? .max) { earliest = (kind, max, since) }
+        if let queued {
+            guard let since = job.submittedTime else {
+                return .unknown(field: "submitted_time", "submitted_time is missing or 0")
+            }
+            earliest = (.queued, queued, since)
+        }
+        if let runtime {
+            guard let since = runtime.since else {
+                return .unknown(field: runtime.field, "\(runtime.field) is missing or 0")
+            }
+            if since + runtime.max < (earliest.map { $0.since + $0.1 } ?? .max) {
+                earliest = (.runtime, runtime.max, since)
+            }
         }
         return earliest.map { .some($0.0, $0.1, since: $0.since) } ?? .none
     }

@@ -13,11 +13,9 @@ enum JobTimes {
 
     /// The first implausible fact about `job`'s times at server time `now` (ms): its field and why.
     static func problem(in job: JobExecution, active: Bool, now: Int64) -> (field: String, reason: String)? {
-        let times = [
-            ("submitted_time", job.submittedTime), ("started_time", job.startedTime),
-            ("finished_time", job.finishedTime),
-        ]
-        for case let (field, value?) in times {
+        // No array of the three: this runs for every job a rule measures.
+        func check(_ field: String, _ value: Int64?) -> (field: String, reason: String)? {
+            guard let value else { return nil }
             if value < earliestPlausibleMillis {
                 return (
                     field, "\(field) \(value) is before 2010 in epoch milliseconds (seconds instead of milliseconds?)"
@@ -29,6 +27,12 @@ enum JobTimes {
                     "\(field) \(value) is \(DurationText.format(millis: value - now)) in the future of MRS server time"
                 )
             }
+            return nil
+        }
+        if let problem = check("submitted_time", job.submittedTime) ?? check("started_time", job.startedTime)
+            ?? check("finished_time", job.finishedTime)
+        {
+            return problem
         }
         if active, let finished = job.finishedTime {
             return ("finished_time", "finished_time \(finished) is set on an active job")

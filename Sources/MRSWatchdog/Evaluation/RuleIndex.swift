@@ -13,6 +13,7 @@ struct RuleIndex: Sendable {
     }
 
     private let all: RuleSet
+    private let empty: RuleSet
     private var anyCluster: RuleSet
     private var byCluster: [String: RuleSet] = [:]
     private var anyType: RuleSet
@@ -50,40 +51,59 @@ struct RuleIndex: Sendable {
             }
         }
         self.all = all
+        self.empty = all.emptied
         self.anyCluster = anyCluster
         self.anyType = anyType
         self.anyName = anyName
         prefixLengths = Set(byNamePrefix.keys.map(\.utf8.count)).sorted()
     }
 
-    /// The indices of the rules whose `match` may not be `.no` for the job, ascending.
-    func candidates(clusterId: String, job: JobExecution) -> [Int] {
+    /// The indices of the rules whose `match` may not be `.no` for the job, ascending; no allocation for up
+    /// to 64 rules.
+    func candidates(clusterId: String, job: JobExecution) -> Candidates {
         let cluster = byCluster[clusterId]
         // A missing or empty field is unknown to the matcher: every rule testing it stays a candidate.
         let type = job.jobType.flatMap { $0.isEmpty || !$0.utf8.allSatisfy { $0 < 0x80 } ? nil : $0 }
-        let types: RuleSet? = type.map { byType[Self.asciiLowercased($0)] ?? all.emptied }
-        var names: [RuleSet] = []
-        if let name = job.jobName, !name.isEmpty {
-            let utf8 = Array(name.utf8)
-            for length in prefixLengths {
-                guard length <= utf8.count else { break }
-                if let rules = byNamePrefix[String(decoding: utf8[..<length], as: UTF8.self)] { names.append(rules) }
-            }
-        }
-        let knownName = !(job.jobName ?? "").isEmpty
-        var found: [Int] = []
-        for word in all.words.indices {
+        let types: RuleSet? = type.map { byType[Self.asciiLowercased($0)] ?? empty }
+        let name = job.jobName ?? ""
+        func bits(_ word: Int) -> UInt64 {
             var bits = anyCluster.words[word] | (cluster?.words[word] ?? 0)
             bits &= types.map { anyType.words[word] | $0.words[word] } ?? all.words[word]
-            if knownName {
-                bits &= names.reduce(anyName.words[word]) { $0 | $1.words[word] }
+            if !name.isEmpty {
+                var names = anyName.words[word]
+                for length in prefixLengths {
+                    guard length <= name.utf8.count else { break }
+                    let start = String(decoding: name.utf8.prefix(length), as: UTF8.self)
+                    names |= byNamePrefix[start]?.words[word] ?? 0
+                }
+                bits &= names
             }
-            while bits != 0 {
-                found.append(word * 64 + bits.trailingZeroBitCount)
-                bits &= bits - 1
-            }
+            return bits
         }
-        return found
+        return Candidates(first: all.words.isEmpty ? 0 : bits(0), rest: all.words.indices.dropFirst().map(bits))
+    }
+
+    /// Rule indices from bit sets, lowest first.
+    struct Candidates: Sequence, IteratorProtocol {
+        private var word: UInt64
+        private var base = 0
+        private var rest: ArraySlice<UInt64>
+
+        init(first: UInt64, rest: [UInt64]) {
+            word = first
+            self.rest = rest[...]
+        }
+
+        mutating func next() -> Int? {
+            while word == 0 {
+                guard let following = rest.popFirst() else { return nil }
+                word = following
+                base += 64
+            }
+            let bit = word.trailingZeroBitCount
+            word &= word - 1
+            return base + bit
+        }
     }
 
     /// The pattern's leading literal characters, as a glob matches them (case-sensitive, whole scalars).

@@ -9,6 +9,8 @@ public struct RuleMatch: Sendable, Hashable {
     public var elapsedMillis: Int64?
     public var deadline: Int64?
     public var warnAt: Int64?
+    /// The rule's clock, when its runtime limit applies.
+    public var clock: RuntimeClock?
     /// Why this (observe or warn) rule could not be applied: a condition needs a field MRS did not send.
     public var unknown: String?
 

@@ -16,17 +16,24 @@ public enum SecretRedaction {
     public static func isSecretKey(_ key: some StringProtocol) -> Bool {
         let bare = String(key.drop { "-\"' ".contains($0) }.reversed().drop { "\"' :".contains($0) }.reversed())
         let lower = String(bare.lowercased().map { $0 == "_" || $0 == "-" ? "." : $0 })
-        let words = [
-            "secret", "password", "passwd", "pwd", "token", "credential", "private.key", "privatekey", "access.key",
-            "accesskey", "api.key", "apikey", "authorization", "bearer", "signature",
-        ]
-        if words.contains(where: lower.contains) { return true }
+        if secretWords.contains(where: lower.contains) { return true }
         return ["sk", "ak"].contains(lower) || lower.hasSuffix(".sk") || lower.hasSuffix(".ak")
     }
 
+    /// Lowercase, `_` and `-` read as `.`.
+    static let secretWords = [
+        "secret", "password", "passwd", "pwd", "token", "credential", "private.key", "privatekey", "access.key",
+        "accesskey", "api.key", "apikey", "authorization", "bearer", "signature",
+    ]
+
     /// `text` with every secret-looking value replaced by `***`; nil stays nil.
     public static func redact(_ text: String?) -> String? {
-        guard let text, !text.isEmpty else { return text }
+        guard let text, !text.isEmpty, mayHoldSecret(text) else { return text }
+        return redactTokens(text)
+    }
+
+    /// The tokenizer's pass over `text` (what `redact` does when `mayHoldSecret` cannot rule secrets out).
+    static func redactTokens(_ text: String) -> String {
         enum Hide { case no, next, field }
         var hide = Hide.no
         var previousWasSecretKey = false
@@ -65,6 +72,28 @@ public enum SecretRedaction {
             }
         }
         return out
+    }
+
+    /// False only when no key in `text` can be a secret one and there is no user info: no secret word, no
+    /// `sk`/`ak` ending a word, no `@`, ASCII only (other scripts have letters that lowercase to ASCII). Most
+    /// arguments pass this byte scan and are returned as they are, without the tokenizer.
+    static func mayHoldSecret(_ text: String) -> Bool {
+        var lower: [UInt8] = []
+        lower.reserveCapacity(text.utf8.count)
+        for byte in text.utf8 {
+            if byte >= 0x80 || byte == UInt8(ascii: "@") { return true }
+            let folded = (0x41...0x5A).contains(byte) ? byte | 0x20 : byte
+            lower.append(folded == UInt8(ascii: "_") || folded == UInt8(ascii: "-") ? UInt8(ascii: ".") : folded)
+        }
+        for word in secretWords where lower.firstRange(of: Array(word.utf8)) != nil { return true }
+        func isWordByte(_ byte: UInt8) -> Bool {
+            (0x30...0x39).contains(byte) || (0x61...0x7A).contains(byte)
+        }
+        for index in lower.indices.dropLast() where lower[index + 1] == UInt8(ascii: "k") {
+            guard lower[index] == UInt8(ascii: "s") || lower[index] == UInt8(ascii: "a") else { continue }
+            if index + 2 == lower.count || !isWordByte(lower[index + 2]) { return true }
+        }
+        return false
     }
 
     /// Every `key=value` inside a token, keys read back to the previous `=`, `&`, `?` or `;` (so
