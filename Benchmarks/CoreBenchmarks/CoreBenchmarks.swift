@@ -41,20 +41,24 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    // The cost of saving one more kill record must not depend on how many are stored.
+    // The cost of saving one more kill record must not depend on how many are stored. The store is filled
+    // once (setup); each sample saves one new record on it.
     for stored in [10, 10_000] {
-        Benchmark("State: save one kill record with \(stored) stored", configuration: .init(maxIterations: 200)) {
-            benchmark in
-            let store = try Workloads.stateStore(holding: stored)
-            benchmark.startMeasurement()
-            for iteration in benchmark.scaledIterations {
-                var state = WatchdogState()
-                state.record(
-                    KillRecord(
-                        clusterId: "c-bench", jobId: "new-\(iteration)", status: .pending,
-                        firstAttemptAt: Workloads.now))
-                try store.save(state.takeChanges())
-            }
-        }
+        let fixture = Workloads.StoreFixture()
+        Benchmark(
+            "State: save one kill record with \(stored) stored", configuration: .init(maxIterations: 300),
+            closure: { benchmark in
+                guard let store = fixture.store else { return }
+                for _ in benchmark.scaledIterations {
+                    fixture.saved += 1
+                    var state = WatchdogState()
+                    state.record(
+                        KillRecord(
+                            clusterId: "c-bench", jobId: "new-\(fixture.saved)", status: .pending,
+                            firstAttemptAt: Workloads.now))
+                    try store.save(state.takeChanges())
+                }
+            },
+            setup: { fixture.store = try Workloads.stateStore(holding: stored) })
     }
 }

@@ -42,19 +42,30 @@ enum Workloads {
         return Array(try! JSONEncoder().encode(wire))
     }
 
-    /// A state database in a fresh directory holding `count` settled kill records.
+    /// The store a state benchmark writes to, made by its setup.
+    final class StoreFixture: @unchecked Sendable {
+        var store: StateStore?
+        var saved = 0
+    }
+
+    /// A state database in a fresh directory holding `count` settled kill records, opened anew as a daemon
+    /// restarting on it would (the first store's close has checkpointed its write-ahead log).
     static func stateStore(holding count: Int) throws -> StateStore {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let store = StateStore(directory: directory.path)
-        var state = store.load(now: now).state
-        for index in 0..<count {
-            var record = KillRecord(
-                clusterId: "c-bench", jobId: "old-\(index)", status: .confirmed, firstAttemptAt: now)
-            record.resolvedAt = now
-            state.record(record)
+        do {
+            let filling = StateStore(directory: directory.path)
+            var state = filling.load(now: now).state
+            for index in 0..<count {
+                var record = KillRecord(
+                    clusterId: "c-bench", jobId: "old-\(index)", status: .confirmed, firstAttemptAt: now)
+                record.resolvedAt = now
+                state.record(record)
+            }
+            try filling.save(state.takeChanges())
         }
-        try store.save(state.takeChanges())
+        let store = StateStore(directory: directory.path)
+        _ = store.load(now: now)
         return store
     }
 }

@@ -140,6 +140,7 @@ extension BenchCommand {
                 rules:
                     #"[{"name": "etl-2h", "match": {"job_name": ["etl-*"]}, "max_runtime": "2h", "mode": "enforce"}]"#,
                 clusters: ["c-memory"], pollInterval: "1s", safety: "{}")
+            let floor = try await Self.floorRSS(env: env, config: config)
             let daemon = try env.runDaemon(
                 [
                     "run", "--plain", "--config", config, "--state-dir", env.directory + "/state", "--log-level",
@@ -172,6 +173,7 @@ extension BenchCommand {
             try output.write(
                 "memory",
                 [
+                    ("floor: the same binary waiting on its first request", "\(floor / 1024) MiB (\(floor) KiB)"),
                     ("RSS idle after 10 cycles (1 s poll)", "\(idle / 1024) MiB (\(idle) KiB)"),
                     ("run with 20 % faults", "\(minutes) min, poll 1 s"),
                     ("RSS after \(warmup) s of faults", "\(afterWarmup) KiB"),
@@ -180,6 +182,37 @@ extension BenchCommand {
                     ("highest RSS sampled", "\(peak) KiB"),
                     ("exit status after SIGTERM", "\(usage.status)"),
                 ])
+        }
+
+        /// The stack's floor: `mrs-watchdog jobs` (every library loaded, credentials read, an HTTP client with
+        /// its event loop) waiting on an endpoint that accepts the connection and never answers; RSS after 3 s.
+        static func floorRSS(env: BenchEnvironment, config: String) async throws -> Int {
+            let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(listener) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                    bind(listener, pointer, length) == 0 && listen(listener, 8) == 0
+                        && getsockname(listener, pointer, &length) == 0
+                }
+            }
+            guard bound else { throw BenchError("cannot listen for the floor measurement: errno \(errno)") }
+            let silent = "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))"
+            let text = try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(
+                of: env.baseURL, with: silent)
+            let path = env.directory + "/floor.json"
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            let child = try ChildRun(
+                env.binaries + "/mrs-watchdog", ["jobs", "--config", path, "--cluster", "c-memory"],
+                environment: env.environment, logPath: env.directory + "/floor.log")
+            try await Task.sleep(for: .seconds(3))
+            let rss = child.currentRSSKiB ?? 0
+            child.signal(SIGKILL)
+            _ = child.wait()
+            return rss
         }
     }
 }

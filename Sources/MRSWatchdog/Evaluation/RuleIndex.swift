@@ -17,8 +17,8 @@ struct RuleIndex: Sendable {
     private var anyCluster: RuleSet
     private var byCluster: [String: RuleSet] = [:]
     private var anyType: RuleSet
-    /// ASCII-lowercased job type → rules that name it.
-    private var byType: [String: RuleSet] = [:]
+    /// Job type (ASCII letters, any case) → rules that name it; a handful, compared without allocating.
+    private var byType: [(type: String, rules: RuleSet)] = []
     private var anyName: RuleSet
     /// The literal start of a job-name pattern (UTF-8) → rules with such a pattern.
     private var byNamePrefix: [String: RuleSet] = [:]
@@ -41,7 +41,15 @@ struct RuleIndex: Sendable {
             if match.jobType.isEmpty || match.jobType.contains(where: { !$0.utf8.allSatisfy { $0 < 0x80 } }) {
                 anyType.insert(index)
             } else {
-                for type in match.jobType { byType[Self.asciiLowercased(type), default: all.emptied].insert(index) }
+                for type in match.jobType {
+                    if let known = byType.firstIndex(where: { $0.type.caseInsensitiveEquals(type) }) {
+                        byType[known].rules.insert(index)
+                    } else {
+                        var rules = all.emptied
+                        rules.insert(index)
+                        byType.append((type, rules))
+                    }
+                }
             }
             let prefixes = match.jobName.map(Self.literalStart)
             if prefixes.isEmpty || prefixes.contains("") {
@@ -64,7 +72,7 @@ struct RuleIndex: Sendable {
         let cluster = byCluster[clusterId]
         // A missing or empty field is unknown to the matcher: every rule testing it stays a candidate.
         let type = job.jobType.flatMap { $0.isEmpty || !$0.utf8.allSatisfy { $0 < 0x80 } ? nil : $0 }
-        let types: RuleSet? = type.map { byType[Self.asciiLowercased($0)] ?? empty }
+        let types: RuleSet? = type.map { type in byType.first { $0.type.caseInsensitiveEquals(type) }?.rules ?? empty }
         let name = job.jobName ?? ""
         func bits(_ word: Int) -> UInt64 {
             var bits = anyCluster.words[word] | (cluster?.words[word] ?? 0)
@@ -114,10 +122,6 @@ struct RuleIndex: Sendable {
             start.append(scalar)
         }
         return String(start)
-    }
-
-    private static func asciiLowercased(_ text: String) -> String {
-        String(decoding: text.utf8.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 }
 

@@ -74,6 +74,16 @@ public enum SecretRedaction {
         return out
     }
 
+    private static let secretWordBytes = secretWords.map { Array($0.utf8) }
+
+    private static func contains(_ text: [UInt8], _ word: [UInt8]) -> Bool {
+        guard text.count >= word.count else { return false }
+        for start in 0...(text.count - word.count) where text[start] == word[0] {
+            if (1..<word.count).allSatisfy({ text[start + $0] == word[$0] }) { return true }
+        }
+        return false
+    }
+
     /// False only when no key in `text` can be a secret one and there is no user info: no secret word, no
     /// `sk`/`ak` ending a word, no `@`, ASCII only (other scripts have letters that lowercase to ASCII). Most
     /// arguments pass this byte scan and are returned as they are, without the tokenizer.
@@ -85,7 +95,7 @@ public enum SecretRedaction {
             let folded = (0x41...0x5A).contains(byte) ? byte | 0x20 : byte
             lower.append(folded == UInt8(ascii: "_") || folded == UInt8(ascii: "-") ? UInt8(ascii: ".") : folded)
         }
-        for word in secretWords where lower.firstRange(of: Array(word.utf8)) != nil { return true }
+        for word in secretWordBytes where contains(lower, word) { return true }
         func isWordByte(_ byte: UInt8) -> Bool {
             (0x30...0x39).contains(byte) || (0x61...0x7A).contains(byte)
         }
