@@ -1,6 +1,8 @@
 import Foundation
-import MRSWatchdog
+import GRDB
 import Testing
+
+@testable import MRSWatchdog
 
 /// The state database on a real SQLite file: what is saved comes back after a restart, a kill intent is on
 /// disk before its request leaves, what cannot be read is moved aside, and 0.1's `state.json` is imported.
@@ -47,6 +49,12 @@ struct StateStoreTests {
         #expect(loaded.state == state, "every field of every row")
         #expect(loaded.state.pendingKills.map(\.jobId) == ["j1"])
         #expect(FileManager.default.fileExists(atPath: directory + "/state.sqlite"))
+    }
+
+    @Test func commitsAreDurableInWriteAheadLogMode() throws {
+        let queue = try StateStore.open(try Self.directory() + "/state.sqlite")
+        #expect(try queue.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
+        #expect(try queue.read { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 2, "FULL, not GRDB's NORMAL")
     }
 
     @Test func pruningDropsTheSameRowsOnDiskAndKeepsHistoryForItsOwnRetention() throws {

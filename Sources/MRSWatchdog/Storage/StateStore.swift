@@ -95,13 +95,14 @@ public final class StateStore: Sendable {
         return (queue, try queue.read(read))
     }
 
-    private static func open(_ path: String) throws -> DatabaseQueue {
+    static func open(_ path: String) throws -> DatabaseQueue {
         var configuration = Configuration()
         configuration.journalMode = .wal
         configuration.label = "state"
-        // A committed kill intent must survive a power cut, not only a crash of the process.
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         let queue = try DatabaseQueue(path: path, configuration: configuration)
+        // A committed kill intent must survive a power cut, not only a crash of the process. Set after
+        // opening: GRDB's WAL set-up chooses NORMAL, which may lose the last commits on a power cut.
+        try queue.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
         let check = try queue.read { try String.fetchOne($0, sql: "PRAGMA quick_check") }
         guard check == "ok" else { throw StateFileError("integrity check failed: \(check ?? "no answer")") }
         try StateSchema.migrator.migrate(queue)
