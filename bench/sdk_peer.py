@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The peer of `mrs-watchdog-bench compare`: what an operator would otherwise write — a loop over the official
+"""The peer of `mrs-watchdog-bench scale`: what an operator would otherwise write — a loop over the official
 Huawei Cloud Python SDK (huaweicloudsdkmrs) that lists every cluster's RUNNING jobs page by page, kills those
 over a runtime limit, and reads each killed job until it has ended. It does the same work as one cycle of
 `mrs-watchdog run --once` against the same mrs-emulator, so CPU time and peak RSS can be compared in one run.

@@ -42,11 +42,11 @@ extension WatchdogCommand {
         @Option(help: "Where state.sqlite lives (default: $STATE_DIRECTORY under systemd, else /var/lib/mrs-watchdog).")
         var stateDir: String?
 
-        @Option(help: "Days of decisions (kills, warnings, skips) to keep in the state database for reports.")
+        @Option(help: "Days of decisions (kills, warnings, skips) to keep in the state database (1-3650).")
         var historyDays = 30
 
-        /// For benchmarks only: the window of the per-minute budgets, so a cycle of many kills can be measured
-        /// without waiting minutes for the budget (MRS would throttle such a rate).
+        /// For benchmarks against a local emulator only (refused for any other endpoint): the window of the
+        /// per-minute budgets, so a cycle of many kills is measured without waiting minutes for the budget.
         @Option(help: .private)
         var rateWindowMs: Int?
 
@@ -64,6 +64,10 @@ extension WatchdogCommand {
 
         @Flag(help: "Plain log lines even on a terminal (default there: a live view of jobs and actions).")
         var plain = false
+
+        func validate() throws {
+            guard (1...3650).contains(historyDays) else { throw ValidationError("--history-days must be 1 to 3650") }
+        }
 
         func run() async throws {
             // A handful of concurrent requests needs one event loop, not one per core (each is a thread with
@@ -92,7 +96,12 @@ extension WatchdogCommand {
             let clock = ServerClock()
             var serviceOptions = WatchdogService.Options()
             serviceOptions.dryRun = dryRun
-            if let rateWindowMs { serviceOptions.timing.rateWindow = .milliseconds(max(1, rateWindowMs)) }
+            if let rateWindowMs {
+                guard ["127.0.0.1", "localhost", "::1", "[::1]"].contains(config.mrs.endpoint.host) else {
+                    throw ValidationError("--rate-window-ms is for benchmarks against a local mrs-emulator only")
+                }
+                serviceOptions.timing.rateWindow = .milliseconds(max(1, rateWindowMs))
+            }
             let display: any DaemonEventSink =
                 live ? LiveView() : LoggingEventSink(logger: logger, includeDecisions: !toJournal)
             let systemd = SystemdEventSink(notifier: notifier, journalRecords: toJournal)

@@ -93,7 +93,7 @@ struct EmulatorFidelityTests {
     }
 
     /// Credentials in `properties` and `arguments` (as Huawei's own examples pass them) appear in nothing the
-    /// watchdog writes: `jobs --json`, `explain`, `plan`, `run --once` logs, the state file, webhook bodies.
+    /// watchdog writes: `jobs --json`, `explain`, `plan`, `run --once` logs, the state database, webhook bodies.
     @Test func aSecretInJobFieldsAppearsInNoOutput() async throws {
         try await EmulatorHarness.run { emulator in
             let cluster = await emulator.addCluster("c-secret")

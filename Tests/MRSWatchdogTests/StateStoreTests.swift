@@ -139,6 +139,58 @@ struct StateStoreTests {
         #expect(StateStore(directory: directory).load(now: Self.now).state == state, "the new database works")
     }
 
+    /// A second connection, as another process would hold one; it may keep a transaction open between calls.
+    static func otherProcess(_ directory: String) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.allowsUnsafeTransactions = true
+        return try DatabaseQueue(path: directory + "/state.sqlite", configuration: configuration)
+    }
+
+    /// Another process holding the write lock makes saves fail: what failed is written with the next save.
+    @Test func aFailedSaveIsWrittenWithTheNext() throws {
+        let directory = try Self.directory()
+        let store = StateStore(directory: directory, busyTimeout: 0.05)
+        var state = store.load(now: Self.now).state
+        let other = try Self.otherProcess(directory)
+        try other.inDatabase { try $0.execute(sql: "BEGIN EXCLUSIVE") }
+        state.record(Self.record("j1", .pending))
+        state.countKill(at: Self.now)
+        #expect(throws: DatabaseError.self) { try store.save(state.takeChanges()) }
+        try other.inDatabase { try $0.execute(sql: "COMMIT") }
+        state.markWarned(JobKey(clusterId: "c1", jobId: "j2"), at: Self.now)
+        try store.save(state.takeChanges())
+        #expect(StateStore(directory: directory).load(now: Self.now).state == state)
+    }
+
+    /// Locked is not corrupt: a daemon starting while another process writes reads the state as it is.
+    @Test func aDatabaseThatIsOnlyLockedIsReadAsItIs() throws {
+        let directory = try Self.directory()
+        let first = StateStore(directory: directory)
+        var state = first.load(now: Self.now).state
+        state.record(Self.record("j1", .pending))
+        try first.save(state.takeChanges())
+        let other = try Self.otherProcess(directory)
+        try other.inDatabase { try $0.execute(sql: "BEGIN EXCLUSIVE") }
+        let locked = StateStore(directory: directory, busyTimeout: 0.05).load(now: Self.now)
+        try other.inDatabase { try $0.execute(sql: "COMMIT") }
+        #expect(locked.notices.isEmpty)
+        #expect(locked.state == state)
+    }
+
+    /// A database that cannot be opened for a reason other than corruption (here: the path is a directory)
+    /// is left where it is; the daemon keeps its state in memory and says so.
+    @Test func aDatabaseThatCannotBeOpenedIsLeftAloneAndStateKeptInMemory() throws {
+        let directory = try Self.directory()
+        try FileManager.default.createDirectory(atPath: directory + "/state.sqlite", withIntermediateDirectories: true)
+        let store = StateStore(directory: directory)
+        let loaded = store.load(now: Self.now)
+        #expect(loaded.notices.map(\.text).contains { $0.contains("left as it is") && $0.contains("kept in memory") })
+        #expect(!(try FileManager.default.contentsOfDirectory(atPath: directory)).contains { $0.contains("corrupt") })
+        var state = loaded.state
+        state.record(Self.record("j1", .pending))
+        try store.save(state.takeChanges())
+    }
+
     @Test func aVersion01StateFileIsImportedOnceAndRenamed() throws {
         let directory = try Self.directory()
         let legacy = """

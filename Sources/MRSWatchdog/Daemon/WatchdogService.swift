@@ -91,7 +91,11 @@ public actor WatchdogService: Service {
         let deadline = ContinuousClock.now + options.timing.onceVerifyBound
         while machine.pendingKills > 0, ContinuousClock.now < deadline {
             if stopping || Task.isCancelled { break }
-            _ = await inbox.next(within: options.timing.verifyInterval, sleep: sleep)
+            // Until the next verification or budget slot, not a fixed interval: kills a budget holds back
+            // leave as soon as it refills.
+            let wait = machine.nextWake().map { Duration.milliseconds(max(10, $0 - clock.now())) }
+            _ = await inbox.next(
+                within: min(wait ?? options.timing.verifyInterval, options.timing.verifyInterval), sleep: sleep)
             await perform(machine.timerFired(now: clock.now()))
         }
         await perform([machine.finalSave()])
@@ -159,6 +163,8 @@ public actor WatchdogService: Service {
     /// Performs actions in order; an answer from MRS goes back into the machine and its actions follow.
     private func perform(_ actions: [WatchdogStateMachine.Action]) async {
         var queue = actions[...]
+        // A kill whose intent could not be saved is not sent: after a restart it could be sent twice.
+        var unsaved = false
         while let action = queue.popFirst() {
             switch action {
             case .startPoll:
@@ -168,7 +174,9 @@ public actor WatchdogService: Service {
             case .persist(let changes):
                 do {
                     try store.save(changes)
+                    unsaved = false
                 } catch {
+                    unsaved = true
                     sink.emit(.notice(.stateSaveFailed(reason: "\(error)")))
                 }
             case .readJob where stopping, .sendKill where stopping:
@@ -187,6 +195,10 @@ public actor WatchdogService: Service {
             case .sendKill(let key):
                 var failure: HuaweiCloudError?
                 do {
+                    guard !unsaved else {
+                        throw HuaweiCloudError.transport(
+                            .other, operation: "kill \(key)", errorMessage: "not sent: its intent could not be saved")
+                    }
                     try await api.killJob(clusterId: key.clusterId, jobId: key.jobId)
                 } catch {
                     failure = HuaweiCloudError.wrapping(error, operation: "kill \(key)")

@@ -20,15 +20,24 @@ public final class StateStore: Sendable {
     /// How long decisions are kept for reports, ms.
     public let historyRetentionMillis: Int64
     private let database = Mutex<DatabaseQueue?>(nil)
+    /// Changes a failed save could not write, written with the next.
+    private let backlog = Mutex(StateChanges())
 
     public var path: String { directory + "/state.sqlite" }
     var legacyPath: String { directory + "/state.json" }
 
     public static let defaultHistoryRetentionMillis: Int64 = 30 * 86_400_000
 
-    public init(directory: String, historyRetentionMillis: Int64 = StateStore.defaultHistoryRetentionMillis) {
+    /// How long a write waits for another process's lock (a second daemon, `run --once`, sqlite3), seconds.
+    let busyTimeout: Double
+
+    public init(
+        directory: String, historyRetentionMillis: Int64 = StateStore.defaultHistoryRetentionMillis,
+        busyTimeout: Double = 5
+    ) {
         self.directory = directory
         self.historyRetentionMillis = historyRetentionMillis
+        self.busyTimeout = busyTimeout
     }
 
     public struct Loaded: Sendable {
@@ -38,39 +47,51 @@ public final class StateStore: Sendable {
     }
 
     /// Opens the database (creating it when missing) and reads the state; `now` is server time (epoch ms), for
-    /// naming what is moved aside. Never throws: whatever cannot be read is moved aside and reported.
+    /// naming what is moved aside. Never throws: a database that is corrupt is moved aside and a new one
+    /// started; one that cannot be opened for another reason (disk full, read-only, locked, permissions) is
+    /// left as it is and the daemon keeps its state in memory; both are reported.
     public func load(now: Int64) -> Loaded {
         var loaded = Loaded(state: WatchdogState())
-        let queue: DatabaseQueue
+        var queue: DatabaseQueue?
         do {
-            (queue, loaded.state) = try Self.openAndRead(path)
-        } catch {
+            let opened = try Self.openAndRead(path, busyTimeout: busyTimeout)
+            (queue, loaded.state) = (opened.0, opened.1)
+        } catch  where Self.isCorrupt(error) {
             let moved = moveAside(path, now: now, companions: ["-wal", "-shm"])
             loaded.notices.append(
                 .stateUnreadable(
                     path: path, reason: moved.error.map { "\(error) (\($0))" } ?? "\(error)", movedTo: moved.to))
             do {
-                queue = try Self.open(path)
+                queue = try Self.open(path, busyTimeout: busyTimeout)
             } catch {
-                // Still a daemon that decides right; what it learns is lost at the next restart.
-                loaded.notices.append(.stateSaveFailed(reason: "cannot create \(path): \(error); state kept in memory"))
-                queue = try! DatabaseQueue()  // an in-memory database cannot fail to open
-                try! StateSchema.migrator.migrate(queue)
+                loaded.notices.append(Self.keptInMemory(path, error))
             }
+        } catch {
+            loaded.notices.append(Self.keptInMemory(path, error))
         }
-        if let data = FileManager.default.contents(atPath: legacyPath) {
-            loaded.notices.append(importLegacy(data, into: queue, state: &loaded.state, now: now))
+        let persistent = queue != nil
+        // An in-memory database cannot fail to open: the daemon still decides right, and what it learns is
+        // lost at the next restart.
+        let database = queue ?? (try! Self.inMemory())
+        if FileManager.default.fileExists(atPath: legacyPath) {
+            loaded.notices.append(importLegacy(into: database, persistent: persistent, state: &loaded.state, now: now))
         }
-        database.withLock { $0 = queue }
+        self.database.withLock { $0 = database }
         return loaded
     }
 
-    /// Writes `changes` in one transaction.
+    /// Writes `changes`, and any earlier changes that could not be written, in one transaction. What fails
+    /// is kept and written with the next save, so memory and the database never drift apart for good.
     /// - Throws: GRDB's `DatabaseError` when SQLite refuses (disk full, read-only, locked).
     public func save(_ changes: StateChanges) throws {
-        guard !changes.isEmpty else { return }
         guard let queue = database.withLock({ $0 }) else { throw StateFileError("the state database is not open") }
-        try queue.write { db in try Self.write(changes, historyRetentionMillis: historyRetentionMillis, db) }
+        try backlog.withLock { backlog in
+            backlog.merge(changes)
+            guard !backlog.isEmpty else { return }
+            let pending = backlog
+            try queue.write { db in try Self.write(pending, historyRetentionMillis: historyRetentionMillis, db) }
+            backlog = StateChanges()
+        }
     }
 
     /// The history entries from `since` (server epoch ms) on, oldest first.
@@ -90,15 +111,35 @@ public final class StateStore: Sendable {
 
     // MARK: Opening and reading
 
-    private static func openAndRead(_ path: String) throws -> (DatabaseQueue, WatchdogState) {
-        let queue = try open(path)
+    /// SQLite's own verdict (`SQLITE_CORRUPT`, `SQLITE_NOTADB`) or ours (a failed integrity check, a row that
+    /// cannot be read): the file is not a state database we can use, so it is moved aside.
+    private static func isCorrupt(_ error: any Error) -> Bool {
+        if error is StateFileError { return true }
+        guard let error = error as? DatabaseError else { return false }
+        return error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB
+    }
+
+    private static func keptInMemory(_ path: String, _ error: any Error) -> WatchdogNotice {
+        .stateSaveFailed(
+            reason: "cannot open \(path) (left as it is): \(error); state is kept in memory until a restart")
+    }
+
+    private static func inMemory() throws -> DatabaseQueue {
+        let queue = try DatabaseQueue()
+        try StateSchema.migrator.migrate(queue)
+        return queue
+    }
+
+    private static func openAndRead(_ path: String, busyTimeout: Double) throws -> (DatabaseQueue, WatchdogState) {
+        let queue = try open(path, busyTimeout: busyTimeout)
         return (queue, try queue.read(read))
     }
 
-    static func open(_ path: String) throws -> DatabaseQueue {
+    static func open(_ path: String, busyTimeout: Double = 5) throws -> DatabaseQueue {
         var configuration = Configuration()
         configuration.journalMode = .wal
         configuration.label = "state"
+        configuration.busyMode = .timeout(busyTimeout)
         let queue = try DatabaseQueue(path: path, configuration: configuration)
         // A committed kill intent must survive a power cut, not only a crash of the process. Set after
         // opening: GRDB's WAL set-up chooses NORMAL, which may lose the last commits on a power cut.
@@ -113,30 +154,47 @@ public final class StateStore: Sendable {
         var kills: [JobKey: KillRecord] = [:]
         let rows = try Row.fetchCursor(db, sql: "SELECT * FROM kill")
         while let row = try rows.next() {
-            let status: String = row["status"]
+            let status: String = try value(row, "status")
             guard let parsed = KillRecord.Status(rawValue: status) else {
                 throw StateFileError("kill record with unknown status '\(status)'")
             }
             var record = KillRecord(
-                clusterId: row["cluster_id"], jobId: row["job_id"], status: parsed,
-                firstAttemptAt: row["first_attempt_at"])
-            record.jobName = row["job_name"]
-            record.rule = row["rule"]
-            record.attempts = row["attempts"]
-            record.accepted = row["accepted"]
-            record.lastAttemptAt = row["last_attempt_at"]
-            record.lastCheckedAt = row["last_checked_at"]
-            record.lastError = row["last_error"]
-            record.resolvedAt = row["resolved_at"]
-            record.notBefore = row["not_before"]
+                clusterId: try value(row, "cluster_id"), jobId: try value(row, "job_id"), status: parsed,
+                firstAttemptAt: try value(row, "first_attempt_at"))
+            record.jobName = try optional(row, "job_name")
+            record.rule = try optional(row, "rule")
+            record.attempts = try value(row, "attempts")
+            record.accepted = try value(row, "accepted")
+            record.lastAttemptAt = try value(row, "last_attempt_at")
+            record.lastCheckedAt = try value(row, "last_checked_at")
+            record.lastError = try optional(row, "last_error")
+            record.resolvedAt = try optional(row, "resolved_at")
+            record.notBefore = try optional(row, "not_before")
             kills[record.key] = record
         }
         var warned: [JobKey: Int64] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT cluster_id, job_id, at FROM warned") {
-            warned[JobKey(clusterId: row["cluster_id"], jobId: row["job_id"])] = row["at"]
+            warned[JobKey(clusterId: try value(row, "cluster_id"), jobId: try value(row, "job_id"))] = try value(
+                row, "at")
         }
-        let killTimes = try Int64.fetchAll(db, sql: "SELECT at FROM kill_time ORDER BY at")
+        let killTimes = try Row.fetchAll(db, sql: "SELECT at FROM kill_time ORDER BY at").map {
+            try value($0, "at") as Int64
+        }
         return WatchdogState(warned: warned, kills: kills, killTimes: killTimes)
+    }
+
+    /// A column's value; a value of the wrong type is a corrupt database (GRDB's plain subscript would trap).
+    private static func value<Value: DatabaseValueConvertible>(_ row: Row, _ column: String) throws -> Value {
+        let raw: DatabaseValue = row[column]
+        guard let value = Value.fromDatabaseValue(raw) else {
+            throw StateFileError("\(column) holds \(raw), not a \(Value.self)")
+        }
+        return value
+    }
+
+    private static func optional<Value: DatabaseValueConvertible>(_ row: Row, _ column: String) throws -> Value? {
+        let raw: DatabaseValue = row[column]
+        return raw.isNull ? nil : try value(row, column)
     }
 
     // MARK: Writing
@@ -202,12 +260,14 @@ public final class StateStore: Sendable {
     }
 
     /// Imports version 0.1's `state.json` (the database's own rows win on a conflict) and renames it
-    /// `state.json.imported`; a file that cannot be read is moved aside instead.
+    /// `state.json.imported`; a file that cannot be parsed is moved aside instead. Into an in-memory database
+    /// the file is read but kept, to be imported at a start that has a database.
     private func importLegacy(
-        _ data: Data, into queue: DatabaseQueue, state: inout WatchdogState, now: Int64
-    )
-        -> WatchdogNotice
-    {
+        into queue: DatabaseQueue, persistent: Bool, state: inout WatchdogState, now: Int64
+    ) -> WatchdogNotice {
+        guard let data = FileManager.default.contents(atPath: legacyPath) else {
+            return .stateUnreadable(path: legacyPath, reason: "cannot read it: errno \(errno)", movedTo: nil)
+        }
         let legacy: WatchdogState
         do {
             legacy = try LegacyStateFile.read(data)
@@ -219,7 +279,8 @@ public final class StateStore: Sendable {
         var rows = StateChanges()
         rows.kills = legacy.kills.filter { state.kills[$0.key] == nil }.mapValues { .some($0) }
         rows.warned = legacy.warned.filter { state.warned[$0.key] == nil }
-        rows.killTimes = legacy.killTimes.filter { !state.killTimes.contains($0) }
+        // The hourly budget's kill times are not keyed: taken only into a database that has none.
+        rows.killTimes = state.killTimes.isEmpty ? legacy.killTimes : []
         state = WatchdogState(
             warned: state.warned.merging(rows.warned) { kept, _ in kept },
             kills: state.kills.merging(rows.kills.compactMapValues { $0 }) { kept, _ in kept },
@@ -230,7 +291,7 @@ public final class StateStore: Sendable {
             return .stateSaveFailed(reason: "cannot import \(legacyPath): \(error); it is read again at the next start")
         }
         let imported = legacyPath + ".imported"
-        let renamed = rename(legacyPath, imported) == 0
-        return .stateImported(from: legacyPath, movedTo: renamed ? imported : nil, kills: legacy.kills.count)
+        let renamed = persistent && rename(legacyPath, imported) == 0
+        return .stateImported(from: legacyPath, movedTo: renamed ? imported : nil, kills: rows.kills.count)
     }
 }

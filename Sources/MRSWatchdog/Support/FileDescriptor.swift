@@ -4,7 +4,7 @@
     import Darwin
 #endif
 
-/// Raw writes to a file descriptor, shared by the console and the state file.
+/// Raw writes to a file descriptor (the console).
 enum FileDescriptor {
     /// Writes every byte, retrying short writes and EINTR; false (with `errno` set) on any other failure.
     static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {

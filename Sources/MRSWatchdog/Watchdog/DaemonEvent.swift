@@ -11,7 +11,7 @@ public enum DaemonEvent: Sendable {
     case cycle(CycleReport)
     /// The breaker opened (too many jobs due for a kill in one poll: none is killed) or closed again.
     case breaker(open: Bool, candidates: Int, threshold: Int)
-    /// Something an operator should read (start-up facts, MRS trouble, a corrupt state file).
+    /// Something an operator should read (start-up facts, MRS trouble, a corrupt state database).
     case notice(WatchdogNotice)
     case reloading
     /// A reload finished: applied, or refused with the reason (the old rules stay).

@@ -12,7 +12,7 @@ public struct JobKey: Sendable, Hashable, Comparable, CustomStringConvertible {
         self.init(clusterId: decision.clusterId, jobId: decision.job.jobId)
     }
 
-    /// `cluster/job`, also the key in the state file.
+    /// `cluster/job`, as logs and notifications show it.
     public var description: String { "\(clusterId)/\(jobId)" }
 
     public static func < (lhs: JobKey, rhs: JobKey) -> Bool { lhs.description < rhs.description }

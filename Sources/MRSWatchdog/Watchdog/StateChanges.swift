@@ -14,6 +14,15 @@ public struct StateChanges: Sendable, Hashable {
 
     public init() {}
 
+    /// Adds `later` after these: later kill records and warnings win, kill times and history accumulate.
+    public mutating func merge(_ later: StateChanges) {
+        kills.merge(later.kills) { _, new in new }
+        warned.merge(later.warned) { _, new in new }
+        killTimes += later.killTimes
+        history += later.history
+        if let pruned = later.prunedAt { prunedAt = max(prunedAt ?? pruned, pruned) }
+    }
+
     public var isEmpty: Bool {
         kills.isEmpty && warned.isEmpty && killTimes.isEmpty && history.isEmpty && prunedAt == nil
     }

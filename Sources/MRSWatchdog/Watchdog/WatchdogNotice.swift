@@ -3,12 +3,13 @@
 /// log line's text), `metadata` carries the facts under dotted keys (`cluster.id`, `job.id`, `error.code`),
 /// and `text` is the one human sentence the live view, notifications and tests read.
 public enum WatchdogNotice: Sendable, Hashable {
-    /// The state file could not be read; it was moved aside (when `movedTo` is set) and the daemon starts empty.
+    /// The state database (or 0.1's state file) could not be read; it was moved aside (when `movedTo` is set)
+    /// and the daemon carries on without it.
     case stateUnreadable(path: String, reason: String, movedTo: String?)
     case stateSaveFailed(reason: String)
     /// Version 0.1's state file was imported into the database (and renamed to `movedTo`, nil if it could not be).
     case stateImported(from: String, movedTo: String?, kills: Int)
-    /// Kills from the state file whose verification goes on after a restart.
+    /// Kills from the saved state whose verification goes on after a restart.
     case resumingVerification(count: Int)
     /// The host clock is this far ahead of MRS server time (negative: behind), ms.
     case clockSkew(millis: Int64)
@@ -48,9 +49,9 @@ public enum WatchdogNotice: Sendable, Hashable {
     /// The same words for every occurrence of the case.
     public var message: String {
         switch self {
-        case .stateUnreadable: return "state file unreadable"
+        case .stateUnreadable: return "saved state unreadable"
         case .stateSaveFailed: return "could not save state"
-        case .stateImported: return "state file imported"
+        case .stateImported: return "0.1 state file imported"
         case .resumingVerification: return "resuming kill verification from the saved state"
         case .clockSkew: return "host clock differs from MRS server time"
         case .clusterListProblems: return "cluster list partly unreadable"
@@ -105,8 +106,8 @@ public enum WatchdogNotice: Sendable, Hashable {
     public var text: String {
         switch self {
         case .stateUnreadable(let path, let reason, let movedTo):
-            return "state file \(path) is unreadable: \(reason); "
-                + (movedTo.map { "moved to \($0)" } ?? "could not move it aside") + "; starting with empty state"
+            return "\(path) is unreadable: \(reason); "
+                + (movedTo.map { "moved to \($0)" } ?? "left where it is") + "; carrying on without it"
         case .stateSaveFailed(let reason): return "could not save state: \(reason)"
         case .stateImported(let from, let movedTo, let kills):
             return "imported \(kills) kill record(s) from \(from) into the state database; "

@@ -56,7 +56,7 @@ public struct WatchdogState: Sendable, Hashable {
         changes.kills[kill.key] = .some(kill)
     }
 
-    /// Forgets a kill that was withdrawn before MRS accepted it.
+    /// Forgets a kill the rules no longer call for (a reload, an exemption, a fact that became unknown).
     public mutating func removeKill(_ key: JobKey) {
         if kills[key]?.status == .unkillable { unkillableCount -= 1 }
         kills[key] = nil

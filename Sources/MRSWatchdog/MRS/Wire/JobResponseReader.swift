@@ -4,9 +4,12 @@
 ///
 /// As tolerant as the API needs: every field may be missing; numbers may come as strings and strings as
 /// numbers; times are epoch ms, 0 or less meaning "not set"; `properties` may be a string or an object of
-/// scalars; unknown keys are skipped. A job entry that cannot be read (not an object, no `job_id`) is skipped
-/// and its index kept. Input that is not JSON fails the whole response, as does a `job_list` that is not an
-/// array. Secrets in `arguments` and `properties` are masked as they are read (`SecretRedaction`).
+/// scalars; unknown keys are skipped. A value whose content cannot be read (invalid UTF-8, an unpaired
+/// surrogate or unknown escape, a number out of range) reads as absent, which fails closed like a missing
+/// field. A job entry that cannot be read (not an object, no `job_id`, a field the daemon reads given twice)
+/// is skipped and its index kept, so one odd job never blinds the watchdog to the rest of its cluster. Input
+/// whose structure is not JSON fails the whole response, as does a `job_list` that is not an array or is
+/// given twice. Secrets in `arguments` and `properties` are masked as they are read (`SecretRedaction`).
 package struct JobResponseReader {
     package struct SyntaxError: Error, Sendable, CustomStringConvertible {
         package var message: String
@@ -22,7 +25,8 @@ package struct JobResponseReader {
         package var malformed: [Int] = []
     }
 
-    /// A JSON scalar as the lenient fields read it; objects and arrays are skipped and read as `composite`.
+    /// A JSON scalar as the lenient fields read it; objects and arrays are skipped and read as `composite`,
+    /// a string or number whose content cannot be read as `unreadable`.
     enum Scalar {
         case string(String)
         case integer(Int64)
@@ -30,6 +34,7 @@ package struct JobResponseReader {
         case bool(Bool)
         case null
         case composite
+        case unreadable
     }
 
     private let bytes: [UInt8]
@@ -45,13 +50,14 @@ package struct JobResponseReader {
     package static func list(_ bytes: [UInt8]) throws(SyntaxError) -> List {
         var reader = JobResponseReader(bytes)
         var list = List()
+        var listed = false
         try reader.document { reader throws(SyntaxError) in
             try reader.members(depth: 1) { reader, key throws(SyntaxError) in
                 switch key {
                 case "total_record": list.totalRecord = try reader.lenientInt(depth: 2)
                 case "job_list":
-                    list.jobs = []
-                    list.malformed = []
+                    guard !listed else { throw reader.failure("job_list is given twice") }
+                    listed = true
                     try reader.jobs(into: &list, depth: 2, name: "job_list")
                 default: try reader.skipValue(depth: 2)
                 }
@@ -87,6 +93,7 @@ package struct JobResponseReader {
         try reader.document { reader throws(SyntaxError) in
             try reader.members(depth: 1) { reader, key throws(SyntaxError) in
                 guard key == "job_detail" else { return try reader.skipValue(depth: 2) }
+                guard job == nil else { throw reader.failure("job_detail is given twice") }
                 let start = reader.at
                 job = try reader.job(depth: 2)
                 if job == nil { throw SyntaxError(message: "job_detail is not a job with a job_id", offset: start) }
@@ -114,7 +121,14 @@ package struct JobResponseReader {
         }
     }
 
-    /// One job entry; nil (with the value consumed) when it is not an object or has no `job_id`.
+    /// The fields a job entry is read for, each allowed once.
+    private static let jobFields = [
+        "job_id", "job_name", "user", "queue", "job_type", "job_state", "job_result", "submitted_time",
+        "started_time", "finished_time", "arguments", "properties", "app_id", "launcher_id",
+    ]
+
+    /// One job entry; nil (with the value consumed) when it is not an object, has no `job_id`, or gives a
+    /// field twice (which of the two MRS meant cannot be told).
     private mutating func job(depth: Int) throws(SyntaxError) -> JobExecution? {
         skipSpace()
         guard peek == UInt8(ascii: "{") else {
@@ -123,7 +137,13 @@ package struct JobResponseReader {
         }
         var jobId, jobName, user, queue, jobType, state, result, arguments, properties, appId, launcherId: String?
         var submitted, started, finished: Int64?
+        var seen: UInt16 = 0
+        var repeated = false
         try members(depth: depth) { reader, key throws(SyntaxError) in
+            if let field = Self.jobFields.firstIndex(of: key) {
+                repeated = repeated || seen & (1 << field) != 0
+                seen |= 1 << field
+            }
             switch key {
             case "job_id": jobId = try reader.lenientString(depth: depth + 1)
             case "job_name": jobName = try reader.lenientString(depth: depth + 1)
@@ -142,7 +162,7 @@ package struct JobResponseReader {
             default: try reader.skipValue(depth: depth + 1)
             }
         }
-        guard let jobId, !jobId.isEmpty else { return nil }
+        guard !repeated, let jobId, !jobId.isEmpty else { return nil }
         return JobExecution(
             jobId: jobId, jobName: jobName, user: user, queue: queue, jobType: jobType, jobStateText: state,
             jobResult: result, submittedTime: submitted, startedTime: started, finishedTime: finished,
@@ -157,9 +177,14 @@ package struct JobResponseReader {
         switch try scalar(depth: depth) {
         case .string(let text): return text
         case .integer(let number): return String(number)
-        case .real(let number): return String(number)
-        case .bool, .null, .composite: return nil
+        case .real(let number): return Self.integral(number).map { String($0) } ?? String(number)
+        case .bool, .null, .composite, .unreadable: return nil
         }
+    }
+
+    /// A real that is a whole number within the exact range of a double, as an integer (`2.0` is `2`).
+    private static func integral(_ number: Double) -> Int64? {
+        abs(number) < 9.0e15 ? Int64(exactly: number) : nil
     }
 
     /// Epoch milliseconds: a number, or a string of digits; 0 and negatives mean "not set".
@@ -179,6 +204,7 @@ package struct JobResponseReader {
     private mutating func lenientInt(depth: Int) throws(SyntaxError) -> Int? {
         switch try scalar(depth: depth) {
         case .integer(let number): return Int(exactly: number)
+        case .real(let number): return Self.integral(number).flatMap { Int(exactly: $0) }
         case .string(let text): return Int(text.trimmingSpaces())
         default: return nil
         }
@@ -197,11 +223,12 @@ package struct JobResponseReader {
             case .integer(let number): pairs.append((key, String(number)))
             case .real(let number): pairs.append((key, String(number)))
             case .bool(let flag): pairs.append((key, String(flag)))
-            case .null, .composite: scalars = false
+            case .null, .composite, .unreadable: scalars = false
             }
         }
-        guard scalars else { return nil }
-        let unique = Dictionary(pairs, uniquingKeysWith: { _, last in last })
+        // A key given twice, like a value that is not a scalar, makes the whole object unreadable.
+        let unique = Dictionary(pairs, uniquingKeysWith: { first, _ in first })
+        guard scalars, unique.count == pairs.count else { return nil }
         return "{" + unique.keys.sorted().map { "\($0)=\(unique[$0]!)" }.joined(separator: ", ") + "}"
     }
 
@@ -254,7 +281,8 @@ package struct JobResponseReader {
                 at += 1
                 return
             }
-            let key = try string()
+            // A key that cannot be read names no field the daemon reads: its value is skipped.
+            let key = try string() ?? ""
             skipSpace()
             guard peek == UInt8(ascii: ":") else { throw failure("expected ':' after a key") }
             at += 1
@@ -298,7 +326,7 @@ package struct JobResponseReader {
         skipSpace()
         guard let next = peek else { throw failure("unexpected end of input") }
         switch next {
-        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "\""): return try string().map(Scalar.string) ?? .unreadable
         case UInt8(ascii: "{"), UInt8(ascii: "["):
             try skipValue(depth: depth)
             return .composite
@@ -347,51 +375,49 @@ package struct JobResponseReader {
         }
         let text = String(decoding: bytes[start..<at], as: UTF8.self)
         if integral, let exact = Int64(text) { return .integer(exact) }
-        guard let real = Double(text), real.isFinite else {
-            throw SyntaxError(message: "number out of range", offset: start)
-        }
+        guard let real = Double(text), real.isFinite else { return .unreadable }
         return .real(real)
     }
 
-    /// A string at `at` (its opening quote), escapes resolved. Invalid UTF-8 and unpaired surrogate escapes
-    /// are errors, never repaired: a repaired job id would name another job.
-    private mutating func string() throws(SyntaxError) -> String {
+    /// A string at `at` (its opening quote), escapes resolved; nil, with the string consumed, when its content
+    /// cannot be read: invalid UTF-8, a control character, an unknown escape or an unpaired surrogate. Never
+    /// repaired: a repaired job id would name another job.
+    /// - Throws: `SyntaxError` when the string is not there or never ends.
+    private mutating func string() throws(SyntaxError) -> String? {
         guard peek == UInt8(ascii: "\"") else { throw failure("expected a string") }
         at += 1
         let start = at
         // The common case: no escapes, so the bytes are the string.
-        while at < bytes.count, bytes[at] != UInt8(ascii: "\""), bytes[at] != UInt8(ascii: "\\") {
-            guard bytes[at] >= 0x20 else { throw failure("control character in a string") }
+        while at < bytes.count, bytes[at] >= 0x20, bytes[at] != UInt8(ascii: "\""), bytes[at] != UInt8(ascii: "\\") {
             at += 1
         }
         guard at < bytes.count else { throw failure("unterminated string") }
         if bytes[at] == UInt8(ascii: "\"") {
             at += 1
-            return try Self.text(bytes[start..<(at - 1)], at: start)
+            return Self.text(bytes[start..<(at - 1)])
         }
         var text = Array(bytes[start..<at])
+        var readable = true
         while true {
             guard at < bytes.count else { throw failure("unterminated string") }
             let byte = bytes[at]
             at += 1
             switch byte {
-            case UInt8(ascii: "\""): return try Self.text(text[...], at: start)
-            case UInt8(ascii: "\\"): try escape(into: &text)
-            case ..<0x20: throw SyntaxError(message: "control character in a string", offset: at - 1)
+            case UInt8(ascii: "\""): return readable ? Self.text(text[...]) : nil
+            case UInt8(ascii: "\\"): readable = try escape(into: &text) && readable
+            case ..<0x20: readable = false
             default: text.append(byte)
             }
         }
     }
 
-    private static func text(_ utf8: ArraySlice<UInt8>, at offset: Int) throws(SyntaxError) -> String {
+    private static func text(_ utf8: ArraySlice<UInt8>) -> String? {
         if utf8.allSatisfy({ $0 < 0x80 }) { return String(decoding: utf8, as: UTF8.self) }
-        guard let text = String(validating: utf8, as: UTF8.self) else {
-            throw SyntaxError(message: "invalid UTF-8 in a string", offset: offset)
-        }
-        return text
+        return String(validating: utf8, as: UTF8.self)
     }
 
-    private mutating func escape(into text: inout [UInt8]) throws(SyntaxError) {
+    /// Appends the escaped character; false when the escape is unknown or an unpaired surrogate.
+    private mutating func escape(into text: inout [UInt8]) throws(SyntaxError) -> Bool {
         guard let byte = peek else { throw failure("unterminated string") }
         at += 1
         switch byte {
@@ -402,33 +428,31 @@ package struct JobResponseReader {
         case UInt8(ascii: "r"): text.append(0x0D)
         case UInt8(ascii: "t"): text.append(0x09)
         case UInt8(ascii: "u"):
-            var code = try hex4()
+            guard var code = try hex4() else { return false }
             if (0xD800...0xDBFF).contains(code) {
-                guard bytes[at...].starts(with: [UInt8(ascii: "\\"), UInt8(ascii: "u")]) else {
-                    throw failure("unpaired surrogate escape")
-                }
+                guard bytes[at...].starts(with: [UInt8(ascii: "\\"), UInt8(ascii: "u")]) else { return false }
                 at += 2
-                let low = try hex4()
-                guard (0xDC00...0xDFFF).contains(low) else { throw failure("unpaired surrogate escape") }
+                guard let low = try hex4(), (0xDC00...0xDFFF).contains(low) else { return false }
                 code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
             }
-            guard let scalar = Unicode.Scalar(code) else { throw failure("unpaired surrogate escape") }
+            guard let scalar = Unicode.Scalar(code) else { return false }
             text.append(contentsOf: String(Character(scalar)).utf8)
-        default: throw SyntaxError(message: "unknown escape", offset: at - 2)
+        default: return false
         }
+        return true
     }
 
-    private mutating func hex4() throws(SyntaxError) -> UInt32 {
-        guard at + 4 <= bytes.count else { throw failure("short \\u escape") }
+    /// Four hex digits; nil (with what was read consumed) when one is not a hex digit.
+    private mutating func hex4() throws(SyntaxError) -> UInt32? {
         var value: UInt32 = 0
         for _ in 0..<4 {
-            let byte = bytes[at]
+            guard let byte = peek else { throw failure("unterminated string") }
             let digit: UInt8
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
             case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
             case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: throw failure("bad \\u escape")
+            default: return nil
             }
             value = value << 4 | UInt32(digit)
             at += 1
