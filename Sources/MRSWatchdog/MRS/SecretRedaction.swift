@@ -76,34 +76,35 @@ public enum SecretRedaction {
 
     private static let secretWordBytes = secretWords.map { Array($0.utf8) }
 
-    private static func contains(_ text: [UInt8], _ word: [UInt8]) -> Bool {
-        guard text.count >= word.count else { return false }
-        for start in 0...(text.count - word.count) where text[start] == word[0] {
-            if (1..<word.count).allSatisfy({ text[start + $0] == word[$0] }) { return true }
-        }
-        return false
-    }
-
     /// False only when no key in `text` can be a secret one and there is no user info: no secret word, no
     /// `sk`/`ak` ending a word, no `@`, ASCII only (other scripts have letters that lowercase to ASCII). Most
-    /// arguments pass this byte scan and are returned as they are, without the tokenizer.
+    /// arguments pass this one scan of their bytes and are returned as they are, without the tokenizer.
     static func mayHoldSecret(_ text: String) -> Bool {
-        var lower: [UInt8] = []
-        lower.reserveCapacity(text.utf8.count)
-        for byte in text.utf8 {
-            if byte >= 0x80 || byte == UInt8(ascii: "@") { return true }
-            let folded = (0x41...0x5A).contains(byte) ? byte | 0x20 : byte
-            lower.append(folded == UInt8(ascii: "_") || folded == UInt8(ascii: "-") ? UInt8(ascii: ".") : folded)
+        var text = text
+        return text.withUTF8 { bytes in
+            // Lowercase, `_` and `-` read as `.`, as `isSecretKey` compares.
+            func folded(_ index: Int) -> UInt8 {
+                let byte = bytes[index]
+                if (0x41...0x5A).contains(byte) { return byte | 0x20 }
+                return byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") ? UInt8(ascii: ".") : byte
+            }
+            func isWordByte(_ byte: UInt8) -> Bool { (0x30...0x39).contains(byte) || (0x61...0x7A).contains(byte) }
+            for index in bytes.indices {
+                let byte = folded(index)
+                if bytes[index] >= 0x80 || byte == UInt8(ascii: "@") { return true }
+                // `sk` or `ak` that ends a word.
+                if byte == UInt8(ascii: "k"), index > 0,
+                    folded(index - 1) == UInt8(ascii: "s") || folded(index - 1) == UInt8(ascii: "a"),
+                    index + 1 == bytes.count || !isWordByte(folded(index + 1))
+                {
+                    return true
+                }
+                for word in secretWordBytes where word[0] == byte && index + word.count <= bytes.count {
+                    if (1..<word.count).allSatisfy({ folded(index + $0) == word[$0] }) { return true }
+                }
+            }
+            return false
         }
-        for word in secretWordBytes where contains(lower, word) { return true }
-        func isWordByte(_ byte: UInt8) -> Bool {
-            (0x30...0x39).contains(byte) || (0x61...0x7A).contains(byte)
-        }
-        for index in lower.indices.dropLast() where lower[index + 1] == UInt8(ascii: "k") {
-            guard lower[index] == UInt8(ascii: "s") || lower[index] == UInt8(ascii: "a") else { continue }
-            if index + 2 == lower.count || !isWordByte(lower[index + 2]) { return true }
-        }
-        return false
     }
 
     /// Every `key=value` inside a token, keys read back to the previous `=`, `&`, `?` or `;` (so

@@ -2,6 +2,12 @@
 extension StringProtocol {
     /// Removes leading and trailing scalars in `blank`.
     package func trimming(_ blank: Set<Unicode.Scalar>) -> String {
+        // Usually nothing to trim: no copy of the scalars then.
+        if let first = unicodeScalars.first, let last = unicodeScalars.last, !blank.contains(first),
+            !blank.contains(last)
+        {
+            return String(self)
+        }
         var scalars = Substring.UnicodeScalarView(unicodeScalars)
         while let first = scalars.first, blank.contains(first) { scalars.removeFirst() }
         while let last = scalars.last, blank.contains(last) { scalars.removeLast() }

@@ -116,9 +116,10 @@ public struct WatchdogStateMachine: Sendable {
         max(record.lastCheckedAt + timing.verifyInterval.wholeMilliseconds, record.notBefore ?? 0)
     }
 
-    /// The budgets' window, a quarter second longer than MRS's: a kill counts from its answer (after the
-    /// gateway counted it), and the budget must hold on the gateway's side.
-    private var window: Int64 { timing.rateWindow.wholeMilliseconds + 250 }
+    /// The budgets' window, 1.25 s longer than MRS's: a kill counts from its answer (after the gateway counted
+    /// it), and server time is only known to within a second (`Date` has whole seconds; under load
+    /// `ServerClock` may step by up to one), yet the budget must hold on the gateway's side.
+    private var window: Int64 { timing.rateWindow.wholeMilliseconds + 1_250 }
 
     /// When a budget of `limit` requests per `window` that is used up gets a slot back; nil when it has room.
     static func slotFrees(_ times: [Int64], limit: Int, window: Int64) -> Int64? {

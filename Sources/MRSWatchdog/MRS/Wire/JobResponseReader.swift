@@ -121,12 +121,6 @@ package struct JobResponseReader {
         }
     }
 
-    /// The fields a job entry is read for, each allowed once.
-    private static let jobFields = [
-        "job_id", "job_name", "user", "queue", "job_type", "job_state", "job_result", "submitted_time",
-        "started_time", "finished_time", "arguments", "properties", "app_id", "launcher_id",
-    ]
-
     /// One job entry; nil (with the value consumed) when it is not an object, has no `job_id`, or gives a
     /// field twice (which of the two MRS meant cannot be told).
     private mutating func job(depth: Int) throws(SyntaxError) -> JobExecution? {
@@ -140,27 +134,30 @@ package struct JobResponseReader {
         var seen: UInt16 = 0
         var repeated = false
         try members(depth: depth) { reader, key throws(SyntaxError) in
-            if let field = Self.jobFields.firstIndex(of: key) {
-                repeated = repeated || seen & (1 << field) != 0
-                seen |= 1 << field
-            }
+            let value = depth + 1
+            // The field's bit, for "given twice"; one switch on the key reads it and names it.
+            let field: Int
             switch key {
-            case "job_id": jobId = try reader.lenientString(depth: depth + 1)
-            case "job_name": jobName = try reader.lenientString(depth: depth + 1)
-            case "user": user = try reader.lenientString(depth: depth + 1)
-            case "queue": queue = try reader.lenientString(depth: depth + 1)
-            case "job_type": jobType = try reader.lenientString(depth: depth + 1)
-            case "job_state": state = try reader.lenientString(depth: depth + 1)
-            case "job_result": result = try reader.lenientString(depth: depth + 1)
-            case "submitted_time": submitted = try reader.lenientMillis(depth: depth + 1)
-            case "started_time": started = try reader.lenientMillis(depth: depth + 1)
-            case "finished_time": finished = try reader.lenientMillis(depth: depth + 1)
-            case "arguments": arguments = try reader.lenientString(depth: depth + 1)
-            case "properties": properties = try reader.properties(depth: depth + 1)
-            case "app_id": appId = try reader.lenientString(depth: depth + 1)
-            case "launcher_id": launcherId = try reader.lenientString(depth: depth + 1)
-            default: try reader.skipValue(depth: depth + 1)
+            case "job_id": (field, jobId) = (0, try reader.lenientString(depth: value))
+            case "job_name": (field, jobName) = (1, try reader.lenientString(depth: value))
+            case "user": (field, user) = (2, try reader.lenientString(depth: value))
+            case "queue": (field, queue) = (3, try reader.lenientString(depth: value))
+            case "job_type": (field, jobType) = (4, try reader.lenientString(depth: value))
+            case "job_state": (field, state) = (5, try reader.lenientString(depth: value))
+            case "job_result": (field, result) = (6, try reader.lenientString(depth: value))
+            case "submitted_time": (field, submitted) = (7, try reader.lenientMillis(depth: value))
+            case "started_time": (field, started) = (8, try reader.lenientMillis(depth: value))
+            case "finished_time": (field, finished) = (9, try reader.lenientMillis(depth: value))
+            case "arguments": (field, arguments) = (10, try reader.lenientString(depth: value))
+            case "properties": (field, properties) = (11, try reader.properties(depth: value))
+            case "app_id": (field, appId) = (12, try reader.lenientString(depth: value))
+            case "launcher_id": (field, launcherId) = (13, try reader.lenientString(depth: value))
+            default:
+                try reader.skipValue(depth: value)
+                return
             }
+            repeated = repeated || seen & (1 << field) != 0
+            seen |= 1 << field
         }
         guard !repeated, let jobId, !jobId.isEmpty else { return nil }
         return JobExecution(
