@@ -76,7 +76,9 @@ extension BenchCommand {
                 rules:
                     #"[{"name": "etl-10m", "match": {"job_name": ["etl-*"]}, "max_runtime": "10m", "mode": "enforce"}]"#,
                 clusters: ["c-lateness"], pollInterval: "60s",
-                safety: #"{"max_kills_per_cycle": 1000, "max_kills_per_hour": 10000, "breaker_threshold": 1000}"#)
+                safety:
+                    #"{"max_kills_per_cycle": 1000, "max_kills_per_hour": 10000, "max_kills_per_minute": 60, "breaker_threshold": 1000}"#
+            )
             let daemon = try env.runDaemon(
                 [
                     "run", "--plain", "--config", config, "--state-dir", env.directory + "/state", "--log-level",
