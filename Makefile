@@ -83,7 +83,8 @@ $(PEER_VENV)/bin/python:
 	python3 -m venv $(PEER_VENV)
 	$(PEER_VENV)/bin/pip install -q huaweicloudsdkmrs==3.1.219
 
-# Release build of everything, then every benchmark; figures go to bench-results/*.json and the terminal.
+# Release build of everything, then every benchmark; figures go to the terminal (and mrs-watchdog-bench's
+# also to bench-results/*.json).
 bench: deps $(PEER_VENV)/bin/python
 	$(SWIFT) build -c release --static-swift-stdlib
 	$(BENCH) scale --peer-python $(PEER_VENV)/bin/python

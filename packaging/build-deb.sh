@@ -22,7 +22,7 @@ Package: mrs-watchdog
 Version: $VERSION
 Architecture: $ARCH
 Maintainer: mrs-watchdog maintainers <mrs-watchdog@users.noreply.github.com>
-Depends: libc6, libgcc-s1, libstdc++6, libsqlite3-0, libsystemd0, systemd
+Depends: libc6, libgcc-s1, libstdc++6, libsqlite3-0 (>= 3.37), libsystemd0, systemd
 Section: admin
 Priority: optional
 Installed-Size: $(du -sk "$STAGE/usr" | cut -f1)

@@ -352,6 +352,24 @@ struct DaemonTests {
         }
     }
 
+    /// With no writable state database every kill is held (its intent could not be saved), and said so.
+    @Test func aDaemonWhoseStateCannotBeWrittenSendsNoKill() async throws {
+        try await EmulatorHarness.run { emulator in
+            let cluster = await emulator.addCluster("c-nodisk")
+            let id = try await emulator.state.addJob(.init(cluster: cluster, name: "etl-1", startOffset: "-1h"))
+            let directory = try DaemonHarness.freshStateDirectory()
+            try FileManager.default.createDirectory(
+                atPath: directory + "/state.sqlite", withIntermediateDirectories: true)
+            let config = try DaemonHarness.config(
+                emulator, clusters: [cluster], rules: DaemonHarness.enforcing("5m"))
+            try await DaemonHarness.run(emulator, config: config, stateDirectory: directory) { daemon in
+                try await eventually("the kill is held") { daemon.events.jobIds(.killFailed).contains(id) }
+                #expect(daemon.events.notices.contains { $0.contains("kept in memory") })
+            }
+            #expect(await emulator.state.kills().isEmpty, "no kill left without its intent on disk")
+        }
+    }
+
     @Test func aCorruptStateDatabaseIsMovedAsideAndTheDaemonCarriesOn() async throws {
         try await EmulatorHarness.run { emulator in
             let cluster = await emulator.addCluster("c-corrupt")

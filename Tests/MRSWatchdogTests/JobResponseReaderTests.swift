@@ -96,9 +96,28 @@ struct JobResponseReaderTests {
         let b = try #require(page.jobs.first)
         #expect(b.jobId == "b")
         #expect(b.jobName == nil && b.user == nil && b.queue == nil && b.startedTime == nil)
+        #expect(b.unreadableTimes == ["started_time"], "sent but unreadable is not the same as absent")
         #expect(b.jobType == "😀", "a paired surrogate escape is one character")
         #expect(page.jobs.last?.jobId == "d")
         #expect(page.jobs.last?.properties == nil, "a properties key given twice")
+    }
+
+    /// A time that was sent but cannot be read, or a key that cannot be read (it could be a second
+    /// `job_state`), never leaves a job killable.
+    @Test func unreadableTimesAndKeysFailClosed() throws {
+        let page = try Self.list(
+            #"{"job_list": [{"job_id": "a", "job_state": "RUNNING", "started_time": 1700000000000, "#
+                + #""submitted_time": 1699999999000, "finished_time": "soon", "job_name": "etl-a"}, "#
+                + #"{"job_id": "b", "job_state": "RUNNING", "job_\x": "FINISHED"}]}"#)
+        #expect(page.malformed == [1], "an unreadable key might be a second job_state")
+        let job = try #require(page.jobs.first)
+        #expect(job.finishedTime == nil && job.unreadableTimes == ["finished_time"])
+        var rule = Rule(name: "r", maxRuntimeMillis: 60_000, mode: .enforce)
+        rule.match.jobName = [try Glob("etl-*")]
+        let decision = Evaluator(rules: [rule], exemptions: [], dryRun: false)
+            .decide(clusterId: "c", clusterTags: [:], job: job, now: 1_700_000_100_000)
+        #expect(decision.kind == .skippedUnknown && decision.unknownField == "finished_time")
+        #expect(JobState(wire: "runn\u{131}ng") == nil && JobState(wire: "running") == .running, "ASCII folding only")
     }
 
     @Test func aDetailNeedsAJobWithAnId() throws {

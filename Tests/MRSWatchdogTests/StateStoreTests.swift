@@ -156,9 +156,11 @@ struct StateStoreTests {
         state.record(Self.record("j1", .pending))
         state.countKill(at: Self.now)
         #expect(throws: DatabaseError.self) { try store.save(state.takeChanges()) }
+        #expect(!store.isDurable, "no kill may leave now")
         try other.inDatabase { try $0.execute(sql: "COMMIT") }
         state.markWarned(JobKey(clusterId: "c1", jobId: "j2"), at: Self.now)
         try store.save(state.takeChanges())
+        #expect(store.isDurable)
         #expect(StateStore(directory: directory).load(now: Self.now).state == state)
     }
 
@@ -189,6 +191,7 @@ struct StateStoreTests {
         var state = loaded.state
         state.record(Self.record("j1", .pending))
         try store.save(state.takeChanges())
+        #expect(!store.isDurable, "saved in memory only: kills are held")
     }
 
     @Test func aVersion01StateFileIsImportedOnceAndRenamed() throws {

@@ -163,8 +163,6 @@ public actor WatchdogService: Service {
     /// Performs actions in order; an answer from MRS goes back into the machine and its actions follow.
     private func perform(_ actions: [WatchdogStateMachine.Action]) async {
         var queue = actions[...]
-        // A kill whose intent could not be saved is not sent: after a restart it could be sent twice.
-        var unsaved = false
         while let action = queue.popFirst() {
             switch action {
             case .startPoll:
@@ -174,9 +172,7 @@ public actor WatchdogService: Service {
             case .persist(let changes):
                 do {
                     try store.save(changes)
-                    unsaved = false
                 } catch {
-                    unsaved = true
                     sink.emit(.notice(.stateSaveFailed(reason: "\(error)")))
                 }
             case .readJob where stopping, .sendKill where stopping:
@@ -195,9 +191,11 @@ public actor WatchdogService: Service {
             case .sendKill(let key):
                 var failure: HuaweiCloudError?
                 do {
-                    guard !unsaved else {
+                    // Only with its intent on disk: otherwise a restart could send it a second time unknowingly.
+                    guard store.isDurable else {
                         throw HuaweiCloudError.transport(
-                            .other, operation: "kill \(key)", errorMessage: "not sent: its intent could not be saved")
+                            .other, operation: "kill \(key)",
+                            errorMessage: "not sent: the state database cannot be written, so its intent is not saved")
                     }
                     try await api.killJob(clusterId: key.clusterId, jobId: key.jobId)
                 } catch {

@@ -13,6 +13,9 @@ enum JobTimes {
 
     /// The first implausible fact about `job`'s times at server time `now` (ms): its field and why.
     static func problem(in job: JobExecution, active: Bool, now: Int64) -> (field: String, reason: String)? {
+        if let field = job.unreadableTimes.first {
+            return (field, "\(field) was sent but could not be read as epoch milliseconds")
+        }
         // No array of the three: this runs for every job a rule measures.
         func check(_ field: String, _ value: Int64?) -> (field: String, reason: String)? {
             guard let value else { return nil }

@@ -21,6 +21,9 @@ public struct JobExecution: Sendable, Hashable {
     /// YARN application ids of the job and of MRS's launcher (`application_<RM start ms>_<sequence>`).
     public var appId: String?
     public var launcherId: String?
+    /// Time fields MRS sent but that could not be read (a string of letters, an object, invalid UTF-8): unlike
+    /// an absent time they are a fact that exists but is unknown, so no limit is measured on this job.
+    public var unreadableTimes: [String] = []
 
     public init(
         jobId: String, jobName: String? = nil, user: String? = nil, queue: String? = nil, jobType: String? = nil,

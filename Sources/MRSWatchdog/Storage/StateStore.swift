@@ -13,13 +13,16 @@ import Synchronization
 
 /// The daemon's state in `state.sqlite` in the state directory: SQLite in WAL mode with `synchronous=FULL`,
 /// one row per kill record, warned job, budget slot and history entry. Each save is one transaction over the
-/// rows that changed, so its cost does not grow with what is stored. A database that cannot be read is
-/// moved aside and reported, never fatal; a `state.json` of version 0.1 is imported once and renamed.
+/// rows that changed, so its cost does not grow with what is stored. A database SQLite calls corrupt is moved
+/// aside; one that cannot be opened otherwise is left alone and the state kept in memory (`isDurable` false);
+/// both are reported, never fatal. A `state.json` of version 0.1 is imported once and renamed.
 public final class StateStore: Sendable {
     public let directory: String
     /// How long decisions are kept for reports, ms.
     public let historyRetentionMillis: Int64
     private let database = Mutex<DatabaseQueue?>(nil)
+    /// False while the state lives in memory only (the database could not be opened).
+    private let persistent = Mutex(false)
     /// Changes a failed save could not write, written with the next.
     private let backlog = Mutex(StateChanges())
 
@@ -33,7 +36,7 @@ public final class StateStore: Sendable {
 
     public init(
         directory: String, historyRetentionMillis: Int64 = StateStore.defaultHistoryRetentionMillis,
-        busyTimeout: Double = 5
+        busyTimeout: Double = 1
     ) {
         self.directory = directory
         self.historyRetentionMillis = historyRetentionMillis
@@ -72,26 +75,42 @@ public final class StateStore: Sendable {
         let persistent = queue != nil
         // An in-memory database cannot fail to open: the daemon still decides right, and what it learns is
         // lost at the next restart.
-        let database = queue ?? (try! Self.inMemory())
-        if FileManager.default.fileExists(atPath: legacyPath) {
+        let database = queue ?? (try? Self.inMemory())
+        if let database, FileManager.default.fileExists(atPath: legacyPath) {
             loaded.notices.append(importLegacy(into: database, persistent: persistent, state: &loaded.state, now: now))
         }
         self.database.withLock { $0 = database }
+        self.persistent.withLock { $0 = persistent }
         return loaded
     }
 
     /// Writes `changes`, and any earlier changes that could not be written, in one transaction. What fails
-    /// is kept and written with the next save, so memory and the database never drift apart for good.
-    /// - Throws: GRDB's `DatabaseError` when SQLite refuses (disk full, read-only, locked).
+    /// for a passing reason (disk full, locked) is kept and written with the next save, so memory and the
+    /// database never drift apart for good; what SQLite can never write (a constraint, a type, a size) is
+    /// dropped, so it does not block every later save.
+    /// - Throws: GRDB's `DatabaseError` when SQLite refuses, `StateFileError` when no database is open.
     public func save(_ changes: StateChanges) throws {
-        guard let queue = database.withLock({ $0 }) else { throw StateFileError("the state database is not open") }
         try backlog.withLock { backlog in
             backlog.merge(changes)
             guard !backlog.isEmpty else { return }
+            guard let queue = database.withLock({ $0 }) else { throw StateFileError("no state database is open") }
             let pending = backlog
-            try queue.write { db in try Self.write(pending, historyRetentionMillis: historyRetentionMillis, db) }
+            do {
+                try queue.write { db in try Self.write(pending, historyRetentionMillis: historyRetentionMillis, db) }
+            } catch let error as DatabaseError
+                where [.SQLITE_CONSTRAINT, .SQLITE_MISMATCH, .SQLITE_TOOBIG].contains(error.resultCode)
+            {
+                backlog = StateChanges()
+                throw StateFileError("dropped changes SQLite cannot store: \(error)")
+            }
             backlog = StateChanges()
         }
+    }
+
+    /// True when everything the daemon knows is committed to disk: no unsaved changes, not in memory only.
+    /// A kill is sent only then, so a restart can never send it a second time unknowingly.
+    public var isDurable: Bool {
+        persistent.withLock { $0 } && backlog.withLock { $0.isEmpty }
     }
 
     /// The history entries from `since` (server epoch ms) on, oldest first.
@@ -100,11 +119,15 @@ public final class StateStore: Sendable {
         return try queue.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM history WHERE at >= ? ORDER BY at, id", arguments: [since])
                 .compactMap { row in
-                    guard let action = DecisionRecord.Action(rawValue: row["action"]) else { return nil }
+                    guard let action = DecisionRecord.Action(rawValue: try Self.value(row, "action")) else {
+                        return nil
+                    }
                     return HistoryEntry(
-                        at: row["at"], action: action, clusterId: row["cluster_id"], jobId: row["job_id"],
-                        jobName: row["job_name"], user: row["user"], queue: row["queue"], rule: row["rule"],
-                        elapsedMillis: row["elapsed_ms"], limitMillis: row["limit_ms"], detail: row["detail"])
+                        at: try Self.value(row, "at"), action: action, clusterId: try Self.value(row, "cluster_id"),
+                        jobId: try Self.value(row, "job_id"), jobName: try Self.optional(row, "job_name"),
+                        user: try Self.optional(row, "user"), queue: try Self.optional(row, "queue"),
+                        rule: try Self.optional(row, "rule"), elapsedMillis: try Self.optional(row, "elapsed_ms"),
+                        limitMillis: try Self.optional(row, "limit_ms"), detail: try Self.optional(row, "detail"))
                 }
         }
     }
@@ -135,7 +158,7 @@ public final class StateStore: Sendable {
         return (queue, try queue.read(read))
     }
 
-    static func open(_ path: String, busyTimeout: Double = 5) throws -> DatabaseQueue {
+    static func open(_ path: String, busyTimeout: Double = 1) throws -> DatabaseQueue {
         var configuration = Configuration()
         configuration.journalMode = .wal
         configuration.label = "state"

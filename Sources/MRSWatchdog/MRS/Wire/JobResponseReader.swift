@@ -53,6 +53,7 @@ package struct JobResponseReader {
         var listed = false
         try reader.document { reader throws(SyntaxError) in
             try reader.members(depth: 1) { reader, key throws(SyntaxError) in
+                guard let key else { throw reader.failure("a key that cannot be read") }
                 switch key {
                 case "total_record": list.totalRecord = try reader.lenientInt(depth: 2)
                 case "job_list":
@@ -92,6 +93,7 @@ package struct JobResponseReader {
         var job: JobExecution?
         try reader.document { reader throws(SyntaxError) in
             try reader.members(depth: 1) { reader, key throws(SyntaxError) in
+                guard let key else { throw reader.failure("a key that cannot be read") }
                 guard key == "job_detail" else { return try reader.skipValue(depth: 2) }
                 guard job == nil else { throw reader.failure("job_detail is given twice") }
                 let start = reader.at
@@ -131,10 +133,25 @@ package struct JobResponseReader {
         }
         var jobId, jobName, user, queue, jobType, state, result, arguments, properties, appId, launcherId: String?
         var submitted, started, finished: Int64?
+        var unreadableTimes: [String] = []
         var seen: UInt16 = 0
         var repeated = false
         try members(depth: depth) { reader, key throws(SyntaxError) in
             let value = depth + 1
+            // A key that cannot be read might be a field the daemon reads, given twice.
+            guard let key else {
+                repeated = true
+                return try reader.skipValue(depth: value)
+            }
+            func millis(_ name: String) throws(SyntaxError) -> Int64? {
+                switch try reader.lenientMillis(depth: value) {
+                case .set(let millis): return millis
+                case .unset: return nil
+                case .unreadable:
+                    unreadableTimes.append(name)
+                    return nil
+                }
+            }
             // The field's bit, for "given twice"; one switch on the key reads it and names it.
             let field: Int
             switch key {
@@ -145,9 +162,9 @@ package struct JobResponseReader {
             case "job_type": (field, jobType) = (4, try reader.lenientString(depth: value))
             case "job_state": (field, state) = (5, try reader.lenientString(depth: value))
             case "job_result": (field, result) = (6, try reader.lenientString(depth: value))
-            case "submitted_time": (field, submitted) = (7, try reader.lenientMillis(depth: value))
-            case "started_time": (field, started) = (8, try reader.lenientMillis(depth: value))
-            case "finished_time": (field, finished) = (9, try reader.lenientMillis(depth: value))
+            case "submitted_time": (field, submitted) = (7, try millis(key))
+            case "started_time": (field, started) = (8, try millis(key))
+            case "finished_time": (field, finished) = (9, try millis(key))
             case "arguments": (field, arguments) = (10, try reader.lenientString(depth: value))
             case "properties": (field, properties) = (11, try reader.properties(depth: value))
             case "app_id": (field, appId) = (12, try reader.lenientString(depth: value))
@@ -160,11 +177,13 @@ package struct JobResponseReader {
             seen |= 1 << field
         }
         guard !repeated, let jobId, !jobId.isEmpty else { return nil }
-        return JobExecution(
+        var job = JobExecution(
             jobId: jobId, jobName: jobName, user: user, queue: queue, jobType: jobType, jobStateText: state,
             jobResult: result, submittedTime: submitted, startedTime: started, finishedTime: finished,
             arguments: SecretRedaction.redact(arguments), properties: SecretRedaction.redact(properties),
             appId: appId, launcherId: launcherId)
+        job.unreadableTimes = unreadableTimes
+        return job
     }
 
     // MARK: Lenient fields
@@ -184,17 +203,26 @@ package struct JobResponseReader {
         abs(number) < 9.0e15 ? Int64(exactly: number) : nil
     }
 
-    /// Epoch milliseconds: a number, or a string of digits; 0 and negatives mean "not set".
-    private mutating func lenientMillis(depth: Int) throws(SyntaxError) -> Int64? {
+    enum Millis {
+        case set(Int64)
+        /// `null`, 0 or negative: the API's "not yet".
+        case unset
+        /// Sent, but not a number of milliseconds.
+        case unreadable
+    }
+
+    /// Epoch milliseconds: a number, or a string of digits.
+    private mutating func lenientMillis(depth: Int) throws(SyntaxError) -> Millis {
         let value: Int64?
         switch try scalar(depth: depth) {
         case .integer(let number): value = number
-        case .real(let number) where number.isFinite && abs(number) < 9.0e15: value = Int64(number)
+        case .real(let number) where abs(number) < 9.0e15: value = Int64(number)
         case .string(let text): value = Int64(text.trimmingSpaces())
+        case .null: return .unset
         default: value = nil
         }
-        guard let value, value > 0 else { return nil }
-        return value
+        guard let value else { return .unreadable }
+        return value > 0 ? .set(value) : .unset
     }
 
     /// An integer, or a string of digits.
@@ -215,7 +243,12 @@ package struct JobResponseReader {
         var pairs: [(String, String)] = []
         var scalars = true
         try members(depth: depth) { reader, key throws(SyntaxError) in
-            switch try reader.scalar(depth: depth + 1) {
+            let value = try reader.scalar(depth: depth + 1)
+            guard let key else {
+                scalars = false
+                return
+            }
+            switch value {
             case .string(let text): pairs.append((key, text))
             case .integer(let number): pairs.append((key, String(number)))
             case .real(let number): pairs.append((key, String(number)))
@@ -223,7 +256,7 @@ package struct JobResponseReader {
             case .null, .composite, .unreadable: scalars = false
             }
         }
-        // A key given twice, like a value that is not a scalar, makes the whole object unreadable.
+        // A key given twice or unreadable, like a value that is not a scalar, makes the whole object unreadable.
         let unique = Dictionary(pairs, uniquingKeysWith: { first, _ in first })
         guard scalars, unique.count == pairs.count else { return nil }
         return "{" + unique.keys.sorted().map { "\($0)=\(unique[$0]!)" }.joined(separator: ", ") + "}"
@@ -263,9 +296,10 @@ package struct JobResponseReader {
         return matches
     }
 
-    /// Calls `body` at each member's value (which it must consume) with the member's key.
+    /// Calls `body` at each member's value (which it must consume) with the member's key, nil when the key's
+    /// content cannot be read.
     private mutating func members(
-        depth: Int, _ body: (inout Self, String) throws(SyntaxError) -> Void
+        depth: Int, _ body: (inout Self, String?) throws(SyntaxError) -> Void
     ) throws(SyntaxError) {
         skipSpace()
         guard peek == UInt8(ascii: "{") else { throw failure("expected an object") }
@@ -278,8 +312,7 @@ package struct JobResponseReader {
                 at += 1
                 return
             }
-            // A key that cannot be read names no field the daemon reads: its value is skipped.
-            let key = try string() ?? ""
+            let key = try string()
             skipSpace()
             guard peek == UInt8(ascii: ":") else { throw failure("expected ':' after a key") }
             at += 1
