@@ -103,10 +103,12 @@ struct PolicyTests {
     }
 
     @Test func theStatusLineLeadsWithTheProblem() {
-        var line = StatusLine(clusters: 12, activeJobs: 340, killed: 2, warned: 1, nextDeadline: 1_796_000_590_000)
+        var line = StatusLine(
+            clusters: 12, activeJobs: 340, sinceStart: DecisionTally(killed: 2, confirmed: 1, warned: 1),
+            lastHour: DecisionTally(killed: 1, confirmed: 1), nextDeadline: 1_796_000_590_000)
         #expect(
             line.text
-                == "watching 12 clusters · 340 active jobs · last cycle: 2 killed, 1 warned · next deadline 2026-11-30T01:03:10Z"
+                == "watching 12 clusters · 340 active jobs · since start: 2 killed (1 confirmed), 1 warned · last hour: 1 killed (1 confirmed), 0 warned · next deadline 2026-11-30T01:03:10Z"
         )
         line.problem = "breaker open: more than 25 jobs to kill, not killing"
         line.failedClusters = 1

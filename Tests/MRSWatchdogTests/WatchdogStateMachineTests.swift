@@ -190,6 +190,29 @@ struct WatchdogStateMachineTests {
         #expect(harness.poll([job, job]).contains("kill c1/j1"))
     }
 
+    /// Kills count wherever they are made — a poll's or a deadline's — and a new poll does not reset them.
+    @Test func killsCountSinceStartAndInTheLastHourOnBothPaths() throws {
+        var harness = try Harness()
+        let overdue = Self.job("j1", ago: 2 * Self.hour)
+        let dueSoon = Self.job("j2", ago: Self.hour - 30_000)
+        #expect(harness.poll([overdue, dueSoon]).contains("kill c1/j1"), "the poll's path")
+        _ = harness.killed("j1")
+        let woke = harness.timer(after: 30_000)
+        #expect(woke.contains("read c1/j2") && woke.contains("read c1/j1"), "j2's deadline, j1's verification")
+        _ = harness.read(Self.ended("j1", at: harness.now))
+        #expect(harness.read(Self.job("j2", ago: Self.hour, at: harness.now)).contains("kill c1/j2"), "the deadline's")
+        _ = harness.killed("j2")
+        _ = harness.poll([Self.job("j3", ago: Self.minute, at: harness.now)])
+        let status = harness.machine.currentStatus
+        #expect(status.sinceStart == DecisionTally(killed: 2, confirmed: 1, warned: 1))
+        #expect(status.lastHour == DecisionTally(killed: 2, confirmed: 1, warned: 1))
+        #expect(status.text.contains("since start: 2 killed (1 confirmed), 1 warned"))
+        harness.now += Self.hour
+        _ = harness.poll([])
+        #expect(harness.machine.currentStatus.lastHour == DecisionTally(), "an hour later")
+        #expect(harness.machine.currentStatus.sinceStart.killed == 2)
+    }
+
     @Test func killsOverThePerMinuteBudgetWaitInOrderAndLeaveAsItRefills() throws {
         var harness = try Harness(safety: #"{"max_kills_per_minute": 2, "breaker_threshold": 100}"#)
         let jobs = (1...3).map { Self.job("j\($0)", ago: Self.hour + Int64($0) * Self.minute) }

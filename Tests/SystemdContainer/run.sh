@@ -123,7 +123,7 @@ s2="$(prop ActiveState)/$(prop SubState)"
 check "after READY: active/running (got $s2)" [ "$s2" = active/running ]
 check "systemctl status: Active: active (running)" bash -c "nsenter -t $LEADER -a systemctl status --no-pager mrs-watchdog | grep -q 'Active: active (running)'"
 wait_for 50 bash -c "nsenter -t $LEADER -a systemctl show -p StatusText --value mrs-watchdog | grep -q 'watching 1 cluster'"
-check "StatusText shows the cycle summary: '$(prop StatusText)'" bash -c "[[ '$(prop StatusText)' == *'watching 1 cluster'*'active job'*'last cycle:'* ]]"
+check "StatusText shows the cycle summary: '$(prop StatusText)'" bash -c "[[ '$(prop StatusText)' == *'watching 1 cluster'*'active job'*'since start:'*'last hour:'* ]]"
 check "runs as a dynamic user, not root (uid $(ct stat -c %u /proc/$(prop MainPID) 2>/dev/null))" [ "$(ct stat -c %u /proc/"$(prop MainPID)")" != 0 ]
 
 # ------------------------------------------------------------------ a kill and its journal record

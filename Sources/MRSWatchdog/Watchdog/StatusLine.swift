@@ -3,8 +3,9 @@ public struct StatusLine: Sendable, Hashable {
     public var clusters: Int
     public var failedClusters: Int
     public var activeJobs: Int
-    public var killed: Int
-    public var warned: Int
+    /// Since the daemon started, and in the last hour (from the saved state, so across restarts).
+    public var sinceStart: DecisionTally
+    public var lastHour: DecisionTally
     public var pendingVerifications: Int
     /// Kills held back by a budget (the API quota, the cycle or the hour), sent as it refills.
     public var waitingKills = 0
@@ -15,14 +16,15 @@ public struct StatusLine: Sendable, Hashable {
     public var problem: String?
 
     public init(
-        clusters: Int = 0, failedClusters: Int = 0, activeJobs: Int = 0, killed: Int = 0, warned: Int = 0,
-        pendingVerifications: Int = 0, unkillable: Int = 0, nextDeadline: Int64? = nil, problem: String? = nil
+        clusters: Int = 0, failedClusters: Int = 0, activeJobs: Int = 0, sinceStart: DecisionTally = DecisionTally(),
+        lastHour: DecisionTally = DecisionTally(), pendingVerifications: Int = 0, unkillable: Int = 0,
+        nextDeadline: Int64? = nil, problem: String? = nil
     ) {
         self.clusters = clusters
         self.failedClusters = failedClusters
         self.activeJobs = activeJobs
-        self.killed = killed
-        self.warned = warned
+        self.sinceStart = sinceStart
+        self.lastHour = lastHour
         self.pendingVerifications = pendingVerifications
         self.unkillable = unkillable
         self.nextDeadline = nextDeadline
@@ -36,7 +38,8 @@ public struct StatusLine: Sendable, Hashable {
         if failedClusters > 0 { watching += " (\(failedClusters) failing)" }
         parts.append(watching)
         parts.append("\(activeJobs) active job\(activeJobs == 1 ? "" : "s")")
-        parts.append("last cycle: \(killed) killed, \(warned) warned")
+        parts.append("since start: \(sinceStart.text)")
+        parts.append("last hour: \(lastHour.text)")
         if pendingVerifications > 0 { parts.append("\(pendingVerifications) kill(s) being verified") }
         if unkillable > 0 { parts.append("\(unkillable) unkillable") }
         if let nextDeadline {

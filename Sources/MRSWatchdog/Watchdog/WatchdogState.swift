@@ -41,6 +41,19 @@ public struct WatchdogState: Sendable, Hashable {
 
     public var pendingCount: Int { pendingKeys.count }
 
+    /// Kills (accepted), confirmed kills, warnings and unkillables of the hour before `now` (server ms).
+    public func tally(lastHourBefore now: Int64) -> DecisionTally {
+        let since = now - Self.hourMillis
+        var tally = DecisionTally(warned: warned.values.count { $0 > since })
+        for record in kills.values {
+            if record.attempts > 0, record.firstAttemptAt > since { tally.killed += 1 }
+            guard let resolved = record.resolvedAt, resolved > since else { continue }
+            if record.status == .confirmed { tally.confirmed += 1 }
+            if record.status == .unkillable { tally.unkillable += 1 }
+        }
+        return tally
+    }
+
     public func killsInLastHour(now: Int64) -> Int {
         killTimes.count { $0 > now - Self.hourMillis }
     }

@@ -34,6 +34,10 @@ public struct WatchdogStateMachine: Sendable {
     private var breakerOpen = false
     private var killsSincePoll = 0
     private var status = StatusLine()
+    /// Decisions acted on since start, whichever path made them (a poll or a deadline read).
+    private var sinceStart = DecisionTally()
+    /// Server time (ms) of the latest event, for the status line's last hour.
+    private var latest: Int64 = 0
     private var reloadFailure: String?
     /// Sections of the reloaded file that only a restart applies (`mrs`, `metrics.listen`).
     private var restartPending: [String] = []
@@ -138,6 +142,8 @@ public struct WatchdogStateMachine: Sendable {
     /// The status line as it stands.
     public var currentStatus: StatusLine {
         var line = status
+        line.sinceStart = sinceStart
+        line.lastHour = state.tally(lastHourBefore: latest)
         line.pendingVerifications = state.pendingCount
         line.waitingKills = waitingKills.count
         line.unkillable = state.unkillableCount
@@ -161,6 +167,7 @@ public struct WatchdogStateMachine: Sendable {
 
     /// The saved state was read at start: resume what it holds. `notices` say what happened reading it.
     public mutating func started(state loaded: WatchdogState, notices: [WatchdogNotice], now: Int64) -> [Action] {
+        latest = now
         state = loaded
         if mode == .daemon { nextPollAt = now }
         var actions: [Action] = notices.map { .emit(.notice($0)) }
@@ -171,6 +178,7 @@ public struct WatchdogStateMachine: Sendable {
 
     /// Time has come: start a due poll, read the jobs whose deadlines came, verify due kills.
     public mutating func timerFired(now: Int64) -> [Action] {
+        latest = now
         var actions: [Action] = []
         if authBlockedUntil.map({ now >= $0 }) ?? false { authBlockedUntil = nil }
         if !polling, !stopping, let nextPollAt, now >= nextPollAt {
@@ -217,6 +225,7 @@ public struct WatchdogStateMachine: Sendable {
 
     /// A poll round finished. `jitter` in [-1, 1] spreads the next poll by `DaemonTiming.pollJitter`.
     public mutating func pollFinished(_ report: PollReport, now: Int64, jitter: Double) -> [Action] {
+        latest = now
         polling = false
         var actions: [Action] = []
         if let outcome = discoveryNotice(report.discovery) { actions.append(outcome) }
@@ -302,6 +311,7 @@ public struct WatchdogStateMachine: Sendable {
 
     /// MRS answered a read of one job.
     public mutating func jobRead(_ key: JobKey, _ job: JobExecution, now: Int64) -> [Action] {
+        latest = now
         guard job.jobId == key.jobId else {
             let failure = HuaweiCloudError.malformedResponse(
                 operation: "show \(key)", errorMessage: "MRS answered with job \(job.jobId)")
@@ -358,6 +368,7 @@ public struct WatchdogStateMachine: Sendable {
 
     /// A read of one job failed.
     public mutating func jobReadFailed(_ key: JobKey, _ failure: HuaweiCloudError, now: Int64) -> [Action] {
+        latest = now
         guard let purpose = reads.removeValue(forKey: key) else { return [] }
         switch purpose {
         case .deadline:
@@ -388,6 +399,7 @@ public struct WatchdogStateMachine: Sendable {
 
     /// MRS answered a kill request: `failure` nil means accepted (2xx), not that the job has ended.
     public mutating func killAnswered(_ key: JobKey, failure: HuaweiCloudError?, now: Int64) -> [Action] {
+        latest = now
         guard let decision = killing.removeValue(forKey: key), var record = state.kill(key) else { return [] }
         killRequests.append(now)  // counted from the answer: the gateway has surely counted it by then
         let retry = record.attempts > 0
@@ -395,7 +407,7 @@ public struct WatchdogStateMachine: Sendable {
             record.attempts += 1
             record.accepted = true
             record.lastError = nil
-            if !retry { status.killed += 1 }
+            if !retry { sinceStart.killed += 1 }
             return save(record) + [
                 decided(
                     DecisionRecord(
@@ -477,7 +489,7 @@ public struct WatchdogStateMachine: Sendable {
             switch decision.kind {
             case .warn where !state.wasWarned(key):
                 state.markWarned(key, at: now)
-                status.warned += 1
+                sinceStart.warned += 1
                 actions.append(decided(DecisionRecord(action: .warn, decision: decision), now: now))
             case .wouldKill:
                 actions += reportOnce(.wouldKill, decision, now: now)
@@ -562,6 +574,8 @@ public struct WatchdogStateMachine: Sendable {
     ) -> [Action] {
         record.status = outcome
         record.resolvedAt = now
+        if outcome == .confirmed { sinceStart.confirmed += 1 }
+        if outcome == .unkillable { sinceStart.unkillable += 1 }
         let action: DecisionRecord.Action =
             outcome == .confirmed ? .killConfirmed : outcome == .gone ? .gone : .unkillable
         var actions =
