@@ -60,10 +60,7 @@ public final class StateStore: Sendable {
             let opened = try Self.openAndRead(path, busyTimeout: busyTimeout)
             (queue, loaded.state) = (opened.0, opened.1)
         } catch  where Self.isCorrupt(error) {
-            let moved = moveAside(path, now: now, companions: ["-wal", "-shm"])
-            loaded.notices.append(
-                .stateUnreadable(
-                    path: path, reason: moved.error.map { "\(error) (\($0))" } ?? "\(error)", movedTo: moved.to))
+            loaded.notices.append(moveAside(path, because: error, now: now, companions: ["-wal", "-shm"]))
             do {
                 queue = try Self.open(path, busyTimeout: busyTimeout)
             } catch {
@@ -73,8 +70,8 @@ public final class StateStore: Sendable {
             loaded.notices.append(Self.keptInMemory(path, error))
         }
         let persistent = queue != nil
-        // An in-memory database cannot fail to open: the daemon still decides right, and what it learns is
-        // lost at the next restart.
+        // In memory the daemon still decides right, sends no kill (`isDurable`) and loses what it learns at the
+        // next restart; if even that cannot open, every save throws, to the same effect.
         let database = queue ?? (try? Self.inMemory())
         if let database, FileManager.default.fileExists(atPath: legacyPath) {
             loaded.notices.append(importLegacy(into: database, persistent: persistent, state: &loaded.state, now: now))
@@ -272,14 +269,18 @@ public final class StateStore: Sendable {
 
     // MARK: Moving aside and importing
 
-    /// Renames `file` (and its companions, e.g. `-wal`) to `file.corrupt-SECONDS`.
-    private func moveAside(_ file: String, now: Int64, companions: [String] = []) -> (to: String?, error: String?) {
+    /// Renames `file` (and its companions, e.g. `-wal`) to `file.corrupt-SECONDS`; the notice says why and where.
+    private func moveAside(
+        _ file: String, because error: any Error, now: Int64, companions: [String] = []
+    ) -> WatchdogNotice {
         let aside = "\(file).corrupt-\(now / 1000)"
         guard rename(file, aside) == 0 else {
-            return (nil, errno == ENOENT ? nil : "errno \(errno) moving it")
+            let code = errno
+            let reason = code == ENOENT ? "\(error)" : "\(error) (errno \(code) moving it)"
+            return .stateUnreadable(path: file, reason: reason, movedTo: nil)
         }
         for suffix in companions { rename(file + suffix, aside + suffix) }
-        return (aside, nil)
+        return .stateUnreadable(path: file, reason: "\(error)", movedTo: aside)
     }
 
     /// Imports version 0.1's `state.json` (the database's own rows win on a conflict) and renames it
@@ -295,9 +296,7 @@ public final class StateStore: Sendable {
         do {
             legacy = try LegacyStateFile.read(data)
         } catch {
-            let moved = moveAside(legacyPath, now: now)
-            return .stateUnreadable(
-                path: legacyPath, reason: moved.error.map { "\(error) (\($0))" } ?? "\(error)", movedTo: moved.to)
+            return moveAside(legacyPath, because: error, now: now)
         }
         var rows = StateChanges()
         rows.kills = legacy.kills.filter { state.kills[$0.key] == nil }.mapValues { .some($0) }

@@ -11,8 +11,6 @@ public struct WatchdogState: Sendable, Hashable {
     public private(set) var killTimes: [Int64] = []
     /// The jobs whose kill is `pending`, so verification does not scan every record.
     private var pendingKeys: Set<JobKey> = []
-    /// Kill records that are `unkillable`, for the status line.
-    public private(set) var unkillableCount = 0
     /// What changed since the last `takeChanges()`.
     public private(set) var changes = StateChanges()
 
@@ -24,7 +22,6 @@ public struct WatchdogState: Sendable, Hashable {
         self.kills = kills
         self.killTimes = killTimes.sorted()
         pendingKeys = Set(kills.values.filter { $0.status == .pending }.map(\.key))
-        unkillableCount = kills.values.count { $0.status == .unkillable }
     }
 
     /// How long finished records are kept: long enough that a job listed late is not warned or killed twice.
@@ -40,6 +37,9 @@ public struct WatchdogState: Sendable, Hashable {
     }
 
     public var pendingCount: Int { pendingKeys.count }
+
+    /// Kill records that are `unkillable` (a person has to look), for the status line.
+    public var unkillableCount: Int { kills.values.count { $0.status == .unkillable } }
 
     /// Kills (accepted), confirmed kills, warnings and unkillables of the hour before `now` (server ms).
     public func tally(lastHourBefore now: Int64) -> DecisionTally {
@@ -62,8 +62,6 @@ public struct WatchdogState: Sendable, Hashable {
 
     /// Stores a kill record, new or changed.
     public mutating func record(_ kill: KillRecord) {
-        if kills[kill.key]?.status == .unkillable { unkillableCount -= 1 }
-        if kill.status == .unkillable { unkillableCount += 1 }
         kills[kill.key] = kill
         if kill.status == .pending { pendingKeys.insert(kill.key) } else { pendingKeys.remove(kill.key) }
         changes.kills[kill.key] = .some(kill)
@@ -71,7 +69,6 @@ public struct WatchdogState: Sendable, Hashable {
 
     /// Forgets a kill the rules no longer call for (a reload, an exemption, a fact that became unknown).
     public mutating func removeKill(_ key: JobKey) {
-        if kills[key]?.status == .unkillable { unkillableCount -= 1 }
         kills[key] = nil
         pendingKeys.remove(key)
         changes.kills[key] = .some(nil)
@@ -101,7 +98,6 @@ public struct WatchdogState: Sendable, Hashable {
         kills = kills.filter {
             $0.value.status == .pending || ($0.value.resolvedAt ?? now) > now - Self.retentionMillis
         }
-        unkillableCount = kills.values.count { $0.status == .unkillable }
         changes.prunedAt = now
     }
 
