@@ -13,6 +13,8 @@ struct WatchdogStateMachineTests {
     struct Harness {
         var machine: WatchdogStateMachine
         var now = WatchdogStateMachineTests.start
+        /// The report of the latest poll.
+        var lastCycle: CycleReport?
 
         init(
             safety: String = "{}", dryRun: Bool = false, mode: WatchdogStateMachine.Mode = .daemon,
@@ -39,7 +41,9 @@ struct WatchdogStateMachineTests {
                 discovery: .notDue, clusters: [Cluster(clusterId: "c1", tags: [:])],
                 digests: failures.isEmpty ? ["c1": digest] : [:],
                 failures: failures, hostSkewMillis: 0, duration: .zero)
-            return lines(machine.pollFinished(report, now: now, jitter: 0))
+            let actions = machine.pollFinished(report, now: now, jitter: 0)
+            for case .emit(.cycle(let cycle)) in actions { lastCycle = cycle }
+            return lines(actions)
         }
 
         mutating func timer(after millis: Int64 = 0) -> [String] {
@@ -207,6 +211,9 @@ struct WatchdogStateMachineTests {
         #expect(status.sinceStart == DecisionTally(killed: 2, confirmed: 1, warned: 1))
         #expect(status.lastHour == DecisionTally(killed: 2, confirmed: 1, warned: 1))
         #expect(status.text.contains("since start: 2 killed (1 confirmed), 1 warned"))
+        let cycle = try #require(harness.lastCycle)
+        #expect(cycle.sinceStart == status.sinceStart && cycle.lastHour == status.lastHour, "the cycle's log line")
+        #expect(cycle.kinds[.kill] == nil, "this cycle's own figures stay its own")
         harness.now += Self.hour
         _ = harness.poll([])
         #expect(harness.machine.currentStatus.lastHour == DecisionTally(), "an hour later")

@@ -22,8 +22,9 @@ public struct LoggingEventSink: DaemonEventSink {
         case .progress(let status):
             logger.debug("\(status.text)")
         case .cycle(let report):
+            let kinds = report.kinds.map { "\($0.value) \($0.key.rawValue)" }.sorted().joined(separator: ", ")
             logger.debug(
-                "cycle: \(report.activeJobs.values.reduce(0, +)) active jobs, \(report.kinds.map { "\($0.value) \($0.key.rawValue)" }.sorted().joined(separator: ", ")) in \(report.duration)"
+                "cycle: \(report.activeJobs.values.reduce(0, +)) active jobs; this cycle: \(kinds.isEmpty ? "no decision" : kinds) in \(report.duration); since start: \(report.sinceStart.text); last hour: \(report.lastHour.text)"
             )
         case .breaker(let open, let candidates, let threshold):
             if open {

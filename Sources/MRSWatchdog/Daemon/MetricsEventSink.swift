@@ -2,7 +2,7 @@ import CoreMetrics
 
 /// Daemon events as swift-metrics figures (Prometheus names): polls, active jobs per cluster, decisions by
 /// kind and rule, kills by outcome, jobs skipped for an unknown fact by field, the breaker, cycle durations
-/// and the time to the next deadline.
+/// the time to the next deadline, and kills and warnings in the last hour.
 /// Through the swift-metrics API only: the backend is whatever the process (or a test) bound.
 public final class MetricsEventSink: DaemonEventSink {
     public init() {}
@@ -43,6 +43,15 @@ public final class MetricsEventSink: DaemonEventSink {
             Gauge(label: "mrs_watchdog_breaker_open").record(open ? 1 : 0)
         case .progress(let status):
             Gauge(label: "mrs_watchdog_kills_waiting").record(status.waitingKills)
+            // Since start is what the counters above add up to; the last hour comes from the saved state, so a
+            // restart does not zero it.
+            let hour = status.lastHour
+            for (result, count) in [
+                ("requested", hour.killed), ("confirmed", hour.confirmed), ("unkillable", hour.unkillable),
+            ] {
+                Gauge(label: "mrs_watchdog_kills_last_hour", dimensions: [("result", result)]).record(count)
+            }
+            Gauge(label: "mrs_watchdog_warnings_last_hour").record(hour.warned)
         case .ready, .notice, .reloading, .reloaded, .configApplied, .stopping:
             break
         }

@@ -16,10 +16,15 @@ public struct CycleReport: Sendable {
     public var breakerOpen: Bool
     /// Server time of the next deadline or warning, epoch ms.
     public var nextDeadline: Int64?
+    /// What was done since the daemon started and in the last hour, by either kill path (a poll's or a
+    /// deadline's): `kinds` counts only this cycle's decisions.
+    public var sinceStart: DecisionTally
+    public var lastHour: DecisionTally
 
     public init(
         at: Int64, decisions: [Decision], activeJobs: [String: Int], kinds: [Decision.Kind: Int], clusters: [String],
-        failures: [String: HuaweiCloudError], duration: Duration, breakerOpen: Bool, nextDeadline: Int64?
+        failures: [String: HuaweiCloudError], duration: Duration, breakerOpen: Bool, nextDeadline: Int64?,
+        sinceStart: DecisionTally = DecisionTally(), lastHour: DecisionTally = DecisionTally()
     ) {
         self.at = at
         self.decisions = decisions
@@ -30,5 +35,7 @@ public struct CycleReport: Sendable {
         self.duration = duration
         self.breakerOpen = breakerOpen
         self.nextDeadline = nextDeadline
+        self.sinceStart = sinceStart
+        self.lastHour = lastHour
     }
 }

@@ -305,7 +305,8 @@ public struct WatchdogStateMachine: Sendable {
                         at: now, decisions: decisions + upcoming, activeJobs: activeJobs, kinds: kinds,
                         clusters: report.clusters.map(\.clusterId), failures: report.failures,
                         duration: report.duration,
-                        breakerOpen: breakerOpen, nextDeadline: nextDeadline))))
+                        breakerOpen: breakerOpen, nextDeadline: nextDeadline, sinceStart: sinceStart,
+                        lastHour: state.tally(lastHourBefore: now)))))
         return actions + scheduleNextPoll(now: now, jitter: jitter)
     }
 
