@@ -1,9 +1,9 @@
 # mrs-watchdog — build, test and run targets. `make help` lists them.
 SWIFT ?= swift
 PREFIX ?= /usr/local
-APT_PACKAGES := libsystemd-dev libsqlite3-dev systemd-container pkg-config python3-jsonschema curl procps binutils
+APT_PACKAGES := libsystemd-dev libsqlite3-dev systemd-container pkg-config python3-jsonschema curl procps binutils man-db
 
-.PHONY: bench bench-core deb help deps apt-packages build demo test schema-check folder-check format-check systemd-test release install uninstall emulator clean
+.PHONY: bench bench-core deb docs help deps apt-packages build demo test schema-check folder-check format-check systemd-test release install uninstall emulator clean
 
 help:
 	@echo "make deps      install the system packages the build and tests need (apt, needs root)"
@@ -13,7 +13,8 @@ help:
 	@echo "make systemd-test  only the systemd container test (root; SKIPPED otherwise)"
 	@echo "make install   release build (static Swift stdlib) to $(PREFIX)/bin, the unit to /etc/systemd/system,"
 	@echo "               rules.example.json to /etc/mrs-watchdog/rules.json (dry run) unless one exists"
-	@echo "make uninstall remove the binary and the unit; config, credentials and state stay"
+	@echo "               with the man page and bash, zsh and fish completions (make docs builds them into .build/docs)"
+	@echo "make uninstall remove the binary, the unit, the man page and completions; config, credentials and state stay"
 	@echo "make deb       build/mrs-watchdog_VERSION_ARCH.deb (same files; the config is a conffile)"
 	@echo "make bench     release benchmarks against mrs-emulator and the official SDK (~40 min; BENCH_MINUTES=20"
 	@echo "               for the memory run); make bench-core runs only the in-process ones"
@@ -54,9 +55,27 @@ UNIT_DIR = /etc/systemd/system
 release: deps
 	$(SWIFT) build -c release --static-swift-stdlib --product mrs-watchdog
 
+# The man page and shell completions, generated from the release binary's ArgumentParser definitions:
+# the manual by the generate-manual tool of ArgumentParser's GenerateManual plugin, run on that binary
+# (the plugin itself would build every product again), dated by the last commit.
+DOCS_DIR = .build/docs
+DOCS_DATE = $(shell git log -1 --format=%cs 2>/dev/null || date +%F)
+docs: release
+	$(SWIFT) build --product generate-manual
+	mkdir -p $(DOCS_DIR)
+	$$($(SWIFT) build --show-bin-path)/generate-manual $(RELEASE_BIN) --date $(DOCS_DATE) --output-directory $(DOCS_DIR)
+	for shell in bash zsh fish; do $(RELEASE_BIN) --generate-completion-script $$shell > $(DOCS_DIR)/completion.$$shell; done
+
+# Debian's zsh reads /usr/local/share/zsh/site-functions; the .deb uses /usr/share/zsh/vendor-completions.
+ZSH_COMPLETION_DIR ?= $(PREFIX)/share/zsh/site-functions
+
 # DESTDIR stages the files elsewhere (the container test installs into a staging root).
-install: release
+install: release docs
 	install -D -m 755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/mrs-watchdog
+	install -D -m 644 $(DOCS_DIR)/mrs-watchdog.1 $(DESTDIR)$(PREFIX)/share/man/man1/mrs-watchdog.1
+	install -D -m 644 $(DOCS_DIR)/completion.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/mrs-watchdog
+	install -D -m 644 $(DOCS_DIR)/completion.zsh $(DESTDIR)$(ZSH_COMPLETION_DIR)/_mrs-watchdog
+	install -D -m 644 $(DOCS_DIR)/completion.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/mrs-watchdog.fish
 	sed 's#/usr/local/bin/#$(PREFIX)/bin/#g' systemd/mrs-watchdog.service > mrs-watchdog.service.tmp
 	install -D -m 644 mrs-watchdog.service.tmp $(DESTDIR)$(UNIT_DIR)/mrs-watchdog.service
 	rm -f mrs-watchdog.service.tmp
@@ -108,6 +127,8 @@ deb: release
 uninstall:
 	-@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl disable --now mrs-watchdog.service; fi
 	rm -f $(DESTDIR)$(PREFIX)/bin/mrs-watchdog $(DESTDIR)$(UNIT_DIR)/mrs-watchdog.service
+	rm -f $(DESTDIR)$(PREFIX)/share/man/man1/mrs-watchdog.1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions/mrs-watchdog
+	rm -f $(DESTDIR)$(ZSH_COMPLETION_DIR)/_mrs-watchdog $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/mrs-watchdog.fish
 	rm -rf $(DESTDIR)$(PREFIX)/share/mrs-watchdog
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 	@echo "kept: /etc/mrs-watchdog (config), /etc/credstore/mrs-watchdog.* (credentials), /var/lib/mrs-watchdog (state)"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # `make deb`: mrs-watchdog_VERSION_ARCH.deb from the release build (static Swift stdlib): the binary in
-# /usr/bin, the unit in /lib/systemd/system, the >= 253 drop-in and the README under /usr/share, and
-# /etc/mrs-watchdog/rules.json (the example, in dry run) as a conffile.
+# /usr/bin, the unit in /lib/systemd/system, the >= 253 drop-in, the README, the man page and bash, zsh and
+# fish completions under /usr/share, and /etc/mrs-watchdog/rules.json (the example, in dry run) as a
+# conffile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-build}
@@ -9,7 +10,9 @@ STAGE=$(mktemp -d)
 trap 'rm -rf "$STAGE"' EXIT
 chmod 755 "$STAGE"   # becomes the owner and mode of / in the package
 
-make -s install DESTDIR="$STAGE" PREFIX=/usr UNIT_DIR=/lib/systemd/system >/dev/null
+make -s install DESTDIR="$STAGE" PREFIX=/usr UNIT_DIR=/lib/systemd/system \
+  ZSH_COMPLETION_DIR=/usr/share/zsh/vendor-completions >/dev/null
+gzip -9n "$STAGE/usr/share/man/man1/mrs-watchdog.1"   # Debian policy: man pages compressed
 strip --strip-unneeded "$STAGE/usr/bin/mrs-watchdog"   # symbols are 3/4 of the static binary
 VERSION=$("$STAGE/usr/bin/mrs-watchdog" --version)
 ARCH=$(dpkg --print-architecture)

@@ -12,6 +12,7 @@ struct WatchdogCommand: AsyncParsableCommand {
               mrs-watchdog clusters --config rules.json
               mrs-watchdog jobs --config rules.json --cluster CLUSTER_ID
               mrs-watchdog plan --config rules.json
+
             Then run the daemon (under systemd: see systemd/mrs-watchdog.service):
               mrs-watchdog run --config rules.json --state-dir /var/lib/mrs-watchdog
 

@@ -92,6 +92,14 @@ check "systemd in the container is up ($state, $(ct systemctl --version | head -
 ct sh -c 'mkdir -p /var/lib && cp -a /opt/host-dpkg /var/lib/dpkg && : > /var/lib/dpkg/statoverride'
 ct dpkg -i "/opt/pkg/$(basename "$DEB")" >"$WORK/dpkg.log" 2>&1; rc=$?
 check "dpkg -i $(basename "$DEB") (rc $rc)" [ "$rc" = 0 ]
+# An operator's Debian has man-db's configuration in /etc; this container's /etc starts empty.
+ct sh -c 'cat > /etc/manpath.config' </etc/manpath.config
+check "man mrs-watchdog shows the generated page" bash -c "nsenter -t $LEADER -a env MANPAGER=cat MANWIDTH=100 man mrs-watchdog 2>/dev/null | grep -q 'mrs-watchdog run'"
+for completion in /usr/share/bash-completion/completions/mrs-watchdog /usr/share/zsh/vendor-completions/_mrs-watchdog \
+  /usr/share/fish/vendor_completions.d/mrs-watchdog.fish; do
+  check "the package installed $completion" ct test -s "$completion"
+done
+check "bash completes mrs-watchdog's commands" bash -c "nsenter -t $LEADER -a bash -c 'source /usr/share/bash-completion/completions/mrs-watchdog && complete -p mrs-watchdog' | grep -q _mrs-watchdog"
 check "the package installed the binary, the unit and the config" ct test -x /usr/bin/mrs-watchdog -a -f /lib/systemd/system/mrs-watchdog.service -a -f /etc/mrs-watchdog/rules.json
 check "the packaged config starts in dry run" ct grep -q '"dry_run": true' /etc/mrs-watchdog/rules.json
 verify_err=$(ct systemd-analyze verify --man=no /lib/systemd/system/mrs-watchdog.service 2>&1 >/dev/null)
