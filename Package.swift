@@ -35,10 +35,13 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The C library's wcwidth (not in Swift's Glibc module), for the live view's column widths.
+        .systemLibrary(name: "CWidth"),
         // The domain: signer, MRS client, rules, evaluator, daemon services.
         .target(
             name: "MRSWatchdog",
             dependencies: [
+                "CWidth",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,67 +1,98 @@
 import MRSWatchdog
+import ServiceLifecycle
 import Synchronization
+import UnixSignals
 
-/// The daemon on a terminal: the active jobs with their runtime against the limit and the decision, the
-/// latest actions, and the status line, redrawn as things happen. Used when stdout is a TTY.
-final class LiveView: DaemonEventSink {
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The daemon on a terminal: the jobs near or over a limit, the status line and the latest actions, drawn
+/// on the terminal's alternate screen and redrawn in place as things happen and when the terminal is
+/// resized (SIGWINCH). `close()` restores the screen and leaves the final status and actions on it. Used
+/// when stdout is a TTY; the layout is `LiveFrame`'s.
+final class LiveView: DaemonEventSink, Service {
     private struct Screen {
-        var report: CycleReport?
-        var status = "starting: reading credentials and polling MRS…"
-        var recent: [String] = []
+        var frame = LiveFrame(report: nil, status: "starting: reading credentials and polling MRS…", recent: [])
+        var open = true
     }
 
     private let screen = Mutex(Screen())
     static let recentLines = 10
-    static let tableRows = 30
+
+    /// Switches to the alternate screen (cursor hidden) and draws the first frame.
+    init() {
+        TerminalText.useUTF8()
+        Console.write(fd: 1, "\u{1B}[?1049h\u{1B}[?25l")
+        screen.withLock { Self.draw($0) }
+    }
 
     func emit(_ event: DaemonEvent) {
-        let text = screen.withLock { screen -> String? in
+        screen.withLock { screen in
             switch event {
             case .cycle(let report):
-                screen.report = report
+                screen.frame.report = report
             case .ready(let status), .progress(let status), .reloaded(let status, nil):
-                screen.status = status.text
+                screen.frame.status = status.text
             case .reloaded(_, let failure?):
-                screen.recent.append("reload refused: \(failure)")
+                screen.frame.recent.append("reload refused: \(failure)")
             case .decision(let record):
-                screen.recent.append(
-                    "\(RFC3339.format(epochMillis: HostClock.nowMillis()).suffix(9)) \(record.summary)")
+                // The job by a short id that is unique among the jobs on screen.
+                let id = record.decision.job.jobId
+                let short = ShortIds((screen.frame.report?.decisions.map(\.job.jobId) ?? []) + [id])[id]
+                screen.frame.recent.append(
+                    "\(RFC3339.format(epochMillis: HostClock.nowMillis()).suffix(9)) \(record.summary(naming: short))")
             case .notice(let notice):
-                screen.recent.append(notice.text)
+                screen.frame.recent.append(notice.text)
             case .breaker(let open, let candidates, let threshold):
-                screen.recent.append(
+                screen.frame.recent.append(
                     open ? "BREAKER OPEN: \(candidates) jobs to kill > \(threshold); killing none" : "breaker closed")
             case .reloading:
-                screen.status = "reloading…"
+                screen.frame.status = "reloading…"
             case .stopping:
-                screen.status = "stopping…"
+                screen.frame.status = "stopping…"
             case .configApplied:
                 break  // `reloaded` follows with the status
             }
-            screen.recent = Array(screen.recent.suffix(Self.recentLines))
-            return Self.render(screen)
+            screen.frame.recent = Array(screen.frame.recent.suffix(Self.recentLines))
+            Self.draw(screen)
         }
-        if let text { Console.out(text) }
     }
 
-    /// Clear the terminal, then the table, the recent actions and the status line.
-    private static func render(_ screen: Screen) -> String {
-        var out = "\u{1B}[H\u{1B}[2J"
-        if let report = screen.report {
-            let active = report.activeJobs.values.reduce(0, +)
-            out += "mrs-watchdog · \(report.clusters.count) cluster(s) · \(active) active job(s)"
-            out += " · at \(RFC3339.format(epochMillis: report.at)) (MRS time)\n\n"
-            let shown = Array(report.decisions.prefix(Self.tableRows))
-            out += shown.isEmpty ? "no active job is near a limit\n" : DecisionTable.render(shown) + "\n"
-            let hidden = active - shown.count
-            if hidden > 0 { out += "(\(hidden) more job(s), not near a limit or named by no rule)\n" }
-            for (cluster, error) in report.failures.sorted(by: { $0.key < $1.key }) {
-                out += "cluster \(cluster) could not be polled: \(error)\n"
-            }
+    /// Redraws at the new size whenever the terminal is resized, until shutdown.
+    func run() async throws {
+        for await _ in await UnixSignalsSequence(trapping: .sigwinch).cancelOnGracefulShutdown() {
+            screen.withLock { Self.draw($0) }
         }
-        out +=
-            "\nrecent:\n" + (screen.recent.isEmpty ? "  (nothing yet)\n" : screen.recent.map { "  \($0)\n" }.joined())
-        out += "\n\(screen.status)\nCtrl-C stops."
-        return out
+    }
+
+    /// Back to the normal screen (cursor shown), with the last status and actions printed there. Safe to
+    /// call more than once.
+    func close() {
+        screen.withLock { screen in
+            guard screen.open else { return }
+            screen.open = false
+            let width = Self.size().columns
+            var text = "\u{1B}[?25h\u{1B}[?1049l"
+            for line in ["mrs-watchdog: \(screen.frame.status)"] + screen.frame.recent.suffix(5).map({ "  " + $0 }) {
+                text += TerminalText.truncated(TerminalText.printable(line), to: width) + "\n"
+            }
+            Console.write(fd: 1, text)
+        }
+    }
+
+    /// Home, each line cleared to its end, then the rest of the screen cleared: no flicker, no scrolling.
+    private static func draw(_ screen: Screen) {
+        guard screen.open else { return }
+        let size = size()
+        let lines = screen.frame.lines(width: size.columns, height: size.rows)
+        Console.write(fd: 1, "\u{1B}[H" + lines.joined(separator: "\u{1B}[K\n") + "\u{1B}[K\u{1B}[J")
+    }
+
+    /// The terminal's size in cells, asked anew each time (80 × 24 when it cannot say).
+    static func size() -> (columns: Int, rows: Int) {
+        var size = winsize()
+        guard ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0, size.ws_row > 0 else { return (80, 24) }
+        return (Int(size.ws_col), Int(size.ws_row))
     }
 }

@@ -102,8 +102,9 @@ extension WatchdogCommand {
                 }
                 serviceOptions.timing.rateWindow = .milliseconds(max(1, rateWindowMs))
             }
+            let liveView = live ? LiveView() : nil
             let display: any DaemonEventSink =
-                live ? LiveView() : LoggingEventSink(logger: logger, includeDecisions: !toJournal)
+                liveView ?? LoggingEventSink(logger: logger, includeDecisions: !toJournal)
             let systemd = SystemdEventSink(notifier: notifier, journalRecords: toJournal)
             // Metrics only when `metrics.listen` is set: the registry backs swift-metrics for the whole process.
             let registry = config.metricsListen.map { _ in PrometheusCollectorRegistry() }
@@ -114,7 +115,9 @@ extension WatchdogCommand {
             let outcome = try await CommandErrors.reporting(onFailure: { message, code in
                 notifier.notify([SdNotifier.statusLine("failed: \(message)"), "ERRNO=\(code)"])
             }) {
-                try await APISession.with(
+                // The normal screen is back before an error is printed, so the error stays readable.
+                defer { liveView?.close() }
+                return try await APISession.with(
                     config, serverClock: clock,
                     prepare: { provider in
                         try await notifier.extendingStartTimeout { _ = try await provider.credentials() }
@@ -138,8 +141,8 @@ extension WatchdogCommand {
                     if once { return await Self.runOnce(service, notifications: notifications) }
                     let services = Self.services(
                         service, reload: ReloadService(signals: reloads, source: source, watchdog: service),
-                        notifications: notifications, registry: registry, config: config, notifier: notifier,
-                        logger: logger)
+                        notifications: notifications, liveView: liveView, registry: registry, config: config,
+                        notifier: notifier, logger: logger)
                     let group = ServiceGroup(
                         configuration: .init(
                             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -157,7 +160,8 @@ extension WatchdogCommand {
         /// daemon's final events still get out.
         static func services(
             _ service: WatchdogService, reload: ReloadService, notifications: NotificationDispatcher,
-            registry: PrometheusCollectorRegistry?, config: WatchdogConfig, notifier: SdNotifier, logger: Logger
+            liveView: LiveView?, registry: PrometheusCollectorRegistry?, config: WatchdogConfig, notifier: SdNotifier,
+            logger: Logger
         ) -> [ServiceGroupConfiguration.ServiceConfiguration] {
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: notifications)]
             if let registry, let listen = config.metricsListen.flatMap(HostPort.init) {
@@ -169,6 +173,7 @@ extension WatchdogCommand {
                             logger: logger)))
             }
             services.append(.init(service: reload))
+            if let liveView { services.append(.init(service: liveView, successTerminationBehavior: .ignore)) }
             services.append(.init(service: service))
             // Without WatchdogSec= the pinger returns at once; that must not end the group.
             services.append(

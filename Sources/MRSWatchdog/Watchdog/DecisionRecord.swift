@@ -41,9 +41,12 @@ public struct DecisionRecord: Sendable, Hashable {
     }
 
     /// One readable line, e.g. `kill c1/job-7 etl-big (user ana) rule dev-2h: over max_runtime 2h, running 2h0m3s`.
-    public var summary: String {
+    public var summary: String { summary(naming: "\(JobKey(decision))") }
+
+    /// The summary with the job named as `job` (the live view shows a short id).
+    public func summary(naming jobName: String) -> String {
         let job = decision.job
-        var text = "\(action.rawValue) \(JobKey(decision))"
+        var text = "\(action.rawValue) \(jobName)"
         if let name = job.jobName { text += " \(name)" }
         if let user = job.user { text += " (user \(user))" }
         if let rule = decision.rule { text += " rule \(rule)" }

@@ -27,7 +27,7 @@ final class ChildProcess: @unchecked Sendable {
     private let stdoutFile: URL
     private let stderrFile: URL
 
-    /// Starts `name` with `arguments`; output goes to temporary files read by `output()`.
+    /// Starts `name` (one of the package's executables, or an absolute path) with `arguments`; output goes to temporary files read by `output()`.
     init(_ name: String, _ arguments: [String], environment: [String: String] = cleanEnvironment()) throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("child-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -35,7 +35,7 @@ final class ChildProcess: @unchecked Sendable {
         stderrFile = scratch.appendingPathComponent("stderr")
         _ = FileManager.default.createFile(atPath: stdoutFile.path, contents: nil)
         _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
-        process.executableURL = URL(fileURLWithPath: try Self.productPath(name))
+        process.executableURL = URL(fileURLWithPath: name.hasPrefix("/") ? name : try Self.productPath(name))
         process.arguments = arguments
         process.environment = environment
         process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
