@@ -59,6 +59,8 @@ public actor EmulatorState {
     /// Access key → secret key (and token, for temporary credentials) that signatures are checked against.
     private(set) var accessKeys: [String: Credentials] = [:]
     public private(set) var requestCount = 0
+    /// The projects the access keys belong to; empty: any project id is accepted.
+    public private(set) var projectIds: Set<String> = []
     /// SMN publishes and webhook bodies received, oldest first.
     public private(set) var published: [PublishedMessage] = []
     public private(set) var webhookBodies: [String] = []
@@ -109,6 +111,7 @@ public actor EmulatorState {
     func isMetadataToken(_ token: String?) -> Bool { token.map(issuedTokens.contains) ?? false }
     public func setKillBehaviour(_ behaviour: KillBehaviour) { killBehaviour = behaviour }
     public func setClockOffset(millis: Int64) { clockOffsetMillis = millis }
+    public func setProjectIds(_ ids: Set<String>) { projectIds = ids }
 
     public func addCredentials(_ credentials: Credentials) {
         accessKeys[credentials.accessKey] = credentials

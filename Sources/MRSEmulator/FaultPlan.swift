@@ -15,6 +15,9 @@ public struct FaultPlan: Codable, Sendable, Hashable {
     public var endlessPages = false
     /// Answer every request with 401 `APIG.0301` (as if the key were wrong or locked).
     public var authFailure = false
+    /// IAM actions the identity is not granted (`mrs:job:stop`, `mrs:job:list`, …): a call that needs one is
+    /// answered 403 with IAM's "not authorized to perform action" message, wherever `paths` points.
+    public var deniedActions: [String]?
     public var paths: [String]?
 
     enum CodingKeys: String, CodingKey {
@@ -28,6 +31,7 @@ public struct FaultPlan: Codable, Sendable, Hashable {
         case rateTruncated = "rate_truncated"
         case endlessPages = "endless_pages"
         case authFailure = "auth_failure"
+        case deniedActions = "denied_actions"
         case paths
     }
 
@@ -45,6 +49,7 @@ public struct FaultPlan: Codable, Sendable, Hashable {
         rateTruncated = try container.decodeIfPresent(Double.self, forKey: .rateTruncated) ?? 0
         endlessPages = try container.decodeIfPresent(Bool.self, forKey: .endlessPages) ?? false
         authFailure = try container.decodeIfPresent(Bool.self, forKey: .authFailure) ?? false
+        deniedActions = try container.decodeIfPresent([String].self, forKey: .deniedActions)
         paths = try container.decodeIfPresent([String].self, forKey: .paths)
     }
 

@@ -152,7 +152,24 @@ struct EmulatorRouter: Sendable {
         if let headerProject = request.headers[HTTPField.Name("X-Project-Id")!], headerProject != project {
             return .gatewayError(403, "APIG.0302", "project id mismatch")
         }
+        let known = await state.projectIds
+        if !known.isEmpty, !known.contains(project) {
+            // The gateway cannot get a token for a project outside the key's account. The exact answer is
+            // UNCONFIRMED (not in the API reference); a 401 is what a client must be ready for, and it counts
+            // towards the 5-failure lockout like a bad signature.
+            return .gatewayError(
+                401, "APIG.0301", "Incorrect IAM authentication information: unknown project \(project)")
+        }
         let rest = Array(segments.dropFirst(3))
+        if let action = Self.iamAction(method: method, segments: segments),
+            await state.faults.deniedActions?.contains(action) == true
+        {
+            // IAM's deny message; the error code differs between services, so clients key on the status.
+            return .serviceError(
+                403, "MRS.0403",
+                "User: watchdog is not authorized to perform action \(action) because no identity-based policy allows the \(action) action."
+            )
+        }
         if method == "GET", segments[1] == "v1.1", rest == ["cluster_infos"] {
             return await listClusters(query: query)
         }
@@ -172,6 +189,19 @@ struct EmulatorRouter: Sendable {
             }
         }
         return .gatewayError(404, "APIG.0101", "The API does not exist or has not been published in the environment")
+    }
+
+    /// The IAM action a call needs (MRS API reference, "Permissions and supported actions"; mrs-api.md §11.8).
+    static func iamAction(method: String, segments: [String]) -> String? {
+        let rest = Array(segments.dropFirst(3))
+        switch (method, segments[1], rest.count) {
+        case ("GET", "v1.1", 1) where rest[0] == "cluster_infos": return "mrs:cluster:list"
+        case ("POST", "v2", 4) where rest[0] == "notifications": return "smn:topic:publish"
+        case ("GET", "v2", 3) where rest[0] == "clusters": return "mrs:job:list"
+        case ("GET", "v2", 4) where rest[0] == "clusters": return "mrs:job:get"
+        case ("POST", "v2", 5) where rest[0] == "clusters" && rest[4] == "kill": return "mrs:job:stop"
+        default: return nil
+        }
     }
 
     /// The gateway's per-tenant throttle for the job calls: 429 `APIGW.0308` with `Retry-After` beyond it.

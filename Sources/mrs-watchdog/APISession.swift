@@ -22,12 +22,7 @@ enum APISession {
         let configuration = HTTPClientSetup.configuration(
             endpoint: config.mrs.endpoint, caFile: config.mrs.caFile, environment: environment)
         return try await HTTPClient.withHTTPClient(configuration: configuration) { http in
-            let resolved = try CredentialChain(environment: environment, readFile: readFile).resolve()
-            let provider: any CredentialProvider =
-                resolved.credentials.map { StaticCredentialProvider($0, source: resolved.sourceDescription) }
-                ?? MetadataCredentialProvider(
-                    http: http,
-                    baseURL: environment["MRS_WATCHDOG_METADATA_URL"] ?? MetadataCredentialProvider.defaultBaseURL)
+            let (provider, resolved) = try credentials(http: http, environment: environment)
             try await prepare(provider)
             guard let projectId = config.mrs.projectId ?? resolved.projectId else {
                 throw CommandFailure("no project id: set mrs.project_id in the config, or HUAWEICLOUD_SDK_PROJECT_ID")
@@ -41,6 +36,20 @@ enum APISession {
                 onServerDate: { date in serverClock?.observe(serverMillis: date) })
             return try await body(client)
         }
+    }
+
+    /// The credential chain's answer: static credentials, or the ECS metadata service (asked when used).
+    /// - Throws: `CredentialChain.ResolutionError` for half a key pair.
+    static func credentials(
+        http: HTTPClient, environment: [String: String]
+    ) throws -> (any CredentialProvider, CredentialChain.Resolved) {
+        let resolved = try CredentialChain(environment: environment, readFile: readFile).resolve()
+        let provider: any CredentialProvider =
+            resolved.credentials.map { StaticCredentialProvider($0, source: resolved.sourceDescription) }
+            ?? MetadataCredentialProvider(
+                http: http,
+                baseURL: environment["MRS_WATCHDOG_METADATA_URL"] ?? MetadataCredentialProvider.defaultBaseURL)
+        return (provider, resolved)
     }
 
     @Sendable static func readFile(_ path: String) -> String? {

@@ -217,11 +217,15 @@ extension WatchdogCommand {
             return channels
         }
 
-        /// `--state-dir`, else systemd's `$STATE_DIRECTORY` (its first entry), else /var/lib/mrs-watchdog;
-        /// created if missing.
-        func stateDirectory(environment: [String: String]) throws -> String {
+        /// `--state-dir`, else systemd's `$STATE_DIRECTORY` (its first entry), else /var/lib/mrs-watchdog.
+        static func stateDirectory(_ stateDir: String?, environment: [String: String]) -> String {
             let fromSystemd = environment["STATE_DIRECTORY"]?.split(separator: ":").first.map(String.init)
-            let directory = stateDir ?? fromSystemd ?? "/var/lib/mrs-watchdog"
+            return stateDir ?? fromSystemd ?? "/var/lib/mrs-watchdog"
+        }
+
+        /// The state directory, created if missing.
+        func stateDirectory(environment: [String: String]) throws -> String {
+            let directory = Self.stateDirectory(stateDir, environment: environment)
             do {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             } catch {

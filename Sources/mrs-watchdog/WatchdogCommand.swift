@@ -13,6 +13,9 @@ struct WatchdogCommand: AsyncParsableCommand {
               mrs-watchdog jobs --config rules.json --cluster CLUSTER_ID
               mrs-watchdog plan --config rules.json
 
+            Before a rule enforces, check credentials, clusters, clock and permissions:
+              mrs-watchdog doctor --config rules.json
+
             Then run the daemon (under systemd: see systemd/mrs-watchdog.service):
               mrs-watchdog run --config rules.json --state-dir /var/lib/mrs-watchdog
 
@@ -22,5 +25,5 @@ struct WatchdogCommand: AsyncParsableCommand {
             metadata service.
             """,
         version: "0.1.0",
-        subcommands: [Run.self, Check.self, Explain.self, Plan.self, Clusters.self, Jobs.self, Kill.self])
+        subcommands: [Run.self, Check.self, Doctor.self, Explain.self, Plan.self, Clusters.self, Jobs.self, Kill.self])
 }

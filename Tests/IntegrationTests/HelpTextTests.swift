@@ -6,7 +6,8 @@ import Testing
 @Suite(.serialized)
 struct HelpTextTests {
     static let commands: [[String]] = [
-        ["mrs-watchdog"], ["mrs-watchdog", "run"], ["mrs-watchdog", "check"], ["mrs-watchdog", "explain"],
+        ["mrs-watchdog"], ["mrs-watchdog", "run"], ["mrs-watchdog", "check"], ["mrs-watchdog", "doctor"],
+        ["mrs-watchdog", "explain"],
         ["mrs-watchdog", "plan"], ["mrs-watchdog", "clusters"], ["mrs-watchdog", "jobs"], ["mrs-watchdog", "kill"],
         ["mrs-emulator"],
     ]
