@@ -81,6 +81,11 @@ struct EmulatorRouter: Sendable {
         if path.hasPrefix("/_emulator/") {
             reply = await control(request: request, path: path, body: body)
         } else if path == "/meta-data/latest/api/token" || path == "/openstack/latest/securitykey" {
+            // The metadata service is another host: latency reaches it only when a plan names its paths.
+            let faults = await state.faults
+            if faults.latencyMs > 0, faults.paths?.contains(where: path.contains) == true {
+                try? await Task.sleep(for: .milliseconds(faults.latencyMs))
+            }
             reply = await metadata(request: request, path: path)
         } else {
             await state.countRequest()
@@ -161,8 +166,9 @@ struct EmulatorRouter: Sendable {
                 401, "APIG.0301", "Incorrect IAM authentication information: unknown project \(project)")
         }
         let rest = Array(segments.dropFirst(3))
+        let faults = await state.faults
         if let action = Self.iamAction(method: method, segments: segments),
-            await state.faults.deniedActions?.contains(action) == true
+            faults.deniedActions?.contains(action) == true, faults.applies(to: path)
         {
             // IAM's deny message; the error code differs between services, so clients key on the status.
             return .serviceError(

@@ -24,18 +24,32 @@ enum APISession {
         return try await HTTPClient.withHTTPClient(configuration: configuration) { http in
             let (provider, resolved) = try credentials(http: http, environment: environment)
             try await prepare(provider)
-            guard let projectId = config.mrs.projectId ?? resolved.projectId else {
-                throw CommandFailure("no project id: set mrs.project_id in the config, or HUAWEICLOUD_SDK_PROJECT_ID")
-            }
-            var options = MRSHTTPClient.Options()
-            options.requestTimeout = .milliseconds(config.mrs.requestTimeoutMillis)
-            let client = MRSHTTPClient(
-                http: http, endpoint: config.mrs.endpoint, projectId: projectId, credentials: provider,
-                options: options,
-                logger: Logger(label: "mrs-watchdog"),
+            let client = self.client(
+                config, http: http, projectId: try projectId(config, resolved), credentials: provider,
                 onServerDate: { date in serverClock?.observe(serverMillis: date) })
             return try await body(client)
         }
+    }
+
+    /// The config's project id, else the one found beside the credentials.
+    /// - Throws: `CommandFailure` when neither has one.
+    static func projectId(_ config: WatchdogConfig, _ resolved: CredentialChain.Resolved) throws -> String {
+        guard let projectId = config.mrs.projectId ?? resolved.projectId else {
+            throw CommandFailure("no project id: set mrs.project_id in the config, or HUAWEICLOUD_SDK_PROJECT_ID")
+        }
+        return projectId
+    }
+
+    /// The MRS client for `config` (its endpoint and request timeout).
+    static func client(
+        _ config: WatchdogConfig, http: HTTPClient, projectId: String, credentials: any CredentialProvider,
+        onServerDate: @escaping @Sendable (Int64) -> Void
+    ) -> MRSHTTPClient {
+        var options = MRSHTTPClient.Options()
+        options.requestTimeout = .milliseconds(config.mrs.requestTimeoutMillis)
+        return MRSHTTPClient(
+            http: http, endpoint: config.mrs.endpoint, projectId: projectId, credentials: credentials, options: options,
+            logger: Logger(label: "mrs-watchdog"), onServerDate: onServerDate)
     }
 
     /// The credential chain's answer: static credentials, or the ECS metadata service (asked when used).

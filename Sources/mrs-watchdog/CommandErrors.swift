@@ -16,9 +16,7 @@ enum CommandErrors {
         } catch let error as HuaweiCloudError {
             Console.err("error: \(error)")
             if error.retryAdvice == .authBackoff {
-                Console.err(
-                    "hint: check the access key pair and the project id; five failures in a row lock the key for 5 minutes"
-                )
+                Console.err("hint: \(HuaweiCloudError.authFailureAdvice)")
             }
             onFailure("\(error)", error.retryAdvice == .authBackoff ? EACCES : EIO)
             throw ExitCode(1)

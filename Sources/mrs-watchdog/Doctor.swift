@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import MRSWatchdog
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -20,11 +21,11 @@ extension WatchdogCommand {
                 One line per check, ✔ or ✘ with a fix. Exit status 0 only when every check passes. Run it before \
                 switching a rule to "mode": "enforce".
 
-                What it sends to MRS: one signed cluster list (nothing more if MRS refuses the credentials, as \
-                five failures in a row lock the key for 5 minutes); the first page (10 jobs) of each watched \
-                cluster's job list; on the first readable cluster a read and a kill of the job id \
-                00000000-0000-0000-0000-000000000000, which MRS never issues, so "job does not exist" (0176) \
-                proves the permission (mrs:job:get, mrs:job:stop) and nothing is stopped.
+                What it sends to MRS: one signed cluster list, the first page of each watched cluster's job \
+                list, and on the first readable cluster a read and a kill of the job id \
+                00000000-0000-0000-0000-000000000000, which MRS never issues: "job does not exist" (0176) means \
+                the permission (mrs:job:get, mrs:job:stop) was not refused, and nothing is stopped. Any 401 ends \
+                the run, as five failures in a row lock the key for 5 minutes.
                 """)
 
         @OptionGroup var options: ConfigOptions
@@ -42,15 +43,18 @@ extension WatchdogCommand {
             let config: WatchdogConfig
             do {
                 config = try options.load()
-            } catch {
+            } catch let exit as ExitCode {
+                // ConfigOptions.load has printed every problem with its position.
                 report(.init("config", passed: false, "\(options.file.config) is not valid (the problems are above)"))
-                throw ExitCode(1)
+                throw exit
             }
             report(.init("config", passed: true, "\(options.file.config) is valid (\(config.rules.count) rule(s))"))
             let environment = ProcessInfo.processInfo.environment
             report(Self.stateDirectory(Run.stateDirectory(stateDir, environment: environment)))
             let endpoint = config.mrs.endpoint
-            let resolves = Self.resolve(endpoint.host)
+            // Through a proxy, the proxy resolves MRS's name: check the proxy's instead.
+            let proxy = HTTPClientSetup.proxy(for: endpoint, environment: environment)
+            let resolves = Self.resolve(proxy?.host ?? endpoint.host, via: proxy.map { "proxy \($0.host):\($0.port)" })
             report(resolves)
             guard resolves.passed else { throw ExitCode(1) }
 
@@ -71,45 +75,64 @@ extension WatchdogCommand {
                     return false
                 }
                 report(.init("credentials", passed: true, "from \(resolved.sourceDescription) (secret not shown)"))
-                guard let projectId = config.mrs.projectId ?? resolved.projectId else {
+                let projectId: String
+                do {
+                    projectId = try APISession.projectId(config, resolved)
+                } catch {
                     report(
                         .init(
-                            "project id", passed: false, "none configured",
-                            hint: "set mrs.project_id (My Credentials → API Credentials in the console)"))
+                            "project id", passed: false, "\(error)",
+                            hint: "the console shows it under My Credentials → API Credentials"))
                     return false
                 }
-                return await Preflight(config: config, http: http, projectId: projectId, credentials: provider)
+                let serverDate = Mutex<Int64?>(nil)
+                let client = APISession.client(
+                    config, http: http, projectId: projectId, credentials: provider,
+                    onServerDate: { date in serverDate.withLock { $0 = date } })
+                return await Preflight(config: config, client: client, serverDate: { serverDate.withLock { $0 } })
                     .run(report: report)
             }
             guard passed, allPassed else { throw ExitCode(1) }
             Console.out("all checks passed")
         }
 
-        /// The directory exists and may be written, or can be created; checked with access(2), nothing written.
+        /// The directory exists and may be written, or its nearest existing ancestor may be (the daemon
+        /// creates the rest); checked with stat(2) and access(2), nothing written.
         static func stateDirectory(_ path: String) -> PreflightResult {
-            var info = stat()
-            if stat(path, &info) == 0 {
-                guard info.st_mode & S_IFMT == S_IFDIR, access(path, W_OK | X_OK) == 0 else {
+            var candidate = path
+            while true {
+                var info = stat()
+                if stat(candidate, &info) == 0 {
+                    let isDirectory = info.st_mode & S_IFMT == S_IFDIR
+                    guard isDirectory, access(candidate, W_OK | X_OK) == 0 else {
+                        return .init(
+                            "state directory", passed: false,
+                            candidate == path
+                                ? "\(path) is not a writable directory"
+                                : "\(path) is missing and \(candidate) is not a writable directory",
+                            hint:
+                                "use --state-dir, or give the daemon's user write access (StateDirectory= does under systemd)"
+                        )
+                    }
                     return .init(
-                        "state directory", passed: false, "\(path) is not a writable directory",
-                        hint:
-                            "use --state-dir, or give the daemon's user write access (StateDirectory= does under systemd)"
-                    )
+                        "state directory", passed: true,
+                        candidate == path ? "\(path) is writable" : "\(path) will be created")
                 }
-                return .init("state directory", passed: true, "\(path) is writable")
+                guard errno == ENOENT else {
+                    // EACCES: e.g. a DynamicUser= state directory, which only root and the unit can look into.
+                    return .init(
+                        "state directory", passed: false,
+                        "\(candidate) cannot be inspected: \(String(cString: strerror(errno)))",
+                        hint: "run doctor as root or as the daemon's user, or pass --state-dir")
+                }
+                let parent = candidate.split(separator: "/", omittingEmptySubsequences: true).dropLast()
+                    .joined(separator: "/")
+                candidate = candidate.hasPrefix("/") ? "/" + parent : (parent.isEmpty ? "." : parent)
             }
-            let parent = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-            let existing = parent.isEmpty ? (path.hasPrefix("/") ? "/" : ".") : parent
-            guard access(existing, W_OK | X_OK) == 0 else {
-                return .init(
-                    "state directory", passed: false, "\(path) is missing and \(existing) is not writable",
-                    hint: "create it for the daemon's user, or use --state-dir")
-            }
-            return .init("state directory", passed: true, "\(path) will be created")
         }
 
-        /// The endpoint's host name resolves (getaddrinfo).
-        static func resolve(_ host: String) -> PreflightResult {
+        /// The endpoint's (or the proxy's) host name resolves (getaddrinfo).
+        static func resolve(_ host: String, via proxy: String?) -> PreflightResult {
             var hints = addrinfo()
             hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
             var result: UnsafeMutablePointer<addrinfo>?
@@ -124,7 +147,8 @@ extension WatchdogCommand {
             getnameinfo(
                 first.pointee.ai_addr, first.pointee.ai_addrlen, &name, socklen_t(name.count), nil, 0, NI_NUMERICHOST)
             let address = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            return .init("endpoint", passed: true, "\(host) resolves to \(address)")
+            return .init(
+                "endpoint", passed: true, "\(proxy.map { "through \($0): " } ?? "")\(host) resolves to \(address)")
         }
     }
 }

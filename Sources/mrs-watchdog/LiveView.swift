@@ -11,20 +11,23 @@ import UnixSignals
 /// on the terminal's alternate screen and redrawn in place as things happen and when the terminal is
 /// resized (SIGWINCH). `close()` restores the screen and leaves the final status and actions on it. Used
 /// when stdout is a TTY; the layout is `LiveFrame`'s.
+///
+/// The alternate screen is entered only once the service group runs, that is once SIGINT and SIGTERM stop
+/// the daemon gracefully (and so reach `close()`): a Ctrl-C while credentials are read must not leave the
+/// terminal on it.
 final class LiveView: DaemonEventSink, Service {
     private struct Screen {
         var frame = LiveFrame(report: nil, status: "starting: reading credentials and polling MRS…", recent: [])
-        var open = true
+        var open = false
+        var closed = false
     }
 
     private let screen = Mutex(Screen())
     static let recentLines = 10
 
-    /// Switches to the alternate screen (cursor hidden) and draws the first frame.
     init() {
         TerminalText.useUTF8()
-        Console.write(fd: 1, "\u{1B}[?1049h\u{1B}[?25l")
-        screen.withLock { Self.draw($0) }
+        Console.out("mrs-watchdog: starting (reading credentials); the live view follows, Ctrl-C stops")
     }
 
     func emit(_ event: DaemonEvent) {
@@ -59,17 +62,26 @@ final class LiveView: DaemonEventSink, Service {
         }
     }
 
-    /// Redraws at the new size whenever the terminal is resized, until shutdown.
+    /// Switches to the alternate screen (cursor hidden), draws, and redraws at the new size whenever the
+    /// terminal is resized, until shutdown.
     func run() async throws {
-        for await _ in await UnixSignalsSequence(trapping: .sigwinch).cancelOnGracefulShutdown() {
+        let resizes = await UnixSignalsSequence(trapping: .sigwinch)
+        screen.withLock { screen in
+            guard !screen.closed else { return }
+            screen.open = true
+            Console.write(fd: 1, "\u{1B}[?1049h\u{1B}[?25l")
+            Self.draw(screen)
+        }
+        for await _ in resizes.cancelOnGracefulShutdown() {
             screen.withLock { Self.draw($0) }
         }
     }
 
     /// Back to the normal screen (cursor shown), with the last status and actions printed there. Safe to
-    /// call more than once.
+    /// call more than once, and before `run()`.
     func close() {
         screen.withLock { screen in
+            screen.closed = true
             guard screen.open else { return }
             screen.open = false
             let width = Self.size().columns
@@ -81,12 +93,14 @@ final class LiveView: DaemonEventSink, Service {
         }
     }
 
-    /// Home, each line cleared to its end, then the rest of the screen cleared: no flicker, no scrolling.
+    /// Home, then every row of the screen cleared before it is written: no flicker, no scrolling. (Clearing
+    /// after a line instead would erase the last column of a line as wide as the terminal.)
     private static func draw(_ screen: Screen) {
         guard screen.open else { return }
         let size = size()
         let lines = screen.frame.lines(width: size.columns, height: size.rows)
-        Console.write(fd: 1, "\u{1B}[H" + lines.joined(separator: "\u{1B}[K\n") + "\u{1B}[K\u{1B}[J")
+        let rows = (0..<size.rows).map { "\u{1B}[2K" + ($0 < lines.count ? lines[$0] : "") }
+        Console.write(fd: 1, "\u{1B}[H" + rows.joined(separator: "\n"))
     }
 
     /// The terminal's size in cells, asked anew each time (80 × 24 when it cannot say).

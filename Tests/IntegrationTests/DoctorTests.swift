@@ -77,6 +77,34 @@ struct DoctorTests {
         }
     }
 
+    @Test func aRefusedSignatureLaterOnStillEndsTheRun() async throws {
+        try await EmulatorHarness.run { emulator in
+            let first = await emulator.addCluster("c-doctor-1")
+            let second = await emulator.addCluster("c-doctor-2")
+            var plan = FaultPlan()
+            plan.authFailure = true
+            plan.paths = ["/job-executions"]
+            await emulator.state.setFaults(plan)
+            let outcome = try await Self.doctor(emulator, clusters: [first, second])
+            #expect(outcome.status == 1)
+            #expect(outcome.failed("cluster c-doctor-1") && outcome.output.contains("no further signed request"))
+            #expect(outcome.line("cluster c-doctor-2") == nil, "\(outcome.output)")
+            #expect(outcome.requests == 2, "the cluster list and one refused job list: \(outcome.requests)")
+        }
+    }
+
+    @Test func aClockTooFarOffForSignaturesIsNamedAsTheCause() async throws {
+        try await EmulatorHarness.run(clockOffsetMillis: -1_200_000) { emulator in
+            let cluster = await emulator.addCluster("c-doctor")
+            let outcome = try await Self.doctor(emulator, clusters: [cluster])
+            #expect(outcome.status == 1)
+            #expect(outcome.failed("clock") && outcome.output.contains("20m ahead of MRS"), "\(outcome.output)")
+            #expect(outcome.failed("signed request") && outcome.output.contains("APIG.0303"))
+            #expect(outcome.output.contains("fix: the host clock is more than 15 minutes off"))
+            #expect(outcome.requests == 1)
+        }
+    }
+
     @Test func aProjectOutsideTheAccountFailsTheSignedRequest() async throws {
         try await EmulatorHarness.run { emulator in
             let cluster = await emulator.addCluster("c-doctor")
@@ -85,7 +113,7 @@ struct DoctorTests {
                 emulator, clusters: [cluster], projectId: "ffffffffffffffffffffffffffffffff")
             #expect(outcome.status == 1)
             #expect(outcome.failed("signed request"), "\(outcome.output)")
-            #expect(outcome.output.contains("project id (ffffffffffffffffffffffffffffffff)"))
+            #expect(outcome.output.contains("credentials or project ffffffffffffffffffffffffffffffff"))
             #expect(outcome.requests == 1)
         }
     }

@@ -87,6 +87,34 @@ struct LiveViewTerminalTests {
         }
     }
 
+    @Test func ctrlCWhileStartingLeavesTheTerminalAsItWas() async throws {
+        try await EmulatorHarness.run { emulator in
+            let cluster = await emulator.addCluster("c-early")
+            // Credentials from a slow metadata service: Ctrl-C comes while the daemon is still reading them.
+            var slow = FaultPlan()
+            slow.latencyMs = 5000
+            slow.paths = ["/openstack/latest/securitykey"]
+            await emulator.state.setFaults(slow)
+            let config = try TemporaryConfig(
+                DaemonProcessTests.configText(emulator, cluster: cluster, rules: DoctorTests.rules))
+            let binary = try ChildProcess.productPath("mrs-watchdog")
+            let command =
+                "echo PID $$; exec '\(binary)' run --config '\(config.path)' --state-dir '\(try DaemonHarness.freshStateDirectory())'"
+            let terminal = try ChildProcess(
+                "/usr/bin/script", ["-q", "-e", "-c", command, "/dev/null"],
+                environment: ChildProcess.cleanEnvironment([
+                    "TERM": "xterm", "MRS_WATCHDOG_METADATA_URL": emulator.baseURL,
+                ]))
+            try await terminal.waitForOutput("starting")
+            let pid = try #require(terminal.stdout.firstMatch(of: /PID (\d+)/).flatMap { Int32($0.1) })
+            kill(pid, SIGINT)
+            let finished = try await terminal.wait(timeout: .seconds(20))
+            let entered = finished.stdout.components(separatedBy: "\u{1B}[?1049h").count - 1
+            let left = finished.stdout.components(separatedBy: "\u{1B}[?1049l").count - 1
+            #expect(entered == left, "alternate screen entered \(entered)×, left \(left)×: \(finished.stdout)")
+        }
+    }
+
     /// The frames drawn so far (each begins with cursor-home), as lines without escape sequences.
     static func frames(_ output: String) -> [[String]] {
         output.components(separatedBy: "\u{1B}[H").dropFirst().map { frame in

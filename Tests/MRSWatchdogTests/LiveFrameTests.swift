@@ -9,6 +9,7 @@ struct LiveFrameTests {
         #expect(TerminalText.width("etl-daily") == 9)
         #expect(TerminalText.width("数据清洗") == 8)
         #expect(TerminalText.width("e\u{301}") == 1, "a combining accent takes no column")
+        #expect(TerminalText.width("\u{263A}\u{FE0F}") == 2, "emoji presentation is drawn two columns wide")
         #expect(TerminalText.truncated("数据清洗", to: 6) == "数据…")
         #expect(TerminalText.truncated("数据清洗", to: 4) == "数…", "a wide character that would overflow is left out")
         #expect(TerminalText.truncated("short", to: 5) == "short")
@@ -36,7 +37,7 @@ struct LiveFrameTests {
         #expect(ShortIds(["c1"])["c1"] == "c1", "shorter than eight: whole")
     }
 
-    static func frame(rows: Int) -> LiveFrame {
+    static func frame(rows: Int, unlisted: Int = 0) -> LiveFrame {
         let decisions = (0..<rows).map { index in
             Decision(
                 clusterId: index % 2 == 0
@@ -48,7 +49,7 @@ struct LiveFrameTests {
                 reason: "7m57s left before max_runtime 2h (warn_before 10m)", matches: [])
         }
         let report = CycleReport(
-            at: 1_800_000_000_000, decisions: decisions, activeJobs: ["c": rows + 40], kinds: [.warn: rows],
+            at: 1_800_000_000_000, decisions: decisions, activeJobs: ["c": rows + unlisted], kinds: [.warn: rows],
             clusters: ["c0ffee00-0000-4000-8000-000000000000", "d1ffee00-0000-4000-8000-000000000000"],
             failures: [:], duration: .zero, breakerOpen: false, nextDeadline: nil)
         return LiveFrame(
@@ -75,14 +76,30 @@ struct LiveFrameTests {
         #expect(!header(120).contains("DEADLINE") && header(120).contains("CLUSTER"), "DEADLINE goes first")
         #expect(!header(110).contains("CLUSTER") && header(110).contains("RULE"), "then CLUSTER")
         #expect(!header(100).contains("RULE") && header(100).contains("REASON"), "then RULE")
-        #expect(!header(70).contains("REASON") && header(70).contains("NAME"), "NAME narrows to 20, then REASON goes")
+        #expect(header(74).contains("NAME" + String(repeating: " ", count: 18) + "ELAPSED"), "NAME narrows to 20")
+        #expect(header(74).contains("REASON"), "before REASON goes")
+        #expect(!header(70).contains("REASON") && header(70).contains("NAME"), "then REASON goes")
         #expect(header(50).contains("NAME             ELAPSED"), "then NAME narrows further")
     }
 
     @Test func shortTerminalsShowFewerRowsAndSayHowManyAreHidden() {
+        let tall = Self.frame(rows: 12).lines(width: 160, height: 50)
+        #expect(!tall.contains { $0.contains("more") }, "nothing hidden: \(tall)")
         let lines = Self.frame(rows: 12).lines(width: 160, height: 14)
         #expect(lines.count <= 14)
-        #expect(lines.contains { $0.contains("more job(s)") })
+        let shown = lines.filter { $0.hasPrefix("warn") }.count
+        #expect(shown > 0 && shown < 12)
+        #expect(lines.contains("(\(12 - shown) more near or over a limit: a taller terminal shows them)"), "\(lines)")
         #expect(lines.contains { $0.contains("since start:") }, "the counts are never pushed off")
+        let unlisted = Self.frame(rows: 2, unlisted: 40).lines(width: 160, height: 50)
+        #expect(unlisted.contains("(40 more job(s), not near a limit or named by no rule)"), "\(unlisted)")
+    }
+
+    @Test func killsComeFirstSoAShortTerminalNeverHidesThem() {
+        var frame = Self.frame(rows: 12)
+        frame.report!.decisions[11].kind = .kill
+        let lines = frame.lines(width: 160, height: 14)
+        let rows = lines.drop { !$0.hasPrefix("DECISION") }.dropFirst()
+        #expect(rows.first?.hasPrefix("kill") == true, "\(lines)")
     }
 }

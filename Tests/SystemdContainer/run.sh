@@ -118,6 +118,13 @@ write_config ""
 printf '%s' "$AK" | ct sh -c 'umask 077; cat > /etc/credstore/mrs-watchdog.ak'
 printf '%s' "$SK" | ct sh -c 'umask 077; cat > /etc/credstore/mrs-watchdog.sk'
 
+# ------------------------------------------------------------------ doctor, as README tells operators to run it
+doctor_out=$(ct systemd-run --quiet --pipe --wait -p DynamicUser=yes -p StateDirectory=mrs-watchdog \
+  -p LoadCredential=ak:/etc/credstore/mrs-watchdog.ak -p LoadCredential=sk:/etc/credstore/mrs-watchdog.sk \
+  /usr/bin/mrs-watchdog doctor --config /etc/mrs-watchdog/rules.json 2>&1); rc=$?
+doctor_passed() { [ "$rc" = 0 ] && grep -q '✔ may stop jobs' <<<"$doctor_out"; }
+check "doctor as the daemon's user with its credentials passes (rc $rc): $(grep '✘' <<<"$doctor_out" | head -3)" doctor_passed
+
 # ------------------------------------------------------------------ READY gating and status
 faults '{"latency_ms": 2500}'   # a slow MRS keeps the first poll (and so READY) back a few seconds
 ct systemctl start --no-block mrs-watchdog.service

@@ -32,7 +32,10 @@ package struct LiveFrame: Sendable {
         var decisions: [Decision] = []
         var active = 0
         if let report {
-            decisions = report.decisions
+            // What calls for action first, so a short terminal never hides a kill behind a warning.
+            decisions = report.decisions.enumerated().sorted { a, b in
+                (Self.urgency(a.element.kind), a.offset) < (Self.urgency(b.element.kind), b.offset)
+            }.map(\.element)
             active = report.activeJobs.values.reduce(0, +)
             let clusters = ShortIds(report.clusters)
             failures = report.failures.sorted { $0.key < $1.key }.map { cluster, error in
@@ -41,7 +44,7 @@ package struct LiveFrame: Sendable {
         }
         // The table gets what the title, status, failures and a few recent actions leave.
         let recentWanted = min(recent.count, 3)
-        let reserved = top.count + failures.count + 1 + (recentWanted > 0 ? 2 + recentWanted : 0)
+        let reserved = top.count + failures.count + 2 + (recentWanted > 0 ? 2 + recentWanted : 0)
         let rows = min(Self.maxRows, decisions.count, max(1, height - reserved - 1))
         var body: [String]
         if report == nil {
@@ -51,8 +54,12 @@ package struct LiveFrame: Sendable {
         } else {
             body = Self.table(Array(decisions.prefix(rows)), clusters: report?.clusters ?? [], width: width)
         }
-        let hidden = active - min(rows, decisions.count)
-        if report != nil, hidden > 0 { body.append("(\(hidden) more job(s), not near a limit or named by no rule)") }
+        if decisions.count > rows {
+            body.append("(\(decisions.count - rows) more near or over a limit: a taller terminal shows them)")
+        }
+        if report != nil, active > decisions.count {
+            body.append("(\(active - decisions.count) more job(s), not near a limit or named by no rule)")
+        }
         body += failures
         var lines = top + body
         let room = height - lines.count - 2
@@ -60,6 +67,17 @@ package struct LiveFrame: Sendable {
             lines += ["", "recent:"] + recent.suffix(room).map { "  " + $0 }
         }
         return lines.prefix(height).map { TerminalText.truncated(TerminalText.printable($0), to: width) }
+    }
+
+    /// Kill first, then would-kill, warn and skipped-unknown; the rest after.
+    static func urgency(_ kind: Decision.Kind) -> Int {
+        switch kind {
+        case .kill: 0
+        case .wouldKill: 1
+        case .warn: 2
+        case .skippedUnknown: 3
+        default: 4
+        }
     }
 
     private var title: String {
@@ -119,14 +137,11 @@ package struct LiveFrame: Sendable {
         let clusterIds = ShortIds(clusters + decisions.map(\.clusterId))
         let jobIds = ShortIds(decisions.map(\.job.jobId))
         let cells: [[Column: String]] = decisions.map { decision in
-            let elapsed = decision.elapsedMillis.map { DurationText.format(millis: $0 / 1000 * 1000) } ?? "-"
-            let limit = decision.limitMillis.map { DurationText.format(millis: $0) } ?? "-"
-            return [
+            [
                 .decision: decision.kind.rawValue, .cluster: clusterIds[decision.clusterId],
                 .job: jobIds[decision.job.jobId], .name: TerminalText.printable(decision.job.jobName ?? "-"),
-                .rule: TerminalText.printable(decision.rule ?? "-"), .elapsed: "\(elapsed)/\(limit)",
-                .deadline: decision.deadline.map { RFC3339.format(epochMillis: $0) } ?? "-",
-                .reason: TerminalText.printable(decision.reason),
+                .rule: TerminalText.printable(decision.rule ?? "-"), .elapsed: DecisionTable.elapsedOverLimit(decision),
+                .deadline: DecisionTable.deadline(decision), .reason: TerminalText.printable(decision.reason),
             ]
         }
         var shown = Column.allCases

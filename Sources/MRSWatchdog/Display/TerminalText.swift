@@ -3,10 +3,11 @@ import CWidth
 /// Text for a terminal: made safe to print (no control sequences from MRS fields), measured in columns and
 /// cut to a width with "…".
 package enum TerminalText {
-    /// Selects a UTF-8 character type so `wcwidth` knows wide (CJK) characters; the live view calls it once.
-    package static func useUTF8() {
-        _ = setlocale(LC_CTYPE, "C.UTF-8")
-    }
+    /// Selects a UTF-8 character type so `wcwidth` knows wide (CJK) characters. Once per process, however
+    /// many callers (setlocale is not thread-safe).
+    package static func useUTF8() { _ = selectedUTF8 }
+
+    private static let selectedUTF8: Void = { _ = setlocale(LC_CTYPE, "C.UTF-8") }()
 
     /// `text` with what `VisibleText` calls invisible — C0/C1 controls (escape among them), format characters
     /// such as bidirectional overrides — replaced by "?": a job name or a reason from MRS must not move the
@@ -30,7 +31,9 @@ package enum TerminalText {
         let columns = character.unicodeScalars.reduce(0) { sum, scalar in
             sum + max(0, Int(wcwidth(wchar_t(bitPattern: scalar.value))))
         }
-        return max(1, columns)
+        // Variation selector 16 asks for emoji presentation, which terminals draw two columns wide.
+        let emoji = character.unicodeScalars.contains("\u{FE0F}")
+        return max(emoji ? 2 : 1, columns)
     }
 
     /// `text` cut to at most `columns` columns, ending in "…" when something was cut.

@@ -5,15 +5,24 @@ public enum DecisionTable {
             "DECISION", "CLUSTER", "JOB ID", "NAME", "RULE", "ELAPSED/LIMIT", "DEADLINE", "REASON",
         ])
         for decision in decisions {
-            let elapsed = decision.elapsedMillis.map { DurationText.format(millis: $0 / 1000 * 1000) } ?? "-"
-            let limit = decision.limitMillis.map { DurationText.format(millis: $0) } ?? "-"
             table.add([
                 decision.kind.rawValue, decision.clusterId, decision.job.jobId, decision.job.jobName ?? "-",
-                decision.rule ?? "-", "\(elapsed)/\(limit)",
-                decision.deadline.map { RFC3339.format(epochMillis: $0) } ?? "-", decision.reason,
+                decision.rule ?? "-", elapsedOverLimit(decision), deadline(decision), decision.reason,
             ])
         }
         return table.render()
+    }
+
+    /// `1h52m2s/2h`: the measured time (whole seconds) over the deciding limit; `-` for what is unknown.
+    public static func elapsedOverLimit(_ decision: Decision) -> String {
+        let elapsed = decision.elapsedMillis.map { DurationText.format(millis: $0 / 1000 * 1000) } ?? "-"
+        let limit = decision.limitMillis.map { DurationText.format(millis: $0) } ?? "-"
+        return "\(elapsed)/\(limit)"
+    }
+
+    /// The deadline in RFC 3339, or `-`.
+    public static func deadline(_ decision: Decision) -> String {
+        decision.deadline.map { RFC3339.format(epochMillis: $0) } ?? "-"
     }
 
     /// A summary line such as `12 jobs: 2 kill, 1 warn, 9 ok`.

@@ -169,6 +169,10 @@ public struct HuaweiCloudError: Error, Sendable, Hashable, CustomStringConvertib
         "0175", "0160", "0200", "0176", "0201", "12000003", "0192", "0191",
     ]
 
+    /// What to do about a refused signature (401): the advice every command gives.
+    public static let authFailureAdvice =
+        "check the access key pair and the project id; five failures in a row lock the key for 5 minutes"
+
     /// True when the object asked for does not exist (job `0176`/`0201`, cluster `12000003`).
     public var isNotFound: Bool {
         ["0176", "0201", "12000003"].contains(errorCode ?? "")

@@ -1,34 +1,30 @@
-import AsyncHTTPClient
-import Logging
 import Synchronization
 
 /// The read-only checks of `mrs-watchdog doctor` that talk to MRS, in order, each reported as it finishes.
-/// What is sent: one signed cluster list (`GET /v1.1/{project}/cluster_infos`; nothing more when it is
-/// refused, so a wrong key never nears the 5-failure lockout), the first page of each watched cluster's job
-/// list (`limit=10`), and on the first readable cluster a read and a kill of the job id
+/// What is sent: one signed cluster list (`GET /v1.1/{project}/cluster_infos`), the first page of each
+/// watched cluster's job list, and on the first readable cluster a read and a kill of the job id
 /// `00000000-0000-0000-0000-000000000000` — which MRS never issues (its ids are random version-4 UUIDs), so
-/// the answer "job does not exist" (`0176`) shows the permission without stopping anything.
+/// the answer "job does not exist" (`0176`) shows the identity was not refused, without stopping anything.
+/// Any 401 ends the run: five refused signatures in a row lock the access key for 5 minutes.
 public struct Preflight: Sendable {
     /// The job id of the permission probes: the nil UUID, never an MRS job.
     public static let probeJobId = "00000000-0000-0000-0000-000000000000"
-    /// Host and MRS clocks further apart than this fail the clock check, seconds.
-    public static let clockTolerance: Int64 = 60
 
     let config: WatchdogConfig
-    let http: HTTPClient
-    let projectId: String
-    let credentials: any CredentialProvider
+    let client: MRSHTTPClient
+    let serverDate: @Sendable () -> Int64?
     let hostNow: @Sendable () -> Int64
 
-    /// - Parameter hostNow: the host clock, epoch ms.
+    /// - Parameters:
+    ///   - serverDate: the latest `Date` header the client saw, epoch ms (the client's `onServerDate`).
+    ///   - hostNow: the host clock, epoch ms.
     public init(
-        config: WatchdogConfig, http: HTTPClient, projectId: String, credentials: any CredentialProvider,
+        config: WatchdogConfig, client: MRSHTTPClient, serverDate: @escaping @Sendable () -> Int64?,
         hostNow: @escaping @Sendable () -> Int64 = { HostClock.nowMillis() }
     ) {
         self.config = config
-        self.http = http
-        self.projectId = projectId
-        self.credentials = credentials
+        self.client = client
+        self.serverDate = serverDate
         self.hostNow = hostNow
     }
 
@@ -40,15 +36,6 @@ public struct Preflight: Sendable {
             allPassed = allPassed && result.passed
             report(result)
         }
-        let serverDate = Mutex<Int64?>(nil)
-        var options = MRSHTTPClient.Options()
-        options.requestTimeout = .milliseconds(config.mrs.requestTimeoutMillis)
-        options.jobPageSize = 10
-        let client = MRSHTTPClient(
-            http: http, endpoint: config.mrs.endpoint, projectId: projectId, credentials: credentials,
-            options: options, logger: Logger(label: "mrs-watchdog", factory: { _ in SwiftLogNoOpLogHandler() }),
-            onServerDate: { date in serverDate.withLock { $0 = date } })
-
         let clusters: [Cluster]
         do {
             clusters = try await client.listClusters(state: "existing").clusters
@@ -56,26 +43,24 @@ public struct Preflight: Sendable {
             record(
                 .init(
                     "signed request", passed: true,
-                    "MRS listed \(clusters.count) cluster(s) of project \(projectId); \(tls)"))
+                    "MRS listed \(clusters.count) cluster(s) of project \(client.projectId); \(tls)"))
+            record(clock())
         } catch {
-            record(Self.refused("signed request", error, action: "mrs:cluster:list", projectId: projectId))
+            // A clock too far off is refused (APIG.0303): say so before the refusal.
+            if serverDate() != nil { record(clock()) }
+            record(refused("signed request", error, action: "mrs:cluster:list"))
             return false
         }
-        if let server = serverDate.withLock({ $0 }) {
-            record(Self.clock(hostMillis: hostNow(), serverMillis: server))
-        } else {
-            record(.init("clock", passed: false, "MRS sent no Date header", hint: "check that mrs.endpoint is MRS"))
-        }
 
-        let watched = clusters.filter(config.watches)
         let listed = Set(clusters.map(\.clusterId))
         for id in config.watch.clusterIds where !listed.contains(id) {
             record(
                 .init(
-                    "cluster \(id)", passed: false, "not found in project \(projectId)",
+                    "cluster \(id)", passed: false, "not found in project \(client.projectId)",
                     hint: "check watch.cluster_ids against `mrs-watchdog clusters` (a terminated cluster is not listed)"
                 ))
         }
+        let watched = clusters.filter(config.watches)
         if watched.isEmpty {
             record(
                 .init(
@@ -93,8 +78,8 @@ public struct Preflight: Sendable {
                 }
             } catch is FirstPageRead {
             } catch {
-                record(
-                    Self.refused("cluster \(cluster.clusterId)", error, action: "mrs:job:list", projectId: projectId))
+                record(refused("cluster \(cluster.clusterId)", error, action: "mrs:job:list"))
+                if Self.endsTheRun(error) { return false }
                 continue
             }
             readable = readable ?? cluster.clusterId
@@ -105,56 +90,62 @@ public struct Preflight: Sendable {
                 ))
         }
         guard let probe = readable else { return false }
-        await record(
-            permission("read job details", action: "mrs:job:get", cluster: probe) {
-                _ = try await client.showJob(clusterId: probe, jobId: Self.probeJobId)
-            })
-        await record(
-            permission("stop jobs", action: "mrs:job:stop", cluster: probe) {
+        let read = await permission("read job details", action: "mrs:job:get", cluster: probe) {
+            _ = try await client.showJob(clusterId: probe, jobId: Self.probeJobId)
+        }
+        record(read.result)
+        if read.endsTheRun { return false }
+        record(
+            await permission("stop jobs", action: "mrs:job:stop", cluster: probe) {
                 try await client.killJob(clusterId: probe, jobId: Self.probeJobId)
-            })
+            }.result)
         return allPassed
     }
 
     private struct FirstPageRead: Error {}
 
-    /// A call about the probe job id: "does not exist" means the call was allowed.
+    /// A refused signature: no further signed request may follow.
+    static func endsTheRun(_ error: any Error) -> Bool { (error as? HuaweiCloudError)?.httpStatus == 401 }
+
+    /// A call about the probe job id: "does not exist" means the call was not refused.
     private func permission(
         _ what: String, action: String, cluster: String, _ call: () async throws -> Void
-    ) async -> PreflightResult {
+    ) async -> (result: PreflightResult, endsTheRun: Bool) {
         let check = "may \(what)"
         do {
             try await call()
-            return .init(
+            let result = PreflightResult(
                 check, passed: false, "MRS accepted a call about job \(Self.probeJobId), which cannot exist",
                 hint: "check that mrs.endpoint is MRS")
+            return (result, false)
         } catch let error as HuaweiCloudError where error.isNotFound {
-            return .init(
-                check, passed: true,
-                "\(action): MRS answered \(error.errorCode ?? "not found") (job does not exist) on cluster \(cluster)")
+            let answer = "MRS answered \(error.errorCode ?? "not found") (job does not exist) on cluster \(cluster)"
+            return (PreflightResult(check, passed: true, "\(action) not refused: \(answer)"), false)
         } catch {
-            return Self.refused(check, error, action: action, projectId: projectId)
+            return (refused(check, error, action: action), Self.endsTheRun(error))
         }
     }
 
     /// A failed call as a result, with the fix its kind calls for.
-    static func refused(_ check: String, _ error: any Error, action: String, projectId: String) -> PreflightResult {
+    func refused(_ check: String, _ error: any Error, action: String) -> PreflightResult {
         guard let error = error as? HuaweiCloudError else {
             return .init(check, passed: false, "\(error)")
         }
         switch (error.httpStatus, error.errorCode) {
+        case (401, let code?) where code.hasSuffix(".0303"):
+            return .init(
+                check, passed: false, "MRS refused the request's time: \(error)",
+                hint: "the host clock is more than 15 minutes off: turn on time sync (timedatectl set-ntp true)")
         case (401, _):
             return .init(
-                check, passed: false, "MRS refused the credentials: \(error)",
-                hint: "check the access key pair and the project id (\(projectId)); doctor sent no further signed"
-                    + " request, as five failures in a row lock the key for 5 minutes")
+                check, passed: false, "MRS refused the credentials or project \(client.projectId): \(error)",
+                hint: HuaweiCloudError.authFailureAdvice + " (doctor sent no further signed request)")
         case (403, _):
             return .init(
                 check, passed: false, "not permitted (\(action)): \(error)",
                 hint: "grant the identity \(action) (the MRS User system policy has every action the daemon uses)")
         case (_, "0192"?):
-            return .init(
-                check, passed: false, "\(error)", hint: "synchronize IAM users to the cluster's MRS Manager")
+            return .init(check, passed: false, "\(error)", hint: "synchronize IAM users to the cluster's MRS Manager")
         default:
             if error.metricLabel == "transport.tls" {
                 return .init(
@@ -170,11 +161,14 @@ public struct Preflight: Sendable {
         }
     }
 
-    /// The host clock against MRS's `Date` (whole seconds).
-    static func clock(hostMillis: Int64, serverMillis: Int64) -> PreflightResult {
-        let skew = (hostMillis - serverMillis) / 1000
+    /// The host clock against MRS's `Date` (whole seconds), within the daemon's skew warning.
+    func clock() -> PreflightResult {
+        guard let server = serverDate() else {
+            return .init("clock", passed: false, "MRS sent no Date header", hint: "check that mrs.endpoint is MRS")
+        }
+        let skew = (hostNow() - server) / 1000
         let off = DurationText.format(millis: abs(skew) * 1000)
-        if abs(skew) <= clockTolerance {
+        if abs(skew) * 1000 <= DaemonTiming().skewWarningMillis {
             return .init("clock", passed: true, "the host clock is within \(off) of MRS's")
         }
         return .init(

@@ -13,9 +13,10 @@ public struct PreflightResult: Sendable, Hashable {
         self.hint = hint
     }
 
-    /// `✔ check: detail`, or `✘ check: detail` and an indented `fix:` line.
+    /// `✔ check: detail`, or `✘ check: detail` and an indented `fix:` line; what MRS sent (error messages,
+    /// cluster states) cannot move the cursor or colour the terminal.
     public var text: String {
-        var text = "\(passed ? "✔" : "✘") \(check): \(detail)"
+        var text = "\(passed ? "✔" : "✘") \(check): \(TerminalText.printable(detail))"
         if !passed, let hint { text += "\n    fix: \(hint)" }
         return text
     }
