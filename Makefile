@@ -141,10 +141,10 @@ format-check:
 folder-check:
 	python3 scripts/folder-deps.py Sources/MRSWatchdog
 
-# rules.example.json must satisfy rules.schema.json (the schema editors use).
+# rules.example.json and the starter pack must satisfy rules.schema.json (the schema editors use).
 schema-check:
 	@python3 -c "import jsonschema" 2>/dev/null || python3 -m pip install -q jsonschema
-	python3 -c "import json, jsonschema; jsonschema.validate(json.load(open('rules.example.json')), json.load(open('rules.schema.json'))); print('rules.example.json matches rules.schema.json')"
+	python3 -c "import json, jsonschema; [jsonschema.validate(json.load(open(f)), json.load(open('rules.schema.json'))) for f in ('rules.example.json', 'examples/starter-rules.json')]; print('rules.example.json and examples/starter-rules.json match rules.schema.json')"
 
 emulator: build
 	$(SWIFT) run mrs-emulator --listen 127.0.0.1:8080 --scenario examples/demo-scenario.json

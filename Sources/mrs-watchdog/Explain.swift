@@ -50,9 +50,7 @@ extension WatchdogCommand {
             let clusterId = cluster ?? (clusterList.count == 1 ? clusterList[0].clusterId : "-")
             let tags = clusterList.first { $0.clusterId == clusterId }?.tags
             let evaluator = Evaluator(config: loaded)
-            let decisions = saved.jobs.map {
-                evaluator.decide(clusterId: clusterId, clusterTags: tags, job: $0, now: at)
-            }
+            let decisions = evaluator.decideAll(clusterId: clusterId, clusterTags: tags, jobs: saved.jobs, now: at)
             if json {
                 Console.out(DecisionTable.json(decisions))
                 return

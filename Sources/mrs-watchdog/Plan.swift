@@ -27,9 +27,9 @@ extension WatchdogCommand {
                     let evaluator = Evaluator(config: config)
                     let now = clock.now()
                     let decisions = clusters.flatMap { cluster in
-                        (result.digests[cluster.clusterId]?.jobs ?? []).map {
-                            evaluator.decide(clusterId: cluster.clusterId, clusterTags: cluster.tags, job: $0, now: now)
-                        }
+                        evaluator.decideAll(
+                            clusterId: cluster.clusterId, clusterTags: cluster.tags,
+                            jobs: result.digests[cluster.clusterId]?.jobs ?? [], now: now)
                     }
                     var problems = discovered.malformed.map {
                         "cluster list entry \($0) could not be read and was skipped"

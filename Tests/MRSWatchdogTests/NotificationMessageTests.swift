@@ -30,11 +30,13 @@ struct NotificationMessageTests {
         #expect(object["time"] as? String == "2027-01-15T08:00:00Z")
     }
 
-    @Test func onlyWarnKillUnkillableAndBreakerEventsAreAnnounced() throws {
+    @Test func onlyWarnKillUnkillableKillLoopAndBreakerEventsAreAnnounced() throws {
         for action in DecisionRecord.Action.allCases {
             let message = NotificationMessage.from(.decision(Self.record(action)), at: Self.now)
-            #expect((message != nil) == [.warn, .kill, .unkillable].contains(action), "\(action)")
+            #expect((message != nil) == [.warn, .kill, .unkillable, .killLoop].contains(action), "\(action)")
         }
+        let loop = NotificationMessage.from(.decision(Self.record(.killLoop)), at: Self.now)
+        #expect(loop?.event == .killLoop && loop?.json.contains(#""event":"kill-loop""#) == true)
         let open = try #require(
             NotificationMessage.from(.breaker(open: true, candidates: 30, threshold: 25), at: Self.now))
         #expect(open.event == .breaker)

@@ -19,6 +19,7 @@ struct StateStoreTests {
     static func record(_ job: String, _ status: KillRecord.Status, resolvedAt: Int64? = nil) -> KillRecord {
         var record = KillRecord(clusterId: "c1", jobId: job, status: status, firstAttemptAt: now - hour)
         record.jobName = "etl-\(job)"
+        record.user = "etl"
         record.rule = "dev-2h"
         record.attempts = 2
         record.accepted = true

@@ -16,14 +16,16 @@ struct WatchdogStateMachineTests {
         /// The report of the latest poll.
         var lastCycle: CycleReport?
 
+        static let rule =
+            #"{"name": "r", "match": {"job_name": ["etl-*"]}, "max_runtime": "1h", "warn_before": "10m", "mode": "enforce"}"#
+
         init(
             safety: String = "{}", dryRun: Bool = false, mode: WatchdogStateMachine.Mode = .daemon,
-            state: WatchdogState = WatchdogState()
+            state: WatchdogState = WatchdogState(), rule: String = Harness.rule
         ) throws {
             let text = """
                 {"mrs": {"region": "cn-north-4"}, "watch": {"cluster_ids": ["c1"], "poll_interval": "1h"},
-                 "safety": \(safety),
-                 "rules": [{"name": "r", "match": {"job_name": ["etl-*"]}, "max_runtime": "1h", "warn_before": "10m", "mode": "enforce"}]}
+                 "safety": \(safety), "rules": [\(rule)]}
                 """
             machine = WatchdogStateMachine(
                 config: try ConfigLoader.parse(text, file: "t.json").get(), dryRun: dryRun, mode: mode)

@@ -72,6 +72,19 @@ public enum ConfigLoader {
             safety.maxKillsPerMinute = object.integer("max_kills_per_minute", in: 1...60) ?? safety.maxKillsPerMinute
             safety.maxReadsPerMinute = object.integer("max_reads_per_minute", in: 1...1000) ?? safety.maxReadsPerMinute
             safety.breakerThreshold = object.integer("breaker_threshold", in: 1...1_000_000) ?? safety.breakerThreshold
+            if let loop = object.object("kill_loop") {
+                safety.killLoopAfter = loop.integer("after", in: 1...1000) ?? safety.killLoopAfter
+                if let within = loop.duration("within") {
+                    if within > WatchdogConfig.Safety.maxKillLoopWithinMillis {
+                        reader.report(
+                            loop.childPath("within"), loop.node["within"]!.position,
+                            "must be at most 48h (kill records are kept that long)")
+                    } else {
+                        safety.killLoopWithinMillis = within
+                    }
+                }
+                loop.finish()
+            }
             object.finish()
         }
         var metricsListen: String?
@@ -197,8 +210,12 @@ public enum ConfigLoader {
             rule.warnBeforeMillis = object.duration("warn_before")
             rule.clock = object.enumValue("clock", RuntimeClock.self) ?? rule.clock
             rule.mode = object.enumValue("mode", RuleMode.self) ?? rule.mode
-            if element["max_runtime"] == nil, element["max_queued"] == nil {
-                reader.report(path, element.position, "rule sets no limit: add max_runtime or max_queued")
+            rule.declaredLimit = readDeclaredLimit(object, maxRuntime: rule.maxRuntimeMillis, reader)
+            rule.enforceDuring = readEnforcementWindow(object, mode: rule.mode, reader)
+            rule.maxActive = readConcurrencyCap(object, reader)
+            rule.onKillLoop = object.enumValue("on_kill_loop", KillLoopResponse.self) ?? rule.onKillLoop
+            if element["max_runtime"] == nil, element["max_queued"] == nil, element["max_active"] == nil {
+                reader.report(path, element.position, "rule sets no limit: add max_runtime, max_queued or max_active")
             }
             if let warn = rule.warnBeforeMillis {
                 let limits = [rule.maxRuntimeMillis, rule.maxQueuedMillis].compactMap { $0 }
@@ -213,6 +230,96 @@ public enum ConfigLoader {
             rules.append(rule)
         }
         return rules
+    }
+
+    /// `"declared_limit": {"keys": [...], "allow_raise_to": "8h"}`: needs `max_runtime`, which it adjusts.
+    static func readDeclaredLimit(
+        _ rule: ConfigReader.Object, maxRuntime: Int64?, _ reader: ConfigReader
+    ) -> DeclaredLimitPolicy? {
+        guard let object = rule.object("declared_limit") else { return nil }
+        let keys = object.stringList("keys")
+        let ceiling = object.duration("allow_raise_to")
+        object.finish()
+        if keys == nil, object.node["keys"] == nil {
+            reader.report(object.path, object.node.position, "missing required key 'keys' (the job settings to read)")
+        }
+        guard let maxRuntime else {
+            reader.report(object.path, object.node.position, "declared_limit needs max_runtime, the limit it adjusts")
+            return nil
+        }
+        if let ceiling, ceiling < maxRuntime {
+            reader.report(
+                object.childPath("allow_raise_to"), object.node["allow_raise_to"]!.position,
+                "allow_raise_to (\(DurationText.format(millis: ceiling))) is below max_runtime (\(DurationText.format(millis: maxRuntime)))"
+            )
+        }
+        return keys.map { DeclaredLimitPolicy(keys: $0, allowRaiseToMillis: ceiling) }
+    }
+
+    /// `"max_active": {"count": 5, "per": "user", "clock": "submitted"}`.
+    static func readConcurrencyCap(_ rule: ConfigReader.Object, _ reader: ConfigReader) -> ConcurrencyCap? {
+        guard let object = rule.object("max_active") else { return nil }
+        let count = object.integer("count", in: 1...100_000)
+        let per = object.enumValue("per", ConcurrencyCap.Group.self)
+        let clock = object.enumValue("clock", RuntimeClock.self) ?? .submitted
+        object.finish()
+        for key in ["count", "per"] where object.node[key] == nil {
+            reader.report(object.path, object.node.position, "missing required key '\(key)'")
+        }
+        guard let count, let per else { return nil }
+        return ConcurrencyCap(count: count, per: per, clock: clock)
+    }
+
+    /// `"enforce_during": {"timezone": "Asia/Shanghai", "days": ["mon", …], "from": "20:00", "to": "06:00",
+    /// "except_dates": ["2026-10-01"]}`, on enforce rules only.
+    static func readEnforcementWindow(
+        _ rule: ConfigReader.Object, mode: RuleMode, _ reader: ConfigReader
+    ) -> EnforcementWindow? {
+        guard let object = rule.object("enforce_during") else { return nil }
+        var zone: TimeZone?
+        if let name = object.string("timezone") {
+            zone = EnforcementWindow.zone(named: name)
+            if zone == nil {
+                reader.report(
+                    object.childPath("timezone"), object.node["timezone"]!.position,
+                    "'\(name)' is not an IANA time zone (e.g. Asia/Shanghai, Europe/Berlin, UTC)")
+            }
+        } else if object.node["timezone"] == nil {
+            reader.report(object.path, object.node.position, "missing required key 'timezone' (e.g. Asia/Shanghai)")
+        }
+        let days = object.enumList("days", EnforcementWindow.Weekday.self)
+        func minutes(_ key: String) -> Int? {
+            guard let text = object.string(key) else {
+                if object.node[key] == nil {
+                    reader.report(
+                        object.path, object.node.position, "missing required key '\(key)' (HH:MM, local time)")
+                }
+                return nil
+            }
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2, parts.allSatisfy({ $0.count == 2 }), let hour = Int(parts[0]),
+                let minute = Int(parts[1]), (0..<24).contains(hour), (0..<60).contains(minute)
+            else {
+                reader.report(
+                    object.childPath(key), object.node[key]!.position,
+                    "'\(text)' is not a time of day (HH:MM, 00:00 to 23:59)")
+                return nil
+            }
+            return hour * 60 + minute
+        }
+        let from = minutes("from")
+        let to = minutes("to")
+        let except = object.dateList("except_dates") ?? []
+        object.finish()
+        if mode != .enforce {
+            reader.report(
+                object.path, object.node.position,
+                "enforce_during applies to enforce rules; this rule's mode is \(mode.rawValue)")
+        }
+        guard let zone, let from, let to else { return nil }
+        return EnforcementWindow(
+            timeZone: zone, days: Set(days ?? EnforcementWindow.Weekday.allCases), fromMinutes: from, toMinutes: to,
+            exceptDates: Set(except))
     }
 
     static func readExemptions(_ top: ConfigReader.Object, _ reader: ConfigReader) -> [Exemption] {

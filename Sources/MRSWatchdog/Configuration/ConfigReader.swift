@@ -203,6 +203,16 @@ final class ConfigReader {
             }
         }
 
+        /// A list of local dates, `YYYY-MM-DD`, each checked at its own element.
+        func dateList(_ key: String) -> [String]? {
+            mapList(key) { text in
+                guard text.count == 10, let millis = RFC3339.parse(text + "T00:00:00Z"),
+                    RFC3339.format(epochMillis: millis).hasPrefix(text)
+                else { return .failure("'\(text)' is not a date (YYYY-MM-DD)") }
+                return .success(text)
+            }
+        }
+
         /// A list of shell globs (`Glob`), each compiled at its own element. With `alphabet`, a pattern that no
         /// string of those characters can match (`etl.daily` for a job name) is refused as well.
         func globList(_ key: String, alphabet: (characters: [Unicode.Scalar], name: String)? = nil) -> [Glob]? {

@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// The short human summary `check` prints: where MRS is, what is watched, each rule and its mode.
 public enum ConfigSummary {
     public static func describe(_ config: WatchdogConfig) -> String {
@@ -26,6 +32,21 @@ public enum ConfigSummary {
             }
             if let queued = rule.maxQueuedMillis { limits.append("max_queued \(DurationText.format(millis: queued))") }
             if let warn = rule.warnBeforeMillis { limits.append("warn \(DurationText.format(millis: warn)) before") }
+            if let cap = rule.maxActive { limits.append("max_active \(cap.count) per \(cap.per.rawValue)") }
+            if let declared = rule.declaredLimit {
+                let raise = declared.allowRaiseToMillis.map { "raised up to \(DurationText.format(millis: $0))" }
+                limits.append(
+                    "the job's \(declared.keys.joined(separator: "/")) lowers it\(raise.map { " or is \($0)" } ?? "")")
+            }
+            if let window = rule.enforceDuring {
+                func clock(_ minutes: Int) -> String {
+                    (minutes / 60 < 10 ? "0" : "") + "\(minutes / 60):" + (minutes % 60 < 10 ? "0" : "")
+                        + "\(minutes % 60)"
+                }
+                limits.append(
+                    "kills only \(clock(window.fromMinutes))–\(clock(window.toMinutes)) \(window.timeZone.identifier)"
+                        + (window.days.count == 7 ? "" : " (\(window.days.count) days a week)"))
+            }
             let mode = config.safety.dryRun ? "\(rule.mode.rawValue) → observe (dry run)" : rule.mode.rawValue
             lines.append("  \(rule.name): \(mode); \(limits.joined(separator: ", "))")
         }
@@ -33,7 +54,9 @@ public enum ConfigSummary {
         let safety = config.safety
         lines.append(
             "safety: \(safety.dryRun ? "DRY RUN, " : "")at most \(safety.maxKillsPerCycle) kills per cycle and "
-                + "\(safety.maxKillsPerHour) per hour; breaker opens above \(safety.breakerThreshold) matches")
+                + "\(safety.maxKillsPerHour) per hour; breaker opens above \(safety.breakerThreshold) matches; "
+                + "kill loop at \(safety.killLoopAfter) kills within \(DurationText.format(millis: safety.killLoopWithinMillis))"
+        )
         if !config.rules.contains(where: { $0.mode == .enforce }) || safety.dryRun {
             lines.append("note: no rule enforces, so nothing will be killed")
         }

@@ -3,6 +3,7 @@
 public struct NotificationSettings: Sendable, Hashable {
     public enum Event: String, Sendable, Hashable, CaseIterable, Codable {
         case warn, kill, unkillable, breaker
+        case killLoop = "kill-loop"
     }
 
     public struct Webhook: Sendable, Hashable {

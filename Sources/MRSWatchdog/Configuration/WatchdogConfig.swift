@@ -36,6 +36,13 @@ public struct WatchdogConfig: Sendable, Hashable {
         /// Single-job reads (deadline re-reads, kill verification) per minute, of the tenant's 1000.
         public var maxReadsPerMinute = 500
         public var breakerThreshold = 25
+        /// Kills of jobs of one (cluster, job name, user) that make a kill loop: `killLoopAfter` within
+        /// `killLoopWithinMillis` (a scheduler resubmitting what was killed; DataArts Studio retries a killed
+        /// node after 120 s by default).
+        public var killLoopAfter = 3
+        public var killLoopWithinMillis: Int64 = 24 * 3_600_000
+        /// The longest kill-loop window: the saved state keeps settled kill records this long.
+        public static let maxKillLoopWithinMillis: Int64 = 48 * 3_600_000
         public init() {}
     }
 

@@ -29,6 +29,10 @@ public final class MetricsEventSink: DaemonEventSink {
                 label: "mrs_watchdog_decisions_total",
                 dimensions: [("decision", record.action.rawValue), ("rule", record.decision.rule ?? "")]
             ).increment()
+            if record.action == .killLoop {
+                Counter(label: "mrs_watchdog_kill_loops_total", dimensions: [("rule", record.decision.rule ?? "")])
+                    .increment()
+            }
             if let result = Self.killResult(record.action) {
                 Counter(label: "mrs_watchdog_kills_total", dimensions: [("result", result)]).increment()
             }
@@ -65,7 +69,7 @@ public final class MetricsEventSink: DaemonEventSink {
         case .killFailed: return "failed"
         case .unkillable: return "unkillable"
         case .gone: return "gone"
-        case .warn, .wouldKill, .skipped, .deferred, .held: return nil
+        case .warn, .wouldKill, .skipped, .deferred, .held, .killLoop: return nil
         }
     }
 }

@@ -32,11 +32,16 @@ public struct Decision: Sendable, Hashable {
     public var deadline: Int64?
     /// Why, as data: the words are only put together when someone reads `reason`.
     public var why: Reason
-    /// Why, in words, e.g. `over max_runtime 2h`.
+    /// Why, in words, e.g. `over max_runtime 2h`, with what the job declared about its limit.
     public var reason: String {
-        get { why.text }
-        set { why = .text(newValue) }
+        get { declared.map { "\(why.text); \($0.text)" } ?? why.text }
+        set {
+            why = .text(newValue)
+            declared = nil
+        }
     }
+    /// The deciding rule's runtime limit as the job declared it (`DeclaredLimit`), when it did.
+    public var declared: DeclaredLimit?
     /// For `skipped-unknown`: the MRS field that was missing or implausible (`started_time`, `queue`,
     /// `cluster_tags`, `job_state`, …), a bounded label for metrics.
     public var unknownField: String?
@@ -69,6 +74,9 @@ public struct Decision: Sendable, Hashable {
         case over(RuleMatch.LimitKind, limitMillis: Int64, mode: RuleMode, dryRun: Bool)
         /// In the warning window: this long before the limit.
         case timeLeft(millis: Int64, RuleMatch.LimitKind)
+        /// Over the limit of an enforce rule outside its enforcement window: killed when it opens (nil: no
+        /// window opens within a year).
+        case outsideWindow(RuleMatch.LimitKind, limitMillis: Int64, opensAt: Int64?)
 
         public var text: String {
             switch self {
@@ -83,6 +91,10 @@ public struct Decision: Sendable, Hashable {
                 }
             case .timeLeft(let millis, let kind):
                 return "\(DurationText.format(millis: millis)) left before \(kind.rawValue)"
+            case .outsideWindow(let kind, let limit, let opensAt):
+                let over = "over \(kind.rawValue) \(DurationText.format(millis: limit)), outside the enforcement window"
+                guard let opensAt else { return over + "; no window opens within a year" }
+                return over + "; killed when it opens at \(RFC3339.format(epochMillis: opensAt))"
             }
         }
     }

@@ -70,7 +70,8 @@ public struct Evaluator: Sendable {
                     return skip(field, why, rule: rule.name)
                 case .none:
                     break
-                case .some(let kind, let limitMillis, let since):
+                case .some(let kind, let limitMillis, let since, let declared):
+                    match.declared = declared
                     match.limitKind = kind
                     match.limitMillis = limitMillis
                     match.elapsedMillis = max(0, now - since)
@@ -78,6 +79,9 @@ public struct Evaluator: Sendable {
                     match.clock = kind == .runtime ? rule.clock : nil
                     if let warn = rule.warnBeforeMillis, match.mode != .observe {
                         match.warnAt = since + limitMillis - warn
+                    }
+                    if let window = rule.enforceDuring, match.mode == .enforce {
+                        Self.applyWindow(window, to: &match, warnBefore: rule.warnBeforeMillis, now: now)
                     }
                 }
                 applies = true
@@ -129,6 +133,7 @@ public struct Evaluator: Sendable {
         var nextChange: Int64?
         for match in decision.matches where Self.applies(match) {
             if let warnAt = match.warnAt, warnAt > now { nextChange = min(nextChange ?? .max, warnAt) }
+            if let opens = match.windowOpensAt, opens > now { nextChange = min(nextChange ?? .max, opens) }
             if let deadline = match.deadline, deadline > now { nextChange = min(nextChange ?? .max, deadline) }
             guard let deadline = match.deadline else { continue }
             if deadline <= now,
@@ -139,7 +144,13 @@ public struct Evaluator: Sendable {
             if deadline < (earliest?.deadline ?? .max) { earliest = match }
             if (match.warnAt ?? .max) <= now, deadline < (warning?.deadline ?? .max) { warning = match }
         }
-        if let match = due {
+        if let match = due, match.outsideWindow {
+            // An enforce rule outside its window: warned from warn_before ahead of the opening, killed then.
+            fill(&decision, match)
+            decision.kind = (match.warnAt.map { $0 <= now } ?? false) ? .warn : .wouldKill
+            decision.why = .outsideWindow(
+                match.limitKind!, limitMillis: match.limitMillis!, opensAt: match.windowOpensAt)
+        } else if let match = due {
             fill(&decision, match)
             switch match.mode {
             case .enforce: decision.kind = .kill
@@ -166,6 +177,37 @@ public struct Evaluator: Sendable {
         return decision
     }
 
+    /// Moves an enforce rule's kill (and its warning) to the opening of its window when the kill would fall
+    /// outside it; a match already due outside the window reports instead (`outsideWindow`, ranked as observe).
+    static func applyWindow(_ window: EnforcementWindow, to match: inout RuleMatch, warnBefore: Int64?, now: Int64) {
+        guard let deadline = match.deadline else { return }
+        let acts = max(deadline, now)
+        guard !window.contains(acts) else { return }
+        let opens = window.nextOpening(atOrAfter: acts)
+        match.windowOpensAt = opens
+        match.warnAt = warnBefore.flatMap { warn in opens.map { $0 - warn } }
+        if deadline <= now {
+            match.outsideWindow = true
+            match.mode = .observe
+        }
+    }
+
+    /// Every job of one cluster's complete listing, the `max_active` caps included (`explain`, `plan`; the
+    /// daemon counts page by page in `ClusterDigest`).
+    public func decideAll(
+        clusterId: String, clusterTags: [String: String]?, jobs: [JobExecution], now: Int64
+    )
+        -> [Decision]
+    {
+        let decisions = jobs.map { decide(clusterId: clusterId, clusterTags: clusterTags, job: $0, now: now) }
+        var counter = ConcurrencyCounter(rules: rules, dryRun: dryRun)
+        guard !counter.isEmpty else { return decisions }
+        for decision in decisions { counter.add(decision) }
+        let over = Dictionary(
+            counter.overCap().map { ($0.decision.job.jobId, $0.decision) }, uniquingKeysWith: { first, _ in first })
+        return decisions.map { over[$0.job.jobId] ?? $0 }
+    }
+
     /// A match whose rule applies to the job: not excluded, and every condition known.
     private static func applies(_ match: RuleMatch) -> Bool { !match.excluded && match.unknown == nil }
 
@@ -175,6 +217,7 @@ public struct Evaluator: Sendable {
         decision.elapsedMillis = match.elapsedMillis
         decision.limitMillis = match.limitMillis
         decision.deadline = match.deadline
+        decision.declared = match.limitKind == .runtime ? match.declared : nil
     }
 
     /// The field and the reason when `result` is unknown, e.g. `exclude.queue needs queue, which MRS did not send`.
@@ -189,7 +232,8 @@ public struct Evaluator: Sendable {
         case none
         /// The MRS field and why it cannot be used.
         case unknown(field: String, String)
-        case some(RuleMatch.LimitKind, Int64, since: Int64)
+        /// `declared`: the job's declaration, which may have set the runtime limit.
+        case some(RuleMatch.LimitKind, Int64, since: Int64, declared: DeclaredLimit?)
     }
 
     /// Which limit of `rule` applies to a job in `state`, and the instant it counts from. A needed timestamp
@@ -197,7 +241,12 @@ public struct Evaluator: Sendable {
     func limit(of rule: Rule, state: JobState, job: JobExecution, now: Int64) -> Limit {
         let queued = rule.maxQueuedMillis.flatMap { state.isQueued ? $0 : nil }
         var runtime: (max: Int64, field: String, since: Int64?)?
-        if let max = rule.maxRuntimeMillis {
+        var declared: DeclaredLimit?
+        if var max = rule.maxRuntimeMillis {
+            if let policy = rule.declaredLimit {
+                declared = DeclaredLimit.of(job, policy: policy, ruleMillis: max)
+                max = declared?.effectiveMillis ?? max
+            }
             switch rule.clock {
             case .running where state == .running: runtime = (max, "started_time", job.startedTime)
             case .running: break  // queued: the running clock has not started
@@ -221,6 +270,6 @@ public struct Evaluator: Sendable {
                 earliest = (.runtime, runtime.max, since)
             }
         }
-        return earliest.map { .some($0.0, $0.1, since: $0.since) } ?? .none
+        return earliest.map { .some($0.0, $0.1, since: $0.since, declared: declared) } ?? .none
     }
 }

@@ -13,6 +13,14 @@ public struct RuleMatch: Sendable, Hashable {
     public var clock: RuntimeClock?
     /// Why this (observe or warn) rule could not be applied: a condition needs a field MRS did not send.
     public var unknown: String?
+    /// The job's own declaration, when the rule reads one and the job makes it (it may have set the runtime
+    /// limit).
+    public var declared: DeclaredLimit?
+    /// For an enforce rule whose kill would fall outside its enforcement window: when the window opens (nil
+    /// inside it, or when none opens within a year).
+    public var windowOpensAt: Int64?
+    /// Due outside the window: the rule reports (and may warn) instead of killing.
+    public var outsideWindow = false
 
     public enum LimitKind: String, Sendable, Hashable {
         case runtime = "max_runtime"

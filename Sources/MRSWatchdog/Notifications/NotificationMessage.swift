@@ -7,7 +7,7 @@ public struct NotificationMessage: Sendable, Hashable {
     /// The webhook body: one JSON object with stable, sorted keys.
     public var json: String
 
-    /// The message for `event`, or nil when it is not a warn / kill / unkillable / breaker event.
+    /// The message for `event`, or nil when it is not a warn / kill / unkillable / kill-loop / breaker event.
     public static func from(_ event: DaemonEvent, at epochMillis: Int64) -> NotificationMessage? {
         var fields: [(String, String)] = [("time", DecisionTable.quoted(RFC3339.format(epochMillis: epochMillis)))]
         let kind: NotificationSettings.Event
@@ -19,6 +19,7 @@ public struct NotificationMessage: Sendable, Hashable {
             case .warn: kind = .warn
             case .kill: kind = .kill
             case .unkillable: kind = .unkillable
+            case .killLoop: kind = .killLoop
             default: return nil
             }
             let decision = record.decision

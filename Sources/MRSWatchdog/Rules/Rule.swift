@@ -9,11 +9,19 @@ public struct Rule: Sendable, Hashable {
     public var maxQueuedMillis: Int64?
     public var warnBeforeMillis: Int64?
     public var mode: RuleMode
+    /// Whether, and how far, a limit the job declares adjusts `maxRuntimeMillis`.
+    public var declaredLimit: DeclaredLimitPolicy?
+    /// When an enforce rule may kill; outside it the rule only reports (nil: always).
+    public var enforceDuring: EnforcementWindow?
+    /// How many of the jobs it names may be active at once.
+    public var maxActive: ConcurrencyCap?
+    /// What a kill loop of this rule's jobs does: alert and keep killing, or stop killing until it passes.
+    public var onKillLoop: KillLoopResponse = .alert
 
     public init(
         name: String, description: String? = nil, match: JobMatcher = JobMatcher(), exclude: JobMatcher? = nil,
         maxRuntimeMillis: Int64? = nil, clock: RuntimeClock = .running, maxQueuedMillis: Int64? = nil,
-        warnBeforeMillis: Int64? = nil, mode: RuleMode = .observe
+        warnBeforeMillis: Int64? = nil, mode: RuleMode = .observe, declaredLimit: DeclaredLimitPolicy? = nil
     ) {
         self.name = name
         self.description = description
@@ -24,5 +32,6 @@ public struct Rule: Sendable, Hashable {
         self.maxQueuedMillis = maxQueuedMillis
         self.warnBeforeMillis = warnBeforeMillis
         self.mode = mode
+        self.declaredLimit = declaredLimit
     }
 }

@@ -32,6 +32,10 @@ enum StateSchema {
                     CREATE INDEX history_at ON history(at);
                     """)
         }
+        // The job's user, which with the cluster and name tells a kill loop.
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: "ALTER TABLE kill ADD COLUMN user TEXT")
+        }
         return migrator
     }
 }

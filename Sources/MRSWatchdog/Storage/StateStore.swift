@@ -182,6 +182,7 @@ public final class StateStore: Sendable {
                 clusterId: try value(row, "cluster_id"), jobId: try value(row, "job_id"), status: parsed,
                 firstAttemptAt: try value(row, "first_attempt_at"))
             record.jobName = try optional(row, "job_name")
+            record.user = try optional(row, "user")
             record.rule = try optional(row, "rule")
             record.attempts = try value(row, "attempts")
             record.accepted = try value(row, "accepted")
@@ -224,10 +225,13 @@ public final class StateStore: Sendable {
             if let record {
                 try db.cachedStatement(
                     sql: """
-                        INSERT OR REPLACE INTO kill VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT OR REPLACE INTO kill (cluster_id, job_id, job_name, user, rule, status, attempts,
+                            accepted, first_attempt_at, last_attempt_at, last_checked_at, last_error, resolved_at,
+                            not_before)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """
                 ).execute(arguments: [
-                    record.clusterId, record.jobId, record.jobName, record.rule, record.status.rawValue,
+                    record.clusterId, record.jobId, record.jobName, record.user, record.rule, record.status.rawValue,
                     record.attempts, record.accepted, record.firstAttemptAt, record.lastAttemptAt,
                     record.lastCheckedAt, record.lastError, record.resolvedAt, record.notBefore,
                 ])

@@ -21,6 +21,8 @@ extension StringProtocol {
 extension Set where Element == Unicode.Scalar {
     package static let spaces: Set<Unicode.Scalar> = [" ", "\t"]
     package static let spacesAndNewlines: Set<Unicode.Scalar> = [" ", "\t", "\n", "\r"]
+    /// Around a `k=v` setting's key or value: `"4h"`, `'k'`.
+    package static let quotesAndSpaces: Set<Unicode.Scalar> = ["\"", "'", " ", "\t"]
     /// What Python's `str.strip()` removes from a header value (the SDK signer trims with it).
     package static let pythonWhitespace: Set<Unicode.Scalar> = [" ", "\t", "\n", "\r", "\u{0B}", "\u{0C}"]
 }

@@ -23,12 +23,18 @@ public struct ClusterDigest: Sendable {
     /// The named jobs under their limits with the soonest deadlines, at most `upcomingLimit`.
     var upcoming: [Decision] = []
     static let upcomingLimit = 20
+    /// Jobs whose own runtime limit could not be read (the rule's applies), with why; the first 20.
+    var unreadableDeclarations: [(job: String, note: String)] = []
+
+    /// The `max_active` caps, counted over the whole listing.
+    var caps: ConcurrencyCounter
 
     public init(cluster: Cluster, evaluator: Evaluator, now: @escaping @Sendable () -> Int64, horizon: Int64) {
         self.cluster = cluster
         self.evaluator = evaluator
         self.now = now
         self.horizon = horizon
+        self.caps = ConcurrencyCounter(rules: evaluator.rules, dryRun: evaluator.dryRun)
     }
 
     public mutating func add(_ page: JobPage) {
@@ -40,7 +46,13 @@ public struct ClusterDigest: Sendable {
             let decision = evaluator.decide(clusterId: cluster.clusterId, clusterTags: cluster.tags, job: job, now: now)
             active += 1
             kinds[decision.kind, default: 0] += 1
+            if !caps.isEmpty { caps.add(decision) }
             if let next = decision.nextChangeAt, next <= horizon { deadlines[job.jobId] = next }
+            if unreadableDeclarations.count < 20,
+                let declared = decision.matches.lazy.compactMap(\.declared).first(where: \.isMalformed)
+            {
+                unreadableDeclarations.append((job.jobId, declared.text))
+            }
             switch decision.kind {
             case .kill, .warn, .wouldKill, .skippedUnknown:
                 notable.append(decision)
@@ -50,6 +62,19 @@ public struct ClusterDigest: Sendable {
             default:
                 break
             }
+        }
+    }
+
+    /// Once the listing is complete: the jobs over a `max_active` cap take their cap decision.
+    mutating func settleCaps() {
+        guard !caps.isEmpty else { return }
+        for (previous, decision) in caps.overCap() {
+            let id = decision.job.jobId
+            notable.removeAll { $0.job.jobId == id }
+            upcoming.removeAll { $0.job.jobId == id }
+            kinds[previous, default: 0] -= 1
+            kinds[decision.kind, default: 0] += 1
+            notable.append(decision)
         }
     }
 

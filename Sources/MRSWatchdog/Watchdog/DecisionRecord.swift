@@ -18,6 +18,9 @@ public struct DecisionRecord: Sendable, Hashable {
         case deferred
         /// Over its limit but held back by the open breaker.
         case held
+        /// Jobs of this (cluster, job name, user) were killed `safety.kill_loop.after` times within its window:
+        /// a scheduler is probably resubmitting what is killed. Once per loop; killed or not by `on_kill_loop`.
+        case killLoop = "kill-loop"
     }
 
     public var action: Action
@@ -35,7 +38,7 @@ public struct DecisionRecord: Sendable, Hashable {
     public var level: Logger.Level {
         switch action {
         case .kill, .killRetried, .killConfirmed, .warn, .gone: return .notice
-        case .killFailed, .unkillable: return .error
+        case .killFailed, .unkillable, .killLoop: return .error
         case .wouldKill, .skipped, .deferred, .held: return .info
         }
     }

@@ -14,6 +14,8 @@ public struct KillRecord: Sendable, Hashable, Decodable {
     public var clusterId: String
     public var jobId: String
     public var jobName: String?
+    /// The job's MRS user, which with the cluster and name tells a kill loop (nil in 0.1's state file).
+    public var user: String?
     public var rule: String?
     public var status: Status
     /// Kill requests the service accepted so far.
@@ -34,7 +36,7 @@ public struct KillRecord: Sendable, Hashable, Decodable {
         case clusterId = "cluster_id"
         case jobId = "job_id"
         case jobName = "job_name"
-        case rule, status, attempts, accepted
+        case user, rule, status, attempts, accepted
         case firstAttemptAt = "first_attempt_at"
         case lastAttemptAt = "last_attempt_at"
         case lastCheckedAt = "last_checked_at"
@@ -58,6 +60,7 @@ public struct KillRecord: Sendable, Hashable, Decodable {
     public init(decision: Decision, at now: Int64) {
         self.init(clusterId: decision.clusterId, jobId: decision.job.jobId, status: .pending, firstAttemptAt: now)
         jobName = decision.job.jobName
+        user = decision.job.user
         rule = decision.rule
     }
 

@@ -31,6 +31,8 @@ public enum WatchdogNotice: Sendable, Hashable {
     case killWithdrawn(JobKey, reason: String)
     /// A reloaded section that only a restart applies.
     case restartNeeded(section: String)
+    /// A job's own runtime limit could not be read; `note` says why and that the rule's limit applies.
+    case declaredLimitUnreadable(JobKey, note: String)
 
     public enum Severity: String, Sendable {
         case info, warning, error
@@ -41,7 +43,7 @@ public enum WatchdogNotice: Sendable, Hashable {
         case .resumingVerification, .clusterAnswering, .stateImported: return .info
         case .stateUnreadable, .stateSaveFailed, .discoveryFailed, .authBackoff, .unkillable: return .error
         case .clockSkew, .clusterListProblems, .clusterPollFailed, .jobEntriesSkipped, .listingCutShort,
-            .deadlineReadFailed, .restartNeeded, .killWithdrawn:
+            .deadlineReadFailed, .restartNeeded, .killWithdrawn, .declaredLimitUnreadable:
             return .warning
         }
     }
@@ -65,6 +67,7 @@ public enum WatchdogNotice: Sendable, Hashable {
         case .unkillable: return "job marked unkillable"
         case .killWithdrawn: return "kill withdrawn"
         case .restartNeeded: return "reloaded setting needs a restart"
+        case .declaredLimitUnreadable: return "job's declared limit unreadable"
         }
     }
 
@@ -97,6 +100,8 @@ public enum WatchdogNotice: Sendable, Hashable {
         case .unkillable(let key, let attempts):
             return ["cluster.id": key.clusterId, "job.id": key.jobId, "kill.attempts": "\(attempts)"]
         case .restartNeeded(let section): return ["config.section": section]
+        case .declaredLimitUnreadable(let key, let note):
+            return ["cluster.id": key.clusterId, "job.id": key.jobId, "reason": note]
         case .killWithdrawn(let key, let reason):
             return ["cluster.id": key.clusterId, "job.id": key.jobId, "reason": reason]
         }
@@ -144,6 +149,7 @@ public enum WatchdogNotice: Sendable, Hashable {
             return "job \(key) is still active after \(attempts) kill requests; marked unkillable"
         case .killWithdrawn(let key, let reason):
             return "kill of \(key) withdrawn: the rules no longer say kill (\(reason))"
+        case .declaredLimitUnreadable(let key, let note): return "job \(key): \(note)"
         case .restartNeeded(let section):
             return section == "mrs"
                 ? "reload: the mrs section changed; endpoint, project and CA take effect after a restart"

@@ -24,8 +24,9 @@ public struct WatchdogState: Sendable, Hashable {
         pendingKeys = Set(kills.values.filter { $0.status == .pending }.map(\.key))
     }
 
-    /// How long finished records are kept: long enough that a job listed late is not warned or killed twice.
-    public static let retentionMillis: Int64 = 48 * 3_600_000
+    /// How long finished records are kept: long enough that a job listed late is not warned or killed twice,
+    /// and that the longest kill-loop window still sees every kill in it.
+    public static let retentionMillis: Int64 = WatchdogConfig.Safety.maxKillLoopWithinMillis
     static let hourMillis: Int64 = 3_600_000
 
     public func kill(_ key: JobKey) -> KillRecord? { kills[key] }

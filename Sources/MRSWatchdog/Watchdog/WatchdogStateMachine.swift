@@ -47,6 +47,10 @@ public struct WatchdogStateMachine: Sendable {
     /// Records written once per job (would-kill, skipped, deferred, held), so the journal is not flooded.
     /// Forgotten once a polled cluster no longer shows the job as notable.
     private var reportedOnce: [JobKey: Set<DecisionRecord.Action>] = [:]
+    /// Jobs whose unreadable declared limit has been reported, while it stays unreadable.
+    private var declarationsReported: Set<JobKey> = []
+    /// Kill loops reported, by cluster, job name and user → server time (epoch ms): once per loop.
+    private var killLoopsReported: [String: Int64] = [:]
     private var failingClusters: [String: String] = [:]
     private var skewReported = false
     private var stopping = false
@@ -247,6 +251,7 @@ public struct WatchdogStateMachine: Sendable {
         var kinds: [Decision.Kind: Int] = [:]
         for cluster in report.clusters {
             guard var digest = report.digests[cluster.clusterId] else { continue }
+            digest.settleCaps()
             digest.trimUpcoming()
             if mode == .daemon { deadlines[cluster.clusterId] = digest.deadlines }
             decisions += digest.notable
@@ -262,6 +267,15 @@ public struct WatchdogStateMachine: Sendable {
             }
             if let why = digest.endedEarly {
                 actions.append(.emit(.notice(.listingCutShort(cluster: cluster.clusterId, reason: why))))
+            }
+            let unreadable = digest.unreadableDeclarations.map {
+                (JobKey(clusterId: cluster.clusterId, jobId: $0.job), $0.note)
+            }
+            declarationsReported = declarationsReported.filter { key in
+                key.clusterId != cluster.clusterId || unreadable.contains { $0.0 == key }
+            }
+            for (key, note) in unreadable where declarationsReported.insert(key).inserted {
+                actions.append(.emit(.notice(.declaredLimitUnreadable(key, note: note))))
             }
         }
         let watched = Set(report.clusters.map(\.clusterId))
@@ -497,6 +511,10 @@ public struct WatchdogStateMachine: Sendable {
             case .skippedUnknown:
                 actions += reportOnce(.skipped, decision, now: now)
             case .kill where !hasKillRecord(key):
+                if let loop = killLoop(decision, now: now) {
+                    actions += loop.report
+                    if loop.stopsKill { continue }
+                }
                 candidates.append(decision)
             default:
                 break
@@ -504,6 +522,33 @@ public struct WatchdogStateMachine: Sendable {
         }
         guard !candidates.isEmpty else { return actions }
         return actions + planKills(candidates, now: now)
+    }
+
+    /// Whether killing `decision`'s job continues a kill loop: `safety.kill_loop.after` earlier kills (accepted,
+    /// from the saved state, so across restarts) of jobs with its cluster, name and user within the window.
+    /// Reported once per loop; the rule's `on_kill_loop` says whether the kill still goes.
+    private mutating func killLoop(_ decision: Decision, now: Int64) -> (report: [Action], stopsKill: Bool)? {
+        guard let name = decision.job.jobName else { return nil }
+        let within = config.safety.killLoopWithinMillis
+        let earlier = state.kills.values.count { record in
+            record.clusterId == decision.clusterId && record.jobName == name && record.user == decision.job.user
+                && record.jobId != decision.job.jobId && record.attempts > 0 && record.firstAttemptAt > now - within
+        }
+        guard earlier >= config.safety.killLoopAfter else { return nil }
+        let response = config.rules.first { $0.name == decision.rule }?.onKillLoop ?? .alert
+        let loop = [decision.clusterId, name, decision.job.user ?? ""].joined(separator: "\u{0}")
+        guard (killLoopsReported[loop] ?? .min) <= now - within else { return ([], response == .observe) }
+        killLoopsReported[loop] = now
+        let detail =
+            "\(earlier) kills of \(name) (user \(decision.job.user ?? "unknown")) on this cluster within"
+            + " \(DurationText.format(millis: within)); "
+            + (response == .observe
+                ? "not killed until the loop passes (on_kill_loop: observe)"
+                : "killed (on_kill_loop: alert); a scheduler may be resubmitting it")
+        return (
+            [decided(DecisionRecord(action: .killLoop, decision: decision, detail: detail), now: now)],
+            response == .observe
+        )
     }
 
     /// Kills `candidates` and the waiting ones as the breaker and the budgets allow, most overdue first; the

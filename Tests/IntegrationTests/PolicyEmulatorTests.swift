@@ -1,0 +1,135 @@
+import Foundation
+import MRSEmulator
+import MRSWatchdog
+import Testing
+
+/// The policy features end to end: the daemon against the emulator, over loopback.
+@Suite(.timeLimit(.minutes(2)))
+struct PolicyEmulatorTests {
+    @Test func aJobThatDeclaresAShorterLimitIsKilledAtItAndTheOthersAreNot() async throws {
+        try await EmulatorHarness.run { emulator in
+            let cluster = await emulator.addCluster("c-declared")
+            let declared = try await emulator.state.addJob(
+                .init(
+                    cluster: cluster, name: "etl-declares", startOffset: "-3m", queued: "0s",
+                    properties: "{watchdog.max_runtime=2m, spark.executor.memory=4g}"))
+            let plain = try await emulator.state.addJob(
+                .init(cluster: cluster, name: "etl-plain", startOffset: "-3m", queued: "0s"))
+            let unreadable = try await emulator.state.addJob(
+                .init(
+                    cluster: cluster, name: "etl-unreadable", startOffset: "-3m", queued: "0s",
+                    arguments: "[--conf, spark.application.timeout.alarm=120]"))
+            let config = try DaemonHarness.config(
+                emulator, clusters: [cluster],
+                rules: """
+                    [{"name": "etl-1h", "match": {"job_name": ["etl-*"]}, "max_runtime": "1h", "mode": "enforce",
+                      "declared_limit": {"keys": ["watchdog.max_runtime", "spark.application.timeout.alarm"]}}]
+                    """)
+            try await DaemonHarness.run(emulator, config: config) { daemon in
+                try await eventually("the declaring job is killed", transcript: { daemon.events.transcript }) {
+                    await daemon.acceptedKills() == [declared]
+                }
+                let record = try #require(daemon.events.records(.kill).first)
+                #expect(record.decision.reason.contains("limit 2m declared by the job (watchdog.max_runtime)"))
+                try await eventually("the unreadable one is reported") {
+                    daemon.events.notices.contains {
+                        $0.hasPrefix(
+                            "job \(cluster)/\(unreadable): the job's spark.application.timeout.alarm cannot be used")
+                    }
+                }
+                try await Task.sleep(for: .seconds(2))
+                #expect(await daemon.acceptedKills() == [declared], "\(plain) and \(unreadable) run on")
+            }
+        }
+    }
+
+    /// `HH:MM` in UTC, `minutes` from now.
+    static func utcClock(_ minutes: Int) -> String {
+        String(RFC3339.format(epochMillis: HostClock.nowMillis() + Int64(minutes) * 60_000).dropFirst(11).prefix(5))
+    }
+
+    @Test(arguments: [false, true])
+    func anEnforceRuleKillsOnlyInsideItsWindow(open: Bool) async throws {
+        try await EmulatorHarness.run { emulator in
+            let cluster = await emulator.addCluster("c-window")
+            let job = try await emulator.state.addJob(
+                .init(cluster: cluster, name: "etl-late", startOffset: "-10m", queued: "0s"))
+            // Open: an hour either side of now. Closed: it opens in two hours.
+            let (from, to) = open ? (Self.utcClock(-60), Self.utcClock(60)) : (Self.utcClock(120), Self.utcClock(180))
+            let config = try DaemonHarness.config(
+                emulator, clusters: [cluster],
+                rules: """
+                    [{"name": "etl-5m", "match": {"job_name": ["etl-*"]}, "max_runtime": "5m", "mode": "enforce",
+                      "enforce_during": {"timezone": "UTC", "from": "\(from)", "to": "\(to)"}}]
+                    """)
+            try await DaemonHarness.run(emulator, config: config) { daemon in
+                if open {
+                    try await eventually("killed inside the window") { await daemon.acceptedKills() == [job] }
+                } else {
+                    try await eventually("reported outside the window") { !daemon.events.records(.wouldKill).isEmpty }
+                    let record = try #require(daemon.events.records(.wouldKill).first)
+                    #expect(record.decision.reason.contains("outside the enforcement window; killed when it opens at"))
+                    try await Task.sleep(for: .seconds(2))
+                    #expect(await daemon.acceptedKills().isEmpty)
+                }
+            }
+        }
+    }
+
+    @Test func theNewestJobBeyondAUsersCapIsKilled() async throws {
+        try await EmulatorHarness.run { emulator in
+            let cluster = await emulator.addCluster("c-cap")
+            let first = try await emulator.state.addJob(
+                .init(cluster: cluster, name: "etl-a", user: "ana", startOffset: "-30m", queued: "0s"))
+            let newest = try await emulator.state.addJob(
+                .init(cluster: cluster, name: "etl-b", user: "ana", startOffset: "-10m", queued: "0s"))
+            let other = try await emulator.state.addJob(
+                .init(cluster: cluster, name: "etl-c", user: "bo", startOffset: "-5m", queued: "0s"))
+            let config = try DaemonHarness.config(
+                emulator, clusters: [cluster],
+                rules: """
+                    [{"name": "one-per-user", "match": {"job_name": ["etl-*"]}, "mode": "enforce",
+                      "max_active": {"count": 1, "per": "user"}}]
+                    """)
+            try await DaemonHarness.run(emulator, config: config) { daemon in
+                try await eventually("ana's newest job is killed") { await daemon.acceptedKills() == [newest] }
+                let record = try #require(daemon.events.records(.kill).first)
+                #expect(record.decision.reason == "over max_active 1 per user ana: number 2 of 2 by submitted_time")
+                try await Task.sleep(for: .seconds(2))
+                #expect(await daemon.acceptedKills() == [newest], "\(first) and \(other) run on")
+            }
+        }
+    }
+
+    @Test func aSchedulerResubmittingAKilledJobIsCaughtAsAKillLoop() async throws {
+        try await EmulatorHarness.run { emulator in
+            let cluster = await emulator.addCluster("c-loop")
+            @Sendable func resubmit() async throws -> String {
+                try await emulator.state.addJob(
+                    .init(cluster: cluster, name: "etl-retried", user: "etl", startOffset: "-10m", queued: "0s"))
+            }
+            let config = try DaemonHarness.config(
+                emulator, clusters: [cluster],
+                rules: """
+                    [{"name": "etl-5m", "match": {"job_name": ["etl-*"]}, "max_runtime": "5m", "mode": "enforce",
+                      "on_kill_loop": "observe"}]
+                    """,
+                safety: #"{"kill_loop": {"after": 2, "within": "1h"}}"#)
+            try await DaemonHarness.run(emulator, config: config) { daemon in
+                let first = try await resubmit()
+                try await eventually("the first run is killed") { await daemon.acceptedKills() == [first] }
+                let second = try await resubmit()
+                try await eventually("the second run is killed") { await daemon.acceptedKills() == [first, second] }
+                let third = try await resubmit()
+                try await eventually("the third is a kill loop", transcript: { daemon.events.transcript }) {
+                    daemon.events.jobIds(.killLoop) == [third]
+                }
+                let record = try #require(daemon.events.records(.killLoop).first)
+                #expect(record.detail?.hasPrefix("2 kills of etl-retried (user etl) on this cluster within 1h") == true)
+                try await Task.sleep(for: .seconds(2))
+                #expect(await daemon.acceptedKills() == [first, second], "observe: the loop is not fed")
+                #expect(daemon.events.jobIds(.killLoop) == [third], "reported once")
+            }
+        }
+    }
+}

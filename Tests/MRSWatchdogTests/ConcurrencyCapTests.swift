@@ -1,0 +1,108 @@
+import MRSWatchdog
+import Testing
+
+/// `max_active` caps: the newest jobs beyond the cap get the rule's mode; ties, modes, clocks, groups and
+/// missing fields (fail closed).
+struct ConcurrencyCapTests {
+    static let now = EvaluatorTests.now
+    static let minute = EvaluatorTests.minute
+
+    static func rule(
+        count: Int = 2, per: ConcurrencyCap.Group = .user, clock: RuntimeClock = .submitted, mode: RuleMode = .enforce
+    ) -> Rule {
+        var match = JobMatcher()
+        match.jobName = [try! Glob("etl-*")]
+        var rule = Rule(name: "cap", match: match, mode: mode)
+        rule.maxActive = ConcurrencyCap(count: count, per: per, clock: clock)
+        return rule
+    }
+
+    static func job(
+        _ id: String, user: String? = "a", queue: String? = "q", submittedAgo: Int64, state: String = "RUNNING"
+    ) -> JobExecution {
+        JobExecution(
+            jobId: id, jobName: "etl-\(id)", user: user, queue: queue, jobType: "SparkSubmit", jobStateText: state,
+            submittedTime: now - submittedAgo * minute,
+            startedTime: state == "RUNNING" ? now - submittedAgo * minute + 1000 : nil)
+    }
+
+    static func over(
+        _ jobs: [JobExecution], rule: Rule = rule(), exemptions: [Exemption] = [], dryRun: Bool = false
+    ) -> [String: Decision] {
+        let evaluator = Evaluator(rules: [rule], exemptions: exemptions, dryRun: dryRun)
+        var counter = ConcurrencyCounter(rules: evaluator.rules, dryRun: evaluator.dryRun)
+        for job in jobs { counter.add(evaluator.decide(clusterId: "c1", clusterTags: [:], job: job, now: now)) }
+        return Dictionary(uniqueKeysWithValues: counter.overCap().map { ($0.decision.job.jobId, $0.decision) })
+    }
+
+    @Test func theNewestBeyondTheCapAreChosenPerUser() {
+        let chosen = Self.over([
+            Self.job("a1", submittedAgo: 30), Self.job("a2", submittedAgo: 20), Self.job("a3", submittedAgo: 10),
+            Self.job("a4", submittedAgo: 5), Self.job("b1", user: "b", submittedAgo: 1),
+            Self.job("b2", user: "b", submittedAgo: 2),
+        ])
+        #expect(Set(chosen.keys) == ["a3", "a4"])
+        #expect(chosen["a4"]?.kind == .kill)
+        #expect(chosen["a4"]?.reason == "over max_active 2 per user a: number 4 of 4 by submitted_time")
+    }
+
+    @Test func tiesGoByJobId() {
+        let chosen = Self.over([
+            Self.job("a-2", submittedAgo: 10), Self.job("a-1", submittedAgo: 10), Self.job("a-0", submittedAgo: 20),
+        ])
+        #expect(Set(chosen.keys) == ["a-2"])
+    }
+
+    @Test func aMissingGroupFieldIsSkippedAndNotCounted() {
+        let chosen = Self.over([
+            Self.job("a1", submittedAgo: 30), Self.job("a2", submittedAgo: 20),
+            Self.job("x", user: nil, submittedAgo: 10),
+        ])
+        #expect(chosen["x"]?.kind == .skippedUnknown && chosen["x"]?.unknownField == "user")
+        #expect(chosen["a1"] == nil && chosen["a2"] == nil, "user a has two known jobs: within the cap")
+        let observe = Self.over([Self.job("x", user: nil, submittedAgo: 10)], rule: Self.rule(mode: .observe))
+        #expect(observe.isEmpty, "an observe cap just does not count it")
+    }
+
+    @Test func theRulesModeApplies() {
+        let jobs = (1...3).map { Self.job("a\($0)", submittedAgo: Int64(10 * $0)) }
+        #expect(Self.over(jobs, rule: Self.rule(mode: .warn))["a1"]?.kind == .warn)
+        #expect(Self.over(jobs, rule: Self.rule(mode: .observe))["a1"]?.kind == .wouldKill)
+        #expect(Self.over(jobs, dryRun: true)["a1"]?.kind == .wouldKill)
+    }
+
+    @Test func theRunningClockCountsRunningJobsOnly() {
+        let jobs = [
+            Self.job("a1", submittedAgo: 30), Self.job("a2", submittedAgo: 20),
+            Self.job("a3", submittedAgo: 10, state: "ACCEPTED"),
+        ]
+        #expect(Self.over(jobs, rule: Self.rule(clock: .running)).isEmpty)
+        #expect(Set(Self.over(jobs).keys) == ["a3"], "submitted: the queued one counts and is the newest")
+    }
+
+    @Test func perQueueAndPerCluster() {
+        let jobs = [
+            Self.job("a1", queue: "q1", submittedAgo: 30), Self.job("b1", user: "b", queue: "q1", submittedAgo: 20),
+            Self.job("c1", user: "c", queue: "q2", submittedAgo: 10),
+        ]
+        #expect(Set(Self.over(jobs, rule: Self.rule(count: 1, per: .queue)).keys) == ["b1"])
+        #expect(Set(Self.over(jobs, rule: Self.rule(count: 1, per: .cluster)).keys) == ["b1", "c1"])
+    }
+
+    @Test func anExemptJobIsNeverChosen() {
+        let exemption = Exemption(
+            jobId: "a3", clusterId: nil, jobName: [], untilMillis: Self.now + 60 * Self.minute, reason: "t")
+        let jobs = (1...3).map { Self.job("a\($0)", submittedAgo: Int64(40 - 10 * $0)) }
+        #expect(Self.over(jobs, exemptions: [exemption]).isEmpty, "a3 is the newest, and exempt")
+    }
+
+    @Test func theConfigReadsMaxActive() throws {
+        let text = """
+            {"mrs": {"region": "cn-north-4"}, "watch": {"cluster_ids": ["c1"]},
+             "rules": [{"name": "r", "match": {"job_name": ["etl-*"]}, "mode": "enforce",
+                        "max_active": {"count": 5, "per": "user"}}]}
+            """
+        let rule = try ConfigLoader.parse(text, file: "t.json").get().rules[0]
+        #expect(rule.maxActive == ConcurrencyCap(count: 5, per: .user, clock: .submitted))
+    }
+}

@@ -1,0 +1,74 @@
+import MRSWatchdog
+import Testing
+
+/// Kill loops: jobs of one (cluster, job name, user) killed `after` times within `within` — counted from the
+/// saved kill records, so across restarts — are reported once per loop, then killed or left by the rule.
+struct KillLoopTests {
+    typealias Machine = WatchdogStateMachineTests
+    static let hour = Machine.hour
+    static let minute = Machine.minute
+
+    /// A state as loaded after a restart: `count` accepted kills of etl-nightly by etl, the last `gap` apart.
+    static func state(kills count: Int, lastAgo: Int64 = hour, gap: Int64 = hour) -> WatchdogState {
+        var kills: [JobKey: KillRecord] = [:]
+        for index in 0..<count {
+            var record = KillRecord(
+                clusterId: "c1", jobId: "old-\(index)", status: .confirmed,
+                firstAttemptAt: Machine.start - lastAgo - Int64(index) * gap)
+            record.jobName = "etl-nightly"
+            record.user = "etl"
+            record.attempts = 1
+            record.accepted = true
+            record.resolvedAt = record.firstAttemptAt + 1000
+            kills[record.key] = record
+        }
+        return WatchdogState(warned: [:], kills: kills, killTimes: [])
+    }
+
+    static func nightly(_ id: String, at now: Int64, user: String = "etl") -> JobExecution {
+        JobExecution(
+            jobId: id, jobName: "etl-nightly", user: user, jobStateText: "RUNNING",
+            submittedTime: now - 2 * hour - 1000,
+            startedTime: now - 2 * hour)
+    }
+
+    static func rule(_ response: String) -> String {
+        #"{"name": "r", "match": {"job_name": ["etl-*"]}, "max_runtime": "1h", "mode": "enforce", "on_kill_loop": "\#(response)"}"#
+    }
+
+    @Test func theFourthKillInADayIsReportedOnceAndStillKilledWhenTheRuleAlerts() throws {
+        var harness = try Machine.Harness(state: Self.state(kills: 3), rule: Self.rule("alert"))
+        let first = harness.poll([Self.nightly("j4", at: harness.now)])
+        #expect(first.contains("kill-loop c1/j4") && first.contains("kill c1/j4"), "\(first)")
+        _ = harness.killed("j4")
+        harness.now += 10 * Self.minute
+        let next = harness.poll([Self.nightly("j5", at: harness.now)])
+        #expect(next.contains("kill c1/j5") && !next.contains("kill-loop c1/j5"), "once per loop: \(next)")
+    }
+
+    @Test func aRuleThatObservesStopsKillingUntilTheLoopPasses() throws {
+        var harness = try Machine.Harness(state: Self.state(kills: 3, gap: 6 * Self.hour), rule: Self.rule("observe"))
+        let lines = harness.poll([Self.nightly("j4", at: harness.now)])
+        #expect(lines.contains("kill-loop c1/j4") && !lines.contains("kill c1/j4"), "\(lines)")
+        // The oldest of the three kills leaves the 24 h window 11 h later: two are not a loop.
+        harness.now += 12 * Self.hour
+        #expect(harness.poll([Self.nightly("j4", at: harness.now)]).contains("kill c1/j4"))
+    }
+
+    @Test func otherUsersOlderKillsAndFewerKillsAreNoLoop() throws {
+        var harness = try Machine.Harness(state: Self.state(kills: 2), rule: Self.rule("observe"))
+        #expect(harness.poll([Self.nightly("j4", at: harness.now)]).contains("kill c1/j4"), "two kills: no loop")
+        var other = try Machine.Harness(state: Self.state(kills: 3), rule: Self.rule("observe"))
+        #expect(other.poll([Self.nightly("j4", at: other.now, user: "bob")]).contains("kill c1/j4"), "another user")
+        var old = try Machine.Harness(state: Self.state(kills: 3, lastAgo: 23 * Self.hour), rule: Self.rule("observe"))
+        #expect(old.poll([Self.nightly("j4", at: old.now)]).contains("kill c1/j4"), "two of three older than 24h")
+    }
+
+    @Test func theWindowAndCountAreConfigurable() throws {
+        var harness = try Machine.Harness(
+            safety: #"{"kill_loop": {"after": 2, "within": "2h"}}"#,
+            state: Self.state(kills: 2, lastAgo: 10 * Self.minute, gap: 30 * Self.minute),
+            rule: Self.rule("observe"))
+        #expect(harness.poll([Self.nightly("j4", at: harness.now)]).contains("kill-loop c1/j4"))
+    }
+}
