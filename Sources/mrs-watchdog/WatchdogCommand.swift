@@ -25,5 +25,8 @@ struct WatchdogCommand: AsyncParsableCommand {
             metadata service.
             """,
         version: "0.1.0",
-        subcommands: [Run.self, Check.self, Doctor.self, Explain.self, Plan.self, Clusters.self, Jobs.self, Kill.self])
+        subcommands: [
+            Run.self, Check.self, Doctor.self, Explain.self, Plan.self, Clusters.self, Jobs.self, Kill.self,
+            Report.self,
+        ])
 }

@@ -36,6 +36,10 @@ public final class MetricsEventSink: DaemonEventSink {
             if let result = Self.killResult(record.action) {
                 Counter(label: "mrs_watchdog_kills_total", dimensions: [("result", result)]).increment()
             }
+            if record.action == .kill, let elapsed = record.decision.elapsedMillis {
+                // Runtime the killed jobs had at the kill: measured, not a guess at what was saved.
+                Counter(label: "mrs_watchdog_killed_runtime_seconds_total").increment(by: elapsed / 1000)
+            }
             if record.action == .skipped {
                 // Once per job (the daemon reports skips once): which missing or implausible field held it back.
                 Counter(

@@ -113,20 +113,32 @@ public final class StateStore: Sendable {
     /// The history entries from `since` (server epoch ms) on, oldest first.
     public func history(since: Int64) throws -> [HistoryEntry] {
         guard let queue = database.withLock({ $0 }) else { throw StateFileError("the state database is not open") }
-        return try queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM history WHERE at >= ? ORDER BY at, id", arguments: [since])
-                .compactMap { row in
-                    guard let action = DecisionRecord.Action(rawValue: try Self.value(row, "action")) else {
-                        return nil
-                    }
-                    return HistoryEntry(
-                        at: try Self.value(row, "at"), action: action, clusterId: try Self.value(row, "cluster_id"),
-                        jobId: try Self.value(row, "job_id"), jobName: try Self.optional(row, "job_name"),
-                        user: try Self.optional(row, "user"), queue: try Self.optional(row, "queue"),
-                        rule: try Self.optional(row, "rule"), elapsedMillis: try Self.optional(row, "elapsed_ms"),
-                        limitMillis: try Self.optional(row, "limit_ms"), detail: try Self.optional(row, "detail"))
-                }
-        }
+        return try queue.read { try Self.history($0, since: since) }
+    }
+
+    /// The history of the database at `path`, opened read-only beside a running daemon: nothing is migrated,
+    /// moved aside or written (`mrs-watchdog report`).
+    /// - Throws: GRDB's `DatabaseError`, `StateFileError` for a row that cannot be read.
+    public static func history(path: String, since: Int64) throws -> [HistoryEntry] {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.label = "state-report"
+        configuration.busyMode = .timeout(1)
+        return try DatabaseQueue(path: path, configuration: configuration).read { try history($0, since: since) }
+    }
+
+    private static func history(_ db: Database, since: Int64) throws -> [HistoryEntry] {
+        try Row.fetchAll(db, sql: "SELECT * FROM history WHERE at >= ? ORDER BY at, id", arguments: [since])
+            .compactMap { row in
+                // An action this version does not know (a newer daemon's) is left out, not an error.
+                guard let action = DecisionRecord.Action(rawValue: try value(row, "action")) else { return nil }
+                return HistoryEntry(
+                    at: try value(row, "at"), action: action, clusterId: try value(row, "cluster_id"),
+                    jobId: try value(row, "job_id"), jobName: try optional(row, "job_name"),
+                    user: try optional(row, "user"), queue: try optional(row, "queue"), rule: try optional(row, "rule"),
+                    elapsedMillis: try optional(row, "elapsed_ms"), limitMillis: try optional(row, "limit_ms"),
+                    detail: try optional(row, "detail"))
+            }
     }
 
     // MARK: Opening and reading
