@@ -29,6 +29,7 @@ struct PolicyEmulatorTests {
                 try await eventually("the declaring job is killed", transcript: { daemon.events.transcript }) {
                     await daemon.acceptedKills() == [declared]
                 }
+                try await eventually("and recorded") { !daemon.events.records(.kill).isEmpty }
                 let record = try #require(daemon.events.records(.kill).first)
                 #expect(record.decision.reason.contains("limit 2m declared by the job (watchdog.max_runtime)"))
                 try await eventually("the unreadable one is reported") {
@@ -93,6 +94,7 @@ struct PolicyEmulatorTests {
                     """)
             try await DaemonHarness.run(emulator, config: config) { daemon in
                 try await eventually("ana's newest job is killed") { await daemon.acceptedKills() == [newest] }
+                try await eventually("and recorded") { !daemon.events.records(.kill).isEmpty }
                 let record = try #require(daemon.events.records(.kill).first)
                 #expect(record.decision.reason == "over max_active 1 per user ana: number 2 of 2 by submitted_time")
                 try await Task.sleep(for: .seconds(2))

@@ -27,12 +27,18 @@ struct ConcurrencyCapTests {
     }
 
     static func over(
-        _ jobs: [JobExecution], rule: Rule = rule(), exemptions: [Exemption] = [], dryRun: Bool = false
+        _ jobs: [JobExecution], rule: Rule = rule(), exemptions: [Exemption] = [], dryRun: Bool = false,
+        beingKilled: Set<String> = []
     ) -> [String: Decision] {
         let evaluator = Evaluator(rules: [rule], exemptions: exemptions, dryRun: dryRun)
         var counter = ConcurrencyCounter(rules: evaluator.rules, dryRun: evaluator.dryRun)
-        for job in jobs { counter.add(evaluator.decide(clusterId: "c1", clusterTags: [:], job: job, now: now)) }
-        return Dictionary(uniqueKeysWithValues: counter.overCap().map { ($0.decision.job.jobId, $0.decision) })
+        for job in jobs {
+            counter.add(evaluator.decide(clusterId: "c1", clusterTags: [:], job: job, now: now), now: now)
+        }
+        return Dictionary(
+            uniqueKeysWithValues: counter.overCap(now: now, beingKilled: beingKilled.contains).map {
+                ($0.decision.job.jobId, $0.decision)
+            })
     }
 
     @Test func theNewestBeyondTheCapAreChosenPerUser() {
@@ -94,6 +100,44 @@ struct ConcurrencyCapTests {
             jobId: "a3", clusterId: nil, jobName: [], untilMillis: Self.now + 60 * Self.minute, reason: "t")
         let jobs = (1...3).map { Self.job("a\($0)", submittedAgo: Int64(40 - 10 * $0)) }
         #expect(Self.over(jobs, exemptions: [exemption]).isEmpty, "a3 is the newest, and exempt")
+    }
+
+    @Test func jobsAlreadyBeingKilledLeaveTheirPlace() {
+        let jobs = (1...3).map { Self.job("a\($0)", submittedAgo: Int64(40 - 10 * $0)) }
+        #expect(Set(Self.over(jobs).keys) == ["a3"])
+        #expect(Self.over(jobs, beingKilled: ["a1"]).isEmpty, "a1 is leaving: a2 and a3 fit")
+        // A job over its runtime is killed for that; it does not count towards the cap.
+        var rule = Self.rule()
+        rule.maxRuntimeMillis = 25 * Self.minute
+        #expect(Self.over(jobs, rule: rule).isEmpty, "a1 (30 min) is killed for its runtime; a2 and a3 fit")
+    }
+
+    @Test func implausibleTimesAreSkippedAndNotCounted() {
+        var seconds = Self.job("a3", submittedAgo: 5)
+        seconds.submittedTime = seconds.submittedTime.map { $0 / 1000 }
+        let chosen = Self.over([Self.job("a1", submittedAgo: 30), Self.job("a2", submittedAgo: 20), seconds])
+        #expect(chosen["a3"]?.kind == .skippedUnknown && chosen["a3"]?.unknownField == "submitted_time")
+        #expect(chosen["a1"] == nil && chosen["a2"] == nil)
+    }
+
+    @Test func outsideItsWindowACapReports() {
+        var rule = Self.rule()
+        rule.enforceDuring = EnforcementWindowTests.window("UTC", [], from: "00:00", to: "01:00")
+        let jobs = (1...3).map { Self.job("a\($0)", submittedAgo: Int64(10 * $0)) }
+        let chosen = Self.over(jobs, rule: rule)
+        #expect(
+            chosen["a1"]?.kind == .wouldKill && chosen["a1"]?.reason.hasSuffix("outside the enforcement window") == true
+        )
+    }
+
+    @Test func explainAndPlanApplyTheCapsToo() {
+        let evaluator = Evaluator(rules: [Self.rule(count: 1)], exemptions: [], dryRun: false)
+        let decisions = evaluator.decideAll(
+            clusterId: "c1", clusterTags: [:],
+            jobs: [Self.job("a1", submittedAgo: 20), Self.job("a2", submittedAgo: 10)],
+            now: Self.now)
+        #expect(decisions.map(\.kind) == [.ok, .kill])
+        #expect(decisions[1].limitMillis == nil && decisions[1].deadline == nil, "a count decided, not a time")
     }
 
     @Test func theConfigReadsMaxActive() throws {

@@ -34,6 +34,7 @@ struct DeclaredLimitTests {
             ("[--conf=watchdog.max_runtime=1h]", nil),
             ("[-Dwatchdog.max_runtime=1h, obs://b/x.jar]", nil),
             (#"["--conf", "watchdog.max_runtime=1h"]"#, nil),
+            ("--class x.Main --conf watchdog.max_runtime=1h --verbose", nil),
             ("[--conf, spark.application.timeout.alarm=3600000]", nil),
             (nil, "{mapreduce.application.timeout.alarm=3600000}"),
         ] as [(String?, String?)])
@@ -67,7 +68,8 @@ struct DeclaredLimitTests {
     }
 
     @Test(arguments: [
-        "{watchdog.max_runtime=4 hours}", "{watchdog.max_runtime=}", "{watchdog.max_runtime=-1h}",
+        "{watchdog.max_runtime=4 hours}", "{watchdog.max_runtime=2h 30m}", "{watchdog.max_runtime='2h 30m'}",
+        "{watchdog.max_runtime=}", "{watchdog.max_runtime=-1h}",
         "{watchdog.max_runtime=30s}", "{spark.application.timeout.alarm=1h}", "{spark.application.timeout.alarm=3600}",
         "{spark.application.timeout.alarm=99999999999999999999}", "{watchdog.max_runtime=1h, watchdog.max_runtime=3h}",
     ])

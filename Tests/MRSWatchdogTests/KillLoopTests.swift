@@ -65,10 +65,29 @@ struct KillLoopTests {
     }
 
     @Test func theWindowAndCountAreConfigurable() throws {
-        var harness = try Machine.Harness(
-            safety: #"{"kill_loop": {"after": 2, "within": "2h"}}"#,
-            state: Self.state(kills: 2, lastAgo: 10 * Self.minute, gap: 30 * Self.minute),
+        let safety = #"{"kill_loop": {"after": 2, "within": "2h"}}"#
+        var inside = try Machine.Harness(
+            safety: safety, state: Self.state(kills: 2, lastAgo: 10 * Self.minute, gap: 30 * Self.minute),
             rule: Self.rule("observe"))
-        #expect(harness.poll([Self.nightly("j4", at: harness.now)]).contains("kill-loop c1/j4"))
+        #expect(inside.poll([Self.nightly("j4", at: inside.now)]).contains("kill-loop c1/j4"), "two within 2h")
+        // Ten minutes and three hours ago: a loop under the default 24 h, not under 2 h.
+        let spread = Self.state(kills: 2, lastAgo: 10 * Self.minute, gap: 3 * Self.hour)
+        var narrow = try Machine.Harness(safety: safety, state: spread, rule: Self.rule("observe"))
+        #expect(narrow.poll([Self.nightly("j4", at: narrow.now)]).contains("kill c1/j4"))
+        var wide = try Machine.Harness(
+            safety: #"{"kill_loop": {"after": 2}}"#, state: spread, rule: Self.rule("observe"))
+        #expect(wide.poll([Self.nightly("j4", at: wide.now)]).contains("kill-loop c1/j4"))
+    }
+
+    @Test func recordsSavedWithoutAUserStillCount() throws {
+        var state = Self.state(kills: 3)
+        for var record in state.kills.values {
+            record.user = nil
+            state.record(record)
+        }
+        _ = state.takeChanges()
+        var harness = try Machine.Harness(state: state, rule: Self.rule("observe"))
+        let lines = harness.poll([Self.nightly("j4", at: harness.now)])
+        #expect(lines.contains("kill-loop c1/j4") && !lines.contains("kill c1/j4"), "\(lines)")
     }
 }

@@ -1,10 +1,11 @@
 /// Applies the rules' `max_active` caps to one cluster's listing: fed every job's decision, then asked which
 /// jobs are over a cap. Pure; the listing is counted whole, so it runs after the last page.
 ///
-/// Fails closed: a job whose group field (`user`, `queue`) or clock time is missing cannot be placed, so an
-/// enforce cap reports it `skipped-unknown` and leaves it out of the count. Leaving it out can only make the
-/// jobs chosen fewer, never other ones: whatever group it belonged to, the known jobs beyond the cap are
-/// still beyond it.
+/// Fails closed: a job whose group field (`user`, `queue`) is missing or whose times are implausible
+/// (`JobTimes`) cannot be placed, so an enforce cap reports it `skipped-unknown` and leaves it out of the count.
+/// Leaving it out can only make the jobs chosen fewer, never other ones: whatever group it belonged to, the
+/// known jobs beyond the cap are still beyond it. Jobs already being killed (for another limit, or by an
+/// earlier cap kill) are not counted either: they are leaving. Exempt jobs count but are never chosen.
 public struct ConcurrencyCounter: Sendable {
     private struct Entry {
         var decision: Decision
@@ -15,7 +16,8 @@ public struct ConcurrencyCounter: Sendable {
     private let dryRun: Bool
     /// Rule index → group → the jobs counted there.
     private var groups: [Int: [String: [Entry]]] = [:]
-    private var unplaced: [(previous: Decision.Kind, decision: Decision)] = []
+    /// Job id → its skipped-unknown decision, with the kind it had.
+    private var unplaced: [String: (previous: Decision.Kind, decision: Decision)] = [:]
 
     public init(rules: [Rule], dryRun: Bool) {
         capped = rules.enumerated().filter { $0.element.maxActive != nil }.map { ($0.offset, $0.element) }
@@ -24,33 +26,39 @@ public struct ConcurrencyCounter: Sendable {
 
     public var isEmpty: Bool { capped.isEmpty }
 
-    /// Counts `decision`'s job under every cap rule that applies to it.
-    public mutating func add(_ decision: Decision) {
+    /// Counts `decision`'s job under every cap rule that applies to it, at server time `now` (epoch ms).
+    public mutating func add(_ decision: Decision, now: Int64) {
         // A job already skipped for an unknown fact is neither counted nor chosen: its times may be the fact.
-        guard !capped.isEmpty, decision.job.state?.isActive == true, decision.kind != .skippedUnknown else { return }
+        guard !capped.isEmpty, decision.job.state?.isActive == true, decision.kind != .skippedUnknown,
+            decision.kind != .kill
+        else { return }
+        let implausible = JobTimes.problem(in: decision.job, active: true, now: now)
         for (index, rule) in capped {
             guard let cap = rule.maxActive,
                 decision.matches.contains(where: { $0.rule == rule.name && !$0.excluded && $0.unknown == nil })
             else { continue }
             if cap.clock == .running, decision.job.state != .running { continue }
-            let field: String
-            let group: String?
-            switch cap.per {
-            case .user: (field, group) = ("user", decision.job.user)
-            case .queue: (field, group) = ("queue", decision.job.queue)
-            case .cluster: (field, group) = ("cluster_id", decision.clusterId)
-            }
-            let clockField = cap.clock == .running ? "started_time" : "submitted_time"
+            let group: String? =
+                switch cap.per {
+                case .user: decision.job.user
+                case .queue: decision.job.queue
+                case .cluster: decision.clusterId
+                }
             let since = cap.clock == .running ? decision.job.startedTime : decision.job.submittedTime
-            guard let group, !group.isEmpty, let since else {
-                if rule.mode == .enforce {
+            guard let group, !group.isEmpty, let since, implausible == nil else {
+                if rule.mode == .enforce, unplaced[decision.job.jobId] == nil {
                     var skipped = decision
                     skipped.kind = .skippedUnknown
                     skipped.rule = rule.name
-                    skipped.unknownField = group == nil || group!.isEmpty ? field : clockField
+                    let field =
+                        implausible?.field
+                        ?? (group?.isEmpty == false
+                            ? (cap.clock == .running ? "started_time" : "submitted_time") : cap.per.field)
+                    skipped.unknownField = field
                     skipped.reason =
-                        "max_active per \(cap.per.rawValue) needs \(skipped.unknownField!), which MRS did not send"
-                    unplaced.append((decision.kind, skipped))
+                        implausible.map { "max_active: \($0.reason)" }
+                        ?? "max_active per \(cap.per.rawValue) needs \(field), which MRS did not send"
+                    unplaced[decision.job.jobId] = (decision.kind, skipped)
                 }
                 continue
             }
@@ -60,35 +68,55 @@ public struct ConcurrencyCounter: Sendable {
 
     /// The jobs beyond a cap (the newest by the cap's clock; ties by job id), each with the rule's mode, and
     /// the jobs an enforce cap could not place, with the kind each had before. A job over several caps is
-    /// listed once, for the first rule; a job exempt, or killed for another reason already, is left as it is.
-    public func overCap() -> [(previous: Decision.Kind, decision: Decision)] {
-        var out = unplaced
-        var listed = Set(unplaced.map(\.decision.job.jobId))
+    /// listed once, for the first rule; an exempt job is never chosen. Outside an enforce rule's
+    /// `enforce_during` window the jobs are reported as would-kill.
+    /// - Parameter beingKilled: whether a job (by id) has a kill record already: it is leaving, so it is
+    ///   neither counted nor chosen.
+    public func overCap(
+        now: Int64, beingKilled: (String) -> Bool = { _ in false }
+    ) -> [(previous: Decision.Kind, decision: Decision)] {
+        var out = unplaced.values.sorted { $0.decision.job.jobId < $1.decision.job.jobId }
+        var listed = Set(unplaced.keys)
         for (index, rule) in capped {
             guard let cap = rule.maxActive else { continue }
-            for (group, entries) in (groups[index] ?? [:]).sorted(by: { $0.key < $1.key })
-            where entries.count > cap.count {
+            let outsideWindow = rule.enforceDuring.map { !$0.contains(now) } ?? false
+            for (group, counted) in (groups[index] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                let entries = counted.filter { !beingKilled($0.decision.job.jobId) }
+                guard entries.count > cap.count else { continue }
                 let ordered = entries.sorted { ($0.since, $0.decision.job.jobId) < ($1.since, $1.decision.job.jobId) }
                 for (position, entry) in ordered.enumerated().dropFirst(cap.count)
                 where [.ok, .warn, .wouldKill].contains(entry.decision.kind)
                     && listed.insert(entry.decision.job.jobId).inserted
                 {
                     var decision = entry.decision
+                    let mode: RuleMode = dryRun || outsideWindow ? .observe : rule.mode
                     decision.rule = rule.name
-                    switch dryRun ? .observe : rule.mode {
-                    case .enforce: decision.kind = .kill
-                    case .warn: decision.kind = .warn
-                    case .observe: decision.kind = .wouldKill
-                    }
+                    decision.kind = Decision.Kind.over(mode: mode)
+                    // The count decided, not a time limit.
+                    decision.limitMillis = nil
+                    decision.deadline = nil
+                    decision.declared = nil
+                    decision.nextChangeAt = nil
                     decision.reason =
                         "over max_active \(cap.count) per \(cap.per.rawValue) \(group): number \(position + 1) of"
                         + " \(entries.count) by \(cap.clock == .running ? "started_time" : "submitted_time")"
-                        + (dryRun || rule.mode == .enforce ? "" : " (\(rule.mode.rawValue) rule)")
-                    decision.nextChangeAt = nil
+                        + (outsideWindow ? ", outside the enforcement window" : "")
+                        + (dryRun || outsideWindow || rule.mode == .enforce ? "" : " (\(rule.mode.rawValue) rule)")
                     out.append((entry.decision.kind, decision))
                 }
             }
         }
         return out
+    }
+}
+
+extension ConcurrencyCap.Group {
+    /// The MRS field the group is read from.
+    var field: String {
+        switch self {
+        case .user: "user"
+        case .queue: "queue"
+        case .cluster: "cluster_id"
+        }
     }
 }

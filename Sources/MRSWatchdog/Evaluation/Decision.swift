@@ -17,6 +17,15 @@ public struct Decision: Sendable, Hashable {
         case skippedUnknown = "skipped-unknown"
         /// No rule names this job.
         case unmatched
+
+        /// What being over a limit of a rule in `mode` comes to: kill, warn or would-kill.
+        public static func over(mode: RuleMode) -> Kind {
+            switch mode {
+            case .enforce: .kill
+            case .warn: .warn
+            case .observe: .wouldKill
+            }
+        }
     }
 
     public var clusterId: String

@@ -10,7 +10,7 @@ struct DeclaredSettings {
             if let node = try? JSONParser.parse(text) {
                 add(json: node)
             } else {
-                for token in Self.tokens(text) { add(token: token) }
+                add(pieces: SecretRedaction.tokenize(text))
             }
         }
     }
@@ -25,24 +25,35 @@ struct DeclaredSettings {
                 }
             }
         case .array(let elements):
-            for case .string(let token) in elements.map(\.value) { add(token: token) }
+            for case .string(let token) in elements.map(\.value) { add(pieces: SecretRedaction.tokenize(token)) }
         default:
             break
         }
     }
 
-    private mutating func add(token: String) {
-        var setting = Substring(token.trimming(.quotesAndSpaces))
-        for prefix in ["--conf=", "-D"] where setting.hasPrefix(prefix) {
-            setting = setting.dropFirst(prefix.count)
+    /// Tokens as `SecretRedaction` splits them (at spaces, brackets, and commas before a space; a quoted token
+    /// whole). A value goes on past a space up to the next comma, bracket, flag or setting, so that
+    /// `k=2h 30m` is read whole — and refused — rather than as `2h`.
+    private mutating func add(pieces: [(token: String, separator: String)]) {
+        var index = 0
+        while index < pieces.count {
+            var setting = Substring(pieces[index].token.trimming(.quotesAndSpaces))
+            var separator = pieces[index].separator
+            index += 1
+            for prefix in ["--conf=", "-D"] where setting.hasPrefix(prefix) {
+                setting = setting.dropFirst(prefix.count)
+            }
+            guard let equals = setting.firstIndex(of: "="), equals != setting.startIndex else { continue }
+            var value = String(setting[setting.index(after: equals)...])
+            while index < pieces.count, !separator.isEmpty, separator.allSatisfy({ $0 == " " || $0 == "\t" }),
+                !pieces[index].token.hasPrefix("-"), !pieces[index].token.contains("=")
+            {
+                value += separator + pieces[index].token
+                separator = pieces[index].separator
+                index += 1
+            }
+            let key = String(setting[..<equals]).trimming(.quotesAndSpaces)
+            values[key, default: []].append(value)
         }
-        guard let equals = setting.firstIndex(of: "="), equals != setting.startIndex else { return }
-        let key = String(setting[..<equals]).trimming(.quotesAndSpaces)
-        values[key, default: []].append(String(setting[setting.index(after: equals)...]))
-    }
-
-    /// Split at spaces, commas and brackets.
-    static func tokens(_ text: String) -> [String] {
-        text.split(whereSeparator: { " \t\r\n,[]{}".contains($0) }).map(String.init)
     }
 }

@@ -152,11 +152,7 @@ public struct Evaluator: Sendable {
                 match.limitKind!, limitMillis: match.limitMillis!, opensAt: match.windowOpensAt)
         } else if let match = due {
             fill(&decision, match)
-            switch match.mode {
-            case .enforce: decision.kind = .kill
-            case .warn: decision.kind = .warn
-            case .observe: decision.kind = .wouldKill
-            }
+            decision.kind = .over(mode: match.mode)
             decision.why = .over(match.limitKind!, limitMillis: match.limitMillis!, mode: match.mode, dryRun: dryRun)
         } else if let match = earliest {
             fill(&decision, match)
@@ -202,9 +198,10 @@ public struct Evaluator: Sendable {
         let decisions = jobs.map { decide(clusterId: clusterId, clusterTags: clusterTags, job: $0, now: now) }
         var counter = ConcurrencyCounter(rules: rules, dryRun: dryRun)
         guard !counter.isEmpty else { return decisions }
-        for decision in decisions { counter.add(decision) }
+        for decision in decisions { counter.add(decision, now: now) }
         let over = Dictionary(
-            counter.overCap().map { ($0.decision.job.jobId, $0.decision) }, uniquingKeysWith: { first, _ in first })
+            counter.overCap(now: now).map { ($0.decision.job.jobId, $0.decision) },
+            uniquingKeysWith: { first, _ in first })
         return decisions.map { over[$0.job.jobId] ?? $0 }
     }
 

@@ -166,7 +166,7 @@ public enum SecretRedaction {
     /// Tokens with the run of separators after each: spaces (also no-break), tabs, line breaks, brackets,
     /// braces, `, ` (a comma inside a value stays), and a colon right after a quoted key. A quoted string is
     /// one token, spaces and commas included.
-    private static func tokenize(_ text: String) -> [(String, String)] {
+    static func tokenize(_ text: String) -> [(String, String)] {
         let characters = Array(text)
         var pieces: [(String, String)] = []
         var token = ""

@@ -5,9 +5,9 @@ import Foundation
 /// When an enforce rule may kill (`"enforce_during"` in the config): local wall-clock windows in an IANA time
 /// zone, on some days of the week, except some dates. A window belongs to the day it opens: `from` 20:00 `to`
 /// 06:00 on `mon` runs from Monday 20:00 to Tuesday 06:00; `from` equal to `to` is a whole day. An excepted
-/// date has no window opening on it. Across DST changes a window opens at the local time the zone shows: a
-/// `from` that does not exist that day (the spring-forward gap) opens at the first instant after the gap, and
-/// one that exists twice (fall back) at the first of them.
+/// date has no window opening on it. Across DST changes a window opens at the local time the zone shows; a
+/// `from` that does not exist that day (inside the spring-forward gap) opens as much later as the gap is long
+/// (02:30 becomes 03:30), and one that exists twice (fall back) at the first of them.
 public struct EnforcementWindow: Sendable, Hashable {
     public enum Weekday: String, Sendable, Hashable, CaseIterable {
         case sun, mon, tue, wed, thu, fri, sat
@@ -69,8 +69,9 @@ public struct EnforcementWindow: Sendable, Hashable {
     func window(opening day: Int) -> (start: Int64, end: Int64)? {
         let weekday = Weekday.allCases[((day % 7) + 7 + 4) % 7]  // 1970-01-01 was a Thursday
         guard days.contains(weekday), !exceptDates.contains(Self.dateText(day)) else { return nil }
-        let start = instant(day: day, minutes: fromMinutes)
-        let end = instant(day: toMinutes > fromMinutes ? day : day + 1, minutes: toMinutes)
+        guard let start = instant(day: day, minutes: fromMinutes),
+            let end = instant(day: toMinutes > fromMinutes ? day : day + 1, minutes: toMinutes)
+        else { return nil }
         return (start, end)
     }
 
@@ -80,12 +81,13 @@ public struct EnforcementWindow: Sendable, Hashable {
         return Int((millis + offset).floorDividedBy(86_400_000).quotient)
     }
 
-    /// The instant local day `day` shows `minutes` after midnight (see the type's note on DST).
-    func instant(day: Int, minutes: Int) -> Int64 {
+    /// The instant local day `day` shows `minutes` after midnight (see the type's note on DST); nil when the
+    /// calendar cannot tell, which opens no window.
+    func instant(day: Int, minutes: Int) -> Int64? {
         let civil = CivilDate(daysSinceEpoch: Int64(day))
         let components = DateComponents(
             year: civil.year, month: civil.month, day: civil.day, hour: minutes / 60, minute: minutes % 60)
-        guard let date = calendar.date(from: components) else { return Int64(day) * 86_400_000 }
+        guard let date = calendar.date(from: components) else { return nil }
         return Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
 

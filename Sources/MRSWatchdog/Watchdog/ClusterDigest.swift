@@ -1,6 +1,7 @@
 /// What the daemon keeps of one cluster's listing, built page by page as it arrives: counts, the decisions
 /// that call for action, the deadlines that fall before the next poll, and a few upcoming ones to show.
-/// Everything else is dropped with the page, so memory does not grow with the number of jobs.
+/// Everything else is dropped with the page, so memory does not grow with the number of jobs — except the
+/// decisions of jobs a `max_active` rule counts, which are kept until the listing is complete.
 public struct ClusterDigest: Sendable {
     let cluster: Cluster
     let evaluator: Evaluator
@@ -46,7 +47,7 @@ public struct ClusterDigest: Sendable {
             let decision = evaluator.decide(clusterId: cluster.clusterId, clusterTags: cluster.tags, job: job, now: now)
             active += 1
             kinds[decision.kind, default: 0] += 1
-            if !caps.isEmpty { caps.add(decision) }
+            if !caps.isEmpty { caps.add(decision, now: now) }
             if let next = decision.nextChangeAt, next <= horizon { deadlines[job.jobId] = next }
             if unreadableDeclarations.count < 20,
                 let declared = decision.matches.lazy.compactMap(\.declared).first(where: \.isMalformed)
@@ -65,10 +66,11 @@ public struct ClusterDigest: Sendable {
         }
     }
 
-    /// Once the listing is complete: the jobs over a `max_active` cap take their cap decision.
-    mutating func settleCaps() {
+    /// Once the listing is complete: the jobs over a `max_active` cap take their cap decision; jobs with a
+    /// kill record (`beingKilled`) neither count nor are chosen.
+    mutating func settleCaps(beingKilled: (String) -> Bool) {
         guard !caps.isEmpty else { return }
-        for (previous, decision) in caps.overCap() {
+        for (previous, decision) in caps.overCap(now: now(), beingKilled: beingKilled) {
             let id = decision.job.jobId
             notable.removeAll { $0.job.jobId == id }
             upcoming.removeAll { $0.job.jobId == id }

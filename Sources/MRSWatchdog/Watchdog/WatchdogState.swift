@@ -46,13 +46,18 @@ public struct WatchdogState: Sendable, Hashable {
     public func tally(lastHourBefore now: Int64) -> DecisionTally {
         let since = now - Self.hourMillis
         var tally = DecisionTally(warned: warned.values.count { $0 > since })
+        tally.killed = acceptedKills(since: since).count
         for record in kills.values {
-            if record.attempts > 0, record.firstAttemptAt > since { tally.killed += 1 }
             guard let resolved = record.resolvedAt, resolved > since else { continue }
             if record.status == .confirmed { tally.confirmed += 1 }
             if record.status == .unkillable { tally.unkillable += 1 }
         }
         return tally
+    }
+
+    /// Kill records whose first request MRS accepted after `since` (server epoch ms).
+    public func acceptedKills(since: Int64) -> [KillRecord] {
+        kills.values.filter { $0.attempts > 0 && $0.firstAttemptAt > since }
     }
 
     public func killsInLastHour(now: Int64) -> Int {

@@ -251,7 +251,7 @@ public struct WatchdogStateMachine: Sendable {
         var kinds: [Decision.Kind: Int] = [:]
         for cluster in report.clusters {
             guard var digest = report.digests[cluster.clusterId] else { continue }
-            digest.settleCaps()
+            digest.settleCaps { self.hasKillRecord(JobKey(clusterId: cluster.clusterId, jobId: $0)) }
             digest.trimUpcoming()
             if mode == .daemon { deadlines[cluster.clusterId] = digest.deadlines }
             decisions += digest.notable
@@ -530,9 +530,11 @@ public struct WatchdogStateMachine: Sendable {
     private mutating func killLoop(_ decision: Decision, now: Int64) -> (report: [Action], stopsKill: Bool)? {
         guard let name = decision.job.jobName else { return nil }
         let within = config.safety.killLoopWithinMillis
-        let earlier = state.kills.values.count { record in
-            record.clusterId == decision.clusterId && record.jobName == name && record.user == decision.job.user
-                && record.jobId != decision.job.jobId && record.attempts > 0 && record.firstAttemptAt > now - within
+        // A user missing on either side (a record from before users were saved, a job MRS sent without one)
+        // matches: a loop then stops or alerts a little more readily, never less.
+        let earlier = state.acceptedKills(since: now - within).count { record in
+            record.clusterId == decision.clusterId && record.jobName == name && record.jobId != decision.job.jobId
+                && (record.user == nil || decision.job.user == nil || record.user == decision.job.user)
         }
         guard earlier >= config.safety.killLoopAfter else { return nil }
         let response = config.rules.first { $0.name == decision.rule }?.onKillLoop ?? .alert
@@ -556,7 +558,13 @@ public struct WatchdogStateMachine: Sendable {
     /// - Parameter reserved: kill requests to keep free for re-kills about to be decided.
     private mutating func planKills(_ candidates: [Decision], now: Int64, reserved: Int = 0) -> [Action] {
         var seen: Set<JobKey> = []
-        let all = (candidates + waitingKills).filter { !hasKillRecord(JobKey($0)) && seen.insert(JobKey($0)).inserted }
+        // A kill that waited for a budget does not leave once its rule's enforcement window has closed: the next
+        // poll reports it as would-kill instead.
+        let rules = config.rules
+        let all = (candidates + waitingKills).filter { decision in
+            let open = rules.first { $0.name == decision.rule }?.enforceDuring.map { $0.contains(now) } ?? true
+            return !hasKillRecord(JobKey(decision)) && open && seen.insert(JobKey(decision)).inserted
+        }
         // Kills in flight count too: they are stamped when answered.
         let used = Self.recent(&killRequests, now: now, window: window) + killing.count + reserved
         let plan = KillPlanner.plan(
