@@ -134,4 +134,38 @@ struct PolicyEmulatorTests {
             }
         }
     }
+
+    @Test func theStarterPackObservesBatchJobsWarnsSparkSQLAndLeavesStreamingAlone() async throws {
+        try await EmulatorHarness.run { emulator in
+            let cluster = await emulator.addCluster("c-starter", tags: ["env": "dev"])
+            @Sendable func job(_ name: String, _ type: String, _ start: String) async throws -> String {
+                try await emulator.state.addJob(
+                    .init(cluster: cluster, name: name, user: "etl", type: type, startOffset: start, queued: "0s"))
+            }
+            let batch = try await job("nightly-mr", "MapReduce", "-13h")
+            let sql = try await job("report-sql", "SparkSql", "-7h")
+            let streaming = try await job("clicks-stream", "Flink", "-500h")
+            // The starter pack as shipped, pointed at this cluster, with its dry run turned off.
+            var config = try ConfigLoader.load(
+                path: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                    .appendingPathComponent("../../examples/starter-rules.json").standardizedFileURL.path)
+            config.mrs.endpoint = emulator.endpoint
+            config.mrs.projectId = EmulatorHarness.projectId
+            config.watch.clusterIds = [cluster]
+            config.watch.pollIntervalMillis = 1_000
+            config.safety.dryRun = false
+            try await DaemonHarness.run(emulator, config: config) { daemon in
+                try await eventually("the batch job is reported", transcript: { daemon.events.transcript }) {
+                    daemon.events.jobIds(.wouldKill) == [batch] && daemon.events.jobIds(.warn) == [sql]
+                }
+                try await Task.sleep(for: .seconds(2))
+                #expect(await daemon.acceptedKills().isEmpty, "observe and warn only")
+                let aboutStreaming = daemon.events.events.contains { event in
+                    if case .decision(let record) = event { return record.decision.job.jobId == streaming }
+                    return false
+                }
+                #expect(!aboutStreaming, "Flink is named by no rule")
+            }
+        }
+    }
 }
