@@ -1,4 +1,5 @@
 import Foundation
+import MRSEmulator
 import MRSWatchdog
 import Testing
 
@@ -76,5 +77,30 @@ struct ReportTests {
         let (output, status) = try await Self.runReport(["--state-dir", "/nonexistent-state-dir"])
         #expect(status != 0)
         #expect(output.contains("no state database at /nonexistent-state-dir/state.sqlite"), "\(output)")
+    }
+
+    @Test func theDaemonWritesASummaryOfWhatItStoppedEachInterval() async throws {
+        try await EmulatorHarness.run { emulator in
+            let cluster = await emulator.addCluster("c-summary")
+            let overdue = try await emulator.state.addJob(
+                .init(cluster: cluster, name: "etl-over", startOffset: "-90m", queued: "0s"))
+            let config = try DaemonHarness.config(emulator, clusters: [cluster], rules: DaemonHarness.enforcing("1h"))
+            var timing = DaemonHarness.fastTiming
+            timing.summaryInterval = .seconds(3)
+            try await DaemonHarness.run(emulator, config: config, timing: timing) { daemon in
+                try await eventually("killed") { await daemon.acceptedKills() == [overdue] }
+                @Sendable func summary() -> String? {
+                    daemon.events.notices.first { $0.hasPrefix("in the last ") && $0.contains(": 1 killed") }
+                }
+                try await eventually(
+                    "a summary with the kill", timeout: .seconds(20), transcript: { daemon.events.transcript }
+                ) {
+                    summary() != nil
+                }
+                let summary = try #require(summary())
+                #expect(summary.contains("the killed jobs had run 1h30m"), "\(summary)")
+                #expect(summary.contains("30m of it over their limits"), "\(summary)")
+            }
+        }
     }
 }

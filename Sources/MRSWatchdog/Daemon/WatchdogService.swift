@@ -29,6 +29,8 @@ public actor WatchdogService: Service {
     private var polling = false
     /// A reload that came while a poll was listing: applied once that poll is acted on, as between cycles.
     private var deferredReload: Result<WatchdogConfig, ConfigReloadFailure>?
+    /// Server time (epoch ms) of the last summary, or of the start: the first covers the first interval.
+    private var lastSummaryAt: Int64 = 0
 
     public init(
         config: WatchdogConfig, api: any MRSJobAPI, clock: ServerClock, store: StateStore, sink: any DaemonEventSink,
@@ -104,6 +106,7 @@ public actor WatchdogService: Service {
     }
 
     private func start() {
+        lastSummaryAt = clock.now()
         let loaded = store.load(now: clock.now())
         for case .emit(let event) in machine.started(state: loaded.state, notices: loaded.notices, now: clock.now()) {
             sink.emit(event)
@@ -146,6 +149,7 @@ public actor WatchdogService: Service {
                     ready = true
                     sink.emit(.ready(machine.currentStatus))
                 }
+                summarizeIfDue(now: clock.now())
                 if let reload = deferredReload {
                     deferredReload = nil
                     await perform(machine.configReplaced(reload, now: clock.now()))
@@ -156,6 +160,25 @@ public actor WatchdogService: Service {
                 await perform(machine.configReplaced(result, now: clock.now()))
             }
         }
+    }
+
+    /// Once a `summaryInterval` (a day): what was stopped since the last summary, added up from the decision
+    /// history in the state database, as one journal record. Nothing when the history cannot be read (state in
+    /// memory only).
+    private func summarizeIfDue(now: Int64) {
+        let interval = options.timing.summaryInterval.wholeMilliseconds
+        let last = lastSummaryAt
+        guard now - last >= interval else { return }
+        lastSummaryAt = now
+        guard let history = try? store.history(since: last) else { return }
+        let total = KillReport(history: history, by: .rule).total
+        let tally = DecisionTally(
+            killed: total.kills, confirmed: total.confirmed, warned: total.warnings, unkillable: total.unkillable)
+        sink.emit(
+            .notice(
+                .summary(
+                    tally, killLoops: total.killLoops, runtimeAtKillMillis: total.runtimeAtKillMillis,
+                    overLimitMillis: total.overLimitMillis, spanMillis: (now - last) / 1000 * 1000)))
     }
 
     // MARK: Actions

@@ -26,6 +26,8 @@ public struct DaemonTiming: Sendable {
     public var rateWindow: Duration = .seconds(60)
     /// A host clock this far from the server's is reported (once).
     public var skewWarningMillis: Int64 = 60_000
+    /// How often a summary of what was stopped goes to the journal: a day.
+    public var summaryInterval: Duration = .seconds(86_400)
 
     public init() {}
 }

@@ -33,6 +33,9 @@ public enum WatchdogNotice: Sendable, Hashable {
     case restartNeeded(section: String)
     /// A job's own runtime limit could not be read; `note` says why and that the rule's limit applies.
     case declaredLimitUnreadable(JobKey, note: String)
+    /// What was stopped over the last `spanMillis` (about a day: since the last summary), from the decision
+    /// history: the daily journal record. Runtimes in ms.
+    case summary(DecisionTally, killLoops: Int, runtimeAtKillMillis: Int64, overLimitMillis: Int64, spanMillis: Int64)
 
     public enum Severity: String, Sendable {
         case info, warning, error
@@ -40,7 +43,7 @@ public enum WatchdogNotice: Sendable, Hashable {
 
     public var severity: Severity {
         switch self {
-        case .resumingVerification, .clusterAnswering, .stateImported: return .info
+        case .resumingVerification, .clusterAnswering, .stateImported, .summary: return .info
         case .stateUnreadable, .stateSaveFailed, .discoveryFailed, .authBackoff, .unkillable: return .error
         case .clockSkew, .clusterListProblems, .clusterPollFailed, .jobEntriesSkipped, .listingCutShort,
             .deadlineReadFailed, .restartNeeded, .killWithdrawn, .declaredLimitUnreadable:
@@ -68,6 +71,7 @@ public enum WatchdogNotice: Sendable, Hashable {
         case .killWithdrawn: return "kill withdrawn"
         case .restartNeeded: return "reloaded setting needs a restart"
         case .declaredLimitUnreadable: return "job's declared limit unreadable"
+        case .summary: return "summary of what was stopped"
         }
     }
 
@@ -102,6 +106,13 @@ public enum WatchdogNotice: Sendable, Hashable {
         case .restartNeeded(let section): return ["config.section": section]
         case .declaredLimitUnreadable(let key, let note):
             return ["cluster.id": key.clusterId, "job.id": key.jobId, "reason": note]
+        case .summary(let tally, let loops, let runtime, let over, let span):
+            return [
+                "summary.span_sec": "\(span / 1000)", "kills": "\(tally.killed)",
+                "kills.confirmed": "\(tally.confirmed)",
+                "kills.unkillable": "\(tally.unkillable)", "warnings": "\(tally.warned)", "kill_loops": "\(loops)",
+                "runtime_at_kill_sec": "\(runtime / 1000)", "over_limit_sec": "\(over / 1000)",
+            ]
         case .killWithdrawn(let key, let reason):
             return ["cluster.id": key.clusterId, "job.id": key.jobId, "reason": reason]
         }
@@ -150,6 +161,10 @@ public enum WatchdogNotice: Sendable, Hashable {
         case .killWithdrawn(let key, let reason):
             return "kill of \(key) withdrawn: the rules no longer say kill (\(reason))"
         case .declaredLimitUnreadable(let key, let note): return "job \(key): \(note)"
+        case .summary(let tally, let loops, let runtime, let over, let span):
+            return "in the last \(DurationText.format(millis: span)): \(tally.text), \(loops) kill loop(s); the killed"
+                + " jobs had run \(DurationText.format(millis: runtime / 1000 * 1000)) in all,"
+                + " \(DurationText.format(millis: over / 1000 * 1000)) of it over their limits"
         case .restartNeeded(let section):
             return section == "mrs"
                 ? "reload: the mrs section changed; endpoint, project and CA take effect after a restart"
