@@ -22,8 +22,8 @@ extension ConfigLoader {
                         hook.childPath("url"), hook.node["url"]!.position,
                         "expected an http(s) URL, e.g. https://hooks.example.com/mrs-watchdog")
                 }
-            } else if hook.node["url"] == nil {
-                reader.report(hook.path, hook.node.position, "missing required key 'url'")
+            } else {
+                hook.require("url")
             }
             if let timeout = hook.duration("timeout") { settings.webhook?.timeoutMillis = timeout }
             hook.finish()
@@ -46,8 +46,8 @@ extension ConfigLoader {
                         smn.childPath("topic_urn"), smn.node["topic_urn"]!.position,
                         "expected urn:smn:REGION:PROJECT_ID:TOPIC")
                 }
-            } else if smn.node["topic_urn"] == nil {
-                reader.report(smn.path, smn.node.position, "missing required key 'topic_urn'")
+            } else {
+                smn.require("topic_urn")
             }
             if let timeout = smn.duration("timeout") { settings.smn?.timeoutMillis = timeout }
             smn.finish()

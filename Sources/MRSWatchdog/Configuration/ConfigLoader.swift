@@ -189,9 +189,7 @@ public enum ConfigLoader {
             let path = "rules[\(index)]"
             guard let object = ConfigReader.Object(reader, element, path: path) else { continue }
             let name = object.string("name")
-            if name == nil, element["name"] == nil {
-                reader.report(path, element.position, "missing required key 'name'")
-            }
+            object.require("name")
             if let name {
                 if let first = names[name] {
                     reader.report(
@@ -240,9 +238,7 @@ public enum ConfigLoader {
         let keys = object.stringList("keys")
         let ceiling = object.duration("allow_raise_to")
         object.finish()
-        if keys == nil, object.node["keys"] == nil {
-            reader.report(object.path, object.node.position, "missing required key 'keys' (the job settings to read)")
-        }
+        object.require("keys", " (the job settings to read)")
         guard let maxRuntime else {
             reader.report(object.path, object.node.position, "declared_limit needs max_runtime, the limit it adjusts")
             return nil
@@ -263,9 +259,8 @@ public enum ConfigLoader {
         let per = object.enumValue("per", ConcurrencyCap.Group.self)
         let clock = object.enumValue("clock", RuntimeClock.self) ?? .submitted
         object.finish()
-        for key in ["count", "per"] where object.node[key] == nil {
-            reader.report(object.path, object.node.position, "missing required key '\(key)'")
-        }
+        object.require("count")
+        object.require("per")
         guard let count, let per else { return nil }
         return ConcurrencyCap(count: count, per: per, clock: clock)
     }
@@ -284,16 +279,13 @@ public enum ConfigLoader {
                     object.childPath("timezone"), object.node["timezone"]!.position,
                     "'\(name)' is not an IANA time zone (e.g. Asia/Shanghai, Europe/Berlin, UTC)")
             }
-        } else if object.node["timezone"] == nil {
-            reader.report(object.path, object.node.position, "missing required key 'timezone' (e.g. Asia/Shanghai)")
+        } else {
+            object.require("timezone", " (e.g. Asia/Shanghai)")
         }
         let days = object.enumList("days", EnforcementWindow.Weekday.self)
         func minutes(_ key: String) -> Int? {
             guard let text = object.string(key) else {
-                if object.node[key] == nil {
-                    reader.report(
-                        object.path, object.node.position, "missing required key '\(key)' (HH:MM, local time)")
-                }
+                object.require(key, " (HH:MM, local time)")
                 return nil
             }
             let parts = text.split(separator: ":", omittingEmptySubsequences: false)
@@ -344,14 +336,8 @@ public enum ConfigLoader {
             if !jobName.isEmpty, clusterId == nil {
                 reader.report("\(path).job_name", element["job_name"]!.position, "job_name needs cluster_id beside it")
             }
-            if reason == nil, element["reason"] == nil {
-                reader.report(path, element.position, "missing required key 'reason' (say why, for the next operator)")
-            }
-            if untilText == nil, element["until"] == nil {
-                reader.report(
-                    path, element.position, "missing required key 'until' (an RFC 3339 time, e.g. 2026-12-01T00:00:00Z)"
-                )
-            }
+            object.require("reason", " (say why, for the next operator)")
+            object.require("until", " (an RFC 3339 time, e.g. 2026-12-01T00:00:00Z)")
             var until: Int64?
             if let untilText {
                 until = RFC3339.parse(untilText)

@@ -249,6 +249,11 @@ final class ConfigReader {
             return Object(reader, value, path: childPath(key))
         }
 
+        /// Reports `missing required key 'key'` (and `hint`) at this object when it has no `key`.
+        func require(_ key: String, _ hint: String = "") {
+            if node[key] == nil { reader.report(path, node.position, "missing required key '\(key)'\(hint)") }
+        }
+
         /// Reports every key that was never read.
         func finish() {
             for member in members where !known.contains(member.key) {

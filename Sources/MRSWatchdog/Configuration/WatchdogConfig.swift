@@ -56,6 +56,11 @@ public struct WatchdogConfig: Sendable, Hashable {
     public var metricsListen: String?
     public var notifications = NotificationSettings()
 
+    /// The rule named `name` (the rule a decision names), nil for none.
+    public func rule(named name: String?) -> Rule? {
+        rules.first { $0.name == name }
+    }
+
     /// True if the cluster is watched: listed by id, or its tags satisfy `cluster_tags`; never if its tags
     /// match `exclude_cluster_tags`. Nil tags (unreadable) select nothing by tag, and when
     /// `exclude_cluster_tags` is set they watch nothing at all: the cluster might be one it excludes.
