@@ -537,7 +537,7 @@ public struct WatchdogStateMachine: Sendable {
                 && (record.user == nil || decision.job.user == nil || record.user == decision.job.user)
         }
         guard earlier >= config.safety.killLoopAfter else { return nil }
-        let response = config.rules.first { $0.name == decision.rule }?.onKillLoop ?? .alert
+        let response = config.rule(named: decision.rule)?.onKillLoop ?? .alert
         let loop = [decision.clusterId, name, decision.job.user ?? ""].joined(separator: "\u{0}")
         guard (killLoopsReported[loop] ?? .min) <= now - within else { return ([], response == .observe) }
         killLoopsReported[loop] = now
@@ -559,12 +559,10 @@ public struct WatchdogStateMachine: Sendable {
     private mutating func planKills(_ candidates: [Decision], now: Int64, reserved: Int = 0) -> [Action] {
         var seen: Set<JobKey> = []
         // A kill that waited for a budget does not leave once its rule's enforcement window has closed: the next
-        // poll reports it as would-kill instead.
-        let rules = config.rules
-        let all = (candidates + waitingKills).filter { decision in
-            let open = rules.first { $0.name == decision.rule }?.enforceDuring.map { $0.contains(now) } ?? true
-            return !hasKillRecord(JobKey(decision)) && open && seen.insert(JobKey(decision)).inserted
-        }
+        // poll reports it as would-kill instead. (New candidates were just decided inside their windows.)
+        let config = config
+        let stillOpen = waitingKills.filter { config.rule(named: $0.rule)?.enforceDuring?.contains(now) ?? true }
+        let all = (candidates + stillOpen).filter { !hasKillRecord(JobKey($0)) && seen.insert(JobKey($0)).inserted }
         // Kills in flight count too: they are stamped when answered.
         let used = Self.recent(&killRequests, now: now, window: window) + killing.count + reserved
         let plan = KillPlanner.plan(
