@@ -166,7 +166,10 @@ public struct Preflight: Sendable {
         guard let server = serverDate() else {
             return .init("clock", passed: false, "MRS sent no Date header", hint: "check that mrs.endpoint is MRS")
         }
-        let skew = (hostNow() - server) / 1000
+        // `Date` names a whole second: measure from its middle and round, so a 10-minute offset reads 10m,
+        // not 10m1s depending on where in the second the answer came.
+        let fromMiddle = hostNow() - server - 500
+        let skew = (fromMiddle + (fromMiddle >= 0 ? 500 : -500)) / 1000
         let off = DurationText.format(millis: abs(skew) * 1000)
         if abs(skew) * 1000 <= DaemonTiming().skewWarningMillis {
             return .init("clock", passed: true, "the host clock is within \(off) of MRS's")
