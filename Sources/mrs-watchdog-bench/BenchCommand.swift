@@ -31,7 +31,7 @@ struct BenchCommand: AsyncParsableCommand {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             let json =
                 "{\n"
-                + figures.map { "  \(DecisionTable.quoted($0.0)): \(DecisionTable.quoted($0.1))" }.joined(
+                + figures.map { "  \(JSONText.quoted($0.0)): \(JSONText.quoted($0.1))" }.joined(
                     separator: ",\n") + "\n}\n"
             try json.write(toFile: "\(out)/\(name).json", atomically: true, encoding: .utf8)
             print("written \(out)/\(name).json")

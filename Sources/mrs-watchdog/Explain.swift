@@ -49,7 +49,8 @@ extension WatchdogCommand {
             let clusterList = try clusters.map { try SavedResponses.clusters(from: try read($0)) } ?? []
             let clusterId = cluster ?? (clusterList.count == 1 ? clusterList[0].clusterId : "-")
             let tags = clusterList.first { $0.clusterId == clusterId }?.tags
-            let evaluator = Evaluator(config: loaded)
+            var extensions = ExtensionDirectory(path: loaded.extensionsDirectory)
+            let evaluator = Evaluator(config: loaded, extensions: extensions.scan().active(now: at))
             let decisions = evaluator.decideAll(clusterId: clusterId, clusterTags: tags, jobs: saved.jobs, now: at)
             if json {
                 Console.out(DecisionTable.json(decisions))

@@ -24,8 +24,9 @@ extension WatchdogCommand {
                     let progress = ProgressLine(clusters: clusters.count)
                     let result = await poller.poll(clusters: clusters) { progress.add(jobs: $0.jobs.count) }
                     progress.finish()
-                    let evaluator = Evaluator(config: config)
                     let now = clock.now()
+                    var extensions = ExtensionDirectory(path: config.extensionsDirectory)
+                    let evaluator = Evaluator(config: config, extensions: extensions.scan().active(now: now))
                     let decisions = clusters.flatMap { cluster in
                         evaluator.decideAll(
                             clusterId: cluster.clusterId, clusterTags: cluster.tags,

@@ -19,6 +19,9 @@ struct WatchdogCommand: AsyncParsableCommand {
             Then run the daemon (under systemd: see systemd/mrs-watchdog.service):
               mrs-watchdog run --config rules.json --state-dir /var/lib/mrs-watchdog
 
+            A job's owner asks for more time (up to the rule's max_extension) without root:
+              mrs-watchdog extend --cluster CLUSTER_ID JOB_ID --by 2h --reason "month-end close"
+
             Credentials, first found wins: $CREDENTIALS_DIRECTORY/{ak,sk,security_token} (systemd \
             LoadCredential=), HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK / HUAWEICLOUD_SDK_SECURITY_TOKEN, the SDK \
             profile (HUAWEICLOUD_SDK_CREDENTIALS_FILE or ~/.huaweicloud/credentials, [basic]), then the ECS agency \
@@ -27,6 +30,6 @@ struct WatchdogCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Run.self, Check.self, Doctor.self, Explain.self, Plan.self, Clusters.self, Jobs.self, Kill.self,
-            Report.self,
+            Report.self, Extend.self, Extensions.self,
         ])
 }

@@ -9,7 +9,7 @@ struct ReportTests {
     static let day = 24 * hour
 
     /// A week: ana's etl job killed on three days (one confirmed late, with no user on the confirmation),
-    /// bo warned twice and once unkillable, and a kill eight days ago that a 7-day report leaves out.
+    /// bo warned twice, extended once and once unkillable, and a kill eight days ago that a 7-day report leaves out.
     static func week(now: Int64) -> [HistoryEntry] {
         func entry(
             _ daysAgo: Int64, _ action: DecisionRecord.Action, _ job: String, user: String?, rule: String = "etl-2h",
@@ -27,6 +27,7 @@ struct ReportTests {
             entry(3, .kill, "a2", user: "ana", elapsed: 2 * hour),
             entry(3, .killConfirmed, "a2", user: "ana"),
             entry(2, .warn, "b2", user: "bo", rule: "adhoc-1h"),
+            entry(2, .extended, "b2", user: "bo", rule: "adhoc-1h"),
             entry(2, .kill, "b2", user: "bo", rule: "adhoc-1h", elapsed: 90 * 60_000, limit: hour),
             entry(1, .unkillable, "b2", user: "bo", rule: "adhoc-1h"),
             entry(1, .wouldKill, "c1", user: "cy", rule: "prod-4h", elapsed: 5 * hour, limit: 4 * hour),
@@ -57,7 +58,7 @@ struct ReportTests {
         #expect(ana["runtime_at_kill_sec"] as? Int == 16_200 && ana["over_limit_sec"] as? Int == 1_800)
         let bo = try #require(rows.first { $0["group"] as? String == "bo" })
         #expect(bo["warnings"] as? Int == 2 && bo["kills"] as? Int == 1 && bo["unkillable"] as? Int == 1)
-        #expect(bo["over_limit_sec"] as? Int == 1_800)
+        #expect(bo["over_limit_sec"] as? Int == 1_800 && bo["extensions"] as? Int == 1)
         let total = try #require(object["total"] as? [String: Any])
         #expect(
             total["kills"] as? Int == 3 && total["warnings"] as? Int == 2
@@ -68,7 +69,7 @@ struct ReportTests {
         let lines = table.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("RULE") == true, "\(table)")
         let adhoc = lines.first { $0.hasPrefix("adhoc-1h ") }?.split(separator: " ").map(String.init)
-        #expect(adhoc == ["adhoc-1h", "1", "0", "1", "1", "0", "1h30m", "30m"], "2.5 days: \(table)")
+        #expect(adhoc == ["adhoc-1h", "1", "0", "1", "1", "1", "0", "1h30m", "30m"], "2.5 days: \(table)")
         #expect(!lines.contains { $0.hasPrefix("etl-2h") }, "its kills are older")
         #expect(lines.contains { $0.hasPrefix("total") })
     }

@@ -30,13 +30,16 @@ struct NotificationMessageTests {
         #expect(object["time"] as? String == "2027-01-15T08:00:00Z")
     }
 
-    @Test func onlyWarnKillUnkillableKillLoopAndBreakerEventsAreAnnounced() throws {
+    @Test func onlyWarnKillUnkillableKillLoopExtensionAndBreakerEventsAreAnnounced() throws {
+        let announced: [DecisionRecord.Action] = [.warn, .kill, .unkillable, .killLoop, .extended, .extensionRefused]
         for action in DecisionRecord.Action.allCases {
             let message = NotificationMessage.from(.decision(Self.record(action)), at: Self.now)
-            #expect((message != nil) == [.warn, .kill, .unkillable, .killLoop].contains(action), "\(action)")
+            #expect((message != nil) == announced.contains(action), "\(action)")
         }
         let loop = NotificationMessage.from(.decision(Self.record(.killLoop)), at: Self.now)
         #expect(loop?.event == .killLoop && loop?.json.contains(#""event":"kill-loop""#) == true)
+        let refused = NotificationMessage.from(.decision(Self.record(.extensionRefused)), at: Self.now)
+        #expect(refused?.event == .extension && refused?.subject.contains("extension-refused") == true)
         let open = try #require(
             NotificationMessage.from(.breaker(open: true, candidates: 30, threshold: 25), at: Self.now))
         #expect(open.event == .breaker)

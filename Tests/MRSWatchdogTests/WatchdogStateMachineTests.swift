@@ -15,6 +15,8 @@ struct WatchdogStateMachineTests {
         var now = WatchdogStateMachineTests.start
         /// The report of the latest poll.
         var lastCycle: CycleReport?
+        /// The decision records of every poll.
+        var records: [DecisionRecord] = []
 
         static let rule =
             #"{"name": "r", "match": {"job_name": ["etl-*"]}, "max_runtime": "1h", "warn_before": "10m", "mode": "enforce"}"#
@@ -45,6 +47,7 @@ struct WatchdogStateMachineTests {
                 failures: failures, hostSkewMillis: 0, duration: .zero)
             let actions = machine.pollFinished(report, now: now, jitter: 0)
             for case .emit(.cycle(let cycle)) in actions { lastCycle = cycle }
+            for case .emit(.decision(let record)) in actions { records.append(record) }
             return lines(actions)
         }
 

@@ -97,11 +97,26 @@ public enum ConfigLoader {
             object.finish()
         }
         let notifications = readNotifications(top, region: mrs?.region, reader)
+        var extensionsDirectory = ExtensionDirectory.defaultPath
+        if let object = top.object("extensions") {
+            if let directory = object.string("directory") {
+                if directory.hasPrefix("/") {
+                    extensionsDirectory = directory
+                } else {
+                    reader.report(
+                        "extensions.directory", object.node["directory"]!.position,
+                        "expected an absolute path, e.g. \(ExtensionDirectory.defaultPath)")
+                }
+            }
+            object.finish()
+        }
         top.finish()
         guard let mrs else { return nil }
-        return WatchdogConfig(
+        var config = WatchdogConfig(
             mrs: mrs, watch: watch ?? WatchdogConfig.WatchSettings(), defaults: defaults, rules: rules,
             exemptions: exemptions, safety: safety, metricsListen: metricsListen, notifications: notifications)
+        config.extensionsDirectory = extensionsDirectory
+        return config
     }
 
     static func readMRS(_ top: ConfigReader.Object, _ reader: ConfigReader) -> WatchdogConfig.MRSSettings? {
@@ -212,6 +227,12 @@ public enum ConfigLoader {
             rule.enforceDuring = readEnforcementWindow(object, mode: rule.mode, reader)
             rule.maxActive = readConcurrencyCap(object, reader)
             rule.onKillLoop = object.enumValue("on_kill_loop", KillLoopResponse.self) ?? rule.onKillLoop
+            rule.maxExtensionMillis = object.duration("max_extension")
+            if rule.maxExtensionMillis != nil, rule.maxRuntimeMillis == nil, rule.maxQueuedMillis == nil {
+                reader.report(
+                    "\(path).max_extension", element["max_extension"]!.position,
+                    "max_extension needs max_runtime or max_queued, the deadline it moves")
+            }
             if element["max_runtime"] == nil, element["max_queued"] == nil, element["max_active"] == nil {
                 reader.report(path, element.position, "rule sets no limit: add max_runtime, max_queued or max_active")
             }

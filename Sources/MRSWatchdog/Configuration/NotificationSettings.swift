@@ -4,6 +4,8 @@ public struct NotificationSettings: Sendable, Hashable {
     public enum Event: String, Sendable, Hashable, CaseIterable, Codable {
         case warn, kill, unkillable, breaker
         case killLoop = "kill-loop"
+        /// An extension moved a deadline, or was refused.
+        case `extension`
     }
 
     public struct Webhook: Sendable, Hashable {

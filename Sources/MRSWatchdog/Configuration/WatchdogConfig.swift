@@ -55,6 +55,8 @@ public struct WatchdogConfig: Sendable, Hashable {
     /// `metrics.listen`, e.g. `127.0.0.1:9464`; nil = no metrics endpoint.
     public var metricsListen: String?
     public var notifications = NotificationSettings()
+    /// `extensions.directory`: where `mrs-watchdog extend` writes its drop-ins and the daemon reads them.
+    public var extensionsDirectory = ExtensionDirectory.defaultPath
 
     /// The rule named `name` (the rule a decision names), nil for none.
     public func rule(named name: String?) -> Rule? {

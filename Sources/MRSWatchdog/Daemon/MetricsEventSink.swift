@@ -2,7 +2,7 @@ import CoreMetrics
 
 /// Daemon events as swift-metrics figures (Prometheus names): polls, active jobs per cluster, decisions by
 /// kind and rule, kills by outcome, jobs skipped for an unknown fact by field, the breaker, cycle durations
-/// the time to the next deadline, and kills and warnings in the last hour.
+/// the time to the next deadline, kills and warnings in the last hour, and the extensions in force.
 /// Through the swift-metrics API only: the backend is whatever the process (or a test) bound.
 public final class MetricsEventSink: DaemonEventSink {
     public init() {}
@@ -60,6 +60,7 @@ public final class MetricsEventSink: DaemonEventSink {
                 Gauge(label: "mrs_watchdog_kills_last_hour", dimensions: [("result", result)]).record(count)
             }
             Gauge(label: "mrs_watchdog_warnings_last_hour").record(hour.warned)
+            Gauge(label: "mrs_watchdog_extensions_active").record(status.extensions)
         case .ready, .notice, .reloading, .reloaded, .configApplied, .stopping:
             break
         }
@@ -73,7 +74,7 @@ public final class MetricsEventSink: DaemonEventSink {
         case .killFailed: return "failed"
         case .unkillable: return "unkillable"
         case .gone: return "gone"
-        case .warn, .wouldKill, .skipped, .deferred, .held, .killLoop: return nil
+        case .warn, .wouldKill, .skipped, .deferred, .held, .killLoop, .extended, .extensionRefused: return nil
         }
     }
 }

@@ -31,6 +31,8 @@ public actor WatchdogService: Service {
     private var deferredReload: Result<WatchdogConfig, ConfigReloadFailure>?
     /// Server time (epoch ms) of the last summary, or of the start: the first covers the first interval.
     private var lastSummaryAt: Int64 = 0
+    /// Read each time the loop wakes: an extension applies without a reload.
+    private var extensionDirectory: ExtensionDirectory
 
     public init(
         config: WatchdogConfig, api: any MRSJobAPI, clock: ServerClock, store: StateStore, sink: any DaemonEventSink,
@@ -38,6 +40,7 @@ public actor WatchdogService: Service {
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
         self.machine = WatchdogStateMachine(config: config, dryRun: options.dryRun, timing: options.timing)
+        self.extensionDirectory = ExtensionDirectory(path: config.extensionsDirectory)
         self.api = ObservedAPI(base: api, heartbeat: heartbeat)
         let retrier = Retrier(attempts: options.timing.readAttempts, backoff: options.timing.readBackoff, sleep: sleep)
         self.rounds = PollRounds(api: self.api, clock: clock, retrier: retrier)
@@ -87,6 +90,7 @@ public actor WatchdogService: Service {
         machine = WatchdogStateMachine(
             config: machine.config, dryRun: options.dryRun, timing: options.timing, mode: .once)
         start()
+        await scanExtensions()
         let report = await rounds.poll(config: machine.config, evaluator: machine.evaluator, discover: true)
         await perform(machine.pollFinished(report, now: clock.now(), jitter: 0))
         sink.emit(.ready(machine.currentStatus))
@@ -116,6 +120,7 @@ public actor WatchdogService: Service {
     private func loop(_ polls: inout DiscardingTaskGroup) async {
         var ready = false
         while true {
+            await scanExtensions()
             for action in machine.timerFired(now: clock.now()) {
                 if case .startPoll(let discover) = action {
                     polling = true
@@ -160,6 +165,14 @@ public actor WatchdogService: Service {
                 await perform(machine.configReplaced(result, now: clock.now()))
             }
         }
+    }
+
+    /// Reads the extensions directory (the config's, which a reload may change) into the machine.
+    private func scanExtensions() async {
+        if extensionDirectory.path != machine.config.extensionsDirectory {
+            extensionDirectory = ExtensionDirectory(path: machine.config.extensionsDirectory)
+        }
+        await perform(machine.extensionsScanned(extensionDirectory.scan(), now: clock.now()))
     }
 
     /// Once a `summaryInterval` (a day): what was stopped since the last summary, added up from the decision

@@ -43,14 +43,22 @@ public struct Decision: Sendable, Hashable {
     public var why: Reason
     /// Why, in words, e.g. `over max_runtime 2h`, with what the job declared about its limit.
     public var reason: String {
-        get { declared.map { "\(why.text); \($0.text)" } ?? why.text }
+        get {
+            var text = why.text
+            if let declared { text += "; " + declared.text }
+            if let applied = `extension` { text += "; " + applied.text }
+            return text
+        }
         set {
             why = .text(newValue)
             declared = nil
+            `extension` = nil
         }
     }
     /// The deciding rule's runtime limit as the job declared it (`DeclaredLimit`), when it did.
     public var declared: DeclaredLimit?
+    /// An extension asked for this job, as the deciding rule takes it.
+    public var `extension`: AppliedExtension?
     /// For `skipped-unknown`: the MRS field that was missing or implausible (`started_time`, `queue`,
     /// `cluster_tags`, `job_state`, …), a bounded label for metrics.
     public var unknownField: String?

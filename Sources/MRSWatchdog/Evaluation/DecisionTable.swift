@@ -37,49 +37,43 @@ public enum DecisionTable {
     public static func json(_ decisions: [Decision]) -> String {
         let rows = decisions.map { decision -> String in
             var fields: [(String, String)] = [
-                ("decision", quote(decision.kind.rawValue)), ("cluster_id", quote(decision.clusterId)),
-                ("job_id", quote(decision.job.jobId)), ("reason", quote(decision.reason)),
+                ("decision", JSONText.quoted(decision.kind.rawValue)),
+                ("cluster_id", JSONText.quoted(decision.clusterId)),
+                ("job_id", JSONText.quoted(decision.job.jobId)), ("reason", JSONText.quoted(decision.reason)),
             ]
-            if let name = decision.job.jobName { fields.append(("job_name", quote(name))) }
-            if let rule = decision.rule { fields.append(("rule", quote(rule))) }
-            if let field = decision.unknownField { fields.append(("unknown_field", quote(field))) }
+            if let name = decision.job.jobName { fields.append(("job_name", JSONText.quoted(name))) }
+            if let rule = decision.rule { fields.append(("rule", JSONText.quoted(rule))) }
+            if let field = decision.unknownField { fields.append(("unknown_field", JSONText.quoted(field))) }
             if let elapsed = decision.elapsedMillis { fields.append(("elapsed_sec", String(elapsed / 1000))) }
             if let limit = decision.limitMillis { fields.append(("limit_sec", String(limit / 1000))) }
             if let deadline = decision.deadline {
-                fields.append(("deadline", quote(RFC3339.format(epochMillis: deadline))))
+                fields.append(("deadline", JSONText.quoted(RFC3339.format(epochMillis: deadline))))
             }
-            fields.append(("rules_matched", "[" + decision.matches.map { quote($0.rule) }.joined(separator: ",") + "]"))
-            return object(fields)
+            if let applied = decision.extension {
+                fields.append(("extension", extensionObject(applied)))
+            }
+            fields.append(
+                ("rules_matched", "[" + decision.matches.map { JSONText.quoted($0.rule) }.joined(separator: ",") + "]"))
+            return JSONText.object(fields)
         }
         return "[\n" + rows.joined(separator: ",\n") + "\n]"
     }
 
-    /// A one-line JSON object with sorted keys; values are already JSON text.
-    public static func object(_ fields: [(String, String)]) -> String {
-        "{" + fields.sorted { $0.0 < $1.0 }.map { "\(quote($0.0)):\($0.1)" }.joined(separator: ",") + "}"
-    }
-
-    /// A JSON string literal.
-    public static func quoted(_ text: String) -> String { quote(text) }
-
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+    /// `{"by": "ana", "deadline": "…", "outcome": "capped", "reason": "…", "until": "…"}`: `until` as asked,
+    /// `deadline` as the rule grants it.
+    static func extensionObject(_ applied: AppliedExtension) -> String {
+        let outcome =
+            switch applied.outcome {
+            case .granted: "granted"
+            case .capped: "capped"
+            case .refused: "refused"
+            case .notLater: "not-later"
             }
-        }
-        return out + "\""
+        return JSONText.object([
+            ("by", JSONText.quoted(applied.grant.grantedBy)), ("reason", JSONText.quoted(applied.grant.reason)),
+            ("until", JSONText.quoted(RFC3339.format(epochMillis: applied.grant.untilMillis))),
+            ("deadline", JSONText.quoted(RFC3339.format(epochMillis: applied.deadline))),
+            ("outcome", JSONText.quoted(outcome)),
+        ])
     }
 }

@@ -5,17 +5,29 @@ public struct Evaluator: Sendable {
     public let exemptions: [Exemption]
     /// `safety.dry_run` or `--dry-run`: every rule observes.
     public let dryRun: Bool
+    /// The extensions people asked for (`mrs-watchdog extend`), each bounded by its rule's `max_extension`.
+    public private(set) var extensions: ExtensionSet
     private let index: RuleIndex
 
-    public init(rules: [Rule], exemptions: [Exemption], dryRun: Bool) {
+    public init(rules: [Rule], exemptions: [Exemption], dryRun: Bool, extensions: ExtensionSet = ExtensionSet()) {
         self.rules = rules
         self.index = RuleIndex(rules)
         self.exemptions = exemptions
         self.dryRun = dryRun
+        self.extensions = extensions
     }
 
-    public init(config: WatchdogConfig, dryRun: Bool = false) {
-        self.init(rules: config.rules, exemptions: config.exemptions, dryRun: dryRun || config.safety.dryRun)
+    public init(config: WatchdogConfig, dryRun: Bool = false, extensions: ExtensionSet = ExtensionSet()) {
+        self.init(
+            rules: config.rules, exemptions: config.exemptions, dryRun: dryRun || config.safety.dryRun,
+            extensions: extensions)
+    }
+
+    /// The same rules with `extensions` in force.
+    public func with(_ extensions: ExtensionSet) -> Evaluator {
+        var copy = self
+        copy.extensions = extensions
+        return copy
     }
 
     /// The decision for one job at server time `now` (epoch ms).
@@ -75,10 +87,17 @@ public struct Evaluator: Sendable {
                     match.limitKind = kind
                     match.limitMillis = limitMillis
                     match.elapsedMillis = max(0, now - since)
-                    match.deadline = since + limitMillis
+                    var deadline = since + limitMillis
+                    if !extensions.isEmpty, let grant = extensions[clusterId, job.jobId] {
+                        let applied = AppliedExtension(
+                            grant, ruleDeadline: deadline, maxExtensionMillis: rule.maxExtensionMillis)
+                        match.extension = applied
+                        deadline = applied.deadline
+                    }
+                    match.deadline = deadline
                     match.clock = kind == .runtime ? rule.clock : nil
                     if let warn = rule.warnBeforeMillis, match.mode != .observe {
-                        match.warnAt = since + limitMillis - warn
+                        match.warnAt = deadline - warn
                     }
                     if let window = rule.enforceDuring, match.mode == .enforce {
                         Self.applyWindow(window, to: &match, warnBefore: rule.warnBeforeMillis, now: now)
@@ -215,6 +234,7 @@ public struct Evaluator: Sendable {
         decision.limitMillis = match.limitMillis
         decision.deadline = match.deadline
         decision.declared = match.limitKind == .runtime ? match.declared : nil
+        decision.extension = match.extension
     }
 
     /// The field and the reason when `result` is unknown, e.g. `exclude.queue needs queue, which MRS did not send`.

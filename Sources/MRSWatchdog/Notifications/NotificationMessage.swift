@@ -7,9 +7,10 @@ public struct NotificationMessage: Sendable, Hashable {
     /// The webhook body: one JSON object with stable, sorted keys.
     public var json: String
 
-    /// The message for `event`, or nil when it is not a warn / kill / unkillable / kill-loop / breaker event.
+    /// The message for `event`, or nil when it is not a warn / kill / unkillable / kill-loop / extension / breaker
+    /// event.
     public static func from(_ event: DaemonEvent, at epochMillis: Int64) -> NotificationMessage? {
-        var fields: [(String, String)] = [("time", DecisionTable.quoted(RFC3339.format(epochMillis: epochMillis)))]
+        var fields: [(String, String)] = [("time", JSONText.quoted(RFC3339.format(epochMillis: epochMillis)))]
         let kind: NotificationSettings.Event
         let subject: String
         let text: String
@@ -20,6 +21,7 @@ public struct NotificationMessage: Sendable, Hashable {
             case .kill: kind = .kill
             case .unkillable: kind = .unkillable
             case .killLoop: kind = .killLoop
+            case .extended, .extensionRefused: kind = .extension
             default: return nil
             }
             let decision = record.decision
@@ -27,14 +29,14 @@ public struct NotificationMessage: Sendable, Hashable {
             subject = "mrs-watchdog: \(record.action.rawValue) \(job.jobName ?? job.jobId) on \(decision.clusterId)"
             text = record.summary
             fields += [
-                ("cluster_id", DecisionTable.quoted(decision.clusterId)), ("job_id", DecisionTable.quoted(job.jobId)),
-                ("reason", DecisionTable.quoted(decision.reason)),
+                ("cluster_id", JSONText.quoted(decision.clusterId)), ("job_id", JSONText.quoted(job.jobId)),
+                ("reason", JSONText.quoted(decision.reason)),
             ]
             let optional: [(String, String?)] = [
                 ("job_name", job.jobName), ("user", job.user), ("queue", job.queue), ("rule", decision.rule),
                 ("detail", record.detail),
             ]
-            for (key, value) in optional { if let value { fields.append((key, DecisionTable.quoted(value))) } }
+            for (key, value) in optional { if let value { fields.append((key, JSONText.quoted(value))) } }
             if let elapsed = decision.elapsedMillis { fields.append(("runtime_sec", String(elapsed / 1000))) }
             if let limit = decision.limitMillis { fields.append(("limit_sec", String(limit / 1000))) }
         case .breaker(let open, let candidates, let threshold):
@@ -45,13 +47,13 @@ public struct NotificationMessage: Sendable, Hashable {
                 ? "breaker open: \(candidates) jobs to kill > breaker_threshold \(threshold); killing none until the count drops"
                 : "breaker closed: \(candidates) jobs to kill; killing again"
             fields += [
-                ("breaker", DecisionTable.quoted(open ? "open" : "closed")), ("candidates", String(candidates)),
+                ("breaker", JSONText.quoted(open ? "open" : "closed")), ("candidates", String(candidates)),
                 ("threshold", String(threshold)),
             ]
         default:
             return nil
         }
-        fields += [("event", DecisionTable.quoted(kind.rawValue)), ("message", DecisionTable.quoted(text))]
-        return NotificationMessage(event: kind, subject: subject, text: text, json: DecisionTable.object(fields))
+        fields += [("event", JSONText.quoted(kind.rawValue)), ("message", JSONText.quoted(text))]
+        return NotificationMessage(event: kind, subject: subject, text: text, json: JSONText.object(fields))
     }
 }

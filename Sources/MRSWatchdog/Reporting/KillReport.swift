@@ -1,6 +1,6 @@
 /// What was stopped over a span, from the decision history in the state database (`mrs-watchdog report`):
 /// per rule, user or cluster, the kills (first requests accepted), confirmed kills, unkillable jobs,
-/// warnings and kill loops, with the runtime the killed jobs had at the kill and how far over their limits
+/// warnings, extensions and kill loops, with the runtime the killed jobs had at the kill and how far over their limits
 /// they were. Measured figures only: no guess at what a kill saved.
 public struct KillReport: Sendable, Hashable {
     public enum Grouping: String, Sendable, Hashable, CaseIterable {
@@ -14,6 +14,8 @@ public struct KillReport: Sendable, Hashable {
         public var unkillable = 0
         public var warnings = 0
         public var killLoops = 0
+        /// Extensions that moved a deadline (one per extension file and job).
+        public var extensions = 0
         /// Sum of the killed jobs' runtime (or queue time) at the kill, ms.
         public var runtimeAtKillMillis: Int64 = 0
         /// Sum of the time past their limits at the kill, ms (kills without a time limit add nothing).
@@ -27,6 +29,7 @@ public struct KillReport: Sendable, Hashable {
             unkillable += other.unkillable
             warnings += other.warnings
             killLoops += other.killLoops
+            extensions += other.extensions
             runtimeAtKillMillis += other.runtimeAtKillMillis
             overLimitMillis += other.overLimitMillis
         }
@@ -68,6 +71,7 @@ public struct KillReport: Sendable, Hashable {
             case .unkillable: row.unkillable += 1
             case .warn: row.warnings += 1
             case .killLoop: row.killLoops += 1
+            case .extended: row.extensions += 1
             default: continue
             }
             rows[group] = row
@@ -81,13 +85,14 @@ public struct KillReport: Sendable, Hashable {
     /// One line per group and a total line.
     public func table() -> String {
         var table = TextTable(header: [
-            grouping.rawValue.uppercased(), "KILLS", "CONFIRMED", "UNKILLABLE", "WARNINGS", "KILL LOOPS",
-            "RUNTIME AT KILL", "OVER LIMIT",
+            grouping.rawValue.uppercased(), "KILLS", "CONFIRMED", "UNKILLABLE", "WARNINGS", "EXTENSIONS",
+            "KILL LOOPS", "RUNTIME AT KILL", "OVER LIMIT",
         ])
         for row in rows + [total] {
             table.add([
                 row.group, String(row.kills), String(row.confirmed), String(row.unkillable), String(row.warnings),
-                String(row.killLoops), DurationText.format(millis: row.runtimeAtKillMillis / 1000 * 1000),
+                String(row.extensions), String(row.killLoops),
+                DurationText.format(millis: row.runtimeAtKillMillis / 1000 * 1000),
                 DurationText.format(millis: row.overLimitMillis / 1000 * 1000),
             ])
         }
@@ -97,16 +102,17 @@ public struct KillReport: Sendable, Hashable {
     /// `{"by": …, "rows": [{…}], "total": {…}}`, keys sorted, seconds for times.
     public func json() -> String {
         func object(_ row: Row) -> String {
-            DecisionTable.object([
-                ("group", DecisionTable.quoted(row.group)), ("kills", String(row.kills)),
+            JSONText.object([
+                ("group", JSONText.quoted(row.group)), ("kills", String(row.kills)),
                 ("confirmed", String(row.confirmed)), ("unkillable", String(row.unkillable)),
                 ("warnings", String(row.warnings)), ("kill_loops", String(row.killLoops)),
+                ("extensions", String(row.extensions)),
                 ("runtime_at_kill_sec", String(row.runtimeAtKillMillis / 1000)),
                 ("over_limit_sec", String(row.overLimitMillis / 1000)),
             ])
         }
-        return DecisionTable.object([
-            ("by", DecisionTable.quoted(grouping.rawValue)),
+        return JSONText.object([
+            ("by", JSONText.quoted(grouping.rawValue)),
             ("rows", "[" + rows.map(object).joined(separator: ",") + "]"), ("total", object(total)),
         ])
     }

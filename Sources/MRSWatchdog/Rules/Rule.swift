@@ -15,6 +15,9 @@ public struct Rule: Sendable, Hashable {
     public var enforceDuring: EnforcementWindow?
     /// How many of the jobs it names may be active at once.
     public var maxActive: ConcurrencyCap?
+    /// How far past its own deadline an extension (`mrs-watchdog extend`) may move a job's, ms; nil: the rule
+    /// grants none.
+    public var maxExtensionMillis: Int64?
     /// What a kill loop of this rule's jobs does: alert and keep killing, or stop killing until it passes.
     public var onKillLoop: KillLoopResponse = .alert
 

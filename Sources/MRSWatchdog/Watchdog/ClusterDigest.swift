@@ -24,6 +24,8 @@ public struct ClusterDigest: Sendable {
     /// The named jobs under their limits with the soonest deadlines, at most `upcomingLimit`.
     var upcoming: [Decision] = []
     static let upcomingLimit = 20
+    /// Decisions that took or refused an extension (one per extension file at most).
+    var extended: [Decision] = []
     /// Jobs whose own runtime limit could not be read (the rule's applies), with why; the first 20.
     var unreadableDeclarations: [(job: String, note: String)] = []
 
@@ -54,6 +56,7 @@ public struct ClusterDigest: Sendable {
             {
                 unreadableDeclarations.append((job.jobId, declared.text))
             }
+            if decision.extension != nil { extended.append(decision) }
             switch decision.kind {
             case .kill, .warn, .wouldKill, .skippedUnknown:
                 notable.append(decision)

@@ -21,6 +21,10 @@ public struct DecisionRecord: Sendable, Hashable {
         /// Jobs of this (cluster, job name, user) were killed `safety.kill_loop.after` times within its window:
         /// a scheduler is probably resubmitting what is killed. Once per loop; killed or not by `on_kill_loop`.
         case killLoop = "kill-loop"
+        /// An extension (`mrs-watchdog extend`) moved the job's deadline; once per extension file.
+        case extended
+        /// An extension was asked for a job whose rule grants none, or for less time than the rule gives.
+        case extensionRefused = "extension-refused"
     }
 
     public var action: Action
@@ -37,7 +41,8 @@ public struct DecisionRecord: Sendable, Hashable {
     /// How loud the record is: kills and warnings are notices, failures errors, the rest information.
     public var level: Logger.Level {
         switch action {
-        case .kill, .killRetried, .killConfirmed, .warn, .gone: return .notice
+        case .kill, .killRetried, .killConfirmed, .warn, .gone, .extended: return .notice
+        case .extensionRefused: return .warning
         case .killFailed, .unkillable, .killLoop: return .error
         case .wouldKill, .skipped, .deferred, .held: return .info
         }

@@ -12,6 +12,8 @@ public struct StatusLine: Sendable, Hashable {
     public var unkillable: Int
     /// Server time of the next deadline, epoch ms.
     public var nextDeadline: Int64?
+    /// Extensions in force (`mrs-watchdog extensions` lists them).
+    public var extensions = 0
     /// Breaker, budget, auth or reload trouble; shown first.
     public var problem: String?
 
@@ -42,6 +44,7 @@ public struct StatusLine: Sendable, Hashable {
         parts.append("last hour: \(lastHour.text)")
         if pendingVerifications > 0 { parts.append("\(pendingVerifications) kill(s) being verified") }
         if unkillable > 0 { parts.append("\(unkillable) unkillable") }
+        if extensions > 0 { parts.append("\(extensions) extension\(extensions == 1 ? "" : "s") in force") }
         if let nextDeadline {
             parts.append("next deadline \(RFC3339.format(epochMillis: nextDeadline))")
         }

@@ -36,6 +36,11 @@ public enum WatchdogNotice: Sendable, Hashable {
     /// What was stopped over the last `spanMillis` (about a day: since the last summary), from the decision
     /// history: the daily journal record. Runtimes in ms.
     case summary(DecisionTally, killLoops: Int, runtimeAtKillMillis: Int64, overLimitMillis: Int64, spanMillis: Int64)
+    /// A drop-in of the extensions directory is malformed (or unreadable): it changes nothing. Once per file
+    /// and problem.
+    case extensionMalformed(directory: String, file: String, owner: String, problem: String)
+    /// The extensions directory cannot be listed: no extension applies until it can.
+    case extensionsUnreadable(reason: String)
 
     public enum Severity: String, Sendable {
         case info, warning, error
@@ -46,7 +51,8 @@ public enum WatchdogNotice: Sendable, Hashable {
         case .resumingVerification, .clusterAnswering, .stateImported, .summary: return .info
         case .stateUnreadable, .stateSaveFailed, .discoveryFailed, .authBackoff, .unkillable: return .error
         case .clockSkew, .clusterListProblems, .clusterPollFailed, .jobEntriesSkipped, .listingCutShort,
-            .deadlineReadFailed, .restartNeeded, .killWithdrawn, .declaredLimitUnreadable:
+            .deadlineReadFailed, .restartNeeded, .killWithdrawn, .declaredLimitUnreadable, .extensionMalformed,
+            .extensionsUnreadable:
             return .warning
         }
     }
@@ -72,6 +78,8 @@ public enum WatchdogNotice: Sendable, Hashable {
         case .restartNeeded: return "reloaded setting needs a restart"
         case .declaredLimitUnreadable: return "job's declared limit unreadable"
         case .summary: return "summary of what was stopped"
+        case .extensionMalformed: return "extension file malformed"
+        case .extensionsUnreadable: return "extensions directory unreadable"
         }
     }
 
@@ -115,6 +123,9 @@ public enum WatchdogNotice: Sendable, Hashable {
             ]
         case .killWithdrawn(let key, let reason):
             return ["cluster.id": key.clusterId, "job.id": key.jobId, "reason": reason]
+        case .extensionMalformed(let directory, let file, let owner, let problem):
+            return ["extension.file": directory + "/" + file, "extension.owner": owner, "reason": problem]
+        case .extensionsUnreadable(let reason): return ["reason": reason]
         }
     }
 
@@ -165,6 +176,10 @@ public enum WatchdogNotice: Sendable, Hashable {
             return "in the last \(DurationText.format(millis: span)): \(tally.text), \(loops) kill loop(s); the killed"
                 + " jobs had run \(DurationText.format(millis: runtime / 1000 * 1000)) in all,"
                 + " \(DurationText.format(millis: over / 1000 * 1000)) of it over their limits"
+        case .extensionMalformed(let directory, let file, let owner, let problem):
+            return "extension \(directory)/\(file) (owner \(owner)): \(problem); it changes nothing"
+        case .extensionsUnreadable(let reason):
+            return "\(reason); no extension applies until it can be read"
         case .restartNeeded(let section):
             return section == "mrs"
                 ? "reload: the mrs section changed; endpoint, project and CA take effect after a restart"

@@ -49,6 +49,13 @@ public struct WatchdogStateMachine: Sendable {
     private var reportedOnce: [JobKey: Set<DecisionRecord.Action>] = [:]
     /// Jobs whose unreadable declared limit has been reported, while it stays unreadable.
     private var declarationsReported: Set<JobKey> = []
+    /// Extensions reported as applied or refused, by job: once per extension file.
+    private var extensionsReported: [JobKey: AppliedExtension] = [:]
+    /// Jobs warned before an extension moved their deadline: warned again before the new one.
+    private var warnAgain: Set<JobKey> = []
+    /// Malformed drop-ins reported, by file name → the problem, while they stay so.
+    private var malformedExtensions: [String: String] = [:]
+    private var extensionsProblem: String?
     /// Kill loops reported, by cluster, job name and user → server time (epoch ms): once per loop.
     private var killLoopsReported: [String: Int64] = [:]
     private var failingClusters: [String: String] = [:]
@@ -152,6 +159,7 @@ public struct WatchdogStateMachine: Sendable {
         line.waitingKills = waitingKills.count
         line.unkillable = state.unkillableCount
         line.nextDeadline = nextDeadline
+        line.extensions = evaluator.extensions.count
         let restart = restartPending.isEmpty ? nil : "restart to apply \(restartPending.joined(separator: ", "))"
         let problems = [reloadFailure, restart, authBlockedUntil != nil ? authProblem : nil, holdReason].compactMap {
             $0
@@ -227,6 +235,59 @@ public struct WatchdogStateMachine: Sendable {
         return [.readJob(key)]
     }
 
+    /// The extensions directory was read (each time the daemon wakes). A change applies at once: a poll
+    /// follows, so jobs are decided again with it (and a withdrawn one brings its deadline back in time).
+    /// Malformed files and an unreadable directory are reported once each; they change nothing.
+    public mutating func extensionsScanned(_ scan: ExtensionScan, now: Int64) -> [Action] {
+        latest = now
+        var actions: [Action] = []
+        let active = scan.active(now: now)
+        if active != evaluator.extensions {
+            evaluator = evaluator.with(active)
+            extensionsReported = extensionsReported.filter { key, reported in
+                active[key.clusterId, key.jobId] == reported.grant
+            }
+            warnAgain = warnAgain.filter { extensionsReported[$0] != nil }
+            if mode == .daemon, !polling, !stopping { nextPollAt = min(nextPollAt ?? now, now) }
+        }
+        let malformed = Dictionary(scan.malformed, uniquingKeysWith: { first, _ in first })
+        for entry in scan.entries {
+            guard case .malformed(let file, let owner, let problem) = entry, malformedExtensions[file] != problem
+            else { continue }
+            actions.append(
+                .emit(
+                    .notice(
+                        .extensionMalformed(
+                            directory: config.extensionsDirectory, file: file, owner: owner, problem: problem))))
+        }
+        malformedExtensions = malformed
+        if let problem = scan.problem, problem != extensionsProblem {
+            actions.append(.emit(.notice(.extensionsUnreadable(reason: problem))))
+        }
+        extensionsProblem = scan.problem
+        return actions
+    }
+
+    /// Records, once per extension file, that a decision took an extension or refused it: who asked and why
+    /// go to the journal, the notifications and the history.
+    private mutating func noteExtensions(_ decisions: [Decision], now: Int64) -> [Action] {
+        var actions: [Action] = []
+        for decision in decisions {
+            guard let applied = decision.extension else { continue }
+            let key = JobKey(decision)
+            guard extensionsReported[key] != applied else { continue }
+            extensionsReported[key] = applied
+            if applied.moved, state.wasWarned(key) { warnAgain.insert(key) }
+            actions.append(
+                decided(
+                    DecisionRecord(
+                        action: applied.moved ? .extended : .extensionRefused, decision: decision,
+                        detail: applied.text), now: now))
+        }
+        return actions
+    }
+
+
     /// A poll round finished. `jitter` in [-1, 1] spreads the next poll by `DaemonTiming.pollJitter`.
     public mutating func pollFinished(_ report: PollReport, now: Int64, jitter: Double) -> [Action] {
         latest = now
@@ -247,6 +308,7 @@ public struct WatchdogStateMachine: Sendable {
         actions += clusterHealthNotices(report)
         var decisions: [Decision] = []
         var upcoming: [Decision] = []
+        var extended: [Decision] = []
         var activeJobs: [String: Int] = [:]
         var kinds: [Decision.Kind: Int] = [:]
         for cluster in report.clusters {
@@ -256,6 +318,7 @@ public struct WatchdogStateMachine: Sendable {
             if mode == .daemon { deadlines[cluster.clusterId] = digest.deadlines }
             decisions += digest.notable
             upcoming += digest.upcoming
+            extended += digest.extended
             activeJobs[cluster.clusterId] = digest.active
             kinds.merge(digest.kinds, uniquingKeysWith: +)
             if digest.malformed > 0 {
@@ -307,6 +370,7 @@ public struct WatchdogStateMachine: Sendable {
         status = StatusLine(
             clusters: report.clusters.count, failedClusters: report.failures.count,
             activeJobs: activeJobs.values.reduce(0, +))
+        actions += noteExtensions(extended, now: now)
         actions += act(on: decisions, now: now)
         let notable = Set(decisions.map(JobKey.init))
         let polled = Set(report.digests.keys)
@@ -338,7 +402,7 @@ public struct WatchdogStateMachine: Sendable {
             let decision = evaluator.decide(
                 clusterId: key.clusterId, clusterTags: clusterTags[key.clusterId] ?? nil, job: job, now: now)
             deadlines[key.clusterId]?[key.jobId] = job.isTerminal ? nil : decision.nextChangeAt
-            return act(on: [decision], now: now)
+            return noteExtensions([decision], now: now) + act(on: [decision], now: now)
         case .verification:
             guard var record = state.kill(key) else { return [] }
             var decision = Self.verificationDecision(record)
@@ -457,7 +521,7 @@ public struct WatchdogStateMachine: Sendable {
                 actions.append(.emit(.notice(.restartNeeded(section: section))))
             }
             config = applied
-            evaluator = Evaluator(config: applied, dryRun: dryRun)
+            evaluator = Evaluator(config: applied, dryRun: dryRun, extensions: evaluator.extensions)
             // Clusters the new `watch` no longer names are forgotten at once, not at the next poll.
             clusterTags = clusterTags.filter { applied.watches(Cluster(clusterId: $0.key, tags: $0.value)) }
             deadlines = deadlines.filter { clusterTags[$0.key] != nil }
@@ -502,10 +566,12 @@ public struct WatchdogStateMachine: Sendable {
         for decision in decisions {
             let key = JobKey(decision)
             switch decision.kind {
-            case .warn where !state.wasWarned(key):
+            case .warn where !state.wasWarned(key) || warnAgain.contains(key):
+                warnAgain.remove(key)
                 state.markWarned(key, at: now)
                 sinceStart.warned += 1
-                actions.append(decided(DecisionRecord(action: .warn, decision: decision), now: now))
+                actions.append(
+                    decided(DecisionRecord(action: .warn, decision: decision, detail: extendHint(decision)), now: now))
             case .wouldKill:
                 actions += reportOnce(.wouldKill, decision, now: now)
             case .skippedUnknown:
@@ -522,6 +588,18 @@ public struct WatchdogStateMachine: Sendable {
         }
         guard !candidates.isEmpty else { return actions }
         return actions + planKills(candidates, now: now)
+    }
+
+    /// What a warned job's owner can do: the exact `extend` command, or that the rule grants no extensions.
+    private func extendHint(_ decision: Decision) -> String? {
+        guard let name = decision.rule else { return nil }
+        guard let most = config.rule(named: name)?.maxExtensionMillis else {
+            return "rule \(name) grants no extensions"
+        }
+        return "for more time: "
+            + ExtendCommand.text(
+                clusterId: decision.clusterId, jobId: decision.job.jobId, byMillis: most,
+                directory: config.extensionsDirectory)
     }
 
     /// Whether killing `decision`'s job continues a kill loop: `safety.kill_loop.after` earlier kills (accepted,

@@ -1,0 +1,163 @@
+import Glibc
+
+/// The extensions directory: `mrs-watchdog extend` writes one drop-in per job into it, the daemon reads it
+/// every time it wakes. Group-writable for the operators group the package creates, so people can ask for
+/// more time without root and without touching the config. Only regular `*.json` files are read (dot files
+/// are `extend`'s files being written), each at most `ExtensionFile.maxBytes`; a file is parsed again only
+/// when its inode, size or modification time changes.
+public struct ExtensionDirectory: Sendable {
+    public static let defaultPath = "/etc/mrs-watchdog/extensions.d"
+    /// The group the package creates; its members may write here.
+    public static let operatorsGroup = "mrs-watchdog-operators"
+
+    public let path: String
+    private var cache: [String: (identity: Identity, entry: ExtensionScan.Entry)] = [:]
+
+    private struct Identity: Sendable, Hashable {
+        var inode: UInt64
+        var size: Int64
+        var modifiedNanos: Int64
+    }
+
+    public init(path: String = ExtensionDirectory.defaultPath) {
+        self.path = path
+    }
+
+    /// Lists and reads the drop-ins. A directory that does not exist holds no extensions; one that cannot be
+    /// listed is reported in `problem`, with no extensions (the rules' own deadlines apply).
+    public mutating func scan() -> ExtensionScan {
+        guard let dir = opendir(path) else {
+            let code = errno
+            cache = [:]
+            return ExtensionScan(problem: code == ENOENT ? nil : "cannot list \(path): \(Self.describe(code))")
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if !name.hasPrefix("."), name.hasSuffix(".json") { names.append(name) }
+        }
+        var fresh: [String: (identity: Identity, entry: ExtensionScan.Entry)] = [:]
+        var scan = ExtensionScan()
+        for name in names.sorted() {
+            guard let read = read(name) else { continue }  // gone since the listing
+            fresh[name] = read
+            scan.entries.append(read.entry)
+        }
+        cache = fresh
+        return scan
+    }
+
+    /// One drop-in: from the cache when the file is unchanged; nil when it no longer exists.
+    private func read(_ name: String) -> (identity: Identity, entry: ExtensionScan.Entry)? {
+        let fd = open(path + "/" + name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code = errno
+            if code == ENOENT { return nil }
+            let identity = Identity(inode: 0, size: -1, modifiedNanos: 0)
+            let problem = code == ELOOP ? "a symbolic link (not followed)" : "unreadable: \(Self.describe(code))"
+            return (identity, .malformed(file: name, owner: "?", problem: problem))
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            return (
+                Identity(inode: 0, size: -1, modifiedNanos: 0),
+                .malformed(file: name, owner: "?", problem: "unreadable: \(Self.describe(errno))")
+            )
+        }
+        let identity = Identity(
+            inode: UInt64(info.st_ino), size: Int64(info.st_size),
+            modifiedNanos: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+        if let cached = cache[name], cached.identity == identity { return cached }
+        let owner = Self.userName(info.st_uid)
+        func malformed(_ problem: String) -> (identity: Identity, entry: ExtensionScan.Entry) {
+            (identity, .malformed(file: name, owner: owner, problem: problem))
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { return malformed("not a regular file") }
+        guard info.st_size <= ExtensionFile.maxBytes else {
+            return malformed("\(info.st_size) bytes; a drop-in is at most \(ExtensionFile.maxBytes)")
+        }
+        var bytes = [UInt8](repeating: 0, count: ExtensionFile.maxBytes + 1)
+        var count = 0
+        while count < bytes.count {
+            let got = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, $0.count - count) }
+            if got < 0, errno == EINTR { continue }
+            guard got >= 0 else { return malformed("unreadable: \(Self.describe(errno))") }
+            if got == 0 { break }
+            count += got
+        }
+        guard count <= ExtensionFile.maxBytes else { return malformed("grew past \(ExtensionFile.maxBytes) bytes") }
+        guard let text = String(validating: bytes[..<count], as: UTF8.self) else {
+            return malformed("not valid UTF-8")
+        }
+        do {
+            return (identity, .valid(try ExtensionFile.parse(text, file: name, grantedBy: owner)))
+        } catch {
+            return malformed(error.message)
+        }
+    }
+
+    /// Writes a drop-in atomically (a dot file, then `rename`), readable by all and writable by the group, so a
+    /// colleague can replace it. Returns the file's path.
+    /// - Throws: `WriteFailure` with the system's reason and, for a permission error, what to ask for.
+    public func write(_ text: String, name: String) throws(WriteFailure) -> String {
+        let target = path + "/" + name
+        let temporary = path + "/.\(name).\(getpid()).tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o664)
+        guard fd >= 0 else { throw failure(errno) }
+        var ok = fchmod(fd, 0o664) == 0  // whatever the umask
+        let bytes = Array(text.utf8)
+        var written = 0
+        while ok, written < bytes.count {
+            let count = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
+            if count < 0, errno == EINTR { continue }
+            ok = count > 0
+            written += max(0, count)
+        }
+        ok = ok && fsync(fd) == 0
+        let code = errno
+        close(fd)
+        guard ok, rename(temporary, target) == 0 else {
+            let renameCode = ok ? errno : code
+            unlink(temporary)
+            throw failure(renameCode)
+        }
+        return target
+    }
+
+    public struct WriteFailure: Error, Sendable, Hashable, CustomStringConvertible {
+        public var description: String
+    }
+
+    private func failure(_ code: Int32) -> WriteFailure {
+        switch code {
+        case ENOENT:
+            return WriteFailure(
+                description: "\(path) does not exist: the package creates it; ask an administrator (or pass --dir)")
+        case EACCES, EPERM:
+            return WriteFailure(
+                description:
+                    "cannot write to \(path): permission denied. Ask an administrator to add you to the group \(Self.operatorsGroup) (then log in again)"
+            )
+        default:
+            return WriteFailure(description: "cannot write to \(path): \(Self.describe(code))")
+        }
+    }
+
+    static func describe(_ code: Int32) -> String {
+        String(cString: strerror(code))
+    }
+
+    /// The user name of `uid`, or `uid N` when the system has none (a deleted account, a dynamic user).
+    package static func userName(_ uid: uid_t) -> String {
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getpwuid_r(uid, &entry, &buffer, buffer.count, &result) == 0, result != nil, let name = entry.pw_name
+        else { return "uid \(uid)" }
+        return String(cString: name)
+    }
+}
