@@ -14,7 +14,7 @@ extension WatchdogCommand {
                 why. Running it again for the same job replaces the request; deleting the file withdraws it.
 
                 Writing needs membership of the group \(ExtensionDirectory.operatorsGroup), which the package \
-                creates. Every warning the daemon sends prints this command for its job.
+                creates. The warnings of a rule that grants extensions print this command for their job.
                 """)
 
         @Option(help: ArgumentHelp("The job's cluster id.", valueName: "CLUSTER_ID"))

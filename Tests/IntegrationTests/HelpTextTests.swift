@@ -9,7 +9,7 @@ struct HelpTextTests {
         ["mrs-watchdog"], ["mrs-watchdog", "run"], ["mrs-watchdog", "check"], ["mrs-watchdog", "doctor"],
         ["mrs-watchdog", "explain"],
         ["mrs-watchdog", "plan"], ["mrs-watchdog", "clusters"], ["mrs-watchdog", "jobs"], ["mrs-watchdog", "kill"],
-        ["mrs-watchdog", "report"],
+        ["mrs-watchdog", "report"], ["mrs-watchdog", "extend"], ["mrs-watchdog", "extensions"],
         ["mrs-emulator"],
     ]
 

@@ -287,7 +287,6 @@ public struct WatchdogStateMachine: Sendable {
         return actions
     }
 
-
     /// A poll round finished. `jitter` in [-1, 1] spreads the next poll by `DaemonTiming.pollJitter`.
     public mutating func pollFinished(_ report: PollReport, now: Int64, jitter: Double) -> [Action] {
         latest = now
