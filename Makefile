@@ -80,6 +80,13 @@ install: release docs
 	install -D -m 644 mrs-watchdog.service.tmp $(DESTDIR)$(UNIT_DIR)/mrs-watchdog.service
 	rm -f mrs-watchdog.service.tmp
 	install -D -m 644 systemd/notify-reload.conf $(DESTDIR)$(PREFIX)/share/mrs-watchdog/notify-reload.conf
+	@# The operators group and the extensions directory (mrs-watchdog extend), made by systemd's own tools.
+	install -D -m 644 systemd/mrs-watchdog.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/mrs-watchdog.conf
+	install -D -m 644 systemd/mrs-watchdog.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/mrs-watchdog.conf
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
+		systemd-sysusers $(PREFIX)/lib/sysusers.d/mrs-watchdog.conf && \
+		systemd-tmpfiles --create $(PREFIX)/lib/tmpfiles.d/mrs-watchdog.conf; \
+	fi
 	@# A fresh install observes only (dry run) until the operator has read the rules and says otherwise.
 	@if [ -e $(DESTDIR)/etc/mrs-watchdog/rules.json ]; then \
 		echo "keeping the existing $(DESTDIR)/etc/mrs-watchdog/rules.json"; \
@@ -130,6 +137,7 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/share/man/man1/mrs-watchdog.1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions/mrs-watchdog
 	rm -f $(DESTDIR)$(ZSH_COMPLETION_DIR)/_mrs-watchdog $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/mrs-watchdog.fish
 	rm -rf $(DESTDIR)$(PREFIX)/share/mrs-watchdog
+	rm -f $(DESTDIR)$(PREFIX)/lib/sysusers.d/mrs-watchdog.conf $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/mrs-watchdog.conf
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 	@echo "kept: /etc/mrs-watchdog (config), /etc/credstore/mrs-watchdog.* (credentials), /var/lib/mrs-watchdog (state)"
 

@@ -1,6 +1,7 @@
 #!/bin/bash
 # `make deb`: mrs-watchdog_VERSION_ARCH.deb from the release build (static Swift stdlib): the binary in
-# /usr/bin, the unit in /lib/systemd/system, the >= 253 drop-in, the README, the man page and bash, zsh and
+# /usr/bin, the unit in /lib/systemd/system, the >= 253 drop-in, the sysusers.d and tmpfiles.d files for the
+# operators group and the extensions directory, the README, the man page and bash, zsh and
 # fish completions under /usr/share, and /etc/mrs-watchdog/rules.json (the example, in dry run) as a
 # conffile.
 set -euo pipefail

@@ -163,11 +163,34 @@ ADHOC=$(add_job '{"cluster": "c0ffee00-0000-4000-8000-0000000000d1", "name": "ad
 sleep 2
 check "before the reload, no rule names adhoc-1" bash -c "[[ ' $(killed) ' != *' $ADHOC '* ]]"
 pid=$(prop MainPID)
-write_config '{"name": "adhoc-30m", "match": {"job_name": ["adhoc-*"]}, "max_runtime": "30m", "mode": "enforce"}'
+write_config '{"name": "adhoc-30m", "match": {"job_name": ["adhoc-*"]}, "max_runtime": "30m", "max_extension": "2h", "mode": "enforce"}'
 ct systemctl reload mrs-watchdog.service; rc=$?
 check "systemctl reload with a valid file: rc 0" [ "$rc" = 0 ]
 wait_for 100 bash -c "curl -fsS $EMU/_emulator/kills | grep -q '$ADHOC'"
 check "the new rule applies: adhoc-1 killed" bash -c "curl -fsS $EMU/_emulator/kills | grep -q '$ADHOC'"
+
+# ------------------------------------------------------------------ extensions: a job's owner asks for more time, without root
+DEV=c0ffee00-0000-4000-8000-0000000000d1
+check "the package created the group mrs-watchdog-operators" ct getent group mrs-watchdog-operators
+perms=$(ct stat -c '%U:%G %a' /etc/mrs-watchdog/extensions.d 2>&1)
+check "extensions.d is root:mrs-watchdog-operators 2775 (got $perms)" [ "$perms" = "root:mrs-watchdog-operators 2775" ]
+ct useradd -M -G mrs-watchdog-operators ana; ct useradd -M bo
+as_user() { local user=$1; shift; ct setpriv --reuid="$user" --regid="$(ct id -g "$user")" --init-groups "$@"; }
+EXTENDED=$(add_job "{\"cluster\": \"$DEV\", \"name\": \"adhoc-extended\", \"start_offset\": \"-29m50s\"}")
+out=$(as_user bo mrs-watchdog extend --cluster $DEV "$EXTENDED" --by 1h --reason "please" 2>&1); rc=$?
+refused_with_group() { [ "$rc" != 0 ] && grep -q 'group mrs-watchdog-operators' <<<"$out"; }
+check "a user outside the group cannot extend (rc $rc) and is told which group: $out" refused_with_group
+out=$(as_user ana mrs-watchdog extend --cluster $DEV "$EXTENDED" --by 1h --reason "month-end close" 2>&1); rc=$?
+check "a member of the group extends the job (rc $rc): $(head -1 <<<"$out")" [ "$rc" = 0 ]
+extended_record() { nsenter -t "$LEADER" -a journalctl -u mrs-watchdog WATCHDOG_DECISION=extended -o cat --no-pager | grep -q "by ana: month-end close"; }
+wait_for 100 extended_record
+check "the running daemon applied it: the journal says who and why" extended_record
+sleep 12   # past the job's own 30-minute limit
+check "the extended job was not killed at its own limit" bash -c "[[ ' $(killed) ' != *' $EXTENDED '* ]]"
+check "StatusText counts it: '$(prop StatusText)'" bash -c "[[ '$(prop StatusText)' == *'1 extension in force'* ]]"
+listed=$(as_user bo mrs-watchdog extensions 2>&1)
+listed_in_force() { grep -q "in force.*$EXTENDED.*ana.*month-end close" <<<"$listed"; }
+check "anyone can list it: $(tail -1 <<<"$listed")" listed_in_force
 ct sh -c 'printf "{\"mrs\": {\"region\": \"cn-north-4\"}, \"rules\": [{\"name\": \"x\", \"max_runtime\": \"soon\"}]}" > /etc/mrs-watchdog/rules.json'
 ct systemctl reload mrs-watchdog.service >/dev/null 2>&1; rc=$?
 check "systemctl reload with a broken file fails (rc $rc)" [ "$rc" != 0 ]
