@@ -22,6 +22,14 @@ public actor EmulatorState {
         }
     }
 
+    /// One body POSTed to the webhook receiver: `/_emulator/webhook` (receiver "") or `/_emulator/webhook/NAME`.
+    public struct WebhookDelivery: Codable, Sendable, Hashable {
+        public var receiver: String
+        public var body: String
+        /// Emulator time (epoch ms) when it arrived, as `KillRecord.receivedAt`.
+        public var receivedAt: Int64
+    }
+
     /// One message published to an SMN topic (signature verified like every API call).
     public struct PublishedMessage: Codable, Sendable, Hashable {
         public var topicURN: String
@@ -63,7 +71,8 @@ public actor EmulatorState {
     public private(set) var projectIds: Set<String> = []
     /// SMN publishes and webhook bodies received, oldest first.
     public private(set) var published: [PublishedMessage] = []
-    public private(set) var webhookBodies: [String] = []
+    public private(set) var webhookDeliveries: [WebhookDelivery] = []
+    public var webhookBodies: [String] { webhookDeliveries.map(\.body) }
 
     /// When this emulator started, epoch ms: the ResourceManager start in the YARN ids it hands out.
     let startedAt: Int64
@@ -261,7 +270,9 @@ public actor EmulatorState {
 
     func recordPublish(_ message: PublishedMessage) { published.append(message) }
 
-    func recordWebhook(_ body: String) { webhookBodies.append(body) }
+    func recordWebhook(_ body: String, receiver: String) {
+        webhookDeliveries.append(WebhookDelivery(receiver: receiver, body: body, receivedAt: now()))
+    }
 
     func countRequest() { requestCount += 1 }
 

@@ -400,9 +400,11 @@ struct EmulatorRouter: Sendable {
             case ("PUT", "/_emulator/kill-behaviour"):
                 await state.setKillBehaviour(try decoder.decode(KillBehaviour.self, from: Data(body)))
                 return .json(200, await state.killBehaviour)
-            case ("POST", "/_emulator/webhook"):
-                // A loopback receiver for the daemon's webhook notifications.
-                await state.recordWebhook(String(decoding: body, as: UTF8.self))
+            case ("POST", let target) where target == "/_emulator/webhook" || target.hasPrefix("/_emulator/webhook/"):
+                // A loopback receiver for the daemon's webhook notifications; the path's last part names the
+                // receiver, so owner routing can be told apart.
+                let receiver = String(target.dropFirst("/_emulator/webhook".count).drop { $0 == "/" })
+                await state.recordWebhook(String(decoding: body, as: UTF8.self), receiver: receiver)
                 return .json(200, ["ok": true])
             case ("GET", "/_emulator/webhook"):
                 return .json(200, await state.webhookBodies)

@@ -125,7 +125,9 @@ extension WatchdogCommand {
                 ) { client -> (polled: Int, failed: Int)? in
                     let notifications = NotificationDispatcher(
                         settings: config.notifications,
-                        makeChannels: { Self.channels($0, client: client, logger: logger) },
+                        makeChannels: NotificationChannels.factory(
+                            http: client.http, projectId: client.projectId, credentials: client.credentials,
+                            logger: logger),
                         logger: logger)
                     let sinks: [(any DaemonEventSink)?] = [
                         display, systemd, registry.map { _ in MetricsEventSink() }, notifications,
@@ -135,6 +137,7 @@ extension WatchdogCommand {
                         store: StateStore(
                             directory: directory, historyRetentionMillis: Int64(historyDays) * 86_400_000),
                         sink: FanOutEventSink(sinks.compactMap { $0 }), options: serviceOptions)
+                    notifications.reportDeliveries { service.notificationDelivered($0) }
                     logger.notice(
                         "starting: \(config.rules.count) rule(s), poll every \(DurationText.format(millis: config.watch.pollIntervalMillis))\(dryRun ? ", dry run" : ""); state in \(directory)"
                     )
@@ -200,21 +203,6 @@ extension WatchdogCommand {
                 group.cancelAll()
                 return outcome
             }
-        }
-
-        /// The notification channels a `notifications` section asks for (none: nothing is sent).
-        static func channels(
-            _ settings: NotificationSettings, client: MRSHTTPClient, logger: Logger
-        ) -> [any NotificationChannel] {
-            var channels: [any NotificationChannel] = []
-            if let webhook = settings.webhook { channels.append(WebhookChannel(http: client.http, settings: webhook)) }
-            if let smn = settings.smn {
-                channels.append(
-                    SMNChannel(
-                        http: client.http, settings: smn, projectId: client.projectId, credentials: client.credentials,
-                        logger: logger))
-            }
-            return channels
         }
 
         /// `--state-dir`, else systemd's `$STATE_DIRECTORY` (its first entry), else /var/lib/mrs-watchdog.

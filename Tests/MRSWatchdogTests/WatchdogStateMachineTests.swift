@@ -23,14 +23,15 @@ struct WatchdogStateMachineTests {
 
         init(
             safety: String = "{}", dryRun: Bool = false, mode: WatchdogStateMachine.Mode = .daemon,
-            state: WatchdogState = WatchdogState(), rule: String = Harness.rule
+            state: WatchdogState = WatchdogState(), rule: String = Harness.rule, extra: String = "",
+            timing: DaemonTiming = DaemonTiming()
         ) throws {
             let text = """
                 {"mrs": {"region": "cn-north-4"}, "watch": {"cluster_ids": ["c1"], "poll_interval": "1h"},
-                 "safety": \(safety), "rules": [\(rule)]}
+                 "safety": \(safety), "rules": [\(rule)]\(extra)}
                 """
             machine = WatchdogStateMachine(
-                config: try ConfigLoader.parse(text, file: "t.json").get(), dryRun: dryRun, mode: mode)
+                config: try ConfigLoader.parse(text, file: "t.json").get(), dryRun: dryRun, timing: timing, mode: mode)
             _ = machine.started(state: state, notices: [], now: now)
         }
 

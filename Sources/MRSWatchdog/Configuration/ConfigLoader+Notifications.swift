@@ -5,7 +5,7 @@
 #endif
 
 extension ConfigLoader {
-    /// `notifications`: which events, a webhook URL, an SMN topic.
+    /// `notifications`: which events, the default webhook and SMN topic, and the owners' channels.
     static func readNotifications(
         _ top: ConfigReader.Object, region: String?, _ reader: ConfigReader
     ) -> NotificationSettings {
@@ -13,10 +13,42 @@ extension ConfigLoader {
         guard let object = top.object("notifications") else { return settings }
         defer { object.finish() }
         if let events = object.enumList("events", NotificationSettings.Event.self) { settings.events = Set(events) }
+        let defaults = readChannels(object, region: region, reader)
+        settings.webhook = defaults.webhook
+        settings.smn = defaults.smn
+        if let owners = object.object("owners") {
+            settings.owners.clusterTag = owners.string("cluster_tag")
+            if let byUser = owners.object("by_user") {
+                for member in byUser.members {
+                    guard let entry = byUser.object(member.key) else { continue }
+                    let channels = readChannels(entry, region: region, reader)
+                    entry.finish()
+                    if entry.node["webhook"] == nil, entry.node["smn"] == nil {
+                        reader.report(
+                            entry.path, entry.node.position,
+                            "needs a webhook or an smn channel (the same shapes as notifications.webhook / .smn)")
+                    } else if !channels.isEmpty {
+                        settings.owners.byUser[member.key] = channels
+                    }
+                }
+                byUser.finish()
+            } else {
+                owners.require("by_user", " (MRS user → {\"webhook\": …} or {\"smn\": …})")
+            }
+            owners.finish()
+        }
+        return settings
+    }
+
+    /// The `webhook` and `smn` members of `object` (the default channels, or one owner's).
+    private static func readChannels(
+        _ object: ConfigReader.Object, region: String?, _ reader: ConfigReader
+    ) -> NotificationSettings.Channels {
+        var channels = NotificationSettings.Channels()
         if let hook = object.object("webhook") {
             if let url = hook.string("url") {
                 if isHTTPURL(url) {
-                    settings.webhook = NotificationSettings.Webhook(url: url)
+                    channels.webhook = NotificationSettings.Webhook(url: url)
                 } else {
                     reader.report(
                         hook.childPath("url"), hook.node["url"]!.position,
@@ -25,7 +57,7 @@ extension ConfigLoader {
             } else {
                 hook.require("url")
             }
-            if let timeout = hook.duration("timeout") { settings.webhook?.timeoutMillis = timeout }
+            if let timeout = hook.duration("timeout") { channels.webhook?.timeoutMillis = timeout }
             hook.finish()
         }
         if let smn = object.object("smn") {
@@ -40,7 +72,7 @@ extension ConfigLoader {
             }
             if let urn = smn.string("topic_urn") {
                 if urn.hasPrefix("urn:smn:"), urn.split(separator: ":").count == 5 {
-                    if let endpoint { settings.smn = NotificationSettings.SMN(topicURN: urn, endpoint: endpoint) }
+                    if let endpoint { channels.smn = NotificationSettings.SMN(topicURN: urn, endpoint: endpoint) }
                 } else {
                     reader.report(
                         smn.childPath("topic_urn"), smn.node["topic_urn"]!.position,
@@ -49,10 +81,10 @@ extension ConfigLoader {
             } else {
                 smn.require("topic_urn")
             }
-            if let timeout = smn.duration("timeout") { settings.smn?.timeoutMillis = timeout }
+            if let timeout = smn.duration("timeout") { channels.smn?.timeoutMillis = timeout }
             smn.finish()
         }
-        return settings
+        return channels
     }
 
     private static func isHTTPURL(_ text: String) -> Bool {

@@ -61,7 +61,9 @@ public enum ConfigLoader {
             defaults.clock = object.enumValue("clock", RuntimeClock.self) ?? defaults.clock
             object.finish()
         }
-        let rules = readRules(top, defaults, reader)
+        // Before the rules: `require_notice` needs a warning that can be delivered.
+        let notifications = readNotifications(top, region: mrs?.region, reader)
+        let rules = readRules(top, defaults, notifications: notifications, reader)
         let exemptions = readExemptions(top, reader)
         var safety = WatchdogConfig.Safety()
         if let object = top.object("safety") {
@@ -96,7 +98,6 @@ public enum ConfigLoader {
             }
             object.finish()
         }
-        let notifications = readNotifications(top, region: mrs?.region, reader)
         var extensionsDirectory = ExtensionDirectory.defaultPath
         if let object = top.object("extensions") {
             if let directory = object.string("directory") {
@@ -191,7 +192,8 @@ public enum ConfigLoader {
     }
 
     static func readRules(
-        _ top: ConfigReader.Object, _ defaults: WatchdogConfig.Defaults, _ reader: ConfigReader
+        _ top: ConfigReader.Object, _ defaults: WatchdogConfig.Defaults, notifications: NotificationSettings,
+        _ reader: ConfigReader
     ) -> [Rule] {
         guard let node = top.value("rules") else { return [] }
         guard case .array(let elements) = node.value else {
@@ -228,6 +230,20 @@ public enum ConfigLoader {
             rule.maxActive = readConcurrencyCap(object, reader)
             rule.onKillLoop = object.enumValue("on_kill_loop", KillLoopResponse.self) ?? rule.onKillLoop
             rule.maxExtensionMillis = object.duration("max_extension")
+            if object.bool("require_notice") == true {
+                rule.requireNotice = true
+                let position = element["require_notice"]!.position
+                let problem =
+                    rule.mode != .enforce
+                    ? "require_notice applies to enforce rules; this rule's mode is \(rule.mode.rawValue)"
+                    : rule.warnBeforeMillis == nil
+                        ? "require_notice needs warn_before: how long before the kill the warning must have arrived"
+                        : !notifications.isEnabled
+                            ? "require_notice needs a notification channel (notifications.webhook, .smn or .owners)"
+                            : !notifications.events.contains(.warn)
+                                ? "require_notice needs the warn event in notifications.events" : nil
+                if let problem { reader.report("\(path).require_notice", position, problem) }
+            }
             if rule.maxExtensionMillis != nil, rule.maxRuntimeMillis == nil, rule.maxQueuedMillis == nil {
                 reader.report(
                     "\(path).max_extension", element["max_extension"]!.position,

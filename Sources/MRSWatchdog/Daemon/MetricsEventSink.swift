@@ -74,7 +74,8 @@ public final class MetricsEventSink: DaemonEventSink {
         case .killFailed: return "failed"
         case .unkillable: return "unkillable"
         case .gone: return "gone"
-        case .warn, .wouldKill, .skipped, .deferred, .held, .killLoop, .extended, .extensionRefused: return nil
+        case .warn, .wouldKill, .skipped, .deferred, .held, .killLoop, .extended, .extensionRefused, .awaitingNotice:
+            return nil
         }
     }
 }

@@ -10,6 +10,7 @@ public actor WatchdogService: Service {
     enum WakeReason: Sendable {
         case pollFinished(PollReport)
         case configReplaced(Result<WatchdogConfig, ConfigReloadFailure>)
+        case notification(NotificationDelivery)
         case stop
     }
 
@@ -54,6 +55,11 @@ public actor WatchdogService: Service {
     /// A reload finished (the `ReloadService` read the file again): applied from the next poll, or refused.
     public nonisolated func replaceConfig(_ result: Result<WatchdogConfig, ConfigReloadFailure>) {
         inbox.post(.configReplaced(result))
+    }
+
+    /// The notification dispatcher finished sending one message to one channel (`require_notice`, STATUS).
+    public nonisolated func notificationDelivered(_ delivery: NotificationDelivery) {
+        inbox.post(.notification(delivery))
     }
 
     /// SIGTERM: stop polling, let an in-flight request finish but send no other, save state, return.
@@ -163,6 +169,8 @@ public actor WatchdogService: Service {
                 deferredReload = result
             case .configReplaced(let result):
                 await perform(machine.configReplaced(result, now: clock.now()))
+            case .notification(let delivery):
+                await perform(machine.notificationDelivered(delivery, now: clock.now()))
             }
         }
     }

@@ -47,18 +47,25 @@ public struct Decision: Sendable, Hashable {
             var text = why.text
             if let declared { text += "; " + declared.text }
             if let applied = `extension` { text += "; " + applied.text }
+            if kind == .kill, let notice = noticeMillis {
+                text +=
+                    "; killed only once a warning was delivered \(DurationText.format(millis: notice)) earlier (require_notice)"
+            }
             return text
         }
         set {
             why = .text(newValue)
             declared = nil
             `extension` = nil
+            noticeMillis = nil
         }
     }
     /// The deciding rule's runtime limit as the job declared it (`DeclaredLimit`), when it did.
     public var declared: DeclaredLimit?
     /// An extension asked for this job, as the deciding rule takes it.
     public var `extension`: AppliedExtension?
+    /// The deciding rule's `require_notice`: a warning must have been delivered this long (ms) before a kill.
+    public var noticeMillis: Int64?
     /// For `skipped-unknown`: the MRS field that was missing or implausible (`started_time`, `queue`,
     /// `cluster_tags`, `job_state`, …), a bounded label for metrics.
     public var unknownField: String?

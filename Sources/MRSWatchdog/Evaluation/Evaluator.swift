@@ -64,6 +64,7 @@ public struct Evaluator: Sendable {
             let rule = rules[index]
             let excluded = rule.exclude?.evaluate(clusterId: clusterId, clusterTags: clusterTags, job: job) ?? .no
             var match = RuleMatch(rule: rule.name, mode: dryRun ? .observe : rule.mode, excluded: excluded == .yes)
+            if rule.requireNotice { match.noticeMillis = rule.warnBeforeMillis }
             if excluded != .yes, let (field, why) = Self.unknown("match", matched) ?? Self.unknown("exclude", excluded)
             {
                 // An enforce rule (dry run included: it shows what enforcing would do) cannot be half-known.
@@ -235,6 +236,7 @@ public struct Evaluator: Sendable {
         decision.deadline = match.deadline
         decision.declared = match.limitKind == .runtime ? match.declared : nil
         decision.extension = match.extension
+        decision.noticeMillis = match.noticeMillis
     }
 
     /// The field and the reason when `result` is unknown, e.g. `exclude.queue needs queue, which MRS did not send`.

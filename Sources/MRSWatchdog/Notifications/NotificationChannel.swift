@@ -13,11 +13,13 @@ public protocol NotificationChannel: Sendable {
 public struct WebhookChannel: NotificationChannel {
     let http: HTTPClient
     let settings: NotificationSettings.Webhook
-    public var name: String { "webhook" }
+    public let name: String
 
-    public init(http: HTTPClient, settings: NotificationSettings.Webhook) {
+    /// - Parameter name: how metrics and STATUS name it: `webhook`, or `owner ana webhook`.
+    public init(http: HTTPClient, settings: NotificationSettings.Webhook, name: String = "webhook") {
         self.http = http
         self.settings = settings
+        self.name = name
     }
 
     /// - Throws: `HuaweiCloudError` when the receiver does not answer 2xx in time.
@@ -41,12 +43,13 @@ public struct SMNChannel: NotificationChannel {
     let exchange: SignedExchange
     let projectId: String
     let topicURN: String
-    public var name: String { "smn" }
+    public let name: String
 
     public init(
         http: HTTPClient, settings: NotificationSettings.SMN, projectId: String, credentials: any CredentialProvider,
-        logger: Logger
+        logger: Logger, name: String = "smn"
     ) {
+        self.name = name
         exchange = SignedExchange(
             http: http, endpoint: settings.endpoint, credentials: credentials,
             timeout: .milliseconds(settings.timeoutMillis),

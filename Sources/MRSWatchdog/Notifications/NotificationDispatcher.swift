@@ -1,58 +1,104 @@
+import CoreMetrics
 import Logging
 import ServiceLifecycle
 import Synchronization
 
 /// Sends notifications without ever holding the daemon up: `emit` only queues (the newest 256 are kept if
-/// receivers fall behind), and `run` delivers each message to every channel with a timeout and at most
-/// three attempts. On shutdown what is queued gets `shutdownGrace` to go out.
+/// receivers fall behind), and `run` delivers each message to its channels with a timeout and at most
+/// three attempts, backing off between them. A message about a job goes to its owner's channels
+/// (`notifications.owners`) when the owner map names the job's user or its cluster's owner tag, else to the
+/// default channels. Each outcome is counted per channel (`mrs_watchdog_notifications_total{channel,
+/// result}`) and reported to `onDelivery` (the daemon: `require_notice`, STATUS). On shutdown what is queued
+/// gets `shutdownGrace` to go out.
 public final class NotificationDispatcher: DaemonEventSink, Service {
     /// The channels and the events they get; replaced when a reloaded config takes effect.
     private struct Routing {
-        var channels: [any NotificationChannel]
+        var defaults: [any NotificationChannel]
+        var owners: [String: [any NotificationChannel]]
+        var ownership: NotificationSettings.Owners
         var events: Set<NotificationSettings.Event>
+
+        /// The owner's channels when the owner map names the job's owner, else the defaults.
+        func channels(for message: NotificationMessage) -> [any NotificationChannel] {
+            ownership.owner(user: message.user, clusterTags: message.clusterTags).flatMap { owners[$0] } ?? defaults
+        }
     }
 
-    let makeChannels: @Sendable (NotificationSettings) -> [any NotificationChannel]
+    private struct Outgoing: Sendable {
+        var message: NotificationMessage
+        var channels: [any NotificationChannel]
+    }
+
+    /// The channels of one recipient: the defaults (owner nil) or one owner's, named after the owner.
+    public typealias ChannelFactory =
+        @Sendable (_ channels: NotificationSettings.Channels, _ owner: String?) -> [any NotificationChannel]
+
+    let makeChannels: ChannelFactory
     let logger: Logger
     let retryDelays: [Duration]
     let shutdownGrace: Duration
     private let routing: Mutex<Routing>
-    private let queue: AsyncStream<NotificationMessage>
-    private let input: AsyncStream<NotificationMessage>.Continuation
+    private let onDelivery = Mutex<(@Sendable (NotificationDelivery) -> Void)?>(nil)
+    private let queue: AsyncStream<Outgoing>
+    private let input: AsyncStream<Outgoing>.Continuation
 
     /// - Parameter makeChannels: the channels a `notifications` section asks for; called again on reload.
     public init(
-        settings: NotificationSettings,
-        makeChannels: @escaping @Sendable (NotificationSettings) -> [any NotificationChannel],
-        logger: Logger, retryDelays: [Duration] = [.seconds(2), .seconds(10)], shutdownGrace: Duration = .seconds(5)
+        settings: NotificationSettings, makeChannels: @escaping ChannelFactory, logger: Logger,
+        retryDelays: [Duration] = [.seconds(2), .seconds(10)], shutdownGrace: Duration = .seconds(5)
     ) {
         self.makeChannels = makeChannels
-        self.routing = Mutex(Routing(channels: makeChannels(settings), events: settings.events))
+        self.routing = Mutex(Self.routing(settings, makeChannels))
         self.shutdownGrace = shutdownGrace
         self.logger = logger
         self.retryDelays = retryDelays
-        (queue, input) = AsyncStream.makeStream(of: NotificationMessage.self, bufferingPolicy: .bufferingNewest(256))
+        (queue, input) = AsyncStream.makeStream(of: Outgoing.self, bufferingPolicy: .bufferingNewest(256))
     }
 
-    /// Fixed channels, never replaced by a reload (tests).
+    /// Fixed default channels, never replaced by a reload (tests).
     public convenience init(
         channels: [any NotificationChannel], events: Set<NotificationSettings.Event>, logger: Logger
     ) {
         var settings = NotificationSettings()
         settings.events = events
-        self.init(settings: settings, makeChannels: { _ in channels }, logger: logger)
+        self.init(settings: settings, makeChannels: { _, owner in owner == nil ? channels : [] }, logger: logger)
+    }
+
+    private static func routing(_ settings: NotificationSettings, _ makeChannels: ChannelFactory) -> Routing {
+        Routing(
+            defaults: makeChannels(settings.defaults, nil),
+            owners: Dictionary(
+                uniqueKeysWithValues: settings.owners.byUser.map { ($0.key, makeChannels($0.value, $0.key)) }),
+            ownership: settings.owners, events: settings.events)
+    }
+
+    /// Where each delivery's outcome is reported (set once the daemon exists).
+    public func reportDeliveries(to handler: @escaping @Sendable (NotificationDelivery) -> Void) {
+        onDelivery.withLock { $0 = handler }
     }
 
     public func emit(_ event: DaemonEvent) {
         if case .configApplied(let config) = event {
-            let channels = makeChannels(config.notifications)
-            routing.withLock { $0 = Routing(channels: channels, events: config.notifications.events) }
+            let fresh = Self.routing(config.notifications, makeChannels)
+            routing.withLock { $0 = fresh }
             return
         }
-        guard let message = NotificationMessage.from(event, at: HostClock.nowMillis()),
-            routing.withLock({ $0.events.contains(message.event) && !$0.channels.isEmpty })
-        else { return }
-        input.yield(message)
+        guard let message = NotificationMessage.from(event, at: HostClock.nowMillis()) else { return }
+        let (wanted, channels) = routing.withLock { ($0.events.contains(message.event), $0.channels(for: message)) }
+        guard wanted else { return }
+        guard !channels.isEmpty else {
+            // About a job that nobody is to hear of: say so, or `require_notice` would wait without knowing why.
+            if message.job != nil, routing.withLock({ !$0.owners.isEmpty }) {
+                report(
+                    NotificationDelivery(
+                        channel: "none", event: message.event, job: message.job,
+                        failure:
+                            "no channel: the owner map does not name the job's owner and there is no default channel"
+                    ))
+            }
+            return
+        }
+        input.yield(Outgoing(message: message, channels: channels))
     }
 
     /// No more messages: `run` returns once the queued ones are delivered (used by `--once`).
@@ -61,10 +107,10 @@ public final class NotificationDispatcher: DaemonEventSink, Service {
     public func run() async throws {
         try? await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                for await message in self.queue {
+                for await outgoing in self.queue {
                     await withTaskGroup(of: Void.self) { deliveries in
-                        for channel in self.routing.withLock({ $0.channels }) {
-                            deliveries.addTask { await self.deliver(message, to: channel) }
+                        for channel in outgoing.channels {
+                            deliveries.addTask { await self.deliver(outgoing.message, to: channel) }
                         }
                     }
                 }
@@ -84,16 +130,30 @@ public final class NotificationDispatcher: DaemonEventSink, Service {
         for attempt in 0...retryDelays.count {
             do {
                 try await channel.send(message)
+                report(
+                    NotificationDelivery(channel: channel.name, event: message.event, job: message.job, failure: nil))
                 return
             } catch {
                 guard attempt < retryDelays.count else {
                     logger.warning(
                         "notification (\(message.event.rawValue)) not delivered to \(channel.name) after \(attempt + 1) attempts: \(error)"
                     )
+                    report(
+                        NotificationDelivery(
+                            channel: channel.name, event: message.event, job: message.job, failure: "\(error)"))
                     return
                 }
                 try? await Task.sleep(for: retryDelays[attempt])
             }
         }
+    }
+
+    private func report(_ delivery: NotificationDelivery) {
+        Counter(
+            label: "mrs_watchdog_notifications_total",
+            dimensions: [("channel", delivery.channel), ("result", delivery.failure == nil ? "delivered" : "failed")]
+        ).increment()
+        let handler = onDelivery.withLock { $0 }
+        handler?(delivery)
     }
 }

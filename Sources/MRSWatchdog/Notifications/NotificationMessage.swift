@@ -6,6 +6,11 @@ public struct NotificationMessage: Sendable, Hashable {
     public var text: String
     /// The webhook body: one JSON object with stable, sorted keys.
     public var json: String
+    /// The job it is about, its MRS user and its cluster's tags (nil: not about a job, or unknown): what
+    /// routes it to the job's owner (`notifications.owners`).
+    public var job: JobKey?
+    public var user: String?
+    public var clusterTags: [String: String]?
 
     /// The message for `event`, or nil when it is not a warn / kill / unkillable / kill-loop / extension / breaker
     /// event.
@@ -54,6 +59,12 @@ public struct NotificationMessage: Sendable, Hashable {
             return nil
         }
         fields += [("event", JSONText.quoted(kind.rawValue)), ("message", JSONText.quoted(text))]
-        return NotificationMessage(event: kind, subject: subject, text: text, json: JSONText.object(fields))
+        var message = NotificationMessage(event: kind, subject: subject, text: text, json: JSONText.object(fields))
+        if case .decision(let record) = event {
+            message.job = JobKey(record.decision)
+            message.user = record.decision.job.user
+            message.clusterTags = record.clusterTags
+        }
+        return message
     }
 }

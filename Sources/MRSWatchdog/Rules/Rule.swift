@@ -18,6 +18,8 @@ public struct Rule: Sendable, Hashable {
     /// How far past its own deadline an extension (`mrs-watchdog extend`) may move a job's, ms; nil: the rule
     /// grants none.
     public var maxExtensionMillis: Int64?
+    /// `require_notice`: no kill until a warning was delivered at least `warnBeforeMillis` earlier.
+    public var requireNotice = false
     /// What a kill loop of this rule's jobs does: alert and keep killing, or stop killing until it passes.
     public var onKillLoop: KillLoopResponse = .alert
 

@@ -28,6 +28,9 @@ public struct DaemonTiming: Sendable {
     public var skewWarningMillis: Int64 = 60_000
     /// How often a summary of what was stopped goes to the journal: a day.
     public var summaryInterval: Duration = .seconds(86_400)
+    /// Under `require_notice`, a warning that could not be delivered (after the dispatcher's own retries) is
+    /// sent again after this.
+    public var noticeRetry: Duration = .seconds(300)
 
     public init() {}
 }

@@ -25,12 +25,17 @@ public struct DecisionRecord: Sendable, Hashable {
         case extended
         /// An extension was asked for a job whose rule grants none, or for less time than the rule gives.
         case extensionRefused = "extension-refused"
+        /// Over the limit of a `require_notice` rule, but no warning was delivered `warn_before` earlier yet:
+        /// the kill waits. Once per job.
+        case awaitingNotice = "awaiting-notice"
     }
 
     public var action: Action
     public var decision: Decision
     /// Extra words: an error, a final state, a budget.
     public var detail: String?
+    /// The job's cluster's tags as last read (nil: unknown), for routing notices to the job's owner.
+    public var clusterTags: [String: String]?
 
     public init(action: Action, decision: Decision, detail: String? = nil) {
         self.action = action
@@ -44,7 +49,7 @@ public struct DecisionRecord: Sendable, Hashable {
         case .kill, .killRetried, .killConfirmed, .warn, .gone, .extended: return .notice
         case .extensionRefused: return .warning
         case .killFailed, .unkillable, .killLoop: return .error
-        case .wouldKill, .skipped, .deferred, .held: return .info
+        case .wouldKill, .skipped, .deferred, .held, .awaitingNotice: return .info
         }
     }
 

@@ -56,6 +56,15 @@ public struct WatchdogStateMachine: Sendable {
     /// Malformed drop-ins reported, by file name → the problem, while they stay so.
     private var malformedExtensions: [String: String] = [:]
     private var extensionsProblem: String?
+    /// Warnings sent, delivered, and last failed to be delivered, by job (server ms, this run only): what
+    /// `require_notice` waits on. After a restart a kill it holds waits for a new warning.
+    private var noticeSent: [JobKey: Int64] = [:]
+    private var noticeDelivered: [JobKey: Int64] = [:]
+    private var noticeFailed: [JobKey: Int64] = [:]
+    /// Kills `require_notice` holds, with how long (ms) after a delivered warning they may go.
+    private var awaitingNotice: [JobKey: Int64] = [:]
+    /// Notification channels whose last deliveries failed, and how many in a row.
+    private var failingChannels: [String: Int] = [:]
     /// Kill loops reported, by cluster, job name and user → server time (epoch ms): once per loop.
     private var killLoopsReported: [String: Int64] = [:]
     private var failingClusters: [String: String] = [:]
@@ -161,9 +170,14 @@ public struct WatchdogStateMachine: Sendable {
         line.nextDeadline = nextDeadline
         line.extensions = evaluator.extensions.count
         let restart = restartPending.isEmpty ? nil : "restart to apply \(restartPending.joined(separator: ", "))"
-        let problems = [reloadFailure, restart, authBlockedUntil != nil ? authProblem : nil, holdReason].compactMap {
-            $0
-        }
+        let notifications =
+            failingChannels.isEmpty
+            ? nil
+            : "notifications failing: "
+                + failingChannels.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
+        let problems = [
+            reloadFailure, restart, authBlockedUntil != nil ? authProblem : nil, holdReason, notifications,
+        ].compactMap { $0 }
         line.problem = problems.isEmpty ? nil : problems.joined(separator: " · ")
         return line
     }
@@ -266,6 +280,68 @@ public struct WatchdogStateMachine: Sendable {
         }
         extensionsProblem = scan.problem
         return actions
+    }
+
+    /// The dispatcher finished sending one notification to one channel. A delivered warning starts the
+    /// `warn_before` a `require_notice` kill waits for; a failed one is sent again after `noticeRetry`.
+    public mutating func notificationDelivered(_ delivery: NotificationDelivery, now: Int64) -> [Action] {
+        latest = now
+        if delivery.failure == nil {
+            failingChannels[delivery.channel] = nil
+        } else {
+            failingChannels[delivery.channel, default: 0] += 1
+        }
+        guard delivery.event == .warn, let key = delivery.job else { return [] }
+        guard delivery.failure == nil else {
+            noticeFailed[key] = now
+            if mode == .daemon, awaitingNotice[key] != nil {
+                deadlines[key.clusterId, default: [:]][key.jobId] = now + timing.noticeRetry.wholeMilliseconds
+            }
+            return []
+        }
+        // The earliest delivery counts: any warning delivered long enough ago lets the kill go.
+        if noticeDelivered[key] == nil { noticeDelivered[key] = now }
+        if mode == .daemon, let wait = awaitingNotice[key] {
+            deadlines[key.clusterId, default: [:]][key.jobId] = noticeDelivered[key]! + wait
+        }
+        return []
+    }
+
+    /// Under `require_notice`: nil when the kill may go (a warning was delivered at least `warn_before`
+    /// earlier); otherwise the kill waits, a warning is sent if none is on its way, and the wait is reported
+    /// once.
+    private mutating func holdForNotice(_ decision: Decision, now: Int64) -> [Action]? {
+        guard let wait = decision.noticeMillis else { return nil }
+        let key = JobKey(decision)
+        if let delivered = noticeDelivered[key], now >= delivered + wait {
+            awaitingNotice[key] = nil
+            return nil
+        }
+        awaitingNotice[key] = wait
+        var actions: [Action] = []
+        let detail: String
+        if let delivered = noticeDelivered[key] {
+            detail =
+                "warning delivered at \(RFC3339.format(epochMillis: delivered)); killed from \(RFC3339.format(epochMillis: delivered + wait)) (require_notice)"
+            if mode == .daemon { deadlines[key.clusterId, default: [:]][key.jobId] = delivered + wait }
+        } else {
+            let retry = timing.noticeRetry.wholeMilliseconds
+            let lastFailed = noticeFailed[key] ?? .min
+            if let sent = noticeSent[key], !(lastFailed >= sent && now - lastFailed >= retry) {
+                // One is on its way, or failed too recently to try again.
+            } else {
+                var warning = decision
+                warning.kind = .warn
+                state.markWarned(key, at: now)
+                sinceStart.warned += 1
+                actions.append(
+                    decided(DecisionRecord(action: .warn, decision: warning, detail: extendHint(decision)), now: now))
+            }
+            detail =
+                "no warning delivered yet; killed \(DurationText.format(millis: wait)) after one is (require_notice)"
+            if mode == .daemon { deadlines[key.clusterId, default: [:]][key.jobId] = now + retry }
+        }
+        return actions + reportOnce(.awaitingNotice, decision, detail: detail, now: now)
     }
 
     /// Records, once per extension file, that a decision took an extension or refused it: who asked and why
@@ -375,6 +451,14 @@ public struct WatchdogStateMachine: Sendable {
         let polled = Set(report.digests.keys)
         reportedOnce = reportedOnce.filter { !polled.contains($0.key.clusterId) || notable.contains($0.key) }
         state.prune(now: now)
+        // What `require_notice` remembers lasts as long as the warned marks.
+        for key in Set(noticeSent.keys).union(noticeDelivered.keys).union(noticeFailed.keys) where !state.wasWarned(key)
+        {
+            noticeSent[key] = nil
+            noticeDelivered[key] = nil
+            noticeFailed[key] = nil
+            awaitingNotice[key] = nil
+        }
         actions.append(
             .emit(
                 .cycle(
@@ -576,6 +660,10 @@ public struct WatchdogStateMachine: Sendable {
             case .skippedUnknown:
                 actions += reportOnce(.skipped, decision, now: now)
             case .kill where !hasKillRecord(key):
+                if let hold = holdForNotice(decision, now: now) {
+                    actions += hold
+                    continue
+                }
                 if let loop = killLoop(decision, now: now) {
                     actions += loop.report
                     if loop.stopsKill { continue }
@@ -724,6 +812,9 @@ public struct WatchdogStateMachine: Sendable {
 
     /// Reports a decision and keeps it in the history.
     private mutating func decided(_ record: DecisionRecord, now: Int64) -> Action {
+        var record = record
+        record.clusterTags = clusterTags[record.decision.clusterId] ?? nil
+        if record.action == .warn { noticeSent[JobKey(record.decision)] = now }
         state.remember(HistoryEntry(record, at: now))
         return .emit(.decision(record))
     }
