@@ -102,6 +102,8 @@ public struct ConcurrencyCounter: Sendable {
                         + " \(entries.count) by \(cap.clock == .running ? "started_time" : "submitted_time")"
                         + (outsideWindow ? ", outside the enforcement window" : "")
                         + (dryRun || outsideWindow || rule.mode == .enforce ? "" : " (\(rule.mode.rawValue) rule)")
+                    // A cap kill waits for a delivered warning too.
+                    decision.noticeMillis = rule.requireNotice ? rule.warnBeforeMillis : nil
                     out.append((entry.decision.kind, decision))
                 }
             }
