@@ -144,7 +144,9 @@ struct ExtensionEmulatorTests {
             try ExtensionFile.render(
                 clusterId: cluster, jobId: other, untilMillis: now - 1_000, reason: "yesterday's close",
                 createdMillis: now - 3_600_000
-            ).write(toFile: directory + "/old.json", atomically: true, encoding: .utf8)
+            ).write(
+                toFile: directory + "/" + ExtensionFile.name(clusterId: cluster, jobId: other), atomically: true,
+                encoding: .utf8)
 
             let listed = try await ChildProcess.run("mrs-watchdog", ["extensions", "--dir", directory, "--all"])
             #expect(listed.status == 0, "\(listed.output)")

@@ -99,7 +99,9 @@ struct OwnerNoticeEmulatorTests {
                     extra: #", "notifications": {"webhook": {"url": "\#(hook)", "timeout": "1s"}}"#)
             }
             var timing = DaemonHarness.fastTiming
-            timing.noticeRetry = .seconds(1)
+            // Longer than the dispatcher takes to give up on the dead receiver (3 attempts of up to 1 s, 0.3 s
+            // apart), as the 5-minute default is than its 27 s.
+            timing.noticeRetry = .seconds(4)
             // The receiver is down: warned, never killed.
             try await Self.run(emulator, try config(hook: "http://127.0.0.1:1/down"), timing: timing) { daemon, _ in
                 try await eventually("held for notice", transcript: { daemon.events.transcript }) {
@@ -108,13 +110,14 @@ struct OwnerNoticeEmulatorTests {
                 try await eventually("the delivery failed", timeout: .seconds(10)) {
                     daemon.events.lastStatus?.text.contains("notifications failing: webhook") == true
                 }
-                try await Task.sleep(for: .seconds(2))
+                try await eventually("the warning is sent again after noticeRetry", timeout: .seconds(10)) {
+                    daemon.events.records(.warn).count >= 2
+                }
                 #expect(await daemon.acceptedKills().isEmpty, "over its limit, but nobody was told")
-                #expect(daemon.events.records(.warn).count >= 2, "the warning is sent again after noticeRetry")
 
                 // The receiver is fixed (a reload): the next warning arrives, and the kill follows 3 s later.
                 daemon.service.replaceConfig(.success(try config(hook: "\(emulator.baseURL)/_emulator/webhook/ana")))
-                try await eventually("the warning arrives", timeout: .seconds(10)) {
+                try await eventually("the warning arrives", timeout: .seconds(15)) {
                     !(await emulator.state.webhookDeliveries.isEmpty)
                 }
                 try await eventually("then the kill", timeout: .seconds(15)) { await daemon.acceptedKills() == [job] }

@@ -90,8 +90,13 @@ struct ExtensionTests {
             name: ExtensionFile.name(clusterId: "c1", jobId: "j1"))
         #expect(written == path + "/c1.j1.json")
         let mode = try FileManager.default.attributesOfItem(atPath: written)[.posixPermissions] as? Int
-        #expect(mode == 0o664, "group-writable, whatever the umask")
+        #expect(mode == 0o644, "only its owner writes it; a colleague replaces it and then owns it")
         try "{".write(toFile: path + "/bad.json", atomically: false, encoding: .utf8)
+        // A second file for j1 under another name cannot keep an extension alive.
+        try ExtensionFile.render(
+            clusterId: "c1", jobId: "j1", untilMillis: Self.start + 9 * Self.hour, reason: "r",
+            createdMillis: Self.start
+        ).write(toFile: path + "/mine.json", atomically: false, encoding: .utf8)
         try String(repeating: " ", count: 5000).write(toFile: path + "/big.json", atomically: false, encoding: .utf8)
         try "{}".write(toFile: path + "/.c1.j2.json.1.tmp", atomically: false, encoding: .utf8)
         try "{}".write(toFile: path + "/README", atomically: false, encoding: .utf8)
@@ -103,19 +108,32 @@ struct ExtensionTests {
         #expect(scan.valid.map(\.jobId) == ["j1"])
         #expect(scan.valid.first?.grantedBy == me, "the file's owner")
         let problems = Dictionary(uniqueKeysWithValues: scan.malformed.map { ($0.file, $0.problem) })
-        #expect(problems.keys.sorted() == ["bad.json", "big.json", "link.json"], "dot files and non-JSON are not read")
+        #expect(
+            problems.keys.sorted() == ["bad.json", "big.json", "link.json", "mine.json"],
+            "dot files and non-JSON are not read")
+        #expect(problems["mine.json"] == "names job j1 on c1: it must be called c1.j1.json")
         #expect(problems["link.json"] == "a symbolic link (not followed)")
         #expect(problems["big.json"]?.contains("a drop-in is at most 4096") == true)
         #expect(scan.active(now: Self.start).count == 1)
         #expect(scan.active(now: Self.start + Self.hour).isEmpty, "run out")
 
-        // Replaced in place: read again, not taken from the cache.
+        // Replaced (a new file renamed over it): read again, not taken from the cache.
         _ = try directory.write(
             ExtensionFile.render(
                 clusterId: "c1", jobId: "j1", untilMillis: Self.start + 2 * Self.hour, reason: "r",
                 createdMillis: Self.start),
             name: ExtensionFile.name(clusterId: "c1", jobId: "j1"))
         #expect(directory.scan().valid.first?.untilMillis == Self.start + 2 * Self.hour)
+
+        // The directory cannot be listed any more (here: a file where it was): what was read stays in force.
+        try FileManager.default.moveItem(atPath: path, toPath: path + ".moved")
+        try "x".write(toFile: path, atomically: false, encoding: .utf8)
+        let unreadable = directory.scan()
+        #expect(unreadable.problem?.hasPrefix("cannot list \(path): ") == true)
+        #expect(unreadable.valid.map(\.untilMillis) == [Self.start + 2 * Self.hour])
+        // Gone altogether: no extensions.
+        try FileManager.default.removeItem(atPath: path)
+        #expect(directory.scan() == ExtensionScan())
     }
 
     @Test func aMissingDirectoryHoldsNoExtensionsAndAWriteSaysWhatToDo() throws {
@@ -199,6 +217,31 @@ struct ExtensionTests {
         #expect(harness.poll([Machine.job("j1", ago: Self.hour + Self.minute)]) == [])
         harness.now = until + 1
         #expect(harness.poll([Machine.job("j1", ago: Self.hour + 3 * Self.minute + 1)]) == ["persist", "kill c1/j1"])
+    }
+
+    @Test func aKillWaitingForABudgetIsNotSentOnceAnExtensionForItsJobAppears() throws {
+        var harness = try Machine.Harness(safety: #"{"max_kills_per_minute": 1}"#, rule: Self.extendable)
+        let jobs = [
+            Machine.job("j1", ago: Self.hour + 2 * Self.minute), Machine.job("j2", ago: Self.hour + Self.minute),
+        ]
+        #expect(harness.poll(jobs) == ["deferred c1/j2", "persist", "kill c1/j1"])
+        _ = harness.killed("j1")
+        _ = harness.machine.extensionsScanned(
+            ExtensionScan(entries: [.valid(Self.grant("j2", until: Self.start + Self.hour))]), now: harness.now)
+        // The budget's slot frees: no kill for j2, but a poll that decides again with the extension.
+        #expect(harness.timer(after: 62_000).filter { $0.hasPrefix("kill") } == [])
+        #expect(harness.poll(jobs).contains("extended c1/j2"))
+        #expect(harness.timer(after: 62_000).filter { $0.hasPrefix("kill") } == [])
+    }
+
+    @Test func aPollListedWithoutANewExtensionKillsNothingAndIsRepeatedAtOnce() throws {
+        var harness = try Machine.Harness(rule: Self.extendable)
+        let listedWith = harness.machine.evaluator  // the poll started before the file was written
+        _ = harness.machine.extensionsScanned(
+            ExtensionScan(entries: [.valid(Self.grant(until: Self.start + Self.hour))]), now: harness.now)
+        #expect(harness.poll([Machine.job("j1", ago: Self.hour + 1)], evaluator: listedWith) == [])
+        #expect(harness.machine.nextWake() == harness.now, "the next poll at once")
+        #expect(harness.poll([Machine.job("j1", ago: Self.hour + 2)]) == ["extended c1/j1"])
     }
 
     @Test func aRefusedExtensionIsReportedAndTheJobIsKilledAtItsDeadline() throws {

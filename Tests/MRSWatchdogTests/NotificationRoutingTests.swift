@@ -77,7 +77,8 @@ struct NotificationRoutingTests {
                 "default: breaker -", "default: warn -", "default: warn dan", "owner ana: warn ana",
                 "owner bo: warn carl",
             ])
-        #expect(recorder.deliveries.withLock { $0 }.allSatisfy { $0.failure == nil })
+        let deliveries = recorder.deliveries.withLock { $0 }
+        #expect(deliveries.count == 5 && deliveries.allSatisfy { $0.failure == nil })
     }
 
     @Test func aFailedDeliveryIsRetriedThenReportedForItsChannelAndJob() async throws {

@@ -66,6 +66,17 @@ struct RequireNoticeTests {
         #expect(harness.poll([job(Self.hour + 16 * Self.minute)]) == ["persist", "kill c1/j1"])
     }
 
+    @Test func aCapKillWaitsForADeliveredWarningToo() throws {
+        let cap =
+            #"{"name": "r", "match": {"job_name": ["etl-*"]}, "max_active": {"count": 1, "per": "cluster"}, "warn_before": "10m", "mode": "enforce", "require_notice": true}"#
+        var harness = try Machine.Harness(rule: cap, extra: Self.notifications)
+        let jobs = [Machine.job("j1", ago: 2 * Self.minute), Machine.job("j2", ago: Self.minute)]
+        #expect(harness.poll(jobs) == ["warn c1/j2", "awaiting-notice c1/j2"])
+        #expect(Self.delivered(&harness, "j2") == [])
+        harness.now += 10 * Self.minute
+        #expect(harness.poll(jobs) == ["persist", "kill c1/j2"])
+    }
+
     @Test func explainSaysTheKillWaitsForADeliveredWarning() throws {
         let config = try ConfigLoader.parse(
             #"{"mrs": {"region": "cn-north-4"}, "rules": [\#(Self.rule)]\#(Self.notifications)}"#, file: "t.json"

@@ -36,10 +36,13 @@ struct WatchdogStateMachineTests {
         }
 
         /// A poll that lists `jobs` on cluster c1.
-        mutating func poll(_ jobs: [JobExecution], failures: [String: HuaweiCloudError] = [:]) -> [String] {
+        /// - Parameter evaluator: what the listing was judged with (default: the machine's, as the poll starts).
+        mutating func poll(
+            _ jobs: [JobExecution], failures: [String: HuaweiCloudError] = [:], evaluator: Evaluator? = nil
+        ) -> [String] {
             let at = now
             var digest = ClusterDigest(
-                cluster: Cluster(clusterId: "c1", tags: [:]), evaluator: machine.evaluator, now: { at },
+                cluster: Cluster(clusterId: "c1", tags: [:]), evaluator: evaluator ?? machine.evaluator, now: { at },
                 horizon: at + 2 * minute)
             digest.add(JobPage(jobs: jobs))
             let report = PollReport(

@@ -155,6 +155,7 @@ public actor WatchdogService: Service {
                 continue
             case .pollFinished(let report):
                 polling = false
+                await scanExtensions()  // an extension written while the poll listed is seen before its kills
                 await perform(machine.pollFinished(report, now: clock.now(), jitter: .random(in: -1...1)))
                 if !ready {
                     ready = true

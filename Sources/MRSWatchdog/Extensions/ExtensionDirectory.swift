@@ -23,13 +23,20 @@ public struct ExtensionDirectory: Sendable {
         self.path = path
     }
 
-    /// Lists and reads the drop-ins. A directory that does not exist holds no extensions; one that cannot be
-    /// listed is reported in `problem`, with no extensions (the rules' own deadlines apply).
+    /// Lists and reads the drop-ins. A directory that does not exist holds no extensions. One that cannot be
+    /// listed is reported in `problem` and what was last read from it stays (an extension in force is not
+    /// withdrawn because of a permission change or a full file table), as does a file that cannot be opened
+    /// for such a reason.
     public mutating func scan() -> ExtensionScan {
         guard let dir = opendir(path) else {
             let code = errno
-            cache = [:]
-            return ExtensionScan(problem: code == ENOENT ? nil : "cannot list \(path): \(Self.describe(code))")
+            if code == ENOENT {
+                cache = [:]
+                return ExtensionScan()
+            }
+            return ExtensionScan(
+                entries: cache.sorted { $0.key < $1.key }.map(\.value.entry),
+                problem: "cannot list \(path): \(Self.describe(code))")
         }
         defer { closedir(dir) }
         var names: [String] = []
@@ -56,6 +63,7 @@ public struct ExtensionDirectory: Sendable {
         guard fd >= 0 else {
             let code = errno
             if code == ENOENT { return nil }
+            if code != ELOOP, let cached = cache[name] { return cached }
             let identity = Identity(inode: 0, size: -1, modifiedNanos: 0)
             let problem = code == ELOOP ? "a symbolic link (not followed)" : "unreadable: \(Self.describe(code))"
             return (identity, .malformed(file: name, owner: "?", problem: problem))
@@ -93,22 +101,31 @@ public struct ExtensionDirectory: Sendable {
         guard let text = String(validating: bytes[..<count], as: UTF8.self) else {
             return malformed("not valid UTF-8")
         }
+        let grant: JobExtension
         do {
-            return (identity, .valid(try ExtensionFile.parse(text, file: name, grantedBy: owner)))
+            grant = try ExtensionFile.parse(text, file: name, grantedBy: owner)
         } catch {
             return malformed(error.message)
         }
+        // One file per job, named for it: `extend` replaces it and `rm` withdraws it, and no second file can
+        // keep an extension alive.
+        let expected = ExtensionFile.name(clusterId: grant.clusterId, jobId: grant.jobId)
+        guard name == expected else {
+            return malformed("names job \(grant.jobId) on \(grant.clusterId): it must be called \(expected)")
+        }
+        return (identity, .valid(grant))
     }
 
-    /// Writes a drop-in atomically (a dot file, then `rename`), readable by all and writable by the group, so a
-    /// colleague can replace it. Returns the file's path.
+    /// Writes a drop-in atomically (a dot file, then `rename`), readable by all and writable only by its
+    /// owner: a colleague replaces it (the directory is group-writable) and then owns it, so the owner is
+    /// always who asked last. Returns the file's path.
     /// - Throws: `WriteFailure` with the system's reason and, for a permission error, what to ask for.
     public func write(_ text: String, name: String) throws(WriteFailure) -> String {
         let target = path + "/" + name
         let temporary = path + "/.\(name).\(getpid()).tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o664)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw failure(errno) }
-        var ok = fchmod(fd, 0o664) == 0  // whatever the umask
+        var ok = fchmod(fd, 0o644) == 0  // whatever the umask
         let bytes = Array(text.utf8)
         var written = 0
         while ok, written < bytes.count {

@@ -28,8 +28,9 @@ public struct DaemonTiming: Sendable {
     public var skewWarningMillis: Int64 = 60_000
     /// How often a summary of what was stopped goes to the journal: a day.
     public var summaryInterval: Duration = .seconds(86_400)
-    /// Under `require_notice`, a warning that could not be delivered (after the dispatcher's own retries) is
-    /// sent again after this.
+    /// Under `require_notice`, a warning not known to be delivered is sent again after this. Longer than the
+    /// dispatcher needs to give up on a dead channel (3 attempts of up to 5 s, 2 s and 10 s apart), so that a
+    /// dead receiver never gets warnings faster than they fail.
     public var noticeRetry: Duration = .seconds(300)
 
     public init() {}

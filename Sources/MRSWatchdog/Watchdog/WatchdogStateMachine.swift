@@ -56,11 +56,10 @@ public struct WatchdogStateMachine: Sendable {
     /// Malformed drop-ins reported, by file name → the problem, while they stay so.
     private var malformedExtensions: [String: String] = [:]
     private var extensionsProblem: String?
-    /// Warnings sent, delivered, and last failed to be delivered, by job (server ms, this run only): what
+    /// The last warning sent and the first delivered, by job (server ms, this run only): what
     /// `require_notice` waits on. After a restart a kill it holds waits for a new warning.
     private var noticeSent: [JobKey: Int64] = [:]
     private var noticeDelivered: [JobKey: Int64] = [:]
-    private var noticeFailed: [JobKey: Int64] = [:]
     /// Kills `require_notice` holds, with how long (ms) after a delivered warning they may go.
     private var awaitingNotice: [JobKey: Int64] = [:]
     /// Notification channels whose last deliveries failed, and how many in a row.
@@ -258,6 +257,7 @@ public struct WatchdogStateMachine: Sendable {
         let active = scan.active(now: now)
         if active != evaluator.extensions {
             evaluator = evaluator.with(active)
+            waitingKills = []  // decided without the change: the poll below decides again
             extensionsReported = extensionsReported.filter { key, reported in
                 active[key.clusterId, key.jobId] == reported.grant
             }
@@ -283,7 +283,7 @@ public struct WatchdogStateMachine: Sendable {
     }
 
     /// The dispatcher finished sending one notification to one channel. A delivered warning starts the
-    /// `warn_before` a `require_notice` kill waits for; a failed one is sent again after `noticeRetry`.
+    /// `warn_before` a `require_notice` kill waits for (a failed or lost one is sent again by `holdForNotice`).
     public mutating func notificationDelivered(_ delivery: NotificationDelivery, now: Int64) -> [Action] {
         latest = now
         if delivery.failure == nil {
@@ -291,25 +291,19 @@ public struct WatchdogStateMachine: Sendable {
         } else {
             failingChannels[delivery.channel, default: 0] += 1
         }
-        guard delivery.event == .warn, let key = delivery.job else { return [] }
-        guard delivery.failure == nil else {
-            noticeFailed[key] = now
-            if mode == .daemon, awaitingNotice[key] != nil {
-                deadlines[key.clusterId, default: [:]][key.jobId] = now + timing.noticeRetry.wholeMilliseconds
-            }
-            return []
-        }
+        guard delivery.event == .warn, delivery.failure == nil, let key = delivery.job else { return [] }
         // The earliest delivery counts: any warning delivered long enough ago lets the kill go.
         if noticeDelivered[key] == nil { noticeDelivered[key] = now }
         if mode == .daemon, let wait = awaitingNotice[key] {
-            deadlines[key.clusterId, default: [:]][key.jobId] = noticeDelivered[key]! + wait
+            deadlines[key.clusterId]?[key.jobId] = noticeDelivered[key]! + wait
         }
         return []
     }
 
     /// Under `require_notice`: nil when the kill may go (a warning was delivered at least `warn_before`
-    /// earlier); otherwise the kill waits, a warning is sent if none is on its way, and the wait is reported
-    /// once.
+    /// earlier); otherwise the kill waits and the wait is reported once. While no delivery is known, a
+    /// warning is sent now and again every `noticeRetry` — whether the last one failed, was dropped from a
+    /// full queue or is still on its way (the dispatcher gives up well within `noticeRetry`).
     private mutating func holdForNotice(_ decision: Decision, now: Int64) -> [Action]? {
         guard let wait = decision.noticeMillis else { return nil }
         let key = JobKey(decision)
@@ -323,13 +317,10 @@ public struct WatchdogStateMachine: Sendable {
         if let delivered = noticeDelivered[key] {
             detail =
                 "warning delivered at \(RFC3339.format(epochMillis: delivered)); killed from \(RFC3339.format(epochMillis: delivered + wait)) (require_notice)"
-            if mode == .daemon { deadlines[key.clusterId, default: [:]][key.jobId] = delivered + wait }
+            if mode == .daemon { deadlines[key.clusterId]?[key.jobId] = delivered + wait }
         } else {
             let retry = timing.noticeRetry.wholeMilliseconds
-            let lastFailed = noticeFailed[key] ?? .min
-            if let sent = noticeSent[key], !(lastFailed >= sent && now - lastFailed >= retry) {
-                // One is on its way, or failed too recently to try again.
-            } else {
+            if noticeSent[key].map({ now - $0 >= retry }) ?? true {
                 var warning = decision
                 warning.kind = .warn
                 state.markWarned(key, at: now)
@@ -339,7 +330,7 @@ public struct WatchdogStateMachine: Sendable {
             }
             detail =
                 "no warning delivered yet; killed \(DurationText.format(millis: wait)) after one is (require_notice)"
-            if mode == .daemon { deadlines[key.clusterId, default: [:]][key.jobId] = now + retry }
+            if mode == .daemon { deadlines[key.clusterId]?[key.jobId] = (noticeSent[key] ?? now) + retry }
         }
         return actions + reportOnce(.awaitingNotice, decision, detail: detail, now: now)
     }
@@ -427,6 +418,10 @@ public struct WatchdogStateMachine: Sendable {
             authProblem = nil
         }
 
+        // Listed while the extensions in force changed: its kills were decided without the change. They wait
+        // for a poll at once (warnings and reports stand).
+        let stale = report.digests.values.contains { $0.evaluator.extensions != evaluator.extensions }
+        if stale { decisions.removeAll { $0.kind == .kill } }
         var counted: Set<JobKey> = []
         let candidates = decisions.filter {
             $0.kind == .kill && !hasKillRecord(JobKey($0)) && counted.insert(JobKey($0)).inserted
@@ -452,11 +447,9 @@ public struct WatchdogStateMachine: Sendable {
         reportedOnce = reportedOnce.filter { !polled.contains($0.key.clusterId) || notable.contains($0.key) }
         state.prune(now: now)
         // What `require_notice` remembers lasts as long as the warned marks.
-        for key in Set(noticeSent.keys).union(noticeDelivered.keys).union(noticeFailed.keys) where !state.wasWarned(key)
-        {
+        for key in Set(noticeSent.keys).union(noticeDelivered.keys) where !state.wasWarned(key) {
             noticeSent[key] = nil
             noticeDelivered[key] = nil
-            noticeFailed[key] = nil
             awaitingNotice[key] = nil
         }
         actions.append(
@@ -468,7 +461,9 @@ public struct WatchdogStateMachine: Sendable {
                         duration: report.duration,
                         breakerOpen: breakerOpen, nextDeadline: nextDeadline, sinceStart: sinceStart,
                         lastHour: state.tally(lastHourBefore: now)))))
-        return actions + scheduleNextPoll(now: now, jitter: jitter)
+        actions += scheduleNextPoll(now: now, jitter: jitter)
+        if stale, mode == .daemon, !stopping { nextPollAt = now }
+        return actions
     }
 
     /// MRS answered a read of one job.
@@ -612,6 +607,8 @@ public struct WatchdogStateMachine: Sendable {
             if !polling { nextPollAt = now }
             waitingKills = []  // decided under the old rules: the next poll decides again
             reportedOnce = [:]
+            failingChannels = [:]  // the channels are built afresh
+            for key in awaitingNotice.keys where clusterTags[key.clusterId] == nil { awaitingNotice[key] = nil }
             reloadFailure = nil
             actions.append(.emit(.configApplied(applied)))
             actions.append(.emit(.reloaded(currentStatus, failure: nil)))
