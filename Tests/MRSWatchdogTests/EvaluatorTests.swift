@@ -169,6 +169,14 @@ struct EvaluatorTests {
         #expect(decide([Self.sparkRule()], lowercase).kind == .kill)
     }
 
+    @Test(arguments: [
+        ("RUNNING", JobState.running), ("Running", .running), ("new_saving", .newSaving), ("New", .new),
+        ("RUNNİNG", nil), ("ſubmitted", nil), ("RUNNINGX", nil), ("RUNNIN", nil), ("", nil), ("KILLED ", nil),
+    ])
+    func jobStatesFoldASCIILettersOnly(_ text: String, _ expected: JobState?) {
+        #expect(JobState(wire: text) == expected)
+    }
+
     @Test func theSameInputGivesTheSameOutput() {
         let job = Self.running(startedAgo: 90 * Self.minute)
         #expect(decide([Self.sparkRule()], job) == decide([Self.sparkRule()], job))

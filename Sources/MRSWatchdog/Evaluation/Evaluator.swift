@@ -40,15 +40,8 @@ public struct Evaluator: Sendable {
     public func decide(clusterId: String, clusterTags: [String: String]?, job: JobExecution, now: Int64) -> Decision {
         var decision = Decision(
             clusterId: clusterId, job: job, kind: .ok, reason: "", matches: [], nextChangeAt: nil)
-        func skip(_ field: String, _ reason: String, rule: String? = nil) -> Decision {
-            decision.kind = .skippedUnknown
-            decision.rule = rule
-            decision.unknownField = field
-            decision.reason = reason
-            return decision
-        }
         guard let state = job.state else {
-            return skip("job_state", "unknown job_state '\(job.jobStateText ?? "missing")'")
+            return Self.skipped(decision, "job_state", "unknown job_state '\(job.jobStateText ?? "missing")'")
         }
         guard state.isActive else {
             decision.reason = "not active (\(state.rawValue))"
@@ -70,7 +63,7 @@ public struct Evaluator: Sendable {
                 // An enforce rule (dry run included: it shows what enforcing would do) cannot be half-known.
                 if rule.mode == .enforce {
                     decision.matches.append(match)
-                    return skip(field, why, rule: rule.name)
+                    return Self.skipped(decision, field, why, rule: rule.name)
                 }
                 match.unknown = why
                 decision.matches.append(match)
@@ -80,7 +73,7 @@ public struct Evaluator: Sendable {
                 switch limit(of: rule, state: state, job: job, now: now) {
                 case .unknown(let field, let why):
                     decision.matches = decision.matches.filter(Self.applies) + [match]
-                    return skip(field, why, rule: rule.name)
+                    return Self.skipped(decision, field, why, rule: rule.name)
                 case .none:
                     break
                 case .some(let kind, let limitMillis, let since, let declared):
@@ -140,7 +133,7 @@ public struct Evaluator: Sendable {
                     Self.applies(match) && rules.contains { $0.name == match.rule && $0.mode == .enforce }
                 })
             {
-                return skip(field, why)
+                return Self.skipped(decision, field, why)
             }
         }
 
@@ -190,6 +183,21 @@ public struct Evaluator: Sendable {
             decision.reason = "no limit applies in state \(state.rawValue)"
         }
         decision.nextChangeAt = nextChange
+        return decision
+    }
+
+    /// `decision` as skipped-unknown: `field` was missing or implausible. (Not a local function: one capturing
+    /// the decision made every `return decision` a copy, about 5 % of the evaluator's time.)
+    private static func skipped(
+        _ decision: consuming Decision, _ field: String, _ reason: String, rule: String? = nil
+    )
+        -> Decision
+    {
+        var decision = decision
+        decision.kind = .skippedUnknown
+        decision.rule = rule
+        decision.unknownField = field
+        decision.reason = reason
         return decision
     }
 

@@ -10,11 +10,13 @@ public enum JobState: String, Sendable, Hashable, CaseIterable, Codable {
     case failed = "FAILED"
     case killed = "KILLED"
 
-    /// ASCII letters only are folded: `ı` or `ſ` must not turn an odd text into a real state.
+    /// ASCII letters only are folded: `ı` or `ſ` must not turn an odd text into a real state. No allocation:
+    /// this runs for every listed job.
     public init?(wire: String) {
-        guard wire.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
-        self.init(
-            rawValue: String(decoding: wire.utf8.map { (0x61...0x7A).contains($0) ? $0 - 0x20 : $0 }, as: UTF8.self))
+        guard let state = Self.allCases.first(where: { wire.asciiCaseInsensitiveEquals($0.rawValue) }) else {
+            return nil
+        }
+        self = state
     }
 
     /// Waiting for resources: the time `max_queued` limits.
