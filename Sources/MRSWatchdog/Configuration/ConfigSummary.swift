@@ -47,10 +47,27 @@ public enum ConfigSummary {
                     "kills only \(clock(window.fromMinutes))–\(clock(window.toMinutes)) \(window.timeZone.identifier)"
                         + (window.days.count == 7 ? "" : " (\(window.days.count) days a week)"))
             }
+            if let most = rule.maxExtensionMillis {
+                limits.append("extensions up to \(DurationText.format(millis: most)) past its deadline")
+            }
+            if rule.requireNotice { limits.append("kills only warn_before after a warning was delivered") }
             let mode = config.safety.dryRun ? "\(rule.mode.rawValue) → observe (dry run)" : rule.mode.rawValue
             lines.append("  \(rule.name): \(mode); \(limits.joined(separator: ", "))")
         }
         if !config.exemptions.isEmpty { lines.append("exemptions: \(config.exemptions.count)") }
+        let notifications = config.notifications
+        if notifications.isEnabled {
+            var channels = [notifications.webhook.map { _ in "webhook" }, notifications.smn.map { _ in "SMN" }]
+                .compactMap { $0 }.joined(separator: " and ")
+            if channels.isEmpty { channels = "no default channel" }
+            let owners = notifications.owners
+            if !owners.byUser.isEmpty {
+                channels +=
+                    "; \(owners.byUser.count) owner(s) by MRS user"
+                    + (owners.clusterTag.map { " or cluster tag '\($0)'" } ?? "")
+            }
+            lines.append("notifications: \(channels)")
+        }
         let safety = config.safety
         lines.append(
             "safety: \(safety.dryRun ? "DRY RUN, " : "")at most \(safety.maxKillsPerCycle) kills per cycle and "
