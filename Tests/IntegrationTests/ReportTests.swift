@@ -99,8 +99,10 @@ struct ReportTests {
                     summary() != nil
                 }
                 let summary = try #require(summary())
-                #expect(summary.contains("the killed jobs had run 1h30m"), "\(summary)")
-                #expect(summary.contains("30m of it over their limits"), "\(summary)")
+                // 90 minutes old at the first poll; under load the kill may come a second or two later.
+                #expect(
+                    summary.contains(/the killed jobs had run 1h30m(\d+s)? in all, 30m(\d+s)? of it over their limits/),
+                    "\(summary)")
             }
         }
     }

@@ -61,9 +61,9 @@ public struct Decision: Sendable, Hashable {
         }
     }
     /// The deciding rule's runtime limit as the job declared it (`DeclaredLimit`), when it did.
-    public var declared: DeclaredLimit?
+    @Boxed public var declared: DeclaredLimit?
     /// An extension asked for this job, as the deciding rule takes it.
-    public var `extension`: AppliedExtension?
+    @Boxed public var `extension`: AppliedExtension?
     /// The deciding rule's `require_notice`: a warning must have been delivered this long (ms) before a kill.
     public var noticeMillis: Int64?
     /// For `skipped-unknown`: the MRS field that was missing or implausible (`started_time`, `queue`,

@@ -15,11 +15,11 @@ public struct RuleMatch: Sendable, Hashable {
     public var unknown: String?
     /// The job's own declaration, when the rule reads one and the job makes it (it may have set the runtime
     /// limit).
-    public var declared: DeclaredLimit?
+    @Boxed public var declared: DeclaredLimit?
     /// Under `require_notice`: how long before the kill a warning must have been delivered, ms.
     public var noticeMillis: Int64?
     /// An extension asked for this job, as this rule takes it (it may have moved `deadline`).
-    public var `extension`: AppliedExtension?
+    @Boxed public var `extension`: AppliedExtension?
     /// For an enforce rule whose kill would fall outside its enforcement window: when the window opens (nil
     /// inside it, or when none opens within a year).
     public var windowOpensAt: Int64?

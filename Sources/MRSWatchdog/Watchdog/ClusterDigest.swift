@@ -24,6 +24,8 @@ public struct ClusterDigest: Sendable {
     /// The named jobs under their limits with the soonest deadlines, at most `upcomingLimit`.
     var upcoming: [Decision] = []
     static let upcomingLimit = 20
+    /// The latest deadline in `upcoming`.
+    private var latestUpcoming: Int64?
     /// Decisions that took or refused an extension (one per extension file at most).
     var extended: [Decision] = []
     /// Jobs whose own runtime limit could not be read (the rule's applies), with why; the first 20.
@@ -61,8 +63,7 @@ public struct ClusterDigest: Sendable {
             case .kill, .warn, .wouldKill, .skippedUnknown:
                 notable.append(decision)
             case .ok where decision.deadline != nil:
-                upcoming.append(decision)
-                if upcoming.count >= 2 * Self.upcomingLimit { trimUpcoming() }
+                keepIfUpcoming(decision)
             default:
                 break
             }
@@ -77,12 +78,30 @@ public struct ClusterDigest: Sendable {
             let id = decision.job.jobId
             notable.removeAll { $0.job.jobId == id }
             upcoming.removeAll { $0.job.jobId == id }
+            latestUpcoming = upcoming.lazy.compactMap(\.deadline).max()
             kinds[previous, default: 0] -= 1
             kinds[decision.kind, default: 0] += 1
             notable.append(decision)
         }
     }
 
+    /// Keeps `decision` if its deadline is among the `upcomingLimit` soonest so far: at most that many are
+    /// held (for 200 clusters until the poll ends), and a later one is dropped after one comparison.
+    private mutating func keepIfUpcoming(_ decision: Decision) {
+        guard let deadline = decision.deadline else { return }
+        if upcoming.count < Self.upcomingLimit {
+            upcoming.append(decision)
+            latestUpcoming = max(latestUpcoming ?? deadline, deadline)
+            return
+        }
+        guard deadline < latestUpcoming ?? .max,
+            let latest = upcoming.firstIndex(where: { $0.deadline == latestUpcoming })
+        else { return }
+        upcoming[latest] = decision
+        latestUpcoming = upcoming.lazy.compactMap(\.deadline).max()
+    }
+
+    /// The upcoming deadlines, soonest first, at most `upcomingLimit`.
     mutating func trimUpcoming() {
         upcoming.sort { ($0.deadline ?? .max) < ($1.deadline ?? .max) }
         upcoming.removeLast(max(0, upcoming.count - Self.upcomingLimit))
