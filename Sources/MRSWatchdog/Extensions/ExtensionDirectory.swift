@@ -34,18 +34,20 @@ public struct ExtensionDirectory: Sendable {
                 cache = [:]
                 return ExtensionScan()
             }
-            return ExtensionScan(
-                entries: cache.sorted { $0.key < $1.key }.map(\.value.entry),
-                problem: "cannot list \(path): \(Self.describe(code))")
+            return lastRead(problem: "cannot list \(path): \(Self.describe(code))")
         }
         defer { closedir(dir) }
         var names: [String] = []
-        while let entry = readdir(dir) {
+        while true {
+            errno = 0
+            guard let entry = readdir(dir) else { break }
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
             if !name.hasPrefix("."), name.hasSuffix(".json") { names.append(name) }
         }
+        // readdir ends with NULL both at the end and on an error; only errno tells them apart.
+        if errno != 0 { return lastRead(problem: "cannot list \(path): \(Self.describe(errno))") }
         var fresh: [String: (identity: Identity, entry: ExtensionScan.Entry)] = [:]
         var scan = ExtensionScan()
         for name in names.sorted() {
@@ -55,6 +57,11 @@ public struct ExtensionDirectory: Sendable {
         }
         cache = fresh
         return scan
+    }
+
+    /// What the last complete read found, with why this one is not complete.
+    private func lastRead(problem: String) -> ExtensionScan {
+        ExtensionScan(entries: cache.sorted { $0.key < $1.key }.map(\.value.entry), problem: problem)
     }
 
     /// One drop-in: from the cache when the file is unchanged; nil when it no longer exists.

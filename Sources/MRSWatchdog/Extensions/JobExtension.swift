@@ -26,9 +26,4 @@ public struct JobExtension: Sendable, Hashable {
         self.createdMillis = createdMillis
         self.file = file
     }
-
-    /// `until 2026-11-30T14:00:00Z by ana: month-end close`.
-    public var text: String {
-        "until \(RFC3339.format(epochMillis: untilMillis)) by \(grantedBy): \(reason)"
-    }
 }
