@@ -82,7 +82,9 @@ struct ExtensionEmulatorTests {
                 #expect(
                     kill.receivedAt >= until - 1_000, "not before the extension ran out (server time has whole seconds)"
                 )
-                // Once run out, an extension is ignored: the kill is the rule's own.
+                // Once run out, an extension is ignored: the kill is the rule's own. (The record follows MRS's
+                // answer, which the emulator logs first.)
+                try await eventually("the kill's record") { daemon.events.jobIds(.kill).contains(extended) }
                 let reason = daemon.events.records(.kill).first { $0.decision.job.jobId == extended }?.decision.reason
                 #expect(reason == "over max_runtime 30s", "\(reason ?? "")")
             }
