@@ -37,32 +37,35 @@ extension WatchdogCommand {
 
         func validate() throws {
             guard (by == nil) != (until == nil) else {
-                throw ValidationError("give either --by DURATION or --until TIME")
+                throw ValidationError("give --by DURATION or --until TIME (one of them, not both)")
             }
             for (what, id) in [("--cluster", cluster), ("JOB_ID", jobId)] where !ExtensionFile.isPlausibleId(id) {
                 throw ValidationError("\(what) '\(id)' is not an MRS id (1 to 128 letters, digits, '-' or '_')")
             }
             if let problem = ExtensionFile.reasonProblem(reason) { throw ValidationError("--reason \(problem)") }
+            _ = try target(now: HostClock.nowMillis())
+        }
+
+        /// Until when, epoch ms: `--by` from `now`, or `--until`, which must be later than `now`.
+        func target(now: Int64) throws -> Int64 {
+            if let by {
+                do {
+                    return now + (try DurationText.parseMillis(by))
+                } catch {
+                    throw ValidationError("--by: \(error)")
+                }
+            }
+            guard let until, let parsed = RFC3339.parse(until) else {
+                throw ValidationError(
+                    "--until must be RFC 3339 with a time zone, e.g. 2026-11-30T18:00:00Z or 2026-12-01T02:00:00+08:00")
+            }
+            guard parsed > now else { throw ValidationError("--until \(until) is not in the future") }
+            return parsed
         }
 
         func run() throws {
             let now = HostClock.nowMillis()
-            let target: Int64
-            if let by {
-                do {
-                    target = now + (try DurationText.parseMillis(by))
-                } catch {
-                    throw ValidationError("--by: \(error)")
-                }
-            } else {
-                guard let parsed = RFC3339.parse(until!) else {
-                    throw ValidationError("--until must be RFC 3339, e.g. 2026-11-30T18:00:00Z")
-                }
-                target = parsed
-            }
-            guard target > now else {
-                throw ValidationError("--until \(until ?? "") is not in the future")
-            }
+            let target = try target(now: now)
             let text = ExtensionFile.render(
                 clusterId: cluster, jobId: jobId, untilMillis: target, reason: reason, createdMillis: now)
             let name = ExtensionFile.name(clusterId: cluster, jobId: jobId)
@@ -80,7 +83,8 @@ extension WatchdogCommand {
                     + " max_extension allows; asked by \(user).")
             Console.out(
                 "The daemon applies it when it next wakes; the journal records it as 'extended' (or"
-                    + " 'extension-refused'). List: mrs-watchdog extensions. Withdraw: rm \(path)")
+                    + " 'extension-refused'). List: mrs-watchdog extensions"
+                    + (dir == ExtensionDirectory.defaultPath ? "" : " --dir \(dir)") + ". Withdraw: rm \(path)")
         }
     }
 }

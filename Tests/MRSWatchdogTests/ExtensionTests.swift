@@ -143,7 +143,10 @@ struct ExtensionTests {
         do {
             _ = try directory.write("{}", name: "x.json")
         } catch {
-            #expect(error.description.contains("does not exist: the package creates it"))
+            #expect(
+                error.description
+                    == "/nonexistent-extensions.d does not exist (extensions.directory in the config names the daemon's)"
+            )
         }
     }
 
@@ -182,7 +185,12 @@ struct ExtensionTests {
         #expect(decision.kind == .ok)
         #expect(decision.deadline == Self.start + 30 * Self.minute)
         #expect(decision.nextChangeAt == Self.start + 20 * Self.minute, "warned warn_before ahead of the new deadline")
-        #expect(decision.reason.contains("extended until 2027-01-15T08:30:00Z by ana: month-end close"))
+        #expect(
+            decision.reason
+                == "over max_runtime 1h, within its extension; extended until 2027-01-15T08:30:00Z by ana: month-end close"
+        )
+        let warned = extended.decide(clusterId: "c1", clusterTags: [:], job: job, now: Self.start + 25 * Self.minute)
+        #expect(warned.kind == .warn && warned.reason.hasPrefix("5m left before its extension runs out; extended"))
         let later = extended.decide(clusterId: "c1", clusterTags: [:], job: job, now: Self.start + 31 * Self.minute)
         #expect(later.kind == .kill)
         // Another job on the same cluster is not touched.

@@ -238,8 +238,8 @@ public enum ConfigLoader {
                     ? "require_notice applies to enforce rules; this rule's mode is \(rule.mode.rawValue)"
                     : rule.warnBeforeMillis == nil
                         ? "require_notice needs warn_before: how long before the kill the warning must have arrived"
-                        : !notifications.isEnabled
-                            ? "require_notice needs a notification channel (notifications.webhook, .smn or .owners)"
+                        : notifications.defaults.isEmpty
+                            ? "require_notice needs a default channel (notifications.webhook or .smn): a job whose owner notifications.owners does not name would never be warned, so never killed"
                             : !notifications.events.contains(.warn)
                                 ? "require_notice needs the warn event in notifications.events" : nil
                 if let problem { reader.report("\(path).require_notice", position, problem) }

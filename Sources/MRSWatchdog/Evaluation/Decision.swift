@@ -45,6 +45,17 @@ public struct Decision: Sendable, Hashable {
     public var reason: String {
         get {
             var text = why.text
+            // Past the limit but inside an extension: "under max_runtime" would read as a contradiction.
+            if let applied = `extension`, applied.moved {
+                switch why {
+                case .under(let kind) where (elapsedMillis ?? 0) >= (limitMillis ?? .max):
+                    text = "over \(kind.rawValue) \(DurationText.format(millis: limitMillis!)), within its extension"
+                case .timeLeft(let millis, _):
+                    text = "\(DurationText.format(millis: millis)) left before its extension runs out"
+                default:
+                    break
+                }
+            }
             if let declared { text += "; " + declared.text }
             if let applied = `extension` { text += "; " + applied.text }
             if kind == .kill, let notice = noticeMillis {

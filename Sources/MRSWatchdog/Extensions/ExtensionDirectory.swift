@@ -160,7 +160,10 @@ public struct ExtensionDirectory: Sendable {
         switch code {
         case ENOENT:
             return WriteFailure(
-                description: "\(path) does not exist: the package creates it; ask an administrator (or pass --dir)")
+                description:
+                    path == Self.defaultPath
+                    ? "\(path) does not exist: the package creates it; ask an administrator to install mrs-watchdog here"
+                    : "\(path) does not exist (extensions.directory in the config names the daemon's)")
         case EACCES, EPERM:
             return WriteFailure(
                 description:
