@@ -17,8 +17,19 @@ extension ConfigLoader {
         settings.webhook = defaults.webhook
         settings.smn = defaults.smn
         if let owners = object.object("owners") {
-            settings.owners.clusterTag = owners.string("cluster_tag")
+            if let tag = owners.string("cluster_tag") {
+                if let problem = Cluster.tagProblem(key: tag, value: "*") {
+                    reader.report(owners.childPath("cluster_tag"), owners.node["cluster_tag"]!.position, problem)
+                } else {
+                    settings.owners.clusterTag = tag
+                }
+            }
             if let byUser = owners.object("by_user") {
+                if byUser.members.isEmpty {
+                    reader.report(
+                        byUser.path, byUser.node.position,
+                        "names no one: add MRS users (or cluster_tag values) and their channels")
+                }
                 for member in byUser.members {
                     guard let entry = byUser.object(member.key) else { continue }
                     let channels = readChannels(entry, region: region, reader)
