@@ -125,8 +125,8 @@ public actor WatchdogService: Service {
 
     private func loop(_ polls: inout DiscardingTaskGroup) async {
         var ready = false
+        await scanExtensions()
         while true {
-            await scanExtensions()
             for action in machine.timerFired(now: clock.now()) {
                 if case .startPoll(let discover) = action {
                     polling = true
@@ -146,6 +146,9 @@ public actor WatchdogService: Service {
             let delay = machine.nextWake().map { Duration.milliseconds(max(0, $0 - clock.now())) } ?? .seconds(3600)
             let reason = await inbox.next(within: delay, sleep: sleep)
             heartbeat.setIdle(false)
+            // Once per wake, before anything is decided: an extension applies without a reload, and one written
+            // while a poll listed is seen before that poll's kills.
+            await scanExtensions()
             switch reason {
             case nil where stopping || Task.isCancelled, .stop:
                 machine.stopRequested()
@@ -155,7 +158,6 @@ public actor WatchdogService: Service {
                 continue
             case .pollFinished(let report):
                 polling = false
-                await scanExtensions()  // an extension written while the poll listed is seen before its kills
                 await perform(machine.pollFinished(report, now: clock.now(), jitter: .random(in: -1...1)))
                 if !ready {
                     ready = true
