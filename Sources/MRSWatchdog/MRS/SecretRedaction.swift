@@ -74,13 +74,22 @@ public enum SecretRedaction {
         return out
     }
 
-    private static let secretWordBytes = secretWords.map { Array($0.utf8) }
+    /// The secret words' bytes end to end, where each one lies in them, and a bit per letter that starts one
+    /// (`a` is bit 0): `mayHoldSecret` runs on every listed job's arguments and properties, and walking an
+    /// array of arrays cost a retain per word per byte (a quarter of reading a job list page).
+    private static let secretWordBytes = secretWords.flatMap(\.utf8)
+    private static let secretWordRanges = secretWords.reduce(into: [Range<Int>]()) { ranges, word in
+        let start = ranges.last?.upperBound ?? 0
+        ranges.append(start..<start + word.utf8.count)
+    }
+    private static let secretWordStarts = secretWords.reduce(UInt32(0)) { $0 | 1 << ($1.utf8.first! - 0x61) }
 
     /// False only when no key in `text` can be a secret one and there is no user info: no secret word, no
     /// `sk`/`ak` ending a word, no `@`, ASCII only (other scripts have letters that lowercase to ASCII). Most
     /// arguments pass this one scan of their bytes and are returned as they are, without the tokenizer.
     static func mayHoldSecret(_ text: String) -> Bool {
         var text = text
+        let (words, ranges) = (secretWordBytes, secretWordRanges)
         return text.withUTF8 { bytes in
             // Lowercase, `_` and `-` read as `.`, as `isSecretKey` compares.
             func folded(_ index: Int) -> UInt8 {
@@ -99,8 +108,12 @@ public enum SecretRedaction {
                 {
                     return true
                 }
-                for word in secretWordBytes where word[0] == byte && index + word.count <= bytes.count {
-                    if (1..<word.count).allSatisfy({ folded(index + $0) == word[$0] }) { return true }
+                guard (0x61...0x7A).contains(byte), secretWordStarts & 1 << (byte - 0x61) != 0 else { continue }
+                for range in ranges where words[range.lowerBound] == byte {
+                    guard index + range.count <= bytes.count else { continue }
+                    if (1..<range.count).allSatisfy({ folded(index + $0) == words[range.lowerBound + $0] }) {
+                        return true
+                    }
                 }
             }
             return false
