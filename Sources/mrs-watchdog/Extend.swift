@@ -46,8 +46,21 @@ extension WatchdogCommand {
             _ = try target(now: HostClock.nowMillis())
         }
 
-        /// Until when, epoch ms: `--by` from `now`, or `--until`, which must be later than `now`.
+        /// Until when, epoch ms: `--by` from `now`, or `--until`, which must be later than `now`; at most a year
+        /// ahead (`--by 100000d` is a typo, and the rule's max_extension would cut it anyway).
         func target(now: Int64) throws -> Int64 {
+            let target = try requested(now: now)
+            guard target - now <= Self.longest else {
+                throw ValidationError(
+                    "\(by.map { "--by \($0)" } ?? "--until \(until ?? "")") is more than a year ahead")
+            }
+            return target
+        }
+
+        /// A year (366 days), in ms: the longest extension one can ask for.
+        static let longest: Int64 = 366 * 86_400_000
+
+        private func requested(now: Int64) throws -> Int64 {
             if let by {
                 do {
                     return now + (try DurationText.parseMillis(by))

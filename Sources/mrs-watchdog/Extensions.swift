@@ -8,7 +8,8 @@ extension WatchdogCommand {
             discussion: """
                 UNTIL is what was asked; the daemon moves a deadline no further than the rule's max_extension \
                 allows, and a rule without max_extension grants none (the journal says 'extension-refused'). \
-                BY is the file's owner: who ran `mrs-watchdog extend`. A malformed file changes nothing.
+                BY is the file's owner: who ran `mrs-watchdog extend`. A malformed file changes nothing; \
+                the command exits 1 when it lists one, so a script can tell.
                 """)
 
         @Option(help: "The extensions directory (extensions.directory in the config).")
@@ -25,6 +26,7 @@ extension WatchdogCommand {
             var table = TextTable(header: ["STATE", "CLUSTER", "JOB ID", "UNTIL", "BY", "REASON"])
             var shown = 0
             var expired = 0
+            var malformed = 0
             for entry in scan.entries {
                 switch entry {
                 case .valid(let grant) where grant.untilMillis <= now && !all:
@@ -38,12 +40,15 @@ extension WatchdogCommand {
                 case .malformed(let file, let owner, let problem):
                     table.add(["malformed", "-", file, "-", owner, problem])
                     shown += 1
+                    malformed += 1
                 }
             }
             if shown > 0 { Console.out(table.render()) }
             var summary = "\(shown == 0 ? "no" : "\(shown)") extension file\(shown == 1 ? "" : "s") listed in \(dir)"
             if expired > 0 { summary += "; \(expired) expired (--all lists them)" }
+            if malformed > 0 { summary += "; \(malformed) malformed, changing nothing" }
             Console.out(summary)
+            if malformed > 0 { throw ExitCode(1) }
         }
     }
 }

@@ -20,7 +20,7 @@ struct WatchdogCommand: AsyncParsableCommand {
               mrs-watchdog run --config rules.json --state-dir /var/lib/mrs-watchdog
 
             A job's owner asks for more time (up to the rule's max_extension) without root:
-              mrs-watchdog extend --cluster CLUSTER_ID JOB_ID --by 2h --reason "month-end close"
+              mrs-watchdog extend --cluster CLUSTER_ID JOB_ID --by 2h --reason "why"
 
             Credentials, first found wins: $CREDENTIALS_DIRECTORY/{ak,sk,security_token} (systemd \
             LoadCredential=), HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK / HUAWEICLOUD_SDK_SECURITY_TOKEN, the SDK \

@@ -131,6 +131,21 @@ struct ExtensionEmulatorTests {
         }
     }
 
+    /// A request more than a year ahead is a typo (`--by 100000d`): refused with a usage error, nothing written.
+    @Test(arguments: [["--by", "100000d"], ["--by", "367d"], ["--until", "2099-01-01T00:00:00Z"]])
+    func aRequestMoreThanAYearAheadIsRefused(_ request: [String]) async throws {
+        let directory = try Self.directory()
+        let finished = try await ChildProcess.run(
+            "mrs-watchdog",
+            ["extend", "--cluster", "c-1", "job-1"] + request + ["--reason", "typo", "--dir", directory])
+        #expect(finished.status == 64, "\(finished.output)")
+        #expect(
+            finished.output.contains("\(request.joined(separator: " ")) is more than a year ahead"),
+            "\(finished.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
+        _ = try await Self.extend(directory, cluster: "c-1", job: "job-1", by: "365d")
+    }
+
     @Test func aMalformedOrExpiredDropInChangesNothing() async throws {
         try await EmulatorHarness.run { emulator in
             let cluster = await emulator.addCluster("c-bad")
@@ -151,8 +166,9 @@ struct ExtensionEmulatorTests {
                 encoding: .utf8)
 
             let listed = try await ChildProcess.run("mrs-watchdog", ["extensions", "--dir", directory, "--all"])
-            #expect(listed.status == 0, "\(listed.output)")
+            #expect(listed.status == 1, "a malformed file is an exit status too: \(listed.output)")
             #expect(listed.stdout.contains("malformed") && listed.stdout.contains("expired"), "\(listed.stdout)")
+            #expect(listed.stdout.contains("1 malformed, changing nothing"), "\(listed.stdout)")
             #expect(listed.stdout.contains("'until' at 1:"), "\(listed.stdout)")
 
             let config = try Self.config(
