@@ -149,7 +149,8 @@ extension BenchCommand {
                     "error",
                 ], name: "memory")
             try await Task.sleep(for: .seconds(11))
-            let idle = daemon.currentRSSKiB ?? 0
+            let idleSplit = daemon.currentRSS ?? (0, 0, 0)
+            let idle = idleSplit.total
 
             // 20 % of requests now fail: 429, 500, 502, resets and hangs.
             var faults = FaultPlan()
@@ -175,8 +176,14 @@ extension BenchCommand {
             try output.write(
                 "memory",
                 [
-                    ("floor: the same binary waiting on its first request", "\(floor / 1024) MiB (\(floor) KiB)"),
-                    ("RSS idle after 10 cycles (1 s poll)", "\(idle / 1024) MiB (\(idle) KiB)"),
+                    (
+                        "floor: the same binary waiting on its first request",
+                        "\(floor.total / 1024) MiB (\(floor.total) KiB: file-backed \(floor.file), anonymous \(floor.anonymous))"
+                    ),
+                    (
+                        "RSS idle after 10 cycles (1 s poll)",
+                        "\(idle / 1024) MiB (\(idle) KiB: file-backed \(idleSplit.file), anonymous \(idleSplit.anonymous))"
+                    ),
                     ("run with 20 % faults", "\(minutes) min, poll 1 s"),
                     ("RSS after \(warmup) s of faults", "\(afterWarmup) KiB"),
                     ("RSS at the end", "\(end) KiB"),
@@ -188,7 +195,9 @@ extension BenchCommand {
 
         /// The stack's floor: `mrs-watchdog jobs` (every library loaded, credentials read, an HTTP client with
         /// its event loop) waiting on an endpoint that accepts the connection and never answers; RSS after 3 s.
-        static func floorRSS(env: BenchEnvironment, config: String) async throws -> Int {
+        static func floorRSS(
+            env: BenchEnvironment, config: String
+        ) async throws -> (total: Int, file: Int, anonymous: Int) {
             let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             defer { close(listener) }
             var address = sockaddr_in()
@@ -211,7 +220,7 @@ extension BenchCommand {
                 env.binaries + "/mrs-watchdog", ["jobs", "--config", path, "--cluster", "c-memory"],
                 environment: env.environment, logPath: env.directory + "/floor.log")
             try await Task.sleep(for: .seconds(3))
-            let rss = child.currentRSSKiB ?? 0
+            let rss = child.currentRSS ?? (0, 0, 0)
             child.signal(SIGKILL)
             _ = child.wait()
             return rss

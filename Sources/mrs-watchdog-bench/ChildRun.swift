@@ -15,6 +15,10 @@ struct ChildRun {
         var wall: Duration
         var cpuSeconds: Double
         var peakRSSKiB: Int
+        /// The highest sampled `RssFile` (pages of the binary and libraries) and `RssAnon` (heap, stacks):
+        /// where the peak goes. Sampled apart, so they need not add up to `peakRSSKiB`.
+        var peakFileKiB: Int
+        var peakAnonKiB: Int
     }
 
     /// Starts `path` with `arguments`; stdout and stderr go to `logPath`.
@@ -40,6 +44,15 @@ struct ChildRun {
     /// Resident set size now, from /proc (KiB).
     var currentRSSKiB: Int? { statusField("VmRSS:") }
 
+    /// Resident set size now, with its file-backed part (the binary's and libraries' pages) and its
+    /// anonymous part (heap, stacks), KiB; nil once the process is gone.
+    var currentRSS: (total: Int, file: Int, anonymous: Int)? {
+        guard let total = statusField("VmRSS:"), let file = statusField("RssFile:"),
+            let anonymous = statusField("RssAnon:")
+        else { return nil }
+        return (total, file, anonymous)
+    }
+
     /// A `KiB` field of /proc/PID/status.
     func statusField(_ name: String) -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
@@ -54,18 +67,21 @@ struct ChildRun {
     func wait() -> Usage {
         var status: Int32 = 0
         var usage = rusage()
-        var highWater = 0
+        var (highWater, file, anonymous) = (0, 0, 0)
         while true {
             let reaped = wait4(pid, &status, WNOHANG, &usage)
             if reaped == pid { break }
             if reaped < 0, errno != EINTR { break }
             highWater = max(highWater, statusField("VmHWM:") ?? 0)
+            if let now = currentRSS { (file, anonymous) = (max(file, now.file), max(anonymous, now.anonymous)) }
             usleep(5_000)
         }
         let cpu =
             Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
             + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
-        return Usage(status: status, wall: .now - started, cpuSeconds: cpu, peakRSSKiB: highWater)
+        return Usage(
+            status: status, wall: .now - started, cpuSeconds: cpu, peakRSSKiB: highWater, peakFileKiB: file,
+            peakAnonKiB: anonymous)
     }
 }
 

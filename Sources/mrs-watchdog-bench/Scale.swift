@@ -112,6 +112,8 @@ extension BenchCommand {
             var lines = [
                 line("CPU", "s") { $0.usage.cpuSeconds },
                 line("peak RSS", "MiB") { Double($0.usage.peakRSSKiB) / 1024 },
+                line("peak RSS, file-backed part", "MiB") { Double($0.usage.peakFileKiB) / 1024 },
+                line("peak RSS, anonymous part", "MiB") { Double($0.usage.peakAnonKiB) / 1024 },
                 line("wall", "s") { BenchCommand.seconds($0.usage.wall) },
                 ("\(name): kills accepted ours / peer", "\(ours.map(\.kills)) / \(peer.map(\.kills))"),
                 (
