@@ -149,7 +149,7 @@ extension BenchCommand {
                     "error",
                 ], name: "memory")
             try await Task.sleep(for: .seconds(11))
-            let idleSplit = daemon.currentRSS ?? (0, 0, 0)
+            let idleSplit = daemon.memory ?? (0, 0, 0, 0)
             let idle = idleSplit.total
 
             // 20 % of requests now fail: 429, 500, 502, resets and hangs.
@@ -178,11 +178,11 @@ extension BenchCommand {
                 [
                     (
                         "floor: the same binary waiting on its first request",
-                        "\(floor.total / 1024) MiB (\(floor.total) KiB: file-backed \(floor.file), anonymous \(floor.anonymous))"
+                        "\(floor.total / 1024) MiB (\(floor.total) KiB: file-backed \(floor.file) KiB, anonymous \(floor.anonymous) KiB)"
                     ),
                     (
                         "RSS idle after 10 cycles (1 s poll)",
-                        "\(idle / 1024) MiB (\(idle) KiB: file-backed \(idleSplit.file), anonymous \(idleSplit.anonymous))"
+                        "\(idle / 1024) MiB (\(idle) KiB: file-backed \(idleSplit.file) KiB, anonymous \(idleSplit.anonymous) KiB)"
                     ),
                     ("run with 20 % faults", "\(minutes) min, poll 1 s"),
                     ("RSS after \(warmup) s of faults", "\(afterWarmup) KiB"),
@@ -220,10 +220,10 @@ extension BenchCommand {
                 env.binaries + "/mrs-watchdog", ["jobs", "--config", path, "--cluster", "c-memory"],
                 environment: env.environment, logPath: env.directory + "/floor.log")
             try await Task.sleep(for: .seconds(3))
-            let rss = child.currentRSS ?? (0, 0, 0)
+            let rss = child.memory ?? (0, 0, 0, 0)
             child.signal(SIGKILL)
             _ = child.wait()
-            return rss
+            return (rss.total, rss.file, rss.anonymous)
         }
     }
 }

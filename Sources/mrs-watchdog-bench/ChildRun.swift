@@ -41,24 +41,25 @@ struct ChildRun {
         started = .now
     }
 
-    /// Resident set size now, from /proc (KiB).
-    var currentRSSKiB: Int? { statusField("VmRSS:") }
-
-    /// Resident set size now, with its file-backed part (the binary's and libraries' pages) and its
-    /// anonymous part (heap, stacks), KiB; nil once the process is gone.
-    var currentRSS: (total: Int, file: Int, anonymous: Int)? {
-        guard let total = statusField("VmRSS:"), let file = statusField("RssFile:"),
-            let anonymous = statusField("RssAnon:")
-        else { return nil }
-        return (total, file, anonymous)
-    }
-
-    /// A `KiB` field of /proc/PID/status.
-    func statusField(_ name: String) -> Int? {
+    /// Memory figures of the process now, from one read of /proc/PID/status, KiB: `total` is `VmRSS`,
+    /// `file` its file-backed part (`RssFile`: the binary's and libraries' pages), `anonymous` its anonymous
+    /// part (`RssAnon`: heap, stacks; shared memory, `RssShmem`, is in neither), `highWater` is `VmHWM`.
+    /// Nil once the process is gone.
+    var memory: (total: Int, file: Int, anonymous: Int, highWater: Int)? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        let line = status.split(separator: "\n").first { $0.hasPrefix(name) }
-        return line.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") }
+        var fields: [Substring: Int] = [:]
+        for line in status.split(separator: "\n") {
+            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+            if parts.count >= 2, let kib = Int(parts[1]) { fields[parts[0]] = kib }
+        }
+        guard let total = fields["VmRSS:"], let file = fields["RssFile:"], let anonymous = fields["RssAnon:"],
+            let highWater = fields["VmHWM:"]
+        else { return nil }
+        return (total, file, anonymous, highWater)
     }
+
+    /// Resident set size now (KiB).
+    var currentRSSKiB: Int? { memory?.total }
 
     func signal(_ number: Int32) { kill(pid, number) }
 
@@ -72,8 +73,11 @@ struct ChildRun {
             let reaped = wait4(pid, &status, WNOHANG, &usage)
             if reaped == pid { break }
             if reaped < 0, errno != EINTR { break }
-            highWater = max(highWater, statusField("VmHWM:") ?? 0)
-            if let now = currentRSS { (file, anonymous) = (max(file, now.file), max(anonymous, now.anonymous)) }
+            if let now = memory {
+                (highWater, file, anonymous) = (
+                    max(highWater, now.highWater), max(file, now.file), max(anonymous, now.anonymous)
+                )
+            }
             usleep(5_000)
         }
         let cpu =

@@ -42,6 +42,19 @@ extension BenchCommand {
             var usage: ChildRun.Usage
             var kills: Int
             var floor: Duration?
+            /// CPU seconds of this process — the emulator serving the pages (and, for the floor, the plain
+            /// client fetching them) — while ours ran, and while the floor was fetched: the two share the
+            /// machine's two cores with the daemon, so they show whether a run's wall is bound by CPU.
+            var emulatorCPU: Double?
+            var floorCPU: Double?
+        }
+
+        /// User and system CPU seconds of this process so far.
+        static func ownCPU() -> Double {
+            var usage = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+                + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
         }
 
         func run() async throws {
@@ -75,6 +88,7 @@ extension BenchCommand {
                 safety:
                     #"{"max_kills_per_cycle": 10000, "max_kills_per_hour": 100000, "max_kills_per_minute": 60, "max_reads_per_minute": 1000, "breaker_threshold": 100000}"#
             )
+            let before = Self.ownCPU()
             let child = try env.runDaemon(
                 [
                     "run", "--once", "--plain", "--config", config, "--state-dir", env.directory + "/state",
@@ -82,11 +96,15 @@ extension BenchCommand {
                 ],
                 name: "scale-ours")
             let usage = child.wait()
-            var floor: Duration?
+            var sample = Sample(usage: usage, kills: 0, emulatorCPU: Self.ownCPU() - before)
             if !kill {
-                floor = try await Self.fetchPages(env: env, http: http, clusters: ids, pages: (jobs + 99) / 100)
+                let before = Self.ownCPU()
+                sample.floor = try await Self.fetchPages(
+                    env: env, http: http, clusters: ids, pages: (jobs + 99) / 100)
+                sample.floorCPU = Self.ownCPU() - before
             }
-            return Sample(usage: usage, kills: try await env.acceptedKills(http), floor: floor)
+            sample.kills = try await env.acceptedKills(http)
+            return sample
         }
 
         func runPeer(_ scenario: Scenario, _ ids: [String], kill: Bool, http: HTTPClient) async throws -> Sample {
@@ -132,6 +150,15 @@ extension BenchCommand {
                     (
                         "\(name): floor (fetch the same pages)",
                         String(format: "%.2f s — wall/floor %.2f", median(floors), wall / median(floors))
+                    ))
+                let serving = median(ours.compactMap(\.emulatorCPU))
+                let floorCPU = median(ours.compactMap(\.floorCPU))
+                lines.append(
+                    (
+                        "\(name): CPU beside it (emulator; floor: emulator + client)",
+                        String(
+                            format: "%.2f s while ours ran (with ours: %.2f s in %.2f s wall); %.2f s for the floor",
+                            serving, serving + median(ours.map(\.usage.cpuSeconds)), wall, floorCPU)
                     ))
             }
             return lines

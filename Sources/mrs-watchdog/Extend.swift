@@ -23,10 +23,13 @@ extension WatchdogCommand {
         @Argument(help: ArgumentHelp("The job execution id.", valueName: "JOB_ID"))
         var jobId: String
 
-        @Option(help: ArgumentHelp("More time counted from now, e.g. 2h or 90m.", valueName: "DURATION"))
+        @Option(help: ArgumentHelp("More time counted from now, e.g. 2h or 90m; at most 366d.", valueName: "DURATION"))
         var by: String?
 
-        @Option(help: ArgumentHelp("Run until this time, RFC 3339 (e.g. 2026-11-30T18:00:00Z).", valueName: "TIME"))
+        @Option(
+            help: ArgumentHelp(
+                "Run until this time, RFC 3339 (e.g. 2026-11-30T18:00:00Z); at most 366 days ahead.",
+                valueName: "TIME"))
         var until: String?
 
         @Option(help: "Why the job needs the time; recorded with your user name.")
@@ -46,8 +49,8 @@ extension WatchdogCommand {
             _ = try target(now: HostClock.nowMillis())
         }
 
-        /// Until when, epoch ms: `--by` from `now`, or `--until`, which must be later than `now`; at most a year
-        /// ahead (`--by 100000d` is a typo, and the rule's max_extension would cut it anyway).
+        /// Until when, epoch ms: `--by` from `now`, or `--until`, which must be later than `now`; at most
+        /// `longest` ahead, since a longer request is almost surely a typo (`--by 100000d`).
         func target(now: Int64) throws -> Int64 {
             let target = try requested(now: now)
             guard target - now <= Self.longest else {
@@ -57,7 +60,7 @@ extension WatchdogCommand {
             return target
         }
 
-        /// A year (366 days), in ms: the longest extension one can ask for.
+        /// How far ahead of now a request may reach, ms (366 days).
         static let longest: Int64 = 366 * 86_400_000
 
         private func requested(now: Int64) throws -> Int64 {

@@ -9,7 +9,7 @@ extension WatchdogCommand {
                 UNTIL is what was asked; the daemon moves a deadline no further than the rule's max_extension \
                 allows, and a rule without max_extension grants none (the journal says 'extension-refused'). \
                 BY is the file's owner: who ran `mrs-watchdog extend`. A malformed file changes nothing; \
-                the command exits 1 when it lists one, so a script can tell.
+                the command exits 1 when it lists one (as when it cannot read the directory).
                 """)
 
         @Option(help: "The extensions directory (extensions.directory in the config).")

@@ -58,6 +58,19 @@ struct SecretRedactionTests {
         #expect(SecretRedaction.isSecretKey(key) == secret)
     }
 
+    /// The byte scan finds every secret word wherever it stands and however it is written (its table reads
+    /// words by their first letter, so a word that starts otherwise would be missed: this catches one).
+    @Test func theFastPathSeesEverySecretWordAnywhere() {
+        for word in SecretRedaction.secretWords {
+            let spellings = [word, word.uppercased(), String(word.map { $0 == "." ? "_" : $0 })]
+            for spelling in spellings {
+                for text in [spelling, "x=\(spelling)", "\(spelling)=1", "[--conf, a.\(spelling).b=1]"] {
+                    #expect(SecretRedaction.mayHoldSecret(text), "\(text)")
+                }
+            }
+        }
+    }
+
     /// The byte scan that lets most arguments skip the tokenizer must never skip one the tokenizer would
     /// change: random texts from pieces of keys, values, flags, URLs and odd letters.
     @Test func theFastPathOnlySkipsTextsTheTokenizerLeavesAlone() {

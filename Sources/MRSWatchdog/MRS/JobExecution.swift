@@ -1,9 +1,6 @@
 /// One MRS job execution (`JobQueryBean`). Real responses omit fields, so everything but the id is optional,
 /// and missing times read as nil, never as a made-up value.
-public struct JobExecution: Sendable, Hashable {
-    /// The fields, behind one shared reference (copy on write): a job is copied into every decision, digest
-    /// and report made of it, and one retain per copy is cheaper than one per string field (the evaluator
-    /// decides 100,000 jobs a cycle at scale; BENCHMARKS.md §3).
+public struct JobExecution: Sendable, Hashable, CustomReflectable {
     private struct Fields: Hashable {
         var jobId: String
         var jobName: String?
@@ -27,6 +24,9 @@ public struct JobExecution: Sendable, Hashable {
         init(_ fields: Fields) { self.fields = fields }
     }
 
+    /// The fields, behind one shared reference (copy on write): a job is copied into every decision, digest
+    /// and report made of it, and one retain per copy is cheaper than one per string field (the evaluator
+    /// decides 100,000 jobs a cycle at scale; BENCHMARKS.md §3).
     private var storage: Storage
 
     /// The storage, copied first when another value shares it.
@@ -125,6 +125,11 @@ public struct JobExecution: Sendable, Hashable {
     }
 
     public func hash(into hasher: inout Hasher) { hasher.combine(storage.fields) }
+
+    /// The fields, as a struct of them would print (`"\(job)"`, a failing test's expectation).
+    public var customMirror: Mirror {
+        Mirror(self, children: Mirror(reflecting: storage.fields).children, displayStyle: .struct)
+    }
 
     /// The characters of a job name, for refusing globs that can never match one (MRS API reference:
     /// ShowJobExeListNew, `job_name`: 1–128 characters of `[A-Za-z0-9_-]`).
