@@ -69,9 +69,16 @@ struct BenchEnvironment {
         return path
     }
 
-    func runDaemon(_ arguments: [String], name: String) throws -> ChildRun {
-        try ChildRun(
-            binaries + "/mrs-watchdog", arguments, environment: environment, logPath: directory + "/\(name).log")
+    /// Starts `mrs-watchdog` with `arguments`; with `profile`, under `perf record -g` writing that file
+    /// (its CPU and memory figures then include perf's own).
+    func runDaemon(_ arguments: [String], name: String, profile: String? = nil) throws -> ChildRun {
+        let daemon = binaries + "/mrs-watchdog"
+        guard let profile else {
+            return try ChildRun(daemon, arguments, environment: environment, logPath: directory + "/\(name).log")
+        }
+        return try ChildRun(
+            "/usr/bin/perf", ["record", "-F", "2000", "-g", "-o", profile, "--", daemon] + arguments,
+            environment: environment, logPath: directory + "/\(name).log")
     }
 
     func get(_ http: HTTPClient, _ path: String) async throws -> Data {

@@ -20,6 +20,11 @@ extension BenchCommand {
         @Option(help: "A Python with huaweicloudsdkmrs (make bench makes .build-bench/peer-venv).")
         var peerPython = ".build-bench/peer-venv/bin/python"
         @Option var peerScript = "bench/sdk_peer.py"
+        @Option(
+            help: ArgumentHelp(
+                "Profile our runs with perf record -g into this directory (scale-ours-killed-1.data, …); their CPU figures then include perf's.",
+                valueName: "DIR"))
+        var perfDirectory: String?
         @OptionGroup var output: Output
 
         /// 1 % of the jobs run for 3 hours, over the 2-hour limit; the rest for 30 minutes.
@@ -59,6 +64,9 @@ extension BenchCommand {
 
         func run() async throws {
             let (scenario, ids) = self.scenario
+            if let perfDirectory {
+                try FileManager.default.createDirectory(atPath: perfDirectory, withIntermediateDirectories: true)
+            }
             var figures: [(String, String)] = [
                 ("clusters × running jobs", "\(clusters) × \(jobs) = \(clusters * jobs)")
             ]
@@ -66,8 +74,8 @@ extension BenchCommand {
                 for kill in [false, true] {
                     var ours: [Sample] = []
                     var peer: [Sample] = []
-                    for _ in 0..<runs {
-                        ours.append(try await runOurs(scenario, ids, kill: kill, http: http))
+                    for run in 0..<runs {
+                        ours.append(try await runOurs(scenario, ids, kill: kill, run: run, http: http))
                         peer.append(try await runPeer(scenario, ids, kill: kill, http: http))
                     }
                     figures += Self.compare(kill ? "1 % due, killed" : "nothing due", ours: ours, peer: peer)
@@ -76,7 +84,9 @@ extension BenchCommand {
             try output.write("scale", figures)
         }
 
-        func runOurs(_ scenario: Scenario, _ ids: [String], kill: Bool, http: HTTPClient) async throws -> Sample {
+        func runOurs(
+            _ scenario: Scenario, _ ids: [String], kill: Bool, run: Int, http: HTTPClient
+        ) async throws -> Sample {
             let env = try BenchEnvironment.start(scenario: scenario, name: "scale")
             defer { env.stop() }
             let mode = kill ? "enforce" : "observe"
@@ -94,7 +104,8 @@ extension BenchCommand {
                     "run", "--once", "--plain", "--config", config, "--state-dir", env.directory + "/state",
                     "--log-level", "warning", "--rate-window-ms", "500",
                 ],
-                name: "scale-ours")
+                name: "scale-ours",
+                profile: perfDirectory.map { "\($0)/scale-ours-\(kill ? "killed" : "nothing-due")-\(run + 1).data" })
             let usage = child.wait()
             var sample = Sample(usage: usage, kills: 0, emulatorCPU: Self.ownCPU() - before)
             if !kill {
