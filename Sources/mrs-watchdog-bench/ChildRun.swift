@@ -49,13 +49,24 @@ struct ChildRun {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
         var fields: [Substring: Int] = [:]
         for line in status.split(separator: "\n") {
-            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+            let parts = line.split { $0 == " " || $0 == "\t" }
             if parts.count >= 2, let kib = Int(parts[1]) { fields[parts[0]] = kib }
         }
         guard let total = fields["VmRSS:"], let file = fields["RssFile:"], let anonymous = fields["RssAnon:"],
             let highWater = fields["VmHWM:"]
         else { return nil }
         return (total, file, anonymous, highWater)
+    }
+
+    /// User and system CPU seconds the process has used so far (/proc/PID/stat), nil once it is gone.
+    var cpuSecondsSoFar: Double? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let end = stat.lastIndex(of: ")")
+        else { return nil }
+        // After the command in parentheses: state is field 3, utime and stime are fields 14 and 15.
+        let fields = stat[stat.index(after: end)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     /// Resident set size now (KiB).

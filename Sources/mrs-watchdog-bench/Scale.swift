@@ -47,9 +47,9 @@ extension BenchCommand {
             var usage: ChildRun.Usage
             var kills: Int
             var floor: Duration?
-            /// CPU seconds of this process — the emulator serving the pages (and, for the floor, the plain
-            /// client fetching them) — while ours ran, and while the floor was fetched: the two share the
-            /// machine's two cores with the daemon, so they show whether a run's wall is bound by CPU.
+            /// CPU seconds of the emulator serving the pages while ours ran, and of the emulator and the plain
+            /// client (this process) while the floor was fetched: they share the machine's two cores with the
+            /// daemon, so they show whether a run's wall is bound by CPU.
             var emulatorCPU: Double?
             var floorCPU: Double?
         }
@@ -98,7 +98,7 @@ extension BenchCommand {
                 safety:
                     #"{"max_kills_per_cycle": 10000, "max_kills_per_hour": 100000, "max_kills_per_minute": 60, "max_reads_per_minute": 1000, "breaker_threshold": 100000}"#
             )
-            let before = Self.ownCPU()
+            let before = env.emulator.cpuSecondsSoFar ?? 0
             let child = try env.runDaemon(
                 [
                     "run", "--once", "--plain", "--config", config, "--state-dir", env.directory + "/state",
@@ -107,12 +107,12 @@ extension BenchCommand {
                 name: "scale-ours",
                 profile: perfDirectory.map { "\($0)/scale-ours-\(kill ? "killed" : "nothing-due")-\(run + 1).data" })
             let usage = child.wait()
-            var sample = Sample(usage: usage, kills: 0, emulatorCPU: Self.ownCPU() - before)
+            var sample = Sample(usage: usage, kills: 0, emulatorCPU: (env.emulator.cpuSecondsSoFar ?? 0) - before)
             if !kill {
-                let before = Self.ownCPU()
+                let before = Self.ownCPU() + (env.emulator.cpuSecondsSoFar ?? 0)
                 sample.floor = try await Self.fetchPages(
                     env: env, http: http, clusters: ids, pages: (jobs + 99) / 100)
-                sample.floorCPU = Self.ownCPU() - before
+                sample.floorCPU = Self.ownCPU() + (env.emulator.cpuSecondsSoFar ?? 0) - before
             }
             sample.kills = try await env.acceptedKills(http)
             return sample
