@@ -51,11 +51,16 @@ def sections(binary):
 
 
 def module(symbol):
-    """The Swift module a mangled symbol belongs to (`$s11MRSWatchdog…` → MRSWatchdog), else a prefix."""
+    """The Swift module a mangled symbol belongs to (`$s11MRSWatchdog…` → MRSWatchdog; `$ss…`, `$sS…`:
+    the standard library), else the C or C++ symbol's start."""
     match = re.match(r"\$s(\d+)", symbol)
     if match:
         start = len(match.group(0))
         return symbol[start : start + int(match.group(1))]
+    if symbol.startswith("$s"):
+        return "Swift (standard library)"
+    if symbol.startswith("_ZN5swift") or symbol.startswith("swift_"):
+        return "Swift runtime"
     return "(C/C++) " + symbol[:16]
 
 
