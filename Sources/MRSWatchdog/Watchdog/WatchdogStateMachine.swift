@@ -107,7 +107,7 @@ public struct WatchdogStateMachine: Sendable {
     public func hasKillRecord(_ key: JobKey) -> Bool { state.kill(key) != nil }
 
     /// Kills sent and not yet confirmed, gone or unkillable, and kills a budget holds back.
-    public var pendingKills: Int { state.pendingKills.count + waitingKills.count }
+    public var pendingKills: Int { state.pendingCount + waitingKills.count }
 
     /// The next instant (server ms) something is due: a poll, a deadline or warning, a verification; nil
     /// when nothing is scheduled.
