@@ -91,12 +91,17 @@ struct ChildRun {
             }
             usleep(5_000)
         }
-        let cpu =
-            Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
-            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
         return Usage(
-            status: status, wall: .now - started, cpuSeconds: cpu, peakRSSKiB: highWater, peakFileKiB: file,
-            peakAnonKiB: anonymous)
+            status: status, wall: .now - started, cpuSeconds: usage.cpuSeconds, peakRSSKiB: highWater,
+            peakFileKiB: file, peakAnonKiB: anonymous)
+    }
+}
+
+extension rusage {
+    /// User and system CPU time, seconds.
+    var cpuSeconds: Double {
+        Double(ru_utime.tv_sec) + Double(ru_utime.tv_usec) / 1e6 + Double(ru_stime.tv_sec)
+            + Double(ru_stime.tv_usec) / 1e6
     }
 }
 

@@ -58,8 +58,7 @@ extension BenchCommand {
         static func ownCPU() -> Double {
             var usage = rusage()
             getrusage(RUSAGE_SELF.rawValue, &usage)
-            return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
-                + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+            return usage.cpuSeconds
         }
 
         func run() async throws {
