@@ -93,6 +93,17 @@ extension WatchdogCommand {
             LoggingSystem.bootstrap { JournalLogHandler(label: $0, level: level, toJournal: toJournal) }
             let logger = Logger(label: "mrs-watchdog")
             let directory = try stateDirectory(environment: environment)
+            // One daemon per state directory, before anything is read: a second one would kill, notify and
+            // record every job again. Held until the process ends.
+            let lock: StateDirectoryLock
+            do {
+                lock = try StateDirectoryLock(directory: directory)
+            } catch {
+                notifier.notify([SdNotifier.statusLine("failed: \(error)"), "ERRNO=\(EBUSY)"])
+                Console.err("error: \(error)")
+                throw ExitCode(1)
+            }
+            defer { withExtendedLifetime(lock) {} }
             let clock = ServerClock()
             var serviceOptions = WatchdogService.Options()
             serviceOptions.dryRun = dryRun
@@ -141,7 +152,7 @@ extension WatchdogCommand {
                     logger.notice(
                         "starting: \(config.rules.count) rule(s), poll every \(DurationText.format(millis: config.watch.pollIntervalMillis))\(dryRun ? ", dry run" : ""); state in \(directory)"
                     )
-                    if once { return await Self.runOnce(service, notifications: notifications) }
+                    if once { return try await Self.runOnce(service, notifications: notifications) }
                     let services = Self.services(
                         service, reload: ReloadService(signals: reloads, source: source, watchdog: service),
                         notifications: notifications, liveView: liveView, registry: registry, config: config,
@@ -189,17 +200,24 @@ extension WatchdogCommand {
         /// `--once`: one cycle, then the notifications it caused are delivered (30 s at most) before exiting.
         static func runOnce(
             _ service: WatchdogService, notifications: NotificationDispatcher
-        ) async -> (polled: Int, failed: Int) {
-            await withTaskGroup(of: (polled: Int, failed: Int)?.self) { group in
+        ) async throws -> (polled: Int, failed: Int) {
+            try await withThrowingTaskGroup(of: (polled: Int, failed: Int)?.self) { group in
                 group.addTask {
                     try? await notifications.run(); return nil
                 }
-                let outcome = await service.runOnce()
+                let outcome: (polled: Int, failed: Int)
+                do {
+                    outcome = try await service.runOnce()
+                } catch {
+                    notifications.finish()
+                    group.cancelAll()
+                    throw error
+                }
                 notifications.finish()
                 group.addTask {
                     try? await Task.sleep(for: .seconds(30)); return nil
                 }
-                _ = await group.next()
+                _ = try await group.next()
                 group.cancelAll()
                 return outcome
             }

@@ -27,6 +27,60 @@ struct DaemonProcessTests {
             "mrs-watchdog", ["run", "--config", config.path, "--state-dir", stateDirectory], environment: environment)
     }
 
+    /// The unit plus a manual `run`, or a cron `run --once`, on one state directory: the second refuses and
+    /// names the first's PID, so one job gets one kill request and one record.
+    @Test func aSecondDaemonOnTheSameStateDirectoryRefuses() async throws {
+        try await EmulatorHarness.run { emulator in
+            let cluster = await emulator.addCluster("c-twice")
+            let id = try await emulator.state.addJob(.init(cluster: cluster, name: "etl-1", startOffset: "-1h"))
+            let config = try TemporaryConfig(
+                Self.configText(emulator, cluster: cluster, rules: DaemonHarness.enforcing("30m")))
+            let state = try DaemonHarness.freshStateDirectory()
+            let daemon = try Self.startDaemon(config: config, stateDirectory: state)
+            try await daemon.waitForOutput("ready:")
+            try await eventually("the first daemon kills") { await emulator.state.kills().map(\.jobId) == [id] }
+            let pid = daemon.process.processIdentifier
+            for arguments in [["run", "--once"], ["run"]] {
+                let second = try await ChildProcess.run(
+                    "mrs-watchdog", arguments + ["--config", config.path, "--state-dir", state],
+                    environment: Self.environment)
+                #expect(second.status == 1, "\(arguments): \(second.stderr)")
+                #expect(second.stderr.contains("another mrs-watchdog (PID \(pid)) is running"), "\(second.stderr)")
+            }
+            #expect(await emulator.state.kills().count == 1, "one kill request")
+            daemon.signal(SIGTERM)
+            let finished = try await daemon.wait(timeout: .seconds(20))
+            #expect(finished.status == 0, "\(finished.stderr)")
+            // Once the first has stopped, the directory is free again.
+            let after = try await ChildProcess.run(
+                "mrs-watchdog", ["run", "--once", "--config", config.path, "--state-dir", state],
+                environment: Self.environment)
+            #expect(after.status == 0, "\(after.stderr)")
+            #expect(await emulator.state.kills().count == 1, "the saved record is not killed again")
+        }
+    }
+
+    /// A state database that cannot be opened (here: the path is a directory) is a start-up error that systemd
+    /// sees, never a daemon that runs on in memory; nothing is killed.
+    @Test func aStateDatabaseThatCannotBeOpenedStopsTheStart() async throws {
+        try await EmulatorHarness.run { emulator in
+            let cluster = await emulator.addCluster("c-nodisk")
+            _ = try await emulator.state.addJob(.init(cluster: cluster, name: "etl-1", startOffset: "-1h"))
+            let config = try TemporaryConfig(
+                Self.configText(emulator, cluster: cluster, rules: DaemonHarness.enforcing("5m")))
+            let state = try DaemonHarness.freshStateDirectory()
+            try FileManager.default.createDirectory(atPath: state + "/state.sqlite", withIntermediateDirectories: true)
+            for arguments in [["run", "--once"], ["run"]] {
+                let result = try await ChildProcess.run(
+                    "mrs-watchdog", arguments + ["--config", config.path, "--state-dir", state],
+                    environment: Self.environment)
+                #expect(result.status != 0, "\(arguments)")
+                #expect(result.stderr.contains("cannot open the state database"), "\(result.stderr)")
+            }
+            #expect(await emulator.state.kills().isEmpty)
+        }
+    }
+
     @Test func sighupKeepsTheOldRulesOnABrokenFileAndAppliesAValidOne() async throws {
         try await EmulatorHarness.run { emulator in
             let cluster = await emulator.addCluster("c-hup")
@@ -89,7 +143,7 @@ struct DaemonProcessTests {
             let finished = try await daemon.wait(timeout: .seconds(20))
             #expect(finished.status == 0, "\(finished.stderr)")
             #expect(await emulator.state.kills().map(\.jobId) == [id])
-            let saved = StateStore(directory: state).load(now: 0).state
+            let saved = try StateStore(directory: state).load(now: 0).state
             #expect(saved.kill(JobKey(clusterId: cluster, jobId: id))?.accepted == true)
         }
     }
@@ -108,7 +162,7 @@ struct DaemonProcessTests {
             #expect(once.status == 0, "\(once.stderr)")
             #expect(await emulator.state.kills().map(\.jobId) == [id])
             #expect(
-                StateStore(directory: state).load(now: 0).state.kill(JobKey(clusterId: cluster, jobId: id))?.status
+                try StateStore(directory: state).load(now: 0).state.kill(JobKey(clusterId: cluster, jobId: id))?.status
                     == .confirmed)
 
             let nowhere = try TemporaryConfig(Self.configText(emulator, cluster: "no-such-cluster", rules: rules))

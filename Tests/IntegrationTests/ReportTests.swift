@@ -42,7 +42,7 @@ struct ReportTests {
     @Test func aWeekOfDecisionsAddsUpPerUserAndPerRule() async throws {
         let directory = try DaemonHarness.freshStateDirectory()
         let store = StateStore(directory: directory)
-        _ = store.load(now: HostClock.nowMillis())
+        _ = try store.load(now: HostClock.nowMillis())
         var changes = StateChanges()
         changes.history = Self.week(now: HostClock.nowMillis())
         try store.save(changes)

@@ -34,7 +34,7 @@ struct StateStoreTests {
     @Test func whatIsSavedComesBackAfterARestart() throws {
         let directory = try Self.directory()
         let store = StateStore(directory: directory)
-        var state = store.load(now: Self.now).state
+        var state = try store.load(now: Self.now).state
         #expect(state == WatchdogState())
         state.record(Self.record("j1", .pending))
         state.record(Self.record("j2", .unkillable, resolvedAt: Self.now))
@@ -45,7 +45,7 @@ struct StateStoreTests {
         state.record(Self.record("j4", .confirmed, resolvedAt: Self.now))
         try store.save(state.takeChanges())
 
-        let loaded = StateStore(directory: directory).load(now: Self.now)
+        let loaded = try StateStore(directory: directory).load(now: Self.now)
         #expect(loaded.notices.isEmpty)
         #expect(loaded.state == state, "every field of every row")
         #expect(loaded.state.pendingKills.map(\.jobId) == ["j1"])
@@ -61,7 +61,7 @@ struct StateStoreTests {
     @Test func pruningDropsTheSameRowsOnDiskAndKeepsHistoryForItsOwnRetention() throws {
         let directory = try Self.directory()
         let store = StateStore(directory: directory, historyRetentionMillis: 72 * Self.hour)
-        var state = store.load(now: Self.now).state
+        var state = try store.load(now: Self.now).state
         state.record(Self.record("old", .confirmed, resolvedAt: Self.now - 49 * Self.hour))
         state.record(Self.record("pending", .pending))
         state.countKill(at: Self.now - 2 * Self.hour)
@@ -76,7 +76,7 @@ struct StateStoreTests {
         state.prune(now: Self.now)
         try store.save(state.takeChanges())
 
-        let loaded = StateStore(directory: directory).load(now: Self.now)
+        let loaded = try StateStore(directory: directory).load(now: Self.now)
         #expect(loaded.state == state)
         #expect(loaded.state.killTimes == [Self.now - 1])
         let history = try store.history(since: 0)
@@ -91,7 +91,7 @@ struct StateStoreTests {
         let directory = try Self.directory()
         let store = StateStore(directory: directory)
         var first = try WatchdogStateMachineTests.Harness()
-        _ = first.machine.started(state: store.load(now: Self.now).state, notices: [], now: Self.now)
+        _ = first.machine.started(state: try store.load(now: Self.now).state, notices: [], now: Self.now)
         let job = WatchdogStateMachineTests.job("j1", ago: 2 * Self.hour)
         var digest = ClusterDigest(
             cluster: Cluster(clusterId: "c1", tags: [:]), evaluator: first.machine.evaluator, now: { Self.now },
@@ -112,7 +112,7 @@ struct StateStoreTests {
         }
         #expect(sawKill)
 
-        let resumed = StateStore(directory: directory).load(now: Self.now + 1000)
+        let resumed = try StateStore(directory: directory).load(now: Self.now + 1000)
         let intent = try #require(resumed.state.kill(JobKey(clusterId: "c1", jobId: "j1")))
         #expect(intent.status == .pending && !intent.accepted && intent.attempts == 0)
         var second = try WatchdogStateMachineTests.Harness(state: resumed.state)
@@ -129,7 +129,7 @@ struct StateStoreTests {
         let directory = try Self.directory()
         try Data(repeating: 0x5A, count: 8192).write(to: URL(fileURLWithPath: directory + "/state.sqlite"))
         let store = StateStore(directory: directory)
-        let loaded = store.load(now: Self.now)
+        let loaded = try store.load(now: Self.now)
         #expect(loaded.state == WatchdogState())
         let notice = try #require(loaded.notices.first)
         #expect(notice.text.contains("state.sqlite is unreadable"), "\(notice.text)")
@@ -137,7 +137,7 @@ struct StateStoreTests {
         var state = loaded.state
         state.record(Self.record("j1", .pending))
         try store.save(state.takeChanges())
-        #expect(StateStore(directory: directory).load(now: Self.now).state == state, "the new database works")
+        #expect(try StateStore(directory: directory).load(now: Self.now).state == state, "the new database works")
     }
 
     /// A second connection, as another process would hold one; it may keep a transaction open between calls.
@@ -151,7 +151,7 @@ struct StateStoreTests {
     @Test func aFailedSaveIsWrittenWithTheNext() throws {
         let directory = try Self.directory()
         let store = StateStore(directory: directory, busyTimeout: 0.05)
-        var state = store.load(now: Self.now).state
+        var state = try store.load(now: Self.now).state
         let other = try Self.otherProcess(directory)
         try other.inDatabase { try $0.execute(sql: "BEGIN EXCLUSIVE") }
         state.record(Self.record("j1", .pending))
@@ -162,37 +162,49 @@ struct StateStoreTests {
         state.markWarned(JobKey(clusterId: "c1", jobId: "j2"), at: Self.now)
         try store.save(state.takeChanges())
         #expect(store.isDurable)
-        #expect(StateStore(directory: directory).load(now: Self.now).state == state)
+        #expect(try StateStore(directory: directory).load(now: Self.now).state == state)
     }
 
     /// Locked is not corrupt: a daemon starting while another process writes reads the state as it is.
     @Test func aDatabaseThatIsOnlyLockedIsReadAsItIs() throws {
         let directory = try Self.directory()
         let first = StateStore(directory: directory)
-        var state = first.load(now: Self.now).state
+        var state = try first.load(now: Self.now).state
         state.record(Self.record("j1", .pending))
         try first.save(state.takeChanges())
         let other = try Self.otherProcess(directory)
         try other.inDatabase { try $0.execute(sql: "BEGIN EXCLUSIVE") }
-        let locked = StateStore(directory: directory, busyTimeout: 0.05).load(now: Self.now)
+        let locked = try StateStore(directory: directory, busyTimeout: 0.05).load(now: Self.now)
         try other.inDatabase { try $0.execute(sql: "COMMIT") }
         #expect(locked.notices.isEmpty)
         #expect(locked.state == state)
     }
 
     /// A database that cannot be opened for a reason other than corruption (here: the path is a directory)
-    /// is left where it is; the daemon keeps its state in memory and says so.
-    @Test func aDatabaseThatCannotBeOpenedIsLeftAloneAndStateKeptInMemory() throws {
+    /// is left where it is, and the start fails: a daemon that cannot save its kill intents only holds kills.
+    @Test func aDatabaseThatCannotBeOpenedIsLeftAloneAndFailsTheStart() throws {
         let directory = try Self.directory()
         try FileManager.default.createDirectory(atPath: directory + "/state.sqlite", withIntermediateDirectories: true)
         let store = StateStore(directory: directory)
-        let loaded = store.load(now: Self.now)
-        #expect(loaded.notices.map(\.text).contains { $0.contains("left as it is") && $0.contains("kept in memory") })
+        let error = #expect(throws: (any Error).self) { try store.load(now: Self.now) }
+        #expect("\(error.map { "\($0)" } ?? "")".contains("left as it is"))
         #expect(!(try FileManager.default.contentsOfDirectory(atPath: directory)).contains { $0.contains("corrupt") })
-        var state = loaded.state
+        #expect(!store.isDurable, "no database: no kill may leave")
+    }
+
+    @Test func theDatabaseIsPrivateWhateverTheUmask() throws {
+        let directory = try Self.directory()
+        let old = umask(0o022)
+        defer { umask(old) }
+        let store = StateStore(directory: directory)
+        var state = try store.load(now: Self.now).state
         state.record(Self.record("j1", .pending))
         try store.save(state.takeChanges())
-        #expect(!store.isDurable, "saved in memory only: kills are held")
+        for file in ["state.sqlite", "state.sqlite-wal"] {
+            let mode = try #require(
+                try FileManager.default.attributesOfItem(atPath: directory + "/" + file)[.posixPermissions] as? Int)
+            #expect(mode & 0o077 == 0, "\(file) is \(String(mode, radix: 8))")
+        }
     }
 
     @Test func aVersion01StateFileIsImportedOnceAndRenamed() throws {
@@ -212,7 +224,7 @@ struct StateStoreTests {
             }
             """
         try legacy.write(toFile: directory + "/state.json", atomically: true, encoding: .utf8)
-        let first = StateStore(directory: directory).load(now: Self.now)
+        let first = try StateStore(directory: directory).load(now: Self.now)
         #expect(
             first.notices.map(\.text) == [
                 "imported 1 kill record(s) from \(directory)/state.json into the state database; renamed it \(directory)/state.json.imported"
@@ -223,7 +235,7 @@ struct StateStoreTests {
         #expect(first.state.killTimes == [Self.now - 100, Self.now - 50])
         #expect(!FileManager.default.fileExists(atPath: directory + "/state.json"))
 
-        let second = StateStore(directory: directory).load(now: Self.now)
+        let second = try StateStore(directory: directory).load(now: Self.now)
         #expect(second.notices.isEmpty, "imported once")
         #expect(second.state == first.state)
     }
@@ -232,7 +244,7 @@ struct StateStoreTests {
         let directory = try Self.directory()
         try #"{"version": 1, "kills": [truncated"#.write(
             toFile: directory + "/state.json", atomically: true, encoding: .utf8)
-        let loaded = StateStore(directory: directory).load(now: Self.now)
+        let loaded = try StateStore(directory: directory).load(now: Self.now)
         #expect(loaded.state == WatchdogState())
         #expect(loaded.notices.count == 1)
         #expect(loaded.notices.first?.text.contains("state.json is unreadable") == true)

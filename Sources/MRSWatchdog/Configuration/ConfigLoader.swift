@@ -267,14 +267,22 @@ public enum ConfigLoader {
         return rules
     }
 
-    /// `"declared_limit": {"keys": [...], "allow_raise_to": "8h"}`: needs `max_runtime`, which it adjusts.
+    /// `"declared_limit": {"keys": [...], "allow_raise_to": "8h", "min": "30m"}`: needs `max_runtime`, which it
+    /// adjusts.
     static func readDeclaredLimit(
         _ rule: ConfigReader.Object, maxRuntime: Int64?, _ reader: ConfigReader
     ) -> DeclaredLimitPolicy? {
         guard let object = rule.object("declared_limit") else { return nil }
         let keys = object.stringList("keys")
         let ceiling = object.duration("allow_raise_to")
+        let minimum = object.duration("min")
         object.finish()
+        if let minimum, minimum < 60_000 {
+            reader.report(
+                object.childPath("min"), object.node["min"]!.position,
+                "min (\(DurationText.format(millis: minimum))) must be at least 1m: a shorter declared limit is a unit slip"
+            )
+        }
         object.require("keys", " (the job settings to read)")
         guard let maxRuntime else {
             reader.report(object.path, object.node.position, "declared_limit needs max_runtime, the limit it adjusts")
@@ -286,7 +294,17 @@ public enum ConfigLoader {
                 "allow_raise_to (\(DurationText.format(millis: ceiling))) is below max_runtime (\(DurationText.format(millis: maxRuntime)))"
             )
         }
-        return keys.map { DeclaredLimitPolicy(keys: $0, allowRaiseToMillis: ceiling) }
+        if let minimum, minimum > maxRuntime {
+            reader.report(
+                object.childPath("min"), object.node["min"]!.position,
+                "min (\(DurationText.format(millis: minimum))) is above max_runtime (\(DurationText.format(millis: maxRuntime))): no declaration could lower it"
+            )
+        }
+        return keys.map {
+            DeclaredLimitPolicy(
+                keys: $0, allowRaiseToMillis: ceiling,
+                minimumMillis: minimum ?? DeclaredLimitPolicy.defaultMinimumMillis)
+        }
     }
 
     /// `"max_active": {"count": 5, "per": "user", "clock": "submitted"}`.

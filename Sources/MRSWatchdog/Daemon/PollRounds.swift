@@ -39,9 +39,11 @@ actor PollRounds {
             clusters: clusters.filter(config.watches),
             digest: { ClusterDigest(cluster: $0, evaluator: evaluator, now: { clock.now() }, horizon: horizon) },
             page: { digest, page in digest.add(page) })
-        return PollReport(
+        var report = PollReport(
             discovery: discovery, clusters: result.clusters, digests: result.digests, failures: result.failures,
             hostSkewMillis: clock.hostSkewMillis(), duration: .now - started)
+        report.clockOutliers = clock.takeOutliers()
+        return report
     }
 
     private func discover(_ poller: ClusterPoller) async -> PollReport.Discovery {

@@ -81,7 +81,7 @@ public actor WatchdogService: Service {
     // MARK: Running
 
     public func run() async throws {
-        start()
+        try start()
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { polls in await self.loop(&polls) }
         } onGracefulShutdown: {
@@ -92,10 +92,11 @@ public actor WatchdogService: Service {
 
     /// `--once`: one full poll, then wait (bounded) for its kills to be confirmed. Returns how many clusters
     /// were listed, and how many failed.
-    public func runOnce() async -> (polled: Int, failed: Int) {
+    /// - Throws: `StateFileError` when the state database cannot be opened.
+    public func runOnce() async throws -> (polled: Int, failed: Int) {
         machine = WatchdogStateMachine(
             config: machine.config, dryRun: options.dryRun, timing: options.timing, mode: .once)
-        start()
+        try start()
         await scanExtensions()
         let report = await rounds.poll(config: machine.config, evaluator: machine.evaluator, discover: true)
         await perform(machine.pollFinished(report, now: clock.now(), jitter: 0))
@@ -115,9 +116,10 @@ public actor WatchdogService: Service {
         return (report.polled, report.failures.count)
     }
 
-    private func start() {
+    /// - Throws: `StateFileError` when the state database cannot be opened.
+    private func start() throws {
         lastSummaryAt = clock.now()
-        let loaded = store.load(now: clock.now())
+        let loaded = try store.load(now: clock.now())
         for case .emit(let event) in machine.started(state: loaded.state, notices: loaded.notices, now: clock.now()) {
             sink.emit(event)
         }

@@ -1,8 +1,9 @@
 /// What a job declares about its own runtime limit, and the limit that makes of a rule's `max_runtime` under
 /// the rule's `DeclaredLimitPolicy`. Read from the job's `properties` (`{k=v, k2=v2}`, or JSON text) and
 /// `arguments` (`--conf k=v`, `--conf=k=v`, `-Dk=v`); values are durations (`4h`), or milliseconds for
-/// Huawei's alarm keys. Fails safe: a value that cannot be read, is given twice differently, or is under a
-/// minute (a unit mistake, not a limit) leaves the rule's own limit in force, and says so.
+/// Huawei's alarm keys. Declarations are compared as numbers: the same limit written twice (`30m`, `1800s`)
+/// is one. Fails safe: a value that cannot be read, two different values, or a value under the policy's
+/// `minimumMillis` (a unit slip, not a limit) leaves the rule's own limit in force, and says so.
 public struct DeclaredLimit: Sendable, Hashable {
     public enum Outcome: Sendable, Hashable {
         /// Below the rule's limit: the declared value applies.
@@ -26,9 +27,6 @@ public struct DeclaredLimit: Sendable, Hashable {
     /// The declared value, ms (nil when unreadable).
     public var declaredMillis: Int64?
 
-    /// Shortest declared limit taken as meant, ms: anything shorter is likely seconds written as ms.
-    public static let minimumMillis: Int64 = 60_000
-
     /// The declaration of `job` under `policy` and its effect on `ruleMillis`; nil when the job declares none.
     public static func of(_ job: JobExecution, policy: DeclaredLimitPolicy, ruleMillis: Int64) -> DeclaredLimit? {
         let found = DeclaredSettings(arguments: job.arguments, properties: job.properties)
@@ -36,23 +34,30 @@ public struct DeclaredLimit: Sendable, Hashable {
             return nil
         }
         var limit = DeclaredLimit(key: key, outcome: .lowered, ruleMillis: ruleMillis, effectiveMillis: ruleMillis)
-        guard Set(values).count == 1 else {
-            limit.outcome = .malformed("declared \(values.count) times with different values")
+        var readings: Set<Int64> = []
+        for value in values {
+            switch parse(value, key: key, minimumMillis: policy.minimumMillis) {
+            case .invalid(let why):
+                limit.outcome = .malformed(why)
+                return limit
+            case .millis(let millis):
+                readings.insert(millis)
+            }
+        }
+        guard readings.count == 1, let declared = readings.first else {
+            let texts = readings.sorted().map { DurationText.format(millis: $0) }
+            limit.outcome = .malformed(
+                "declared \(values.count) times with different values: \(texts.joined(separator: ", "))")
             return limit
         }
-        switch parse(values[0], key: key) {
-        case .invalid(let why):
-            limit.outcome = .malformed(why)
-        case .millis(let declared):
-            limit.declaredMillis = declared
-            if declared <= ruleMillis {
-                limit.effectiveMillis = declared
-            } else if let ceiling = policy.allowRaiseToMillis {
-                limit.effectiveMillis = min(declared, ceiling)
-                limit.outcome = declared <= ceiling ? .raised(ceilingMillis: ceiling) : .capped(ceilingMillis: ceiling)
-            } else {
-                limit.outcome = .notRaised
-            }
+        limit.declaredMillis = declared
+        if declared <= ruleMillis {
+            limit.effectiveMillis = declared
+        } else if let ceiling = policy.allowRaiseToMillis {
+            limit.effectiveMillis = min(declared, ceiling)
+            limit.outcome = declared <= ceiling ? .raised(ceilingMillis: ceiling) : .capped(ceilingMillis: ceiling)
+        } else {
+            limit.outcome = .notRaised
         }
         return limit
     }
@@ -62,10 +67,13 @@ public struct DeclaredLimit: Sendable, Hashable {
         case invalid(String)
     }
 
-    static func parse(_ text: String, key: String) -> Parsed {
+    /// One declared value in ms; under `minimumMillis` it is invalid, with both readings of a millisecond key
+    /// ("604800 ms is 10m4s; as seconds it would be 7d").
+    static func parse(_ text: String, key: String, minimumMillis: Int64) -> Parsed {
         let value = text.trimming(.quotesAndSpaces)
         let millis: Int64
-        if DeclaredLimitPolicy.isMilliseconds(key) {
+        let inMilliseconds = DeclaredLimitPolicy.isMilliseconds(key)
+        if inMilliseconds {
             guard !value.isEmpty, value.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let parsed = Int64(value),
                 parsed <= DurationText.maximumMillis
             else { return .invalid("'\(value)' is not a number of milliseconds") }
@@ -78,7 +86,16 @@ public struct DeclaredLimit: Sendable, Hashable {
             }
         }
         guard millis >= minimumMillis else {
-            return .invalid("'\(value)' is under a minute, which is taken for a unit mistake")
+            let minimum = DurationText.format(millis: minimumMillis)
+            guard inMilliseconds else {
+                return .invalid("'\(value)' is under declared_limit.min \(minimum), which is taken for a mistake")
+            }
+            let asSeconds =
+                millis <= DurationText.maximumMillis / 1000
+                ? "; as seconds it would be \(DurationText.format(millis: millis * 1000))" : ""
+            return .invalid(
+                "\(value) ms is \(DurationText.format(millis: millis))\(asSeconds); under declared_limit.min \(minimum),"
+                    + " it is taken for a unit slip")
         }
         return .millis(millis)
     }

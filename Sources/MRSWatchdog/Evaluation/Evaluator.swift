@@ -42,9 +42,13 @@ public struct Evaluator: Sendable {
 
     /// The decision for one job at server time `now` (epoch ms).
     ///
-    /// Fails closed: an unknown `job_state`, a condition of an enforce rule (its `match` or `exclude`) or of
-    /// an exemption that depends on a field MRS did not send, and a needed timestamp that is missing or
-    /// implausible (`JobTimes`) make the job `skipped-unknown`, never `kill`.
+    /// The decision rule (README, "How a decision is made"): a job is killed when some enforce rule names it
+    /// for certain (its `match` known true, its `exclude` known false), that rule's deadline is reached on
+    /// plausible times, inside its window, and no exemption might cover the job. A rule that cannot be read
+    /// (a condition on a field MRS did not send, a missing or implausible timestamp) never holds a kill that
+    /// another rule gives for certain: at a deadline the most severe mode wins, so another rule can only add
+    /// to it. Without such a kill, an enforce rule that cannot be read makes the job `skipped-unknown`, never
+    /// `kill`; so does an unknown `job_state`.
     /// - Parameters:
     ///   - clusterTags: nil when the cluster's tags could not be read; conditions on them are then unknown.
     public func decide(clusterId: String, clusterTags: [String: String]?, job: JobExecution, now: Int64) -> Decision {
@@ -61,6 +65,10 @@ public struct Evaluator: Sendable {
         // The matches that apply (not excluded, fully known) are those of `decision.matches` without
         // `excluded` or `unknown`: no second array of them on this path, which runs for every listed job.
         var applies = false
+        // The first rule that cannot be read and might kill (an enforce rule, dry run included, as it shows what
+        // enforcing would do; or any rule whose timestamps are unusable): it holds the job back unless another
+        // rule kills it for certain.
+        var held: (field: String, reason: String, rule: String)?
         for index in index.candidates(clusterId: clusterId, job: job) {
             let entry = shared[index]
             let matched = entry.rule.match.evaluate(clusterId: clusterId, clusterTags: clusterTags, job: job)
@@ -71,20 +79,18 @@ public struct Evaluator: Sendable {
             if entry.rule.requireNotice { match.noticeMillis = entry.rule.warnBeforeMillis }
             if excluded != .yes, let (field, why) = Self.unknown("match", matched) ?? Self.unknown("exclude", excluded)
             {
-                // An enforce rule (dry run included: it shows what enforcing would do) cannot be half-known.
-                if entry.rule.mode == .enforce {
-                    decision.matches.append(match)
-                    return Self.skipped(decision, field, why, rule: entry.rule.name)
-                }
                 match.unknown = why
                 decision.matches.append(match)
+                if entry.rule.mode == .enforce, held == nil { held = (field, why, entry.rule.name) }
                 continue
             }
             if excluded != .yes {
                 switch limit(of: entry.rule, state: state, job: job, now: now) {
                 case .unknown(let field, let why):
-                    decision.matches = decision.matches.filter(Self.applies) + [match]
-                    return Self.skipped(decision, field, why, rule: entry.rule.name)
+                    match.unknown = why
+                    decision.matches.append(match)
+                    if held == nil { held = (field, why, entry.rule.name) }
+                    continue
                 case .none:
                     break
                 case .some(let kind, let limitMillis, let since, let declared):
@@ -117,6 +123,7 @@ public struct Evaluator: Sendable {
             decision.reason = "no rule names this job"
             return decision
         }
+        if !applies, let held { return Self.skipped(decision, held.field, held.reason, rule: held.rule) }
         if !applies, let unknown = decision.matches.first(where: { $0.unknown != nil }) {
             decision.kind = .ok
             decision.rule = unknown.rule
@@ -140,9 +147,7 @@ public struct Evaluator: Sendable {
             // Whether the exemption covers the job cannot be told: never kill it.
             // An enforce rule under dry run counts too, as above.
             if let (field, why) = Self.unknown("exemptions", covered),
-                decision.matches.contains(where: { match in
-                    Self.applies(match) && rules.contains { $0.name == match.rule && $0.mode == .enforce }
-                })
+                decision.matches.contains(where: { Self.applies($0) && isEnforce($0.rule) })
             {
                 return Self.skipped(decision, field, why)
             }
@@ -167,6 +172,15 @@ public struct Evaluator: Sendable {
             }
             if deadline < (earliest?.deadline ?? .max) { earliest = match }
             if (match.warnAt ?? .max) <= now, deadline < (warning?.deadline ?? .max) { warning = match }
+        }
+        if let held,
+            !decision.matches.contains(where: { match in
+                Self.applies(match) && !match.outsideWindow && match.deadline.map { $0 <= now } == true
+                    && isEnforce(match.rule)
+            })
+        {
+            // No rule kills the job for certain, and one that cannot be read might.
+            return Self.skipped(decision, held.field, held.reason, rule: held.rule)
         }
         if let match = due, match.outsideWindow {
             // An enforce rule outside its window: warned from warn_before ahead of the opening, killed then.
@@ -242,6 +256,11 @@ public struct Evaluator: Sendable {
             counter.overCap(now: now).map { ($0.decision.job.jobId, $0.decision) },
             uniquingKeysWith: { first, _ in first })
         return decisions.map { over[$0.job.jobId] ?? $0 }
+    }
+
+    /// Whether the rule named `rule` enforces (under dry run too, where its matches observe).
+    private func isEnforce(_ rule: String) -> Bool {
+        shared.contains { $0.rule.name == rule && $0.rule.mode == .enforce }
     }
 
     /// A match whose rule applies to the job: not excluded, and every condition known.

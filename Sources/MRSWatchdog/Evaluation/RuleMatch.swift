@@ -11,7 +11,8 @@ public struct RuleMatch: Sendable, Hashable {
     public var warnAt: Int64?
     /// The rule's clock, when its runtime limit applies.
     public var clock: RuntimeClock?
-    /// Why this (observe or warn) rule could not be applied: a condition needs a field MRS did not send.
+    /// Why this rule could not be applied: a condition needs a field MRS did not send, or a timestamp it
+    /// counts from is missing or implausible.
     public var unknown: String?
     /// The job's own declaration, when the rule reads one and the job makes it (it may have set the runtime
     /// limit).

@@ -14,15 +14,14 @@ import Synchronization
 /// The daemon's state in `state.sqlite` in the state directory: SQLite in WAL mode with `synchronous=FULL`,
 /// one row per kill record, warned job, budget slot and history entry. Each save is one transaction over the
 /// rows that changed, so its cost does not grow with what is stored. A database SQLite calls corrupt is moved
-/// aside; one that cannot be opened otherwise is left alone and the state kept in memory (`isDurable` false);
-/// both are reported, never fatal. A `state.json` of version 0.1 is imported once and renamed.
+/// aside and a new one started (reported); one that cannot be opened otherwise is a start-up error: a daemon
+/// that cannot remember its kill intents would only hold every kill. A `state.json` of version 0.1 is
+/// imported once and renamed. One daemon per directory: the caller holds its `StateDirectoryLock`.
 public final class StateStore: Sendable {
     public let directory: String
     /// How long decisions are kept for reports, ms.
     public let historyRetentionMillis: Int64
     private let database = Mutex<DatabaseQueue?>(nil)
-    /// False while the state lives in memory only (the database could not be opened).
-    private let persistent = Mutex(false)
     /// Changes a failed save could not write, written with the next.
     private let backlog = Mutex(StateChanges())
 
@@ -31,12 +30,12 @@ public final class StateStore: Sendable {
 
     public static let defaultHistoryRetentionMillis: Int64 = 30 * 86_400_000
 
-    /// How long a write waits for another process's lock (a second daemon, `run --once`, sqlite3), seconds.
+    /// How long a write waits for another process's lock (`sqlite3`, a `report` reading), seconds.
     let busyTimeout: Double
 
     public init(
         directory: String, historyRetentionMillis: Int64 = StateStore.defaultHistoryRetentionMillis,
-        busyTimeout: Double = 1
+        busyTimeout: Double = 5
     ) {
         self.directory = directory
         self.historyRetentionMillis = historyRetentionMillis
@@ -49,35 +48,30 @@ public final class StateStore: Sendable {
         public var notices: [WatchdogNotice] = []
     }
 
-    /// Opens the database (creating it when missing) and reads the state; `now` is server time (epoch ms), for
-    /// naming what is moved aside. Never throws: a database that is corrupt is moved aside and a new one
-    /// started; one that cannot be opened for another reason (disk full, read-only, locked, permissions) is
-    /// left as it is and the daemon keeps its state in memory; both are reported.
-    public func load(now: Int64) -> Loaded {
+    /// Opens the database (creating it when missing, files 0600) and reads the state; `now` is server time
+    /// (epoch ms), for naming what is moved aside. A database that is corrupt is moved aside and a new one
+    /// started, and reported.
+    /// - Throws: `StateFileError` when the database cannot be opened for another reason (disk full,
+    ///   read-only, permissions, the path is a directory): the daemon does not start.
+    public func load(now: Int64) throws -> Loaded {
         var loaded = Loaded(state: WatchdogState())
-        var queue: DatabaseQueue?
+        let queue: DatabaseQueue
         do {
-            let opened = try Self.openAndRead(path, busyTimeout: busyTimeout)
-            (queue, loaded.state) = (opened.0, opened.1)
+            (queue, loaded.state) = try Self.openAndRead(path, busyTimeout: busyTimeout)
         } catch  where Self.isCorrupt(error) {
             loaded.notices.append(moveAside(path, because: error, now: now, companions: ["-wal", "-shm"]))
             do {
                 queue = try Self.open(path, busyTimeout: busyTimeout)
             } catch {
-                loaded.notices.append(Self.keptInMemory(path, error))
+                throw StateFileError("cannot open the state database \(path): \(error)")
             }
         } catch {
-            loaded.notices.append(Self.keptInMemory(path, error))
+            throw StateFileError("cannot open the state database \(path) (left as it is): \(error)")
         }
-        let persistent = queue != nil
-        // In memory the daemon still decides right, sends no kill (`isDurable`) and loses what it learns at the
-        // next restart; if even that cannot open, every save throws, to the same effect.
-        let database = queue ?? (try? Self.inMemory())
-        if let database, FileManager.default.fileExists(atPath: legacyPath) {
-            loaded.notices.append(importLegacy(into: database, persistent: persistent, state: &loaded.state, now: now))
+        if FileManager.default.fileExists(atPath: legacyPath) {
+            loaded.notices.append(importLegacy(into: queue, state: &loaded.state, now: now))
         }
-        self.database.withLock { $0 = database }
-        self.persistent.withLock { $0 = persistent }
+        self.database.withLock { $0 = queue }
         return loaded
     }
 
@@ -104,10 +98,10 @@ public final class StateStore: Sendable {
         }
     }
 
-    /// True when everything the daemon knows is committed to disk: no unsaved changes, not in memory only.
+    /// True when everything the daemon knows is committed to disk: a database is open, no unsaved changes.
     /// A kill is sent only then, so a restart can never send it a second time unknowingly.
     public var isDurable: Bool {
-        persistent.withLock { $0 } && backlog.withLock { $0.isEmpty }
+        database.withLock { $0 != nil } && backlog.withLock { $0.isEmpty }
     }
 
     /// The history entries from `since` (server epoch ms) on, oldest first.
@@ -151,23 +145,15 @@ public final class StateStore: Sendable {
         return error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB
     }
 
-    private static func keptInMemory(_ path: String, _ error: any Error) -> WatchdogNotice {
-        .stateSaveFailed(
-            reason: "cannot open \(path) (left as it is): \(error); state is kept in memory until a restart")
-    }
-
-    private static func inMemory() throws -> DatabaseQueue {
-        let queue = try DatabaseQueue()
-        try StateSchema.migrator.migrate(queue)
-        return queue
-    }
-
     private static func openAndRead(_ path: String, busyTimeout: Double) throws -> (DatabaseQueue, WatchdogState) {
         let queue = try open(path, busyTimeout: busyTimeout)
         return (queue, try queue.read(read))
     }
 
     static func open(_ path: String, busyTimeout: Double = 1) throws -> DatabaseQueue {
+        // Created 0600 whatever the umask; SQLite gives its -wal and -shm files the database file's mode.
+        let fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        if fd >= 0 { close(fd) }
         var configuration = Configuration()
         configuration.journalMode = .wal
         configuration.label = "state"
@@ -272,8 +258,8 @@ public final class StateStore: Sendable {
         }
         if let now = changes.prunedAt {
             // The same cut-offs as `WatchdogState.prune`, by index.
-            try db.cachedStatement(sql: "DELETE FROM kill_time WHERE at <= ?")
-                .execute(arguments: [now - WatchdogState.hourMillis])
+            try db.cachedStatement(sql: "DELETE FROM kill_time WHERE at <= ? OR at > ?")
+                .execute(arguments: [now - WatchdogState.hourMillis, now + WatchdogState.aheadToleranceMillis])
             try db.cachedStatement(sql: "DELETE FROM warned WHERE at <= ?")
                 .execute(arguments: [now - WatchdogState.retentionMillis])
             try db.cachedStatement(sql: "DELETE FROM kill WHERE status != 'pending' AND resolved_at <= ?")
@@ -300,11 +286,8 @@ public final class StateStore: Sendable {
     }
 
     /// Imports version 0.1's `state.json` (the database's own rows win on a conflict) and renames it
-    /// `state.json.imported`; a file that cannot be parsed is moved aside instead. Into an in-memory database
-    /// the file is read but kept, to be imported at a start that has a database.
-    private func importLegacy(
-        into queue: DatabaseQueue, persistent: Bool, state: inout WatchdogState, now: Int64
-    ) -> WatchdogNotice {
+    /// `state.json.imported`; a file that cannot be parsed is moved aside instead.
+    private func importLegacy(into queue: DatabaseQueue, state: inout WatchdogState, now: Int64) -> WatchdogNotice {
         guard let data = FileManager.default.contents(atPath: legacyPath) else {
             return .stateUnreadable(path: legacyPath, reason: "cannot read it: errno \(errno)", movedTo: nil)
         }
@@ -329,7 +312,7 @@ public final class StateStore: Sendable {
             return .stateSaveFailed(reason: "cannot import \(legacyPath): \(error); it is read again at the next start")
         }
         let imported = legacyPath + ".imported"
-        let renamed = persistent && rename(legacyPath, imported) == 0
+        let renamed = rename(legacyPath, imported) == 0
         return .stateImported(from: legacyPath, movedTo: renamed ? imported : nil, kills: rows.kills.count)
     }
 }

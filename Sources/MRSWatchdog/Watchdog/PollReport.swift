@@ -20,6 +20,8 @@ public struct PollReport: Sendable {
     public var failures: [String: HuaweiCloudError]
     /// Host clock minus MRS server time, ms (nil before any response).
     public var hostSkewMillis: Int64?
+    /// `Date` headers the server clock did not believe during the poll, and its confirmed steps.
+    public var clockOutliers = ClockOutliers()
     /// Discovery and listing.
     public var duration: Duration
 

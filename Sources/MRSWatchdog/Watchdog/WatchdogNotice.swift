@@ -13,6 +13,8 @@ public enum WatchdogNotice: Sendable, Hashable {
     case resumingVerification(count: Int)
     /// The host clock is this far ahead of MRS server time (negative: behind), ms.
     case clockSkew(millis: Int64)
+    /// `Date` headers that strayed from server time and were not believed, and confirmed steps of it.
+    case clockOutliers(ClockOutliers)
     /// Cluster list entries that could not be read (indices), and listed clusters whose tags could not be.
     case clusterListProblems(malformed: [Int], unreadableTags: [String])
     /// Discovery failed; `kept` says what is watched instead.
@@ -50,7 +52,7 @@ public enum WatchdogNotice: Sendable, Hashable {
         switch self {
         case .resumingVerification, .clusterAnswering, .stateImported, .summary: return .info
         case .stateUnreadable, .stateSaveFailed, .discoveryFailed, .authBackoff, .unkillable: return .error
-        case .clockSkew, .clusterListProblems, .clusterPollFailed, .jobEntriesSkipped, .listingCutShort,
+        case .clockSkew, .clockOutliers, .clusterListProblems, .clusterPollFailed, .jobEntriesSkipped, .listingCutShort,
             .deadlineReadFailed, .restartNeeded, .killWithdrawn, .declaredLimitUnreadable, .extensionMalformed,
             .extensionsUnreadable:
             return .warning
@@ -65,6 +67,7 @@ public enum WatchdogNotice: Sendable, Hashable {
         case .stateImported: return "0.1 state file imported"
         case .resumingVerification: return "resuming kill verification from the saved state"
         case .clockSkew: return "host clock differs from MRS server time"
+        case .clockOutliers: return "MRS Date headers disagree with server time"
         case .clusterListProblems: return "cluster list partly unreadable"
         case .discoveryFailed: return "cluster discovery failed"
         case .clusterPollFailed: return "cluster could not be polled"
@@ -93,6 +96,11 @@ public enum WatchdogNotice: Sendable, Hashable {
             return ["state.path": from, "state.moved_to": movedTo ?? "-", "kills": "\(kills)"]
         case .resumingVerification(let count): return ["kills": "\(count)"]
         case .clockSkew(let millis): return ["clock.skew_ms": "\(millis)"]
+        case .clockOutliers(let outliers):
+            return [
+                "clock.outliers": "\(outliers.count)", "clock.largest_offset_ms": "\(outliers.largestOffsetMillis)",
+                "clock.steps_ms": outliers.stepsMillis.map(String.init).joined(separator: ","),
+            ]
         case .clusterListProblems(let malformed, let unreadableTags):
             return [
                 "entries.unreadable": malformed.map(String.init).joined(separator: ","),
@@ -143,6 +151,20 @@ public enum WatchdogNotice: Sendable, Hashable {
         case .clockSkew(let millis):
             return
                 "the host clock is \(DurationText.format(millis: abs(millis))) \(millis > 0 ? "ahead of" : "behind") MRS server time; runtimes are measured in server time"
+        case .clockOutliers(let outliers):
+            var parts: [String] = []
+            if outliers.count > 0 {
+                let offset = outliers.largestOffsetMillis
+                parts.append(
+                    "\(Self.count(outliers.count, "response", "responses")) carried a Date up to \(DurationText.format(millis: abs(offset))) \(offset > 0 ? "ahead of" : "behind") MRS server time and were not believed (one response cannot move it)"
+                )
+            }
+            for step in outliers.stepsMillis {
+                parts.append(
+                    "server time stepped \(DurationText.format(millis: abs(step))) \(step > 0 ? "forward" : "back"), as several responses agreed"
+                )
+            }
+            return parts.joined(separator: "; ")
         case .clusterListProblems(let malformed, let unreadableTags):
             var problems: [String] = []
             if !malformed.isEmpty {

@@ -28,6 +28,9 @@ public struct WatchdogState: Sendable, Hashable {
     /// and that the longest kill-loop window still sees every kill in it.
     public static let retentionMillis: Int64 = WatchdogConfig.Safety.maxKillLoopWithinMillis
     static let hourMillis: Int64 = 3_600_000
+    /// How far ahead of server time a stored kill time may be and still count: one further ahead was stamped
+    /// by a clock that was wrong.
+    static let aheadToleranceMillis: Int64 = 60_000
 
     public func kill(_ key: JobKey) -> KillRecord? { kills[key] }
     public func wasWarned(_ key: JobKey) -> Bool { warned[key] != nil }
@@ -61,7 +64,7 @@ public struct WatchdogState: Sendable, Hashable {
     }
 
     public func killsInLastHour(now: Int64) -> Int {
-        killTimes.count { $0 > now - Self.hourMillis }
+        killTimes.count { $0 > now - Self.hourMillis && $0 <= now }
     }
 
     // MARK: Changes
@@ -96,10 +99,12 @@ public struct WatchdogState: Sendable, Hashable {
         changes.history.append(entry)
     }
 
-    /// Drops what no longer matters: kill times older than an hour, settled records older than the retention.
+    /// Drops what no longer matters: kill times older than an hour (or implausibly ahead), settled records older
+    /// than the retention.
     /// Pending kills are never dropped.
     public mutating func prune(now: Int64) {
-        killTimes.removeAll { $0 <= now - Self.hourMillis }
+        // A kill time stamped ahead by a wrong clock would hold every kill until server time caught up with it.
+        killTimes.removeAll { $0 <= now - Self.hourMillis || $0 > now + Self.aheadToleranceMillis }
         warned = warned.filter { $0.value > now - Self.retentionMillis }
         kills = kills.filter {
             $0.value.status == .pending || ($0.value.resolvedAt ?? now) > now - Self.retentionMillis

@@ -371,6 +371,7 @@ public struct WatchdogStateMachine: Sendable {
             skewReported = true
             actions.append(.emit(.notice(.clockSkew(millis: skew))))
         }
+        if !report.clockOutliers.isEmpty { actions.append(.emit(.notice(.clockOutliers(report.clockOutliers)))) }
         actions += clusterHealthNotices(report)
         var decisions: [Decision] = []
         var upcoming: [Decision] = []

@@ -1,0 +1,122 @@
+import MRSWatchdog
+import Synchronization
+import Testing
+
+/// `ServerClock` with a manual monotonic clock and host clock: one response cannot move server time, several
+/// that agree (spread over time) can, and a slow drift is followed without a single outlier.
+struct ServerClockTests {
+    static let start: Int64 = 1_796_000_000_000
+    static let day: Int64 = 86_400_000
+
+    /// A host clock and a monotonic clock the test moves by hand.
+    final class Clocks: Sendable {
+        let host = Mutex<Int64>(ServerClockTests.start)
+        let monotonic = Mutex<Int64>(0)
+
+        func advance(_ millis: Int64) {
+            host.withLock { $0 += millis }
+            monotonic.withLock { $0 += millis }
+        }
+
+        func clock() -> ServerClock {
+            ServerClock(hostNow: { self.host.withLock { $0 } }, monotonicNow: { self.monotonic.withLock { $0 } })
+        }
+    }
+
+    @Test func oneDateFarAheadMovesNothing() {
+        let clocks = Clocks()
+        let clock = clocks.clock()
+        clock.observe(serverMillis: Self.start)
+        clocks.advance(20 * 60_000)
+        clock.observe(serverMillis: Self.start + 40 * Self.day)  // a proxy's or a cache's Date
+        let now = clock.now()
+        #expect(abs(now - (Self.start + 20 * 60_000)) < 1000, "server time moved to \(now - Self.start) ms")
+        let outliers = clock.takeOutliers()
+        #expect(outliers.count == 1 && outliers.stepsMillis.isEmpty)
+        #expect(outliers.largestOffsetMillis > 39 * Self.day)
+        #expect(clock.takeOutliers().isEmpty, "taken once")
+        // The next honest answers agree, and the estimate goes on as before.
+        clocks.advance(1000)
+        clock.observe(serverMillis: Self.start + 20 * 60_000 + 1000)
+        #expect(abs(clock.now() - (Self.start + 20 * 60_000 + 1000)) < 1000)
+        #expect(clock.takeOutliers().isEmpty)
+    }
+
+    @Test func oneDateFarBehindMovesNothing() {
+        let clocks = Clocks()
+        let clock = clocks.clock()
+        clock.observe(serverMillis: Self.start)
+        clocks.advance(60_000)
+        clock.observe(serverMillis: Self.start - 3 * Self.day)
+        #expect(abs(clock.now() - (Self.start + 60_000)) < 1000)
+        #expect(clock.takeOutliers().count == 1)
+    }
+
+    @Test func aRealStepIsTakenWhenSeveralResponsesAgreeOverTime() {
+        let clocks = Clocks()
+        let clock = clocks.clock()
+        clock.observe(serverMillis: Self.start)
+        let step: Int64 = 10 * 60_000
+        // The server's clock is corrected 10 minutes forward; the host's is not.
+        var server = Self.start
+        for index in 0..<ServerClock.confirmations {
+            clocks.advance(ServerClock.confirmSpanMillis / Int64(ServerClock.confirmations - 1))
+            server = Self.start + clocks.monotonic.withLock { $0 } + step
+            #expect(abs(clock.now() - (server - step)) < 1000, "before it is confirmed (\(index))")
+            clock.observe(serverMillis: server)
+        }
+        #expect(abs(clock.now() - server) < 1000, "the step is taken")
+        let outliers = clock.takeOutliers()
+        #expect(outliers.stepsMillis.count == 1 && abs(outliers.stepsMillis[0] - step) < 1000)
+    }
+
+    @Test func repeatedCopiesOfOneCachedAnswerDoNotConfirmAStep() {
+        let clocks = Clocks()
+        let clock = clocks.clock()
+        clock.observe(serverMillis: Self.start)
+        let cached = Self.start + 40 * Self.day
+        // The same stale answer, served again and again within a second: never spread over time.
+        for _ in 0..<10 {
+            clocks.advance(100)
+            clock.observe(serverMillis: cached)
+        }
+        #expect(abs(clock.now() - (Self.start + 1000)) < 1000)
+        // Served later with the same Date: it no longer agrees with itself projected forward.
+        clocks.advance(ServerClock.confirmSpanMillis)
+        clock.observe(serverMillis: cached)
+        #expect(clock.now() < Self.start + Self.day)
+        #expect(clock.takeOutliers().stepsMillis.isEmpty)
+    }
+
+    @Test(arguments: [Int64(200), -200])
+    func aSlowDriftIsFollowedWithoutOutliers(_ ppm: Int64) {
+        // The server's clock runs 200 ppm fast (or slow) against the monotonic clock: 17 s a day.
+        let clocks = Clocks()
+        let clock = clocks.clock()
+        var worst: Int64 = 0
+        for minute in Int64(0)..<(24 * 60) {
+            let elapsed = minute * 60_000
+            let server = Self.start + elapsed + elapsed * ppm / 1_000_000
+            clocks.monotonic.withLock { $0 = elapsed }
+            clocks.host.withLock { $0 = Self.start + elapsed }
+            clock.observe(serverMillis: server / 1000 * 1000)  // Date has whole seconds
+            worst = max(worst, clock.now() - server)
+        }
+        #expect(clock.takeOutliers().isEmpty)
+        #expect(worst < 1000, "ahead of the server by \(worst) ms at worst")
+    }
+
+    @Test func beforeAnyAgreementADisagreeingDateOnlyHoldsTimeBack() {
+        // The host is 10 minutes ahead of the server: the server's Date is used.
+        let ahead = Clocks()
+        let clock = ahead.clock()
+        clock.observe(serverMillis: Self.start - 10 * 60_000)
+        #expect(abs(clock.now() - (Self.start - 10 * 60_000)) < 1000)
+        #expect(clock.hostSkewMillis().map { $0 > 9 * 60_000 } == true)
+        // A first Date 40 days ahead of an honest host is not believed.
+        let honest = Clocks()
+        let other = honest.clock()
+        other.observe(serverMillis: Self.start + 40 * Self.day)
+        #expect(other.now() == Self.start)
+    }
+}
