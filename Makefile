@@ -3,7 +3,7 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 APT_PACKAGES := libsystemd-dev libsqlite3-dev systemd-container pkg-config python3-jsonschema curl procps binutils man-db
 
-.PHONY: bench bench-core deb docs help deps apt-packages build demo test schema-check folder-check format-check systemd-test release install uninstall emulator clean
+.PHONY: monitoring-check bench bench-core deb docs help deps apt-packages build demo test schema-check folder-check format-check systemd-test release install uninstall emulator clean
 
 help:
 	@echo "make deps      install the system packages the build and tests need (apt, needs root)"
@@ -140,6 +140,11 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/sysusers.d/mrs-watchdog.conf $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/mrs-watchdog.conf
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 	@echo "kept: /etc/mrs-watchdog (config), /etc/credstore/mrs-watchdog.* (credentials), /var/lib/mrs-watchdog (state)"
+
+# monitoring/: promtool check and test of the alerts, and every metric they and the dashboard use checked
+# against a real /metrics scrape of the debug daemon against mrs-emulator (promtool from Debian's package).
+monitoring-check: build
+	BIN_DIR=$$($(SWIFT) build --show-bin-path) bash scripts/check-monitoring.sh
 
 # .swift-format (4 spaces, 120 columns): `swift format -i -r Sources Tests Benchmarks` fixes what this finds.
 format-check:

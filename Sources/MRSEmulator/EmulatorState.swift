@@ -62,6 +62,8 @@ public actor EmulatorState {
     private var issuedTokens: Set<String> = []
     /// Milliseconds added to the host clock: the emulator's idea of "now" (its `Date` header) may differ.
     public var clockOffsetMillis: Int64
+    /// `skewDates`: the offset of the next answers' `Date`, and how many are left.
+    private var dateSkew: (offsetMillis: Int64, responses: Int) = (0, 0)
     private var random: SplitMix64
     private var nextJobNumber = 1
     /// Access key → secret key (and token, for temporary credentials) that signatures are checked against.
@@ -119,7 +121,16 @@ public actor EmulatorState {
 
     func isMetadataToken(_ token: String?) -> Bool { token.map(issuedTokens.contains) ?? false }
     public func setKillBehaviour(_ behaviour: KillBehaviour) { killBehaviour = behaviour }
-    public func setClockOffset(millis: Int64) { clockOffsetMillis = millis }
+    /// The `Date` header of the next `responses` answers is `offsetMillis` away from the emulator's clock (a
+    /// proxy, a cache or a gateway node with a wrong clock); its own clock, and job times, do not move.
+    public func skewDates(offsetMillis: Int64, responses: Int) { dateSkew = (offsetMillis, responses) }
+
+    /// The `Date` of the next answer, epoch ms.
+    func dateHeaderMillis() -> Int64 {
+        guard dateSkew.responses > 0 else { return now() }
+        dateSkew.responses -= 1
+        return now() + dateSkew.offsetMillis
+    }
     public func setProjectIds(_ ids: Set<String>) { projectIds = ids }
 
     public func addCredentials(_ credentials: Credentials) {

@@ -120,7 +120,7 @@ struct EmulatorRouter: Sendable {
         }
         var headers = HTTPFields()
         headers[.contentType] = reply.contentType
-        headers[.date] = HTTPDate.format(epochMillis: await state.now())
+        headers[.date] = HTTPDate.format(epochMillis: await state.dateHeaderMillis())
         headers[HTTPField.Name("X-Request-Id")!] = reply.requestId
         for (name, value) in reply.extraHeaders { headers[HTTPField.Name(name)!] = value }
         let response = Response(
@@ -416,6 +416,18 @@ struct EmulatorRouter: Sendable {
                     var throttled: [String: Int]
                 }
                 return .json(200, Stats(requests: await state.requestCount, throttled: await state.throttled))
+            case ("PUT", "/_emulator/date-skew"):
+                struct DateSkew: Codable {
+                    var offsetMs: Int64
+                    var responses: Int
+                    enum CodingKeys: String, CodingKey {
+                        case offsetMs = "offset_ms"
+                        case responses
+                    }
+                }
+                let skew = try decoder.decode(DateSkew.self, from: Data(body))
+                await state.skewDates(offsetMillis: skew.offsetMs, responses: skew.responses)
+                return .json(200, skew)
             case ("PUT", "/_emulator/rate-limits"):
                 await state.setRateLimits(try decoder.decode(RateLimits.self, from: Data(body)))
                 return .json(200, await state.rateLimits)

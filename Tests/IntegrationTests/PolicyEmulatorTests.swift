@@ -23,7 +23,8 @@ struct PolicyEmulatorTests {
                 emulator, clusters: [cluster],
                 rules: """
                     [{"name": "etl-1h", "match": {"job_name": ["etl-*"]}, "max_runtime": "1h", "mode": "enforce",
-                      "declared_limit": {"keys": ["watchdog.max_runtime", "spark.application.timeout.alarm"]}}]
+                      "declared_limit": {"keys": ["watchdog.max_runtime", "spark.application.timeout.alarm"],
+                                         "min": "1m"}}]
                     """)
             try await DaemonHarness.run(emulator, config: config) { daemon in
                 try await eventually("the declaring job is killed", transcript: { daemon.events.transcript }) {

@@ -2,7 +2,8 @@ import CoreMetrics
 
 /// Daemon events as swift-metrics figures (Prometheus names): polls, active jobs per cluster, decisions by
 /// kind and rule, kills by outcome, jobs skipped for an unknown fact by field, the breaker, cycle durations
-/// the time to the next deadline, kills and warnings in the last hour, and the extensions in force.
+/// the time to the next deadline, kills and warnings in the last hour, the extensions in force, and when a
+/// cluster was last polled without failure.
 /// Through the swift-metrics API only: the backend is whatever the process (or a test) bound.
 public final class MetricsEventSink: DaemonEventSink {
     public init() {}
@@ -19,6 +20,11 @@ public final class MetricsEventSink: DaemonEventSink {
                 guard !failed.contains(cluster) else { continue }
                 Gauge(label: "mrs_watchdog_active_jobs", dimensions: [("cluster", cluster)]).record(
                     report.activeJobs[cluster] ?? 0)
+            }
+            // When the daemon last saw MRS answer a cluster's listing (server time, epoch seconds): a gauge that
+            // stops moving is a stalled or locked-out daemon, whatever its other figures say.
+            if report.clusters.contains(where: { !failed.contains($0) }) {
+                Gauge(label: "mrs_watchdog_last_successful_poll_timestamp_seconds").record(Double(report.at) / 1000)
             }
             Timer(label: "mrs_watchdog_cycle_duration_seconds").recordNanoseconds(report.duration.nanoseconds)
             Gauge(label: "mrs_watchdog_breaker_open").record(report.breakerOpen ? 1 : 0)

@@ -111,14 +111,46 @@ public final class StateStore: Sendable {
     }
 
     /// The history of the database at `path`, opened read-only beside a running daemon: nothing is migrated,
-    /// moved aside or written (`mrs-watchdog report`).
-    /// - Throws: GRDB's `DatabaseError`, `StateFileError` for a row that cannot be read.
+    /// moved aside or written (`mrs-watchdog report`). A database in a folder the reader cannot write (a
+    /// backup copy, another user's state) cannot be read in place, as WAL mode creates its `-shm` file
+    /// beside it: it is then read from a private copy of the database and its `-wal`, which is removed after.
+    /// - Throws: GRDB's `DatabaseError`, `StateFileError` for a row that cannot be read or a copy that fails.
     public static func history(path: String, since: Int64) throws -> [HistoryEntry] {
+        do {
+            return try readOnly(path) { try history($0, since: since) }
+        } catch let error as DatabaseError
+            where [.SQLITE_READONLY, .SQLITE_CANTOPEN].contains(error.resultCode.primaryResultCode)
+        {
+            return try fromCopy(of: path) { copy in try readOnly(copy) { try history($0, since: since) } }
+        }
+    }
+
+    private static func readOnly<T>(_ path: String, _ body: (Database) throws -> T) throws -> T {
         var configuration = Configuration()
         configuration.readonly = true
         configuration.label = "state-report"
         configuration.busyMode = .timeout(1)
-        return try DatabaseQueue(path: path, configuration: configuration).read { try history($0, since: since) }
+        return try DatabaseQueue(path: path, configuration: configuration).read(body)
+    }
+
+    /// `body` on a copy of the database at `path` (and its `-wal`) in a new private temporary folder.
+    private static func fromCopy<T>(of path: String, _ body: (String) throws -> T) throws -> T {
+        var template = Array((FileManager.default.temporaryDirectory.path + "/mrs-watchdog-report-XXXXXX").utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw StateFileError("cannot make a folder to read a copy of \(path): errno \(errno)")
+        }
+        let folder = String(cString: made)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let copy = folder + "/state.sqlite"
+        do {
+            try FileManager.default.copyItem(atPath: path, toPath: copy)
+            if FileManager.default.fileExists(atPath: path + "-wal") {
+                try FileManager.default.copyItem(atPath: path + "-wal", toPath: copy + "-wal")
+            }
+        } catch {
+            throw StateFileError("cannot copy \(path) to read it: \(error)")
+        }
+        return try body(copy)
     }
 
     private static func history(_ db: Database, since: Int64) throws -> [HistoryEntry] {

@@ -156,7 +156,7 @@ public enum WatchdogNotice: Sendable, Hashable {
             if outliers.count > 0 {
                 let offset = outliers.largestOffsetMillis
                 parts.append(
-                    "\(Self.count(outliers.count, "response", "responses")) carried a Date up to \(DurationText.format(millis: abs(offset))) \(offset > 0 ? "ahead of" : "behind") MRS server time and were not believed (one response cannot move it)"
+                    "\(Self.count(outliers.count, "response", "responses")) carried a Date up to \(DurationText.format(millis: abs(offset))) \(offset > 0 ? "ahead of" : "behind") MRS server time and \(outliers.count == 1 ? "was" : "were") not believed (one response cannot move it)"
                 )
             }
             for step in outliers.stepsMillis {

@@ -94,7 +94,7 @@ public struct MRSHTTPClient: MRSJobAPI {
         clusterId: String, state: JobState?, _ body: (JobPage) throws -> Void
     ) async throws {
         let path = "/v2/\(projectId)/clusters/\(Self.segment(clusterId))/job-executions"
-        var query: [SignableRequest.QueryItem] = [.init("limit", String(options.jobPageSize))]
+        var query: [SignableRequest.QueryItem] = []
         if let state { query.append(.init("job_state", state.rawValue)) }
         let started = ContinuousClock.now
         var entries = 0
@@ -102,8 +102,7 @@ public struct MRSHTTPClient: MRSJobAPI {
         var listedOn: [String: Int] = [:]
         // `offset` is a 1-based page number, not a record offset.
         for number in 1...options.maxPages {
-            let response = try await send(
-                "GET", path, query: query + [.init("offset", String(number))], decode: JobResponseReader.list)
+            let response = try await jobPage(path, query, limit: options.jobPageSize, number: number)
             var page = JobPage(jobs: [], malformed: response.malformed, number: number)
             var firstRepeat: Int?
             for job in response.jobs {
@@ -129,6 +128,39 @@ public struct MRSHTTPClient: MRSJobAPI {
             if complete || page.endedEarly != nil { return }
         }
         throw HuaweiCloudError.tooManyPages(operation: "GET \(path)")
+    }
+
+    /// Page `number` (1-based) of `limit` jobs. A page whose body is over `maxBodyBytes` (a few jobs with
+    /// huge arguments) is read again as smaller pages over the same records — `limit` 10, then 1 — so only an
+    /// entry too large on its own is skipped, as a malformed entry the digest reports; the other jobs of the
+    /// cluster are judged as usual.
+    /// - Throws: `HuaweiCloudError` for any other failure.
+    private func jobPage(
+        _ path: String, _ query: [SignableRequest.QueryItem], limit: Int, number: Int
+    ) async throws -> JobResponseReader.List {
+        do {
+            return try await send(
+                "GET", path,
+                query: query + [.init("limit", String(limit)), .init("offset", String(number))],
+                decode: JobResponseReader.list)
+        } catch let error as HuaweiCloudError where error == .bodyTooLarge {
+            guard limit > 1 else { return JobResponseReader.List(totalRecord: nil, jobs: [], malformed: [0]) }
+            let smaller = limit > 10 && limit % 10 == 0 ? 10 : 1
+            let parts = limit / smaller
+            var merged = JobResponseReader.List()
+            for part in 0..<parts {
+                let page = try await jobPage(path, query, limit: smaller, number: (number - 1) * parts + part + 1)
+                let offset = part * smaller
+                merged.jobs += page.jobs
+                merged.malformed += page.malformed.map { offset + $0 }
+                merged.totalRecord = page.totalRecord ?? merged.totalRecord
+                if page.jobs.count + page.malformed.count < smaller { break }
+            }
+            logger.warning(
+                "job list page \(number) of \(path) is over \(options.maxBodyBytes) bytes: read in pages of \(smaller)",
+                metadata: ["entries.too_large": "\(merged.malformed.count)"])
+            return merged
+        }
     }
 
     /// MRS API reference: ShowSingleJobExe.

@@ -23,6 +23,12 @@ package struct JobResponseReader {
         package var jobs: [JobExecution] = []
         /// Zero-based indices of the entries that could not be read.
         package var malformed: [Int] = []
+
+        package init(totalRecord: Int? = nil, jobs: [JobExecution] = [], malformed: [Int] = []) {
+            self.totalRecord = totalRecord
+            self.jobs = jobs
+            self.malformed = malformed
+        }
     }
 
     /// A JSON scalar as the lenient fields read it; objects and arrays are skipped and read as `composite`,
