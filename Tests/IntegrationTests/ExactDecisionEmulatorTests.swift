@@ -140,12 +140,7 @@ struct ExactDecisionEmulatorTests {
     /// `report` on a state database in a folder it cannot write (a backup copy): read from a private copy,
     /// since WAL mode would create its `-shm` file beside the database.
     @Test func reportReadsADatabaseItMayOnlyRead() async throws {
-        let directory = try DaemonHarness.freshStateDirectory()
-        let store = StateStore(directory: directory)
-        _ = try store.load(now: HostClock.nowMillis())
-        var changes = StateChanges()
-        changes.history = ReportTests.week(now: HostClock.nowMillis())
-        try store.save(changes)
+        let directory = try ReportTests.stateDirectoryWithAWeek()
         for name in try FileManager.default.contentsOfDirectory(atPath: directory) {
             try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: directory + "/" + name)
         }

@@ -39,13 +39,19 @@ struct ReportTests {
         return (finished.output, finished.status)
     }
 
-    @Test func aWeekOfDecisionsAddsUpPerUserAndPerRule() async throws {
+    /// A fresh state directory whose database holds `week`.
+    static func stateDirectoryWithAWeek() throws -> String {
         let directory = try DaemonHarness.freshStateDirectory()
         let store = StateStore(directory: directory)
         _ = try store.load(now: HostClock.nowMillis())
         var changes = StateChanges()
-        changes.history = Self.week(now: HostClock.nowMillis())
+        changes.history = week(now: HostClock.nowMillis())
         try store.save(changes)
+        return directory
+    }
+
+    @Test func aWeekOfDecisionsAddsUpPerUserAndPerRule() async throws {
+        let directory = try Self.stateDirectoryWithAWeek()
 
         let (json, status) = try await Self.runReport(["--state-dir", directory, "--by", "user", "--json"])
         #expect(status == 0, "\(json)")

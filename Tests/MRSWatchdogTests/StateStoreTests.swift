@@ -192,6 +192,23 @@ struct StateStoreTests {
         #expect(!store.isDurable, "no database: no kill may leave")
     }
 
+    /// A kill stamped 40 days ahead by a clock that was wrong (before the server clock refused single
+    /// outliers) never counts against the hourly budget, and is dropped from memory and the database.
+    @Test func killTimesStampedAheadNeverCountAndArePruned() throws {
+        let directory = try Self.directory()
+        let store = StateStore(directory: directory)
+        var state = try store.load(now: Self.now).state
+        let ahead = Self.now + 40 * 24 * Self.hour
+        state.countKill(at: Self.now - 10 * 60_000)
+        state.countKill(at: ahead)
+        try store.save(state.takeChanges())
+        #expect(state.killsInLastHour(now: Self.now) == 1, "the stamp ahead is not in the last hour")
+        state.prune(now: Self.now)
+        #expect(state.killTimes == [Self.now - 10 * 60_000])
+        try store.save(state.takeChanges())
+        #expect(try StateStore(directory: directory).load(now: Self.now).state.killTimes == [Self.now - 10 * 60_000])
+    }
+
     @Test func theDatabaseIsPrivateWhateverTheUmask() throws {
         let directory = try Self.directory()
         let old = umask(0o022)
