@@ -27,10 +27,10 @@ struct ConcurrencyCapTests {
     }
 
     static func over(
-        _ jobs: [JobExecution], rule: Rule = rule(), exemptions: [Exemption] = [], dryRun: Bool = false,
-        beingKilled: Set<String> = []
+        _ jobs: [JobExecution], rule: Rule = rule(), also: [Rule] = [], exemptions: [Exemption] = [],
+        dryRun: Bool = false, beingKilled: Set<String> = []
     ) -> [String: Decision] {
-        let evaluator = Evaluator(rules: [rule], exemptions: exemptions, dryRun: dryRun)
+        let evaluator = Evaluator(rules: [rule] + also, exemptions: exemptions, dryRun: dryRun)
         var counter = ConcurrencyCounter(rules: evaluator.rules, dryRun: evaluator.dryRun)
         for job in jobs {
             counter.add(evaluator.decide(clusterId: "c1", clusterTags: [:], job: job, now: now), now: now)
@@ -100,6 +100,46 @@ struct ConcurrencyCapTests {
             jobId: "a3", clusterId: nil, jobName: [], untilMillis: Self.now + 60 * Self.minute, reason: "t")
         let jobs = (1...3).map { Self.job("a\($0)", submittedAgo: Int64(40 - 10 * $0)) }
         #expect(Self.over(jobs, exemptions: [exemption]).isEmpty, "a3 is the newest, and exempt")
+    }
+
+    @Test func aJobHeldByAnotherRuleThatCannotBeReadCountsAndCanBeChosen() {
+        // "batch" limits the queue time on queue batch; MRS did not send the queue of some jobs, so that rule
+        // cannot be read for them, which cannot take the cap's kill away.
+        var match = JobMatcher()
+        match.queue = [try! Glob("batch")]
+        var batch = Rule(name: "batch", match: match, mode: .enforce)
+        batch.maxQueuedMillis = 30 * Self.minute
+        let newest = Self.over(
+            [
+                Self.job("a1", submittedAgo: 30), Self.job("a2", submittedAgo: 20),
+                Self.job("a3", queue: nil, submittedAgo: 10),
+            ],
+            also: [batch])
+        #expect(newest["a3"]?.kind == .kill && newest["a3"]?.rule == "cap" && newest["a3"]?.unknownField == nil)
+        let oldest = Self.over(
+            [
+                Self.job("a1", queue: nil, submittedAgo: 30), Self.job("a2", submittedAgo: 20),
+                Self.job("a3", submittedAgo: 10),
+            ],
+            also: [batch])
+        #expect(Set(oldest.keys) == ["a3"], "a1 still runs, so a3 is number 3 of 3")
+    }
+
+    @Test func aJobAnExemptionMightCoverCountsButIsNeverChosen() {
+        var match = JobMatcher()
+        match.user = [try! Glob("a")]
+        var rule = Rule(name: "cap", match: match, mode: .enforce)
+        rule.maxActive = ConcurrencyCap(count: 2, per: .user, clock: .submitted)
+        let exemption = Exemption(
+            jobName: [try! Glob("etl-keep")], untilMillis: Self.now + 60 * Self.minute, reason: "t")
+        var nameless = Self.job("a2", submittedAgo: 20)
+        nameless.jobName = nil
+        let jobs = [Self.job("a1", submittedAgo: 30), nameless, Self.job("a3", submittedAgo: 10)]
+        let chosen = Self.over(jobs, rule: rule, exemptions: [exemption])
+        #expect(Set(chosen.keys) == ["a3"], "a2 counts, so a3 is number 3 of 3")
+        rule.maxActive = ConcurrencyCap(count: 1, per: .user, clock: .submitted)
+        #expect(
+            Set(Self.over(jobs, rule: rule, exemptions: [exemption]).keys) == ["a3"], "a2 may be exempt: never chosen")
     }
 
     @Test func jobsAlreadyBeingKilledLeaveTheirPlace() {

@@ -34,6 +34,8 @@ struct DecisionRuleTests {
         case exemptionCovering
         /// A's window is closed now.
         case windowClosed
+        /// `--dry-run`: every rule observes, and shows what enforcing would do.
+        case dryRun
         var testDescription: String { rawValue }
     }
 
@@ -96,24 +98,28 @@ struct DecisionRuleTests {
         (.applies, .exemptionNotCovering, .kill),
         (.applies, .exemptionCovering, .exempt),
         (.applies, .windowClosed, .wouldKill),
+        (.applies, .dryRun, .wouldKill),
         (.matchUnknown, .nothing, .skippedUnknown),
         (.matchUnknown, .otherRuleUnknown, .skippedUnknown),
         (.matchUnknown, .warnRuleOver, .skippedUnknown),
         (.matchUnknown, .exemptionNotCovering, .skippedUnknown),
         (.matchUnknown, .exemptionCovering, .skippedUnknown),
         (.matchUnknown, .windowClosed, .skippedUnknown),
+        (.matchUnknown, .dryRun, .skippedUnknown),
         (.excludeUnknown, .nothing, .skippedUnknown),
         (.excludeUnknown, .otherRuleUnknown, .skippedUnknown),
         (.excludeUnknown, .warnRuleOver, .skippedUnknown),
         (.excludeUnknown, .exemptionNotCovering, .skippedUnknown),
         (.excludeUnknown, .exemptionCovering, .skippedUnknown),
         (.excludeUnknown, .windowClosed, .skippedUnknown),
+        (.excludeUnknown, .dryRun, .skippedUnknown),
         (.excluded, .nothing, .excluded),
         (.excluded, .otherRuleUnknown, .skippedUnknown),
         (.excluded, .warnRuleOver, .warn),
         (.excluded, .exemptionNotCovering, .excluded),
         (.excluded, .exemptionCovering, .excluded),
         (.excluded, .windowClosed, .excluded),
+        (.excluded, .dryRun, .excluded),
     ]
 
     @Test func theTableCoversEveryCase() {
@@ -123,11 +129,24 @@ struct DecisionRuleTests {
     @Test(arguments: table)
     func theDecisionTable(_ certainty: Certainty, _ context: Context, _ expected: Decision.Kind) throws {
         let decision = Evaluator(
-            rules: try Self.rules(certainty, context), exemptions: try Self.exemptions(context), dryRun: false
+            rules: try Self.rules(certainty, context), exemptions: try Self.exemptions(context),
+            dryRun: context == .dryRun
         )
         .decide(clusterId: "c-1", clusterTags: [:], job: Self.job(certainty, context), now: Self.now)
         #expect(decision.kind == expected, "\(certainty) with \(context): \(decision.reason)")
         if expected == .kill { #expect(decision.rule == "A") }
+    }
+
+    @Test func aHeldJobStillWakesTheDaemonAtTheDeadlineOfTheRuleThatCanBeRead() throws {
+        var job = Self.job(.applies, .otherRuleUnknown)
+        job.startedTime = Self.now - 50 * 60_000
+        let evaluator = Evaluator(rules: try Self.rules(.applies, .otherRuleUnknown), exemptions: [], dryRun: false)
+        let before = evaluator.decide(clusterId: "c-1", clusterTags: [:], job: job, now: Self.now)
+        #expect(before.kind == .skippedUnknown && before.rule == "B", "\(before.reason)")
+        let deadline = Self.now + 10 * 60_000
+        #expect(before.nextChangeAt == deadline, "A's deadline, when the kill becomes certain")
+        let at = evaluator.decide(clusterId: "c-1", clusterTags: [:], job: job, now: deadline)
+        #expect(at.kind == .kill && at.rule == "A")
     }
 
     /// Random rule sets and jobs; each field removed in turn. Removing a field never turns a kill into another

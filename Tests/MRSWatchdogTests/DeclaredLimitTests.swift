@@ -80,6 +80,33 @@ struct DeclaredLimitTests {
         #expect(limit.text.hasSuffix("the rule's 2h applies"))
     }
 
+    @Test(arguments: [
+        "{watchdog.max_runtime=1h, watchdog.max_runtime=60m}", "{watchdog.max_runtime=1h, watchdog.max_runtime=3600s}",
+        "{watchdog.max_runtime=1h, spark.application.timeout.alarm=3600000}",
+    ])
+    func theSameLimitInOtherWordsIsOneDeclaration(properties: String) throws {
+        let limit = try #require(Self.declared(properties: properties))
+        #expect(!limit.isMalformed && limit.effectiveMillis == Self.hour, "\(properties): \(limit.text)")
+    }
+
+    @Test func minIsTheShortestLimitTaken() throws {
+        func declared(_ value: String) -> DeclaredLimit? {
+            DeclaredLimit.of(
+                Self.job(properties: "{watchdog.max_runtime=\(value)}"),
+                policy: DeclaredLimitPolicy(keys: Self.keys, minimumMillis: 30 * Self.minute), ruleMillis: 2 * Self.hour
+            )
+        }
+        #expect(declared("30m")?.effectiveMillis == 30 * Self.minute, "exactly min is taken")
+        let under = try #require(declared("1799s"))
+        #expect(under.isMalformed && under.effectiveMillis == 2 * Self.hour)
+    }
+
+    @Test func aUnitSlipIsReportedWithBothReadings() throws {
+        let limit = try #require(Self.declared(properties: "{spark.application.timeout.alarm=86400}"))
+        #expect(limit.isMalformed && limit.effectiveMillis == 2 * Self.hour)
+        #expect(limit.text.contains("86400 ms is 1m26s; as seconds it would be 1d"), "\(limit.text)")
+    }
+
     // MARK: In the evaluator
 
     static func rule(raiseTo: Int64? = nil) -> Rule {

@@ -119,4 +119,44 @@ struct ServerClockTests {
         other.observe(serverMillis: Self.start + 40 * Self.day)
         #expect(other.now() == Self.start)
     }
+
+    /// A proxy (or a node) whose `Date` strays a little further with each answer, alone or between honest
+    /// answers: the estimate moves no faster than a clock drifts, and honest answers still agree.
+    @Test(arguments: [Int64(900), -900], [true, false])
+    func aRunOfDatesThatEachStrayALittleCannotWalkTheEstimate(_ stepPerAnswer: Int64, interleaved: Bool) {
+        let clocks = Clocks()
+        let clock = clocks.clock()
+        clock.observe(serverMillis: Self.start)
+        var worst: Int64 = 0
+        let seconds: Int64 = 2 * 3600
+        for second in Int64(1)...seconds {
+            clocks.advance(1000)
+            let server = Self.start + second * 1000
+            clock.observe(serverMillis: server + second * stepPerAnswer)
+            if interleaved {
+                _ = clock.takeOutliers()
+                clock.observe(serverMillis: server)
+                #expect(clock.takeOutliers().isEmpty, "an honest answer was not believed at \(second) s")
+            }
+            worst = max(worst, abs(clock.now() - server))
+        }
+        let allowed = ServerClock.behindMillis + 2_000 + seconds * 1000 * 2 * ServerClock.driftPPM / 1_000_000
+        #expect(worst <= allowed, "walked \(worst) ms in \(seconds) s (\(abs(stepPerAnswer) * seconds) ms unchecked)")
+        #expect(clock.takeOutliers().stepsMillis.isEmpty)
+    }
+
+    @Test func aStepSeenWithinOnePollIsNotTaken() {
+        // One gateway node with a clock 10 minutes ahead answers a whole poll: 40 requests over 20 s.
+        let clocks = Clocks()
+        let clock = clocks.clock()
+        clock.observe(serverMillis: Self.start)
+        let step: Int64 = 10 * 60_000
+        for _ in 0..<40 {
+            clocks.advance(500)
+            clock.observe(serverMillis: Self.start + clocks.monotonic.withLock { $0 } + step)
+        }
+        #expect(abs(clock.now() - (Self.start + 20_000)) < 1000, "server time moved by one poll's answers")
+        let outliers = clock.takeOutliers()
+        #expect(outliers.count == 40 && outliers.stepsMillis.isEmpty)
+    }
 }

@@ -156,6 +156,7 @@ struct StateStoreTests {
         try other.inDatabase { try $0.execute(sql: "BEGIN EXCLUSIVE") }
         state.record(Self.record("j1", .pending))
         state.countKill(at: Self.now)
+        #expect(store.isDurable)
         #expect(throws: DatabaseError.self) { try store.save(state.takeChanges()) }
         #expect(!store.isDurable, "no kill may leave now")
         try other.inDatabase { try $0.execute(sql: "COMMIT") }
@@ -189,24 +190,31 @@ struct StateStoreTests {
         let error = #expect(throws: (any Error).self) { try store.load(now: Self.now) }
         #expect("\(error.map { "\($0)" } ?? "")".contains("left as it is"))
         #expect(!(try FileManager.default.contentsOfDirectory(atPath: directory)).contains { $0.contains("corrupt") })
-        #expect(!store.isDurable, "no database: no kill may leave")
     }
 
     /// A kill stamped 40 days ahead by a clock that was wrong (before the server clock refused single
     /// outliers) never counts against the hourly budget, and is dropped from memory and the database.
-    @Test func killTimesStampedAheadNeverCountAndArePruned() throws {
+    @Test func killTimesStampedFarAheadCountFromNowAndLeaveWithinTheHour() throws {
         let directory = try Self.directory()
         let store = StateStore(directory: directory)
         var state = try store.load(now: Self.now).state
-        let ahead = Self.now + 40 * 24 * Self.hour
-        state.countKill(at: Self.now - 10 * 60_000)
-        state.countKill(at: ahead)
+        let earlier = Self.now - 10 * 60_000
+        let slightlyAhead = Self.now + 30_000
+        state.countKill(at: earlier)
+        state.countKill(at: slightlyAhead)  // a clock stepped back a little: still counts as stamped
+        state.countKill(at: Self.now + 40 * 24 * Self.hour)  // a clock that was far ahead
         try store.save(state.takeChanges())
-        #expect(state.killsInLastHour(now: Self.now) == 1, "the stamp ahead is not in the last hour")
+        #expect(state.killsInLastHour(now: Self.now) == 3, "a stamp ahead still counts against the budget")
         state.prune(now: Self.now)
-        #expect(state.killTimes == [Self.now - 10 * 60_000])
+        #expect(state.killTimes == [earlier, Self.now, slightlyAhead], "the far stamp counts from now")
         try store.save(state.takeChanges())
-        #expect(try StateStore(directory: directory).load(now: Self.now).state.killTimes == [Self.now - 10 * 60_000])
+        #expect(try StateStore(directory: directory).load(now: Self.now).state.killTimes == state.killTimes)
+        // An hour and a minute later every one of them has left the budget, in memory and on disk.
+        let later = Self.now + Self.hour + 60_000
+        state.prune(now: later)
+        #expect(state.killsInLastHour(now: later) == 0 && state.killTimes.isEmpty)
+        try store.save(state.takeChanges())
+        #expect(try StateStore(directory: directory).load(now: later).state.killTimes.isEmpty)
     }
 
     @Test func theDatabaseIsPrivateWhateverTheUmask() throws {
@@ -222,6 +230,19 @@ struct StateStoreTests {
                 try FileManager.default.attributesOfItem(atPath: directory + "/" + file)[.posixPermissions] as? Int)
             #expect(mode & 0o077 == 0, "\(file) is \(String(mode, radix: 8))")
         }
+    }
+
+    @Test func aDatabaseEveryUserCouldReadIsMadePrivateWhenOpened() throws {
+        let directory = try Self.directory()
+        let store = StateStore(directory: directory)
+        var state = try store.load(now: Self.now).state
+        state.record(Self.record("j1", .pending))
+        try store.save(state.takeChanges())
+        let path = directory + "/state.sqlite"
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        _ = try StateStore(directory: directory).load(now: Self.now)
+        let mode = try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+        #expect(mode == 0o640, "\(String(mode, radix: 8)): other users lose access, the group keeps its own")
     }
 
     @Test func aVersion01StateFileIsImportedOnceAndRenamed() throws {

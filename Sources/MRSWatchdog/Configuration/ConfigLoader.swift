@@ -299,6 +299,12 @@ public enum ConfigLoader {
                 object.childPath("min"), object.node["min"]!.position,
                 "min (\(DurationText.format(millis: minimum))) is above max_runtime (\(DurationText.format(millis: maxRuntime))): no declaration could lower it"
             )
+        } else if minimum == nil, ceiling == nil, DeclaredLimitPolicy.defaultMinimumMillis >= maxRuntime {
+            // Nothing could lower it (the default min is not below it) nor raise it: a rule that does nothing.
+            reader.report(
+                object.path, object.node.position,
+                "declared_limit has no effect: the default min (\(DurationText.format(millis: DeclaredLimitPolicy.defaultMinimumMillis))) is not below max_runtime (\(DurationText.format(millis: maxRuntime))) and there is no allow_raise_to; set a lower min"
+            )
         }
         return keys.map {
             DeclaredLimitPolicy(

@@ -8,19 +8,30 @@ import Synchronization
 /// `Date + 999 ms` (plus the response's travel time). When the host clock lies inside those bounds it agrees
 /// with the server and gives the milliseconds; otherwise the lower bound is used.
 ///
-/// One response cannot move it (README, "Server time"): a `Date` more than `toleranceMillis` away from the
-/// estimate is an outlier (a proxy, a cache, a misconfigured gateway node), counted
-/// (`mrs_watchdog_clock_outliers_total`) and reported, and the estimate stays. Only `confirmations`
-/// responses that agree with each other, spread over at least `confirmSpanMillis` (so one cached answer
-/// served again does not count), step it: a real clock step. Before any estimate is accepted, a first `Date`
-/// that disagrees with the host clock is used only where it is behind it, which can make a kill late, never
-/// early.
+/// Neither one response nor a run of them can move it far (README, "Server time"). A `Date` agrees when it
+/// lies within `behindMillis` behind or `aheadMillis` past a second after the anchor (the last confirmed
+/// reading) plus `driftPPM` of the time since; the anchor follows the estimate hourly by no more than that
+/// drift. So responses that each stray a little cannot walk the estimate faster than a real clock drifts.
+/// Any other `Date` is an outlier (a proxy, a cache, a misconfigured gateway node), counted
+/// (`mrs_watchdog_clock_outliers_total`) and reported, and the estimate stays. Only `confirmations` outliers that agree with each other, spread
+/// over at least `confirmSpanMillis` (more than one poll at the default interval, so one cached answer
+/// served again or one gateway node answering a poll does not count), step it: a real clock step. Before any
+/// estimate is accepted, a first `Date` that disagrees with the host clock is used only where it is behind
+/// it, which can make a kill late, never early.
 public final class ServerClock: Sendable {
-    /// How far a `Date` may stray from the estimate and still agree with it, ms.
-    public static let toleranceMillis: Int64 = 5_000
+    /// How far a `Date` may be behind the anchor (less drift) and still agree with it, ms (travel time, a slow node:
+    /// the safe side, a kill late by that much at most).
+    public static let behindMillis: Int64 = 5_000
+    /// How far a `Date` may be past the anchor's second (plus drift) and still agree with it, ms.
+    public static let aheadMillis: Int64 = 1_000
+    /// How fast the server's clock may drift from the monotonic clock, in parts per million: 500, the most
+    /// NTP slews a clock.
+    public static let driftPPM: Int64 = 500
+    /// How long an anchor holds before it moves toward the current estimate, ms.
+    public static let anchorMillis: Int64 = 3_600_000
     /// How many agreeing outliers confirm a step, and the monotonic time they must span, ms.
     public static let confirmations = 3
-    public static let confirmSpanMillis: Int64 = 10_000
+    public static let confirmSpanMillis: Int64 = 60_000
 
     /// A `Date` seen at a monotonic instant (both ms).
     private struct Reading {
@@ -30,10 +41,55 @@ public final class ServerClock: Sendable {
         func estimate(at instant: Int64) -> Int64 { serverMillis + (instant - at) }
     }
 
+    /// The accepted bounds of server time and the anchor they may not stray from.
+    private struct Estimate {
+        var lower: Reading
+        var upper: Reading
+        var anchor: Reading
+
+        init(_ reading: Reading) {
+            lower = reading
+            upper = Reading(serverMillis: reading.serverMillis + 999, at: reading.at)
+            anchor = reading
+        }
+
+        /// The bounds projected to `instant`, ms; the upper never below the lower.
+        func bounds(at instant: Int64) -> (low: Int64, high: Int64) {
+            let low = lower.estimate(at: instant)
+            return (low, max(low, upper.estimate(at: instant)))
+        }
+
+        /// How far the server's clock may have drifted from the anchor by `instant`, ms.
+        func drift(at instant: Int64) -> Int64 { (instant - anchor.at) * ServerClock.driftPPM / 1_000_000 }
+
+        /// The `Date` values that agree with the estimate at `instant`, ms: around the anchor, not the
+        /// bounds, so answers that each stray a little cannot carry the estimate along.
+        func agreeing(at instant: Int64) -> ClosedRange<Int64> {
+            let anchored = anchor.estimate(at: instant)
+            let drift = drift(at: instant)
+            return (anchored - drift - ServerClock.behindMillis)...(anchored + 999 + drift + ServerClock.aheadMillis)
+        }
+
+        /// Narrows the bounds with a `Date` that agrees with them. The lower bound moves forward to it, and
+        /// back to it when it is a whole second behind (a server clock running slow: late, never early); the
+        /// upper bound moves down to it, and never below the lower. After `anchorMillis` the anchor follows
+        /// the lower bound by at most the drift allowed since, so it moves no faster than a clock drifts.
+        mutating func tighten(with reading: Reading) {
+            let (low, high) = bounds(at: reading.at)
+            if reading.serverMillis > low || reading.serverMillis + 999 < low { lower = reading }
+            let newLow = lower.estimate(at: reading.at)
+            upper = Reading(serverMillis: max(newLow, min(high, reading.serverMillis + 999)), at: reading.at)
+            if reading.at - anchor.at >= ServerClock.anchorMillis {
+                let anchored = anchor.estimate(at: reading.at)
+                let drift = drift(at: reading.at)
+                anchor = Reading(serverMillis: min(max(newLow, anchored - drift), anchored + drift), at: reading.at)
+            }
+        }
+    }
+
     private struct State {
-        /// The accepted bounds of server time; nil until a `Date` agreed with the host or was confirmed.
-        var lower: Reading?
-        var upper: Reading?
+        /// Nil until a `Date` agreed with the host or was confirmed.
+        var estimate: Estimate?
         /// Outliers that agree with the newest one, oldest first: a step in the making.
         var pending: [Reading] = []
         var outliers = ClockOutliers()
@@ -66,32 +122,29 @@ public final class ServerClock: Sendable {
         let host = hostNow()
         let outlier: Int64? = state.withLock { state in
             let offset: Int64
-            if let lower = state.lower, let upper = state.upper {
-                let low = lower.estimate(at: reading.at)
-                let high = max(low, upper.estimate(at: reading.at))
-                if serverMillis >= low - Self.toleranceMillis, serverMillis <= high + Self.toleranceMillis {
-                    Self.tighten(&state, with: reading)
+            if let estimate = state.estimate {
+                if estimate.agreeing(at: reading.at).contains(serverMillis) {
+                    state.estimate?.tighten(with: reading)
+                    state.pending = []
                     return nil
                 }
-                offset = serverMillis - low
+                offset = serverMillis - estimate.bounds(at: reading.at).low
+                state.outliers.count += 1
+                if abs(offset) > abs(state.outliers.largestOffsetMillis) { state.outliers.largestOffsetMillis = offset }
             } else {
-                if abs(serverMillis - host) <= Self.toleranceMillis + 999 {
+                if abs(serverMillis - host) <= Self.behindMillis + 999 {
                     Self.accept(&state, reading)
                     return nil
                 }
                 // Not an outlier yet (there is no estimate to stray from): a host clock that is off, or not.
                 offset = serverMillis - host
             }
-            if state.lower != nil {
-                state.outliers.count += 1
-                if abs(offset) > abs(state.outliers.largestOffsetMillis) { state.outliers.largestOffsetMillis = offset }
-            }
+            let counted = state.estimate != nil
             state.pending = state.pending.filter {
-                abs($0.estimate(at: reading.at) - serverMillis) <= Self.toleranceMillis
+                abs($0.estimate(at: reading.at) - serverMillis) <= Self.behindMillis
             }
             state.pending.append(reading)
             if state.pending.count > 16 { state.pending.removeFirst(state.pending.count - 16) }
-            let counted = state.lower != nil
             if state.pending.count >= Self.confirmations,
                 reading.at - state.pending[state.pending.count - Self.confirmations].at >= Self.confirmSpanMillis
             {
@@ -106,20 +159,19 @@ public final class ServerClock: Sendable {
     /// Server time now, in epoch ms.
     public func now() -> Int64 {
         let instant = monotonicNow()
-        let current = state.withLock { ($0.lower, $0.upper, $0.pending.last) }
+        let current = state.withLock { ($0.estimate, $0.pending.last) }
         let host = hostNow()
-        guard let lower = current.0, let upper = current.1 else {
+        guard let estimate = current.0 else {
             // Nothing accepted yet: an unconfirmed `Date` may only hold the host's time back.
-            return current.2.map { min(host, $0.estimate(at: instant)) } ?? host
+            return current.1.map { min(host, $0.estimate(at: instant)) } ?? host
         }
-        let low = lower.estimate(at: instant)
-        let high = upper.estimate(at: instant)
-        return (low...max(low, high)).contains(host) ? host : low
+        let (low, high) = estimate.bounds(at: instant)
+        return (low...high).contains(host) ? host : low
     }
 
     /// Host clock minus server clock, in ms (positive: the host is ahead); nil before any response.
     public func hostSkewMillis() -> Int64? {
-        guard state.withLock({ $0.lower != nil || !$0.pending.isEmpty }) else { return nil }
+        guard state.withLock({ $0.estimate != nil || !$0.pending.isEmpty }) else { return nil }
         return hostNow() - now()
     }
 
@@ -132,25 +184,7 @@ public final class ServerClock: Sendable {
     }
 
     private static func accept(_ state: inout State, _ reading: Reading) {
-        state.lower = reading
-        state.upper = Reading(serverMillis: reading.serverMillis + 999, at: reading.at)
-        state.pending = []
-    }
-
-    /// Narrows the bounds with a `Date` that agrees with them. The lower bound moves forward to it, and back
-    /// to it when it is a whole second behind (a server clock running slow: late, never early); the upper
-    /// bound moves down to it, and never below the lower.
-    private static func tighten(_ state: inout State, with reading: Reading) {
-        guard let lower = state.lower, let upper = state.upper else { return }
-        let low = lower.estimate(at: reading.at)
-        if reading.serverMillis > low || reading.serverMillis + 999 < low { state.lower = reading }
-        if reading.serverMillis + 999 < upper.estimate(at: reading.at) {
-            state.upper = Reading(serverMillis: reading.serverMillis + 999, at: reading.at)
-        }
-        let newLow = state.lower!.estimate(at: reading.at)
-        if state.upper!.estimate(at: reading.at) < newLow {
-            state.upper = Reading(serverMillis: newLow + 999, at: reading.at)
-        }
+        state.estimate = Estimate(reading)
         state.pending = []
     }
 }

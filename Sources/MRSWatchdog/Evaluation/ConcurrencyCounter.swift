@@ -5,7 +5,9 @@
 /// (`JobTimes`) cannot be placed, so an enforce cap reports it `skipped-unknown` and leaves it out of the count.
 /// Leaving it out can only make the jobs chosen fewer, never other ones: whatever group it belonged to, the
 /// known jobs beyond the cap are still beyond it. Jobs already being killed (for another limit, or by an
-/// earlier cap kill) are not counted either: they are leaving. Exempt jobs count but are never chosen.
+/// earlier cap kill) are not counted either: they are leaving. Exempt jobs count but are never chosen; so do
+/// jobs skipped because an exemption might cover them. A job held only by another rule that cannot be read
+/// counts and can be chosen: the cap reads its own facts, and that rule cannot take its kill away.
 public struct ConcurrencyCounter: Sendable {
     private struct Entry {
         var decision: Decision
@@ -28,10 +30,9 @@ public struct ConcurrencyCounter: Sendable {
 
     /// Counts `decision`'s job under every cap rule that applies to it, at server time `now` (epoch ms).
     public mutating func add(_ decision: Decision, now: Int64) {
-        // A job already skipped for an unknown fact is neither counted nor chosen: its times may be the fact.
-        guard !capped.isEmpty, decision.job.state?.isActive == true, decision.kind != .skippedUnknown,
-            decision.kind != .kill
-        else { return }
+        // A job already skipped for an unknown fact still runs, so it counts wherever the cap can place it
+        // from known facts (its times are checked below, as for every job).
+        guard !capped.isEmpty, decision.job.state?.isActive == true, decision.kind != .kill else { return }
         let implausible = JobTimes.problem(in: decision.job, active: true, now: now)
         for (index, rule) in capped {
             guard let cap = rule.maxActive,
@@ -46,7 +47,7 @@ public struct ConcurrencyCounter: Sendable {
                 }
             let since = cap.clock == .running ? decision.job.startedTime : decision.job.submittedTime
             guard let group, !group.isEmpty, let since, implausible == nil else {
-                if rule.mode == .enforce, unplaced[decision.job.jobId] == nil {
+                if rule.mode == .enforce, decision.kind != .skippedUnknown, unplaced[decision.job.jobId] == nil {
                     var skipped = decision
                     skipped.kind = .skippedUnknown
                     skipped.rule = rule.name
@@ -85,7 +86,7 @@ public struct ConcurrencyCounter: Sendable {
                 guard entries.count > cap.count else { continue }
                 let ordered = entries.sorted { ($0.since, $0.decision.job.jobId) < ($1.since, $1.decision.job.jobId) }
                 for (position, entry) in ordered.enumerated().dropFirst(cap.count)
-                where [.ok, .warn, .wouldKill].contains(entry.decision.kind)
+                where ([.ok, .warn, .wouldKill].contains(entry.decision.kind) || entry.decision.isHeldByUnreadableRule)
                     && listed.insert(entry.decision.job.jobId).inserted
                 {
                     var decision = entry.decision
@@ -97,6 +98,7 @@ public struct ConcurrencyCounter: Sendable {
                     decision.deadline = nil
                     decision.declared = nil
                     decision.nextChangeAt = nil
+                    decision.unknownField = nil
                     decision.reason =
                         "over max_active \(cap.count) per \(cap.per.rawValue) \(group): number \(position + 1) of"
                         + " \(entries.count) by \(cap.clock == .running ? "started_time" : "submitted_time")"

@@ -80,6 +80,9 @@ public struct Decision: Sendable, Hashable {
     /// For `skipped-unknown`: the MRS field that was missing or implausible (`started_time`, `queue`,
     /// `cluster_tags`, `job_state`, …), a bounded label for metrics.
     public var unknownField: String?
+    /// A `skipped-unknown` job held by a rule that cannot be read (`rule` names it), not by an exemption or
+    /// its state: that cannot take away a kill another rule gives for certain, a `max_active` cap's included.
+    public var isHeldByUnreadableRule: Bool { kind == .skippedUnknown && rule != nil }
     /// Every rule that matched, for `explain`.
     public var matches: [RuleMatch]
 

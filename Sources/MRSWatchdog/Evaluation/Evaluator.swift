@@ -179,7 +179,9 @@ public struct Evaluator: Sendable {
                     && isEnforce(match.rule)
             })
         {
-            // No rule kills the job for certain, and one that cannot be read might.
+            // No rule kills the job for certain, and one that cannot be read might. The deadlines of the rules
+            // that can be read still wake the daemon: at one of them the job may be killed for certain.
+            decision.nextChangeAt = nextChange
             return Self.skipped(decision, held.field, held.reason, rule: held.rule)
         }
         if let match = due, match.outsideWindow {

@@ -134,6 +134,8 @@ public final class StateStore: Sendable {
     }
 
     /// `body` on a copy of the database at `path` (and its `-wal`) in a new private temporary folder.
+    /// A daemon may write between the two copies; they are taken again (at most 5 times) until neither file
+    /// changed (size, modification time) while they were copied.
     private static func fromCopy<T>(of path: String, _ body: (String) throws -> T) throws -> T {
         var template = Array((FileManager.default.temporaryDirectory.path + "/mrs-watchdog-report-XXXXXX").utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
@@ -142,13 +144,28 @@ public final class StateStore: Sendable {
         let folder = String(cString: made)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let copy = folder + "/state.sqlite"
-        do {
-            try FileManager.default.copyItem(atPath: path, toPath: copy)
-            if FileManager.default.fileExists(atPath: path + "-wal") {
-                try FileManager.default.copyItem(atPath: path + "-wal", toPath: copy + "-wal")
+        func version() -> [Int64] {
+            [path, path + "-wal"].flatMap { file -> [Int64] in
+                var info = stat()
+                guard stat(file, &info) == 0 else { return [-1, -1, -1] }
+                return [Int64(info.st_size), Int64(info.st_mtim.tv_sec), Int64(info.st_mtim.tv_nsec)]
             }
-        } catch {
-            throw StateFileError("cannot copy \(path) to read it: \(error)")
+        }
+        for attempt in 1...5 {
+            let before = version()
+            do {
+                for file in [copy, copy + "-wal"] where FileManager.default.fileExists(atPath: file) {
+                    try FileManager.default.removeItem(atPath: file)
+                }
+                try FileManager.default.copyItem(atPath: path, toPath: copy)
+                if FileManager.default.fileExists(atPath: path + "-wal") {
+                    try FileManager.default.copyItem(atPath: path + "-wal", toPath: copy + "-wal")
+                }
+            } catch {
+                throw StateFileError("cannot copy \(path) to read it: \(error)")
+            }
+            if version() == before { break }
+            if attempt == 5 { throw StateFileError("\(path) kept changing while it was copied; try again") }
         }
         return try body(copy)
     }
@@ -183,9 +200,15 @@ public final class StateStore: Sendable {
     }
 
     static func open(_ path: String, busyTimeout: Double = 1) throws -> DatabaseQueue {
-        // Created 0600 whatever the umask; SQLite gives its -wal and -shm files the database file's mode.
+        // Created 0600 whatever the umask; SQLite gives its -wal and -shm files the database file's mode. One
+        // made readable by every user (an older version, a restore) loses that; group access, which lets an
+        // operators group run `report`, is the administrator's to give.
         let fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         if fd >= 0 { close(fd) }
+        for file in [path, path + "-wal", path + "-shm"] {
+            var info = stat()
+            if stat(file, &info) == 0, info.st_mode & 0o007 != 0 { chmod(file, info.st_mode & 0o770) }
+        }
         var configuration = Configuration()
         configuration.journalMode = .wal
         configuration.label = "state"
@@ -290,8 +313,10 @@ public final class StateStore: Sendable {
         }
         if let now = changes.prunedAt {
             // The same cut-offs as `WatchdogState.prune`, by index.
-            try db.cachedStatement(sql: "DELETE FROM kill_time WHERE at <= ? OR at > ?")
-                .execute(arguments: [now - WatchdogState.hourMillis, now + WatchdogState.aheadToleranceMillis])
+            try db.cachedStatement(sql: "DELETE FROM kill_time WHERE at <= ?")
+                .execute(arguments: [now - WatchdogState.hourMillis])
+            try db.cachedStatement(sql: "UPDATE kill_time SET at = ? WHERE at > ?")
+                .execute(arguments: [now, now + WatchdogState.aheadToleranceMillis])
             try db.cachedStatement(sql: "DELETE FROM warned WHERE at <= ?")
                 .execute(arguments: [now - WatchdogState.retentionMillis])
             try db.cachedStatement(sql: "DELETE FROM kill WHERE status != 'pending' AND resolved_at <= ?")

@@ -28,8 +28,8 @@ public struct WatchdogState: Sendable, Hashable {
     /// and that the longest kill-loop window still sees every kill in it.
     public static let retentionMillis: Int64 = WatchdogConfig.Safety.maxKillLoopWithinMillis
     static let hourMillis: Int64 = 3_600_000
-    /// How far ahead of server time a stored kill time may be and still count: one further ahead was stamped
-    /// by a clock that was wrong.
+    /// How far ahead of server time a stored kill time may be and keep its stamp: one further ahead was
+    /// stamped by a clock that was wrong, and counts from `prune` on.
     static let aheadToleranceMillis: Int64 = 60_000
 
     public func kill(_ key: JobKey) -> KillRecord? { kills[key] }
@@ -63,8 +63,9 @@ public struct WatchdogState: Sendable, Hashable {
         kills.values.filter { $0.attempts > 0 && $0.firstAttemptAt > since }
     }
 
+    /// First kill requests of the hour before `now` (server ms), those stamped ahead of it included.
     public func killsInLastHour(now: Int64) -> Int {
-        killTimes.count { $0 > now - Self.hourMillis && $0 <= now }
+        killTimes.count { $0 > now - Self.hourMillis }
     }
 
     // MARK: Changes
@@ -99,12 +100,13 @@ public struct WatchdogState: Sendable, Hashable {
         changes.history.append(entry)
     }
 
-    /// Drops what no longer matters: kill times older than an hour (or implausibly ahead), settled records older
-    /// than the retention.
+    /// Drops what no longer matters: kill times older than an hour, settled records older than the retention.
     /// Pending kills are never dropped.
     public mutating func prune(now: Int64) {
-        // A kill time stamped ahead by a wrong clock would hold every kill until server time caught up with it.
-        killTimes.removeAll { $0 <= now - Self.hourMillis || $0 > now + Self.aheadToleranceMillis }
+        // A kill time stamped far ahead by a wrong clock is moved to `now`: kept, it would hold every kill until
+        // server time caught up with it; dropped, a clock stepping back would empty the hourly budget.
+        killTimes = killTimes.filter { $0 > now - Self.hourMillis }
+            .map { $0 > now + Self.aheadToleranceMillis ? now : $0 }.sorted()
         warned = warned.filter { $0.value > now - Self.retentionMillis }
         kills = kills.filter {
             $0.value.status == .pending || ($0.value.resolvedAt ?? now) > now - Self.retentionMillis
