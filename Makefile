@@ -1,7 +1,7 @@
 # mrs-watchdog — build, test and run targets. `make help` lists them.
 SWIFT ?= swift
 PREFIX ?= /usr/local
-APT_PACKAGES := libsystemd-dev libsqlite3-dev systemd-container pkg-config python3-jsonschema curl procps binutils man-db
+APT_PACKAGES := libsystemd-dev libsqlite3-dev systemd-container pkg-config python3-jsonschema python3-yaml curl procps binutils man-db
 
 .PHONY: monitoring-check bench bench-core deb docs help deps apt-packages build demo test schema-check folder-check format-check systemd-test release install uninstall emulator clean
 
@@ -10,10 +10,12 @@ help:
 	@echo "make demo      the daemon against mrs-emulator: a runaway job warned, then killed (Ctrl-C stops)"
 	@echo "make build     debug build of mrs-watchdog and mrs-emulator"
 	@echo "make test      install deps if missing, then run every test (the systemd container test needs root)"
+	@echo "make monitoring-check  only the alerts, dashboard and runbook checks against a real scrape"
 	@echo "make systemd-test  only the systemd container test (root; SKIPPED otherwise)"
 	@echo "make install   release build (static Swift stdlib) to $(PREFIX)/bin, the unit to /etc/systemd/system,"
 	@echo "               rules.example.json to /etc/mrs-watchdog/rules.json (dry run) unless one exists"
 	@echo "               with the man page and bash, zsh and fish completions (make docs builds them into .build/docs)"
+	@echo "               and monitoring/ (alerts, dashboard, runbook) to $(PREFIX)/share/mrs-watchdog/monitoring"
 	@echo "make uninstall remove the binary, the unit, the man page and completions; config, credentials and state stay"
 	@echo "make deb       build/mrs-watchdog_VERSION_ARCH.deb (same files; the config is a conffile)"
 	@echo "make bench     release benchmarks against mrs-emulator and the official SDK (~40 min; BENCH_MINUTES=20"
@@ -42,6 +44,7 @@ demo: build
 test: deps schema-check folder-check format-check
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	BIN_DIR=$$($(SWIFT) build --show-bin-path) bash scripts/check-monitoring.sh
 	bash Tests/SystemdContainer/run.sh
 
 # Boots a real systemd in a container and runs the installed daemon under its own unit.
@@ -80,6 +83,9 @@ install: release docs
 	install -D -m 644 mrs-watchdog.service.tmp $(DESTDIR)$(UNIT_DIR)/mrs-watchdog.service
 	rm -f mrs-watchdog.service.tmp
 	install -D -m 644 systemd/notify-reload.conf $(DESTDIR)$(PREFIX)/share/mrs-watchdog/notify-reload.conf
+	@# Alerts, their tests, the dashboard and the runbook, for Prometheus and Grafana to load (README, Monitoring).
+	for file in alerts.yaml alerts.test.yaml runbook.md dashboards/mrs-watchdog.json; do \
+		install -D -m 644 monitoring/$$file $(DESTDIR)$(PREFIX)/share/mrs-watchdog/monitoring/$$file; done
 	@# The operators group and the extensions directory (mrs-watchdog extend), made by systemd's own tools.
 	install -D -m 644 systemd/mrs-watchdog.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/mrs-watchdog.conf
 	install -D -m 644 systemd/mrs-watchdog.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/mrs-watchdog.conf

@@ -102,6 +102,7 @@ done
 check "bash completes mrs-watchdog's commands" bash -c "nsenter -t $LEADER -a bash -c 'source /usr/share/bash-completion/completions/mrs-watchdog && complete -p mrs-watchdog' | grep -q _mrs-watchdog"
 check "the package installed the binary, the unit and the config" ct test -x /usr/bin/mrs-watchdog -a -f /lib/systemd/system/mrs-watchdog.service -a -f /etc/mrs-watchdog/rules.json
 check "the packaged config starts in dry run" ct grep -q '"dry_run": true' /etc/mrs-watchdog/rules.json
+check "the package installed the alerts, dashboard and runbook" ct test -s /usr/share/mrs-watchdog/monitoring/alerts.yaml -a -s /usr/share/mrs-watchdog/monitoring/dashboards/mrs-watchdog.json -a -s /usr/share/mrs-watchdog/monitoring/runbook.md
 verify_err=$(ct systemd-analyze verify --man=no /lib/systemd/system/mrs-watchdog.service 2>&1 >/dev/null)
 check "systemd-analyze verify prints nothing on stderr${verify_err:+: $verify_err}" [ -z "$verify_err" ]
 
