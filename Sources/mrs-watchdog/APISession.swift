@@ -18,16 +18,29 @@ enum APISession {
         prepare: (any CredentialProvider) async throws -> Void = { _ in },
         _ body: (MRSHTTPClient) async throws -> T
     ) async throws -> T {
+        try await withClients(config, serverClock: serverClock, prepare: prepare) { client, _ in try await body(client)
+        }
+    }
+
+    /// As `with`, also handing `body` the client without a proxy (`HTTPClientSetup.directConfiguration`),
+    /// which the metadata service always gets and receivers `no_proxy` names get.
+    static func withClients<T>(
+        _ config: WatchdogConfig, serverClock: ServerClock? = nil,
+        prepare: (any CredentialProvider) async throws -> Void = { _ in },
+        _ body: (MRSHTTPClient, HTTPClient) async throws -> T
+    ) async throws -> T {
         let environment = ProcessInfo.processInfo.environment
         let configuration = HTTPClientSetup.configuration(
             endpoint: config.mrs.endpoint, caFile: config.mrs.caFile, environment: environment)
-        return try await HTTPClient.withHTTPClient(configuration: configuration) { http in
-            let (provider, resolved) = try credentials(http: http, environment: environment)
-            try await prepare(provider)
-            let client = self.client(
-                config, http: http, projectId: try projectId(config, resolved), credentials: provider,
-                onServerDate: { date in serverClock?.observe(serverMillis: date) })
-            return try await body(client)
+        return try await HTTPClient.withHTTPClient(configuration: HTTPClientSetup.directConfiguration()) { direct in
+            try await HTTPClient.withHTTPClient(configuration: configuration) { http in
+                let (provider, resolved) = try credentials(http: direct, environment: environment)
+                try await prepare(provider)
+                let client = self.client(
+                    config, http: http, projectId: try projectId(config, resolved), credentials: provider,
+                    onServerDate: { date in serverClock?.observe(serverMillis: date) })
+                return try await body(client, direct)
+            }
         }
     }
 
@@ -52,7 +65,8 @@ enum APISession {
             logger: Logger(label: "mrs-watchdog"), onServerDate: onServerDate)
     }
 
-    /// The credential chain's answer: static credentials, or the ECS metadata service (asked when used).
+    /// The credential chain's answer: static credentials, or the ECS metadata service (asked when used,
+    /// through `http`, which must have no proxy).
     /// - Throws: `CredentialChain.ResolutionError` for half a key pair.
     static func credentials(
         http: HTTPClient, environment: [String: String]

@@ -60,11 +60,13 @@ extension WatchdogCommand {
 
             let configuration = HTTPClientSetup.configuration(
                 endpoint: endpoint, caFile: config.mrs.caFile, environment: environment)
+            // The metadata service is asked without a proxy, as the daemon asks it.
+            let direct = HTTPClient(configuration: HTTPClientSetup.directConfiguration())
             let passed = try await HTTPClient.withHTTPClient(configuration: configuration) { http -> Bool in
                 let provider: any CredentialProvider
                 let resolved: CredentialChain.Resolved
                 do {
-                    (provider, resolved) = try APISession.credentials(http: http, environment: environment)
+                    (provider, resolved) = try APISession.credentials(http: direct, environment: environment)
                     _ = try await provider.credentials()
                 } catch {
                     report(
@@ -92,6 +94,7 @@ extension WatchdogCommand {
                 return await Preflight(config: config, client: client, serverDate: { serverDate.withLock { $0 } })
                     .run(report: report)
             }
+            try await direct.shutdown()
             guard passed, allPassed else { throw ExitCode(1) }
             Console.out("all checks passed")
         }

@@ -128,17 +128,17 @@ extension WatchdogCommand {
             }) {
                 // The normal screen is back before an error is printed, so the error stays readable.
                 defer { liveView?.close() }
-                return try await APISession.with(
+                return try await APISession.withClients(
                     config, serverClock: clock,
                     prepare: { provider in
                         try await notifier.extendingStartTimeout { _ = try await provider.credentials() }
                     }
-                ) { client -> (polled: Int, failed: Int)? in
+                ) { client, direct -> (polled: Int, failed: Int)? in
                     let notifications = NotificationDispatcher(
                         settings: config.notifications,
                         makeChannels: NotificationChannels.factory(
-                            http: client.http, projectId: client.projectId, credentials: client.credentials,
-                            logger: logger),
+                            http: client.http, direct: direct, environment: ProcessInfo.processInfo.environment,
+                            projectId: client.projectId, credentials: client.credentials, logger: logger),
                         logger: logger)
                     let sinks: [(any DaemonEventSink)?] = [
                         display, systemd, registry.map { _ in MetricsEventSink() }, notifications,

@@ -17,8 +17,8 @@ struct OwnerNoticeEmulatorTests {
         return NotificationDispatcher(
             settings: config.notifications,
             makeChannels: NotificationChannels.factory(
-                http: emulator.http, projectId: EmulatorHarness.projectId, credentials: client.credentials,
-                logger: quiet),
+                http: emulator.http, direct: emulator.http, environment: [:], projectId: EmulatorHarness.projectId,
+                credentials: client.credentials, logger: quiet),
             logger: quiet, retryDelays: [.milliseconds(100), .milliseconds(200)])
     }
 

@@ -42,4 +42,39 @@ struct HTTPClientSetupTests {
         #expect(pinned.tlsConfiguration?.trustRoots == .file("/etc/mrs-watchdog/ca.pem"))
         #expect(pinned.proxy == .server(host: "p", port: 3128))
     }
+
+    @Test(arguments: [
+        ("https://hooks.slack.com/services/T0/B0/secret", "https://hooks.slack.com/…"),
+        ("https://user:pw@hooks.example.com:8443/x?token=t", "https://hooks.example.com:8443/…"),
+        ("http://10.0.0.5", "http://10.0.0.5/…"),
+        ("not a url /secret", "a webhook URL"),
+    ])
+    func aWebhookURLIsShownWithoutItsPathQueryOrUserInfo(_ url: String, _ shown: String) {
+        #expect(WebhookURL.shown(url) == shown)
+    }
+
+    @Test(
+        arguments: [
+            ("https://hooks.example.com/x", ["https_proxy": "http://p:1"], "p:1"),
+            ("https://hooks.example.com/x", ["https_proxy": "http://p:1", "no_proxy": "*.example.com"], nil),
+            (
+                "https://hooks.example.com:8443/x",
+                ["https_proxy": "http://p:1", "no_proxy": "hooks.example.com:8443"], nil
+            ),
+            ("http://10.1.2.3:8080/hook", ["https_proxy": "http://p:1"], nil),
+            ("http://10.1.2.3:8080/hook", ["http_proxy": "http://p:1", "no_proxy": "10.1.2.3"], nil),
+            ("http://[fd00::1]:8080/hook", ["http_proxy": "http://p:1", "no_proxy": "[fd00::1]"], nil),
+            ("http://169.254.169.254", ["http_proxy": "http://p:1"], "p:1"),
+        ] as [(String, [String: String], String?)])
+    func aReceiversProxyFollowsItsSchemeAndNoProxy(_ url: String, _ environment: [String: String], _ expected: String?)
+    {
+        let proxy = HTTPClientSetup.proxy(url: url, environment: environment)
+        #expect(proxy.map { "\($0.host):\($0.port)" } == expected)
+    }
+
+    @Test func theDirectConfigurationHasNoProxyWhateverTheEnvironment() {
+        let direct = HTTPClientSetup.directConfiguration()
+        #expect(direct.proxy == nil)
+        #expect(direct.tlsConfiguration?.certificateVerification == .fullVerification)
+    }
 }

@@ -62,4 +62,26 @@ struct NotificationMessageTests {
         #expect(config.notifications.smn?.endpoint.description == "https://smn.ap-southeast-1.myhuaweicloud.cn")
         #expect(config.notifications.smn?.timeoutMillis == 5000)
     }
+
+    /// A job owner's 300 KB declaration in the reason, and a long name: the message stays within 4 KB, the
+    /// ids whole, the long parts cut in the middle.
+    @Test func aMessageIsBoundedWhateverTheJobCarries() throws {
+        var record = Self.record(.warn)
+        record.decision.job.jobName = String(repeating: "n", count: 5_000)
+        record.decision.reason = "over max_runtime 2h; " + String(repeating: "x", count: 300_000)
+        let message = try #require(NotificationMessage.from(.decision(record), at: Self.now))
+        #expect(message.json.utf8.count <= NotificationMessage.maxBytes, "\(message.json.utf8.count) bytes")
+        #expect(message.text.utf8.count <= NotificationMessage.maxBytes)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(message.json.utf8)) as? [String: Any])
+        #expect(object["job_id"] as? String == "job-1")
+        let reason = try #require(object["reason"] as? String)
+        #expect(reason.hasPrefix("over max_runtime 2h; ") && reason.contains("bytes left out"))
+    }
+
+    @Test func elisionNeverSplitsACharacter() {
+        let text = String(repeating: "作业", count: 400)
+        let cut = NotificationMessage.elided(text, cap: 100)
+        #expect(cut.utf8.count < 160 && cut.contains("bytes left out") && cut.hasPrefix("作业"))
+        #expect(NotificationMessage.elided("short", cap: 100) == "short")
+    }
 }

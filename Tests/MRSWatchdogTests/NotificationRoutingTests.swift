@@ -81,12 +81,59 @@ struct NotificationRoutingTests {
         #expect(deliveries.count == 5 && deliveries.allSatisfy { $0.failure == nil })
     }
 
-    @Test func aFailedDeliveryIsRetriedThenReportedForItsChannelAndJob() async throws {
+    @Test func aFailedDeliveryIsRetriedReportedAndThenGoesToTheDefaultChannels() async throws {
         let recorder = try await Self.dispatch([Self.warning(user: "erin", tags: [:])])
-        #expect(recorder.sent.withLock { $0 } == ["owner erin: warn erin", "owner erin: warn erin"], "two attempts")
-        let delivery = try #require(recorder.deliveries.withLock { $0 }.first)
-        #expect(delivery.channel == "owner erin" && delivery.event == .warn && delivery.job?.jobId == "erin")
-        #expect(delivery.failure?.contains("503") == true)
+        #expect(
+            recorder.sent.withLock { $0 } == ["owner erin: warn erin", "owner erin: warn erin", "default: warn erin"],
+            "two attempts to erin's receiver, then the default channel")
+        let deliveries = recorder.deliveries.withLock { $0 }
+        let failed = try #require(deliveries.first)
+        #expect(failed.channel == "owner erin" && failed.event == .warn && failed.job?.jobId == "erin")
+        #expect(failed.failure?.contains("503") == true)
+        #expect(deliveries.dropFirst().map(\.channel) == ["default"] && deliveries.last?.failure == nil)
+    }
+
+    /// A receiver that holds every message (until another channel has delivered, or 5 s at most) delays
+    /// only its own messages.
+    @Test func aSlowReceiverDelaysOnlyItsOwnMessages() async throws {
+        final class Flag: Sendable {
+            let value: Mutex<Bool>
+            init(_ value: Bool) { self.value = Mutex(value) }
+            func withLock<T>(_ body: (inout Bool) -> T) -> T { value.withLock { body(&$0) } }
+        }
+        let held = Flag(true)
+        let arrivedWhileHeld = Flag(false)
+        struct HoldingChannel: NotificationChannel {
+            let name = "owner ana webhook"
+            let held: Flag
+            func send(_ message: NotificationMessage) async throws {
+                for _ in 0..<500 where held.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
+                held.withLock { $0 = false }
+            }
+        }
+        let recorder = Recorder()
+        let dispatcher = NotificationDispatcher(
+            settings: try Self.settings(defaults: true),
+            makeChannels: { channels, owner in
+                owner == "ana"
+                    ? [HoldingChannel(held: held)]
+                    : [
+                        RecordingChannel(
+                            name: owner.map { "owner \($0)" } ?? "default", recorder: recorder, fails: false)
+                    ]
+            },
+            logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }), retryDelays: [])
+        dispatcher.reportDeliveries { delivery in
+            guard delivery.channel == "default" else { return }
+            arrivedWhileHeld.withLock { $0 = held.withLock { $0 } }
+            held.withLock { $0 = false }
+        }
+        for _ in 0..<3 { dispatcher.emit(Self.warning(user: "ana", tags: [:])) }
+        dispatcher.emit(Self.warning(user: "carl", tags: [:]))
+        dispatcher.finish()
+        try await dispatcher.run()
+        #expect(arrivedWhileHeld.withLock { $0 }, "carl's warning waited behind ana's receiver")
+        #expect(recorder.sent.withLock { $0 } == ["default: warn carl"])
     }
 
     @Test func aJobNobodyServesIsReportedUndelivered() async throws {

@@ -113,11 +113,59 @@ struct ServerClockTests {
         clock.observe(serverMillis: Self.start - 10 * 60_000)
         #expect(abs(clock.now() - (Self.start - 10 * 60_000)) < 1000)
         #expect(clock.hostSkewMillis().map { $0 > 9 * 60_000 } == true)
-        // A first Date 40 days ahead of an honest host is not believed.
+        // A first Date 40 days ahead of an honest host is not believed, nor are many that agree with it over
+        // minutes (a proxy in front of everything from the start): kills follow the host clock, counted.
         let honest = Clocks()
         let other = honest.clock()
-        other.observe(serverMillis: Self.start + 40 * Self.day)
-        #expect(other.now() == Self.start)
+        for _ in 0..<20 {
+            other.observe(serverMillis: Self.start + honest.monotonic.withLock { $0 } + 40 * Self.day)
+            #expect(other.now() == honest.host.withLock { $0 })
+            honest.advance(10_000)
+        }
+        let outliers = other.takeOutliers()
+        #expect(outliers.count == 20 && outliers.stepsMillis.isEmpty && outliers.largestOffsetMillis >= 40 * Self.day)
+    }
+
+    @Test func aStepIsTakenWhenPollsAreCloserThanItsSpan() {
+        // poll_interval 30 s, two clusters: two answers per poll. Any three in a row span 31 s, the run 61 s.
+        let clocks = Clocks()
+        let clock = clocks.clock()
+        clock.observe(serverMillis: Self.start)
+        let step: Int64 = -10 * 60_000
+        // The server's clock steps back at 30 s; its answers come at 30, 30.3, 60.6, 60.9 and 91.2 s.
+        for at in [Int64(30_000), 300, 30_300, 300] {
+            clocks.advance(at)
+            clock.observe(serverMillis: Self.start + clocks.monotonic.withLock { $0 } + step)
+        }
+        #expect(clock.takeOutliers().stepsMillis.isEmpty, "30.9 s of agreement: not yet")
+        clocks.advance(30_300)
+        clock.observe(serverMillis: Self.start + clocks.monotonic.withLock { $0 } + step)
+        #expect(abs(clock.now() - (Self.start + 91_200 + step)) < 1000, "the step is taken after 60 s")
+        #expect(clock.takeOutliers().stepsMillis.count == 1)
+    }
+
+    /// A node whose `Date` rides an edge of the window, answering between honest nodes for hours: the
+    /// anchor follows the honest majority, so honest answers never become outliers.
+    @Test(arguments: [Int64(1_900), -4_500])
+    func aNodeAtTheEdgeOfTheWindowCannotCarryTheAnchor(_ offset: Int64) {
+        let clocks = Clocks()
+        let clock = clocks.clock()
+        clock.observe(serverMillis: Self.start)
+        var honestOutliers = 0
+        var worst: Int64 = 0
+        for second in stride(from: Int64(20), through: 6 * 3600, by: 20) {
+            clocks.advance(20_000)
+            let server = Self.start + second * 1000
+            // The edge node answers first after every anchor move, and once for every two honest answers.
+            clock.observe(serverMillis: server + offset)
+            _ = clock.takeOutliers()
+            clock.observe(serverMillis: server)
+            clock.observe(serverMillis: server)
+            honestOutliers += clock.takeOutliers().count
+            worst = max(worst, abs(clock.now() - server))
+        }
+        #expect(honestOutliers == 0)
+        #expect(worst <= 2_000 + (offset < 0 ? ServerClock.behindMillis : 0), "strayed \(worst) ms")
     }
 
     /// A proxy (or a node) whose `Date` strays a little further with each answer, alone or between honest

@@ -12,7 +12,8 @@ import NIOHTTP1
 /// refreshed 40 minutes before `expires_at` (as the SDK does). Like the SDK, it first asks
 /// `PUT {base}/meta-data/latest/api/token` (`X-Metadata-Token-Ttl-Seconds: 21600`) and sends the token as
 /// `X-Metadata-Token`; a 404 or 405 there means the service has no tokens, and it asks without one
-/// (`../shared/docs/mrs-api.md` §11.2).
+/// (`../shared/docs/mrs-api.md` §11.2). `http` must reach the link-local service directly, never through a
+/// proxy (`HTTPClientSetup.directConfiguration`): a proxy would see the keys and the token.
 public actor MetadataCredentialProvider: CredentialProvider {
     public nonisolated let sourceDescription: String
     let http: HTTPClient
@@ -81,11 +82,11 @@ public actor MetadataCredentialProvider: CredentialProvider {
         )
     }
 
-    /// One request to the metadata service: its status and body (64 KiB at most).
+    /// One request to the metadata service: its status and body (64 KiB at most), 10 s end to end.
     private func exchange(_ request: HTTPClientRequest, operation: String) async throws -> (Int, [UInt8]) {
         do {
-            let response = try await http.execute(request, timeout: .seconds(10))
-            return (Int(response.status.code), Array(buffer: try await response.body.collect(upTo: 64 * 1024)))
+            let (response, body) = try await http.exchange(request, timeout: .seconds(10), maxBodyBytes: 64 * 1024)
+            return (Int(response.status.code), Array(buffer: body))
         } catch {
             throw HuaweiCloudError.transport(
                 TransportErrorClassifier.classify(error), operation: operation,

@@ -10,24 +10,28 @@ import Synchronization
 ///
 /// Neither one response nor a run of them can move it far (README, "Server time"). A `Date` agrees when it
 /// lies within `behindMillis` behind or `aheadMillis` past a second after the anchor (the last confirmed
-/// reading) plus `driftPPM` of the time since; the anchor follows the estimate hourly by no more than that
-/// drift. So responses that each stray a little cannot walk the estimate faster than a real clock drifts.
-/// Any other `Date` is an outlier (a proxy, a cache, a misconfigured gateway node), counted
-/// (`mrs_watchdog_clock_outliers_total`) and reported, and the estimate stays. Only `confirmations` outliers that agree with each other, spread
-/// over at least `confirmSpanMillis` (more than one poll at the default interval, so one cached answer
-/// served again or one gateway node answering a poll does not count), step it: a real clock step. Before any
-/// estimate is accepted, a first `Date` that disagrees with the host clock is used only where it is behind
-/// it, which can make a kill late, never early.
+/// reading) plus `driftPPM` of the time since. Every hour the anchor moves by the median offset of the
+/// answers that agreed, and by no more than that drift: so answers that each stray a little cannot walk the
+/// estimate faster than a real clock drifts, and a minority of answers at the edge of the window cannot
+/// carry it away from the honest ones. Any other `Date` is an outlier (a proxy, a cache, a misconfigured
+/// gateway node), counted (`mrs_watchdog_clock_outliers_total`) and reported, and the estimate stays. Only
+/// outliers that agree with each other, at least `confirmations` of them over at least `confirmSpanMillis`
+/// with no agreeing answer between (more than one poll at the default interval, so one cached answer served
+/// again or one gateway node answering a poll does not count), step it: a real clock step.
+///
+/// Before any `Date` has agreed with the host clock, one behind the host is used (a kill can only come
+/// later), and one ahead of it never, however many agree: a host clock that is behind makes kills late until
+/// it is corrected, where believing a proxy that is ahead would make them early.
 public final class ServerClock: Sendable {
-    /// How far a `Date` may be behind the anchor (less drift) and still agree with it, ms (travel time, a slow node:
-    /// the safe side, a kill late by that much at most).
+    /// How far a `Date` may be behind the anchor (less drift) and still agree with it, ms (travel time, a slow
+    /// node: the safe side, a kill late by that much at most).
     public static let behindMillis: Int64 = 5_000
     /// How far a `Date` may be past the anchor's second (plus drift) and still agree with it, ms.
     public static let aheadMillis: Int64 = 1_000
     /// How fast the server's clock may drift from the monotonic clock, in parts per million: 500, the most
     /// NTP slews a clock.
     public static let driftPPM: Int64 = 500
-    /// How long an anchor holds before it moves toward the current estimate, ms.
+    /// How long an anchor holds before it moves toward the answers that agreed with it, ms.
     public static let anchorMillis: Int64 = 3_600_000
     /// How many agreeing outliers confirm a step, and the monotonic time they must span, ms.
     public static let confirmations = 3
@@ -46,6 +50,8 @@ public final class ServerClock: Sendable {
         var lower: Reading
         var upper: Reading
         var anchor: Reading
+        /// How far each answer that agreed since the anchor was from it, ms; the most recent 1,024.
+        var offsets: [Int64] = []
 
         init(_ reading: Reading) {
             lower = reading
@@ -72,25 +78,29 @@ public final class ServerClock: Sendable {
 
         /// Narrows the bounds with a `Date` that agrees with them. The lower bound moves forward to it, and
         /// back to it when it is a whole second behind (a server clock running slow: late, never early); the
-        /// upper bound moves down to it, and never below the lower. After `anchorMillis` the anchor follows
-        /// the lower bound by at most the drift allowed since, so it moves no faster than a clock drifts.
+        /// upper bound moves down to it, and never below the lower. After `anchorMillis` the anchor moves by
+        /// the median offset of the answers since, by at most the drift allowed, and the bounds stay near it.
         mutating func tighten(with reading: Reading) {
             let (low, high) = bounds(at: reading.at)
             if reading.serverMillis > low || reading.serverMillis + 999 < low { lower = reading }
             let newLow = lower.estimate(at: reading.at)
             upper = Reading(serverMillis: max(newLow, min(high, reading.serverMillis + 999)), at: reading.at)
-            if reading.at - anchor.at >= ServerClock.anchorMillis {
-                let anchored = anchor.estimate(at: reading.at)
-                let drift = drift(at: reading.at)
-                anchor = Reading(serverMillis: min(max(newLow, anchored - drift), anchored + drift), at: reading.at)
-            }
+            let anchored = anchor.estimate(at: reading.at)
+            offsets.append(reading.serverMillis - anchored)
+            if offsets.count > 1024 { offsets.removeFirst(offsets.count - 1024) }
+            guard reading.at - anchor.at >= ServerClock.anchorMillis else { return }
+            let drift = drift(at: reading.at)
+            let median = offsets.sorted()[offsets.count / 2]
+            anchor = Reading(serverMillis: anchored + min(max(median, -drift), drift), at: reading.at)
+            offsets = []
         }
     }
 
     private struct State {
         /// Nil until a `Date` agreed with the host or was confirmed.
         var estimate: Estimate?
-        /// Outliers that agree with the newest one, oldest first: a step in the making.
+        /// Outliers that agree with the newest one, oldest first: a step in the making. The oldest is kept
+        /// (the span counts from it) with the 15 newest.
         var pending: [Reading] = []
         var outliers = ClockOutliers()
     }
@@ -116,7 +126,7 @@ public final class ServerClock: Sendable {
     }
     private static let origin = ContinuousClock.now
 
-    /// Records a `Date` header (epoch ms, one-second resolution).
+    /// Records a `Date` header (epoch ms, one-second resolution), as the response's head arrives.
     public func observe(serverMillis: Int64) {
         let reading = Reading(serverMillis: serverMillis, at: monotonicNow())
         let host = hostNow()
@@ -129,26 +139,28 @@ public final class ServerClock: Sendable {
                     return nil
                 }
                 offset = serverMillis - estimate.bounds(at: reading.at).low
-                state.outliers.count += 1
-                if abs(offset) > abs(state.outliers.largestOffsetMillis) { state.outliers.largestOffsetMillis = offset }
             } else {
                 if abs(serverMillis - host) <= Self.behindMillis + 999 {
                     Self.accept(&state, reading)
                     return nil
                 }
-                // Not an outlier yet (there is no estimate to stray from): a host clock that is off, or not.
                 offset = serverMillis - host
             }
-            let counted = state.estimate != nil
+            // Not believed: any outlier once there is an estimate, and a `Date` ahead of the host before.
+            let counted = state.estimate != nil || offset > 0
+            if counted {
+                state.outliers.count += 1
+                if abs(offset) > abs(state.outliers.largestOffsetMillis) { state.outliers.largestOffsetMillis = offset }
+            }
             state.pending = state.pending.filter {
                 abs($0.estimate(at: reading.at) - serverMillis) <= Self.behindMillis
             }
             state.pending.append(reading)
-            if state.pending.count > 16 { state.pending.removeFirst(state.pending.count - 16) }
-            if state.pending.count >= Self.confirmations,
-                reading.at - state.pending[state.pending.count - Self.confirmations].at >= Self.confirmSpanMillis
+            if state.pending.count > 16 { state.pending.removeSubrange(1...(state.pending.count - 16)) }
+            if state.pending.count >= Self.confirmations, reading.at - state.pending[0].at >= Self.confirmSpanMillis,
+                state.estimate != nil || offset < 0
             {
-                if counted { state.outliers.stepsMillis.append(offset) }
+                if state.estimate != nil { state.outliers.stepsMillis.append(offset) }
                 Self.accept(&state, reading)
             }
             return counted ? offset : nil

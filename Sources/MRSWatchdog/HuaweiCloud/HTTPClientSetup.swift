@@ -20,17 +20,52 @@ public enum HTTPClientSetup {
         return configuration
     }
 
+    /// The same settings without any proxy: for the ECS metadata service (link-local, and a proxy would see
+    /// the agency's keys and token) and for hosts `no_proxy` names.
+    public static func directConfiguration() -> HTTPClient.Configuration {
+        var configuration = configuration(
+            endpoint: MRSEndpoint(url: "http://127.0.0.1")!, caFile: nil, environment: [:])
+        configuration.proxy = nil
+        return configuration
+    }
+
     /// The proxy for `endpoint` from `https_proxy`/`http_proxy` (either case), unless `no_proxy` names the host.
     package static func proxy(for endpoint: MRSEndpoint, environment: [String: String]) -> HostPort? {
-        let names = endpoint.scheme == "https" ? ["https_proxy", "HTTPS_PROXY"] : ["http_proxy", "HTTP_PROXY"]
+        proxy(host: endpoint.host, https: endpoint.scheme == "https", environment: environment)
+    }
+
+    /// The proxy for a request to `url` (`http(s)://host[:port]/…`); nil for text that is not such a URL.
+    package static func proxy(url: String, environment: [String: String]) -> HostPort? {
+        guard let schemeEnd = url.firstRange(of: "://") else { return nil }
+        let scheme = url[..<schemeEnd.lowerBound].lowercased()
+        var authority = url[schemeEnd.upperBound...].prefix { !"/?#".contains($0) }
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        let host =
+            authority.hasPrefix("[")
+            ? authority.prefix { $0 != "]" } + "]" : authority.prefix { $0 != ":" }
+        return proxy(host: String(host), https: scheme == "https", environment: environment)
+    }
+
+    /// The proxy for a request to `host` from `https_proxy`/`http_proxy` (either case), unless `no_proxy` names
+    /// the host as curl reads it: `*`, a domain and its subdomains (`example.com`, `.example.com`,
+    /// `*.example.com`), a host with a port (the port is not compared), an IP address.
+    package static func proxy(host: String, https: Bool, environment: [String: String]) -> HostPort? {
+        let names = https ? ["https_proxy", "HTTPS_PROXY"] : ["http_proxy", "HTTP_PROXY"]
         guard let raw = names.lazy.compactMap({ environment[$0] }).first(where: { !$0.isEmpty }) else { return nil }
         let noProxy = (environment["no_proxy"] ?? environment["NO_PROXY"] ?? "").split(separator: ",")
             .map { $0.trimmingSpaces().lowercased() }
-        let host = endpoint.host.lowercased()
+        let host = host.lowercased().trimming(["[", "]"])
         for entry in noProxy where !entry.isEmpty {
             if entry == "*" { return nil }
-            let suffix = entry.hasPrefix(".") ? String(entry.dropFirst()) : entry
-            if host == suffix || host.hasSuffix("." + suffix) { return nil }
+            var name = Substring(entry)
+            if name.hasPrefix("*") { name = name.dropFirst() }
+            if name.hasPrefix(".") { name = name.dropFirst() }
+            if name.hasPrefix("["), let close = name.firstIndex(of: "]") {
+                name = name[name.index(after: name.startIndex)..<close]  // [::1]:8080
+            } else if name.count(where: { $0 == ":" }) == 1, let colon = name.firstIndex(of: ":") {
+                name = name[..<colon]  // host:port
+            }
+            if host == name || host.hasSuffix("." + name) { return nil }
         }
         var text = Substring(raw)
         if let schemeEnd = text.firstRange(of: "://") { text = text[schemeEnd.upperBound...] }

@@ -3,8 +3,8 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-/// One AK/SK-signed request to a Huawei Cloud API (MRS, SMN): signed with SDK-HMAC-SHA256, bounded by a
-/// timeout and a body cap, every failure mapped to `HuaweiCloudError`. No retries; callers decide.
+/// One AK/SK-signed request to a Huawei Cloud API (MRS, SMN): signed with SDK-HMAC-SHA256, bounded end to
+/// end by a timeout (connection, head and body) and a body cap, every failure mapped to `HuaweiCloudError`. No retries; callers decide.
 struct SignedExchange: Sendable {
     let http: HTTPClient
     let endpoint: MRSEndpoint
@@ -13,7 +13,7 @@ struct SignedExchange: Sendable {
     let maxBodyBytes: Int
     let userAgent: String
     let logger: Logger
-    /// Called with the server's `Date` (epoch ms) of every response.
+    /// Called with the server's `Date` (epoch ms) of every response, as its head arrives.
     let onServerDate: @Sendable (Int64) -> Void
     /// The host clock for `X-Sdk-Date` (the gateway accepts ±15 minutes).
     let wallClock: @Sendable () -> Int64
@@ -40,16 +40,16 @@ struct SignedExchange: Sendable {
         let response: HTTPClientResponse
         let bytes: ByteBuffer
         do {
-            response = try await http.execute(request, timeout: .nanoseconds(timeout.nanoseconds), logger: logger)
-            bytes = try await response.body.collect(upTo: maxBodyBytes)
+            (response, bytes) = try await http.exchange(
+                request, timeout: timeout, maxBodyBytes: maxBodyBytes, logger: logger
+            ) { [onServerDate] head in
+                if let date = head.headers.first(name: "Date").flatMap(HTTPDate.parse) { onServerDate(date) }
+            }
         } catch is NIOTooManyBytesError {
             throw HuaweiCloudError.bodyTooLarge(operation: operation)
         } catch {
             throw HuaweiCloudError.transport(
                 TransportErrorClassifier.classify(error), operation: operation, errorMessage: String(describing: error))
-        }
-        if let date = response.headers.first(name: "Date").flatMap(HTTPDate.parse) {
-            onServerDate(date)
         }
         let responseBody = Array(buffer: bytes)
         let status = Int(response.status.code)

@@ -22,17 +22,25 @@ public struct WebhookChannel: NotificationChannel {
         self.name = name
     }
 
-    /// - Throws: `HuaweiCloudError` when the receiver does not answer 2xx in time.
+    /// - Throws: `HuaweiCloudError` when the receiver does not answer 2xx within the timeout (the whole
+    ///   exchange, body included). Errors name the URL as `WebhookURL.shown`: its path is often the secret.
     public func send(_ message: NotificationMessage) async throws {
         var request = HTTPClientRequest(url: settings.url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: "mrs-watchdog")
         request.body = .bytes(ByteBuffer(string: message.json))
-        let response = try await http.execute(request, timeout: .milliseconds(settings.timeoutMillis))
-        _ = try await response.body.collect(upTo: 64 * 1024)
+        let operation = "POST \(WebhookURL.shown(settings.url))"
+        let response: HTTPClientResponse
+        do {
+            (response, _) = try await http.exchange(
+                request, timeout: .milliseconds(settings.timeoutMillis), maxBodyBytes: 64 * 1024)
+        } catch {
+            throw HuaweiCloudError.transport(
+                TransportErrorClassifier.classify(error), operation: operation, errorMessage: "\(error)")
+        }
         guard (200..<300).contains(response.status.code) else {
-            throw HuaweiCloudError.http(operation: "POST \(settings.url)", httpStatus: Int(response.status.code))
+            throw HuaweiCloudError.http(operation: operation, httpStatus: Int(response.status.code))
         }
     }
 }

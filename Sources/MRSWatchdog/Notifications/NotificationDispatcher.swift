@@ -3,13 +3,15 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Sends notifications without ever holding the daemon up: `emit` only queues (the newest 256 are kept if
-/// receivers fall behind), and `run` delivers each message to its channels with a timeout and at most
-/// three attempts, backing off between them. A message about a job goes to its owner's channels
+/// Sends notifications without ever holding the daemon up: `emit` only queues, and `run` gives every channel
+/// its own queue (the newest 256 are kept if it falls behind) and delivery task, so a slow or failing
+/// receiver delays only its own messages. Each delivery has a timeout (the whole exchange) and at most three
+/// attempts, backing off between them. A message about a job goes to its owner's channels
 /// (`notifications.owners`) when the owner map names the job's user or its cluster's owner tag, else to the
-/// default channels. Each outcome is counted per channel (`mrs_watchdog_notifications_total{channel,
-/// result}`) and reported to `onDelivery` (the daemon: `require_notice`, STATUS). On shutdown what is queued
-/// gets `shutdownGrace` to go out.
+/// default channels; one an owner's channel could not deliver goes to the default channels as well, so no
+/// owner's receiver can keep a warning from everyone. Each outcome is counted per channel
+/// (`mrs_watchdog_notifications_total{channel, result}`) and reported to `onDelivery` (the daemon:
+/// `require_notice`, STATUS). On shutdown what is queued gets `shutdownGrace` to go out.
 public final class NotificationDispatcher: DaemonEventSink, Service {
     /// The channels and the events they get; replaced when a reloaded config takes effect.
     private struct Routing {
@@ -27,6 +29,15 @@ public final class NotificationDispatcher: DaemonEventSink, Service {
     private struct Outgoing: Sendable {
         var message: NotificationMessage
         var channels: [any NotificationChannel]
+        /// Where a message the channels could not deliver goes next: the defaults, for an owner's message.
+        var fallback: [any NotificationChannel]
+    }
+
+    /// One message for one channel's queue.
+    private struct Delivery: Sendable {
+        var message: NotificationMessage
+        var channel: any NotificationChannel
+        var fallback: [any NotificationChannel]
     }
 
     /// The channels of one recipient: the defaults (owner nil) or one owner's, named after the owner.
@@ -84,7 +95,9 @@ public final class NotificationDispatcher: DaemonEventSink, Service {
             return
         }
         guard let message = NotificationMessage.from(event, at: HostClock.nowMillis()) else { return }
-        let (wanted, channels) = routing.withLock { ($0.events.contains(message.event), $0.channels(for: message)) }
+        let (wanted, channels, defaults) = routing.withLock {
+            ($0.events.contains(message.event), $0.channels(for: message), $0.defaults)
+        }
         guard wanted else { return }
         guard !channels.isEmpty else {
             // About a job that nobody is to hear of: say so, or `require_notice` would wait without knowing why.
@@ -98,7 +111,8 @@ public final class NotificationDispatcher: DaemonEventSink, Service {
             }
             return
         }
-        input.yield(Outgoing(message: message, channels: channels))
+        let isOwners = channels.map(\.name) != defaults.map(\.name)
+        input.yield(Outgoing(message: message, channels: channels, fallback: isOwners ? defaults : []))
     }
 
     /// No more messages: `run` returns once the queued ones are delivered (used by `--once`).
@@ -106,33 +120,56 @@ public final class NotificationDispatcher: DaemonEventSink, Service {
 
     public func run() async throws {
         try? await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await outgoing in self.queue {
-                    await withTaskGroup(of: Void.self) { deliveries in
-                        for channel in outgoing.channels {
-                            deliveries.addTask { await self.deliver(outgoing.message, to: channel) }
-                        }
-                    }
-                }
-            }
+            group.addTask { await self.deliverQueued() }
             group.addTask {
                 try await gracefulShutdown()
                 self.input.finish()
                 try await Task.sleep(for: self.shutdownGrace)
             }
-            // The queue drained (after `finish`), or the grace ran out: stop whatever is left.
+            // The queues drained (after `finish`), or the grace ran out: stop whatever is left.
             try await group.next()
             group.cancelAll()
         }
     }
 
-    private func deliver(_ message: NotificationMessage, to channel: any NotificationChannel) async {
+    /// Hands each queued message to its channels' queues, starting a channel's delivery task when it first
+    /// gets one (channels are told apart by name: a reload that changes a channel keeps its queue). Returns
+    /// once the input has finished and every channel's queue is empty.
+    private func deliverQueued() async {
+        await withTaskGroup(of: Void.self) { workers in
+            var queues: [String: AsyncStream<Delivery>.Continuation] = [:]
+            for await outgoing in queue {
+                for channel in outgoing.channels {
+                    let delivery = Delivery(message: outgoing.message, channel: channel, fallback: outgoing.fallback)
+                    if let queue = queues[channel.name] {
+                        queue.yield(delivery)
+                        continue
+                    }
+                    let (stream, continuation) = AsyncStream.makeStream(
+                        of: Delivery.self, bufferingPolicy: .bufferingNewest(256))
+                    queues[channel.name] = continuation
+                    continuation.yield(delivery)
+                    workers.addTask {
+                        for await delivery in stream where await !self.deliver(delivery.message, to: delivery.channel) {
+                            // An owner's channel failed: the default channels carry the message too. Sent from
+                            // this channel's task, so only the failing receiver's own queue waits for it.
+                            for channel in delivery.fallback { _ = await self.deliver(delivery.message, to: channel) }
+                        }
+                    }
+                }
+            }
+            for continuation in queues.values { continuation.finish() }
+        }
+    }
+
+    /// Delivers with retries; false when every attempt failed.
+    private func deliver(_ message: NotificationMessage, to channel: any NotificationChannel) async -> Bool {
         for attempt in 0...retryDelays.count {
             do {
                 try await channel.send(message)
                 report(
                     NotificationDelivery(channel: channel.name, event: message.event, job: message.job, failure: nil))
-                return
+                return true
             } catch {
                 guard attempt < retryDelays.count else {
                     logger.warning(
@@ -141,11 +178,12 @@ public final class NotificationDispatcher: DaemonEventSink, Service {
                     report(
                         NotificationDelivery(
                             channel: channel.name, event: message.event, job: message.job, failure: "\(error)"))
-                    return
+                    return false
                 }
                 try? await Task.sleep(for: retryDelays[attempt])
             }
         }
+        return false
     }
 
     private func report(_ delivery: NotificationDelivery) {

@@ -12,9 +12,40 @@ public struct NotificationMessage: Sendable, Hashable {
     public var user: String?
     public var clusterTags: [String: String]?
 
+    /// At most this many bytes of JSON (and of `text`): a job's owner writes its name and the declaration in
+    /// its reason, and a receiver that refuses a large body would leave a `require_notice` kill waiting.
+    public static let maxBytes = 4096
+
     /// The message for `event`, or nil when it is not a warn / kill / unkillable / kill-loop / extension / breaker
-    /// event.
+    /// event. Long values are cut in the middle (`…[1234 bytes left out]…`) until the JSON fits `maxBytes`.
     public static func from(_ event: DaemonEvent, at epochMillis: Int64) -> NotificationMessage? {
+        for cap in [1024, 256, 64] {
+            guard let message = from(event, at: epochMillis, cap: cap) else { return nil }
+            if message.json.utf8.count <= maxBytes || cap == 64 { return message }
+        }
+        return nil
+    }
+
+    /// `value` with its middle left out when it has more than `cap` bytes of UTF-8.
+    package static func elided(_ value: String, cap: Int) -> String {
+        let bytes = value.utf8.count
+        guard bytes > cap else { return value }
+        let keep = max(cap / 2 - 16, 4)
+        // Cut on characters, so no scalar is split.
+        var head = "", tail = ""
+        for character in value {
+            guard head.utf8.count + character.utf8.count <= keep else { break }
+            head.append(character)
+        }
+        for character in value.reversed() {
+            guard tail.utf8.count + character.utf8.count <= keep else { break }
+            tail.insert(character, at: tail.startIndex)
+        }
+        return "\(head)…[\(bytes - head.utf8.count - tail.utf8.count) bytes left out]…\(tail)"
+    }
+
+    private static func from(_ event: DaemonEvent, at epochMillis: Int64, cap: Int) -> NotificationMessage? {
+        func quoted(_ value: String) -> String { JSONText.quoted(elided(value, cap: cap)) }
         var fields: [(String, String)] = [("time", JSONText.quoted(RFC3339.format(epochMillis: epochMillis)))]
         let kind: NotificationSettings.Event
         let subject: String
@@ -31,17 +62,19 @@ public struct NotificationMessage: Sendable, Hashable {
             }
             let decision = record.decision
             let job = decision.job
-            subject = "mrs-watchdog: \(record.action.rawValue) \(job.jobName ?? job.jobId) on \(decision.clusterId)"
-            text = record.summary
+            subject = elided(
+                "mrs-watchdog: \(record.action.rawValue) \(job.jobName ?? job.jobId) on \(decision.clusterId)", cap: 500
+            )
+            text = elided(record.summary, cap: 2 * cap)
             fields += [
-                ("cluster_id", JSONText.quoted(decision.clusterId)), ("job_id", JSONText.quoted(job.jobId)),
-                ("reason", JSONText.quoted(decision.reason)),
+                ("cluster_id", quoted(decision.clusterId)), ("job_id", quoted(job.jobId)),
+                ("reason", quoted(decision.reason)),
             ]
             let optional: [(String, String?)] = [
                 ("job_name", job.jobName), ("user", job.user), ("queue", job.queue), ("rule", decision.rule),
                 ("detail", record.detail),
             ]
-            for (key, value) in optional { if let value { fields.append((key, JSONText.quoted(value))) } }
+            for (key, value) in optional { if let value { fields.append((key, quoted(value))) } }
             if let elapsed = decision.elapsedMillis { fields.append(("runtime_sec", String(elapsed / 1000))) }
             if let limit = decision.limitMillis { fields.append(("limit_sec", String(limit / 1000))) }
         case .breaker(let open, let candidates, let threshold):

@@ -91,7 +91,8 @@ public struct WatchdogState: Sendable, Hashable {
 
     /// A first kill request left at `now`: it counts against the hourly budget.
     public mutating func countKill(at now: Int64) {
-        killTimes.append(now)
+        // After stamps from a clock that was ahead, `now` may be earlier than the last: kept in order.
+        killTimes.insert(now, at: killTimes.lastIndex { $0 <= now }.map { $0 + 1 } ?? 0)
         changes.killTimes.append(now)
     }
 

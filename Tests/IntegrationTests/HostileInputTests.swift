@@ -1,0 +1,160 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import MRSWatchdog
+import Synchronization
+import Testing
+
+/// Issue 25's rows, reproduced against the built binaries, the emulator and hostile peers on loopback: what
+/// an endpoint, a receiver or the environment does can neither stall the daemon nor read a secret.
+struct HostileInputTests {
+    /// `https_proxy`/`http_proxy` set for MRS: the agency's keys and token are still fetched directly from
+    /// the metadata service, never through the proxy, even when `no_proxy` names its host.
+    @Test func theMetadataServiceIsNeverAskedThroughAProxy() async throws {
+        try await EmulatorHarness.run { emulator in
+            let proxy = try HostilePeer(.status(502))
+            defer { proxy.stop() }
+            // MRS by name (proxied), the metadata service by address (named in no_proxy).
+            let config = try TemporaryConfig(
+                """
+                {"mrs": {"region": "cn-north-4", "project_id": "\(EmulatorHarness.projectId)",
+                         "endpoint": "http://localhost:\(emulator.port)"}, "rules": []}
+                """)
+            let result = try await ChildProcess.run(
+                "mrs-watchdog", ["clusters", "--config", config.path],
+                environment: ChildProcess.cleanEnvironment([
+                    "http_proxy": "http://127.0.0.1:\(proxy.port)", "https_proxy": "http://127.0.0.1:\(proxy.port)",
+                    "no_proxy": "127.0.0.1", "MRS_WATCHDOG_METADATA_URL": emulator.baseURL,
+                ]))
+            let lines = proxy.requestLines
+            #expect(
+                lines.contains { $0.contains("localhost:\(emulator.port)") }, "MRS went through the proxy: \(lines)")
+            #expect(
+                !lines.contains { $0.contains("securitykey") || $0.contains("api/token") },
+                "the proxy saw the metadata requests: \(lines) \(result.output)")
+        }
+    }
+
+    /// An MRS endpoint (or anything on its path) that sends the head, then its body a byte at a time: the
+    /// call ends at `request_timeout`, so a poll always ends.
+    @Test func aBodySentSlowlyIsCutOffAtTheRequestTimeout() async throws {
+        let peer = try HostilePeer(.slowBody(interval: .milliseconds(200)))
+        defer { peer.stop() }
+        try await HTTPClient.withHTTPClient { http in
+            var options = MRSHTTPClient.Options()
+            options.requestTimeout = .seconds(1)
+            let client = MRSHTTPClient(
+                http: http, endpoint: MRSEndpoint(url: "http://127.0.0.1:\(peer.port)")!,
+                projectId: EmulatorHarness.projectId,
+                credentials: StaticCredentialProvider(EmulatorHarness.credentials, source: "test"), options: options,
+                logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))
+            let outcome = try await Self.within(.seconds(20)) {
+                do {
+                    _ = try await client.listClusters()
+                    return "answered"
+                } catch let error as HuaweiCloudError {
+                    return error.metricLabel
+                }
+            }
+            #expect(outcome == "transport.timeout", "the call ended with \(outcome ?? "nothing after 20 s")")
+        }
+    }
+
+    /// A webhook receiver that sends its answer a byte at a time holds a delivery no longer than the
+    /// webhook's timeout; a failing one never has its URL (whose path is the credential) logged or reported.
+    @Test func aWebhookIsBoundedByItsTimeoutAndItsURLIsNeverShown() async throws {
+        let slow = try HostilePeer(.slowBody(interval: .milliseconds(200)))
+        let failing = try HostilePeer(.status(500))
+        defer {
+            slow.stop()
+            failing.stop()
+        }
+        let secretPath = "/services/T000/B000/XyZsecretPATH?token=QUERYsecret"
+        let settings = try ConfigLoader.parse(
+            """
+            {"mrs": {"region": "cn-north-4", "project_id": "p"}, "rules": [],
+             "notifications": {"webhook": {"url": "http://127.0.0.1:\(slow.port)\(secretPath)", "timeout": "1s"},
+                               "owners": {"by_user": {"ana": {"webhook": {
+                                   "url": "http://127.0.0.1:\(failing.port)\(secretPath)", "timeout": "1s"}}}}}}
+            """, file: "t.json"
+        ).get().notifications
+        let logged = LogCapture()
+        let deliveries = Mutex<[NotificationDelivery]>([])
+        try await HTTPClient.withHTTPClient { http in
+            let dispatcher = NotificationDispatcher(
+                settings: settings,
+                makeChannels: NotificationChannels.factory(
+                    http: http, direct: http, environment: [:], projectId: "p",
+                    credentials: StaticCredentialProvider(EmulatorHarness.credentials, source: "test"),
+                    logger: logged.logger),
+                logger: logged.logger, retryDelays: [])
+            dispatcher.reportDeliveries { delivery in deliveries.withLock { $0.append(delivery) } }
+            dispatcher.emit(Self.warning(user: "ana"))
+            dispatcher.finish()
+            let finished = try await Self.within(.seconds(20)) { try await dispatcher.run() }
+            #expect(finished != nil, "the deliveries did not end within 20 s")
+        }
+        let outcomes = deliveries.withLock { $0 }
+        #expect(outcomes.map(\.channel) == ["owner ana webhook", "webhook"], "ana's failed, then the default's")
+        #expect(outcomes.allSatisfy { $0.failure != nil }, "\(outcomes.map { $0.failure ?? "-" })")
+        #expect(
+            outcomes.last?.failure?.contains("timeout") == true, "\(outcomes.map { $0.failure ?? "-" }) \(logged.lines)"
+        )
+        let text = logged.lines.joined(separator: "\n") + outcomes.compactMap(\.failure).joined(separator: "\n")
+        #expect(text.contains("http://127.0.0.1:\(failing.port)/…"), "\(text)")
+        #expect(!text.contains("secretPATH") && !text.contains("QUERYsecret"), "\(text)")
+    }
+
+    /// A warning about a job of `user`.
+    static func warning(user: String) -> DaemonEvent {
+        let now = HostClock.nowMillis()
+        let job = JobExecution(
+            jobId: "job-1", jobName: "etl-1", user: user, queue: "default", jobStateText: "RUNNING",
+            startedTime: now - 3_600_000)
+        let rule = Rule(name: "dev-2h", match: JobMatcher(), maxRuntimeMillis: 7_200_000, mode: .enforce)
+        let decision = Evaluator(rules: [rule], exemptions: [], dryRun: false)
+            .decide(clusterId: "c-1", clusterTags: [:], job: job, now: now)
+        return .decision(DecisionRecord(action: .warn, decision: decision))
+    }
+
+    /// `body`'s result, or nil when it has not finished within `limit` (it is then cancelled).
+    static func within<T: Sendable>(
+        _ limit: Duration, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T? {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
+        }
+    }
+}
+
+/// Every line a logger writes, for tests that check what a log may not hold.
+final class LogCapture: Sendable {
+    private let recorded = Mutex<[String]>([])
+    var lines: [String] { recorded.withLock { $0 } }
+
+    var logger: Logger {
+        Logger(label: "capture") { _ in Handler(capture: self) }
+    }
+
+    struct Handler: LogHandler {
+        let capture: LogCapture
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(
+            level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
+            function: String, line: UInt
+        ) {
+            capture.recorded.withLock { $0.append("\(level) \(message)") }
+        }
+    }
+}
