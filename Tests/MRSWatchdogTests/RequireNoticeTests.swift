@@ -66,6 +66,51 @@ struct RequireNoticeTests {
         #expect(harness.poll([job(Self.hour + 16 * Self.minute)]) == ["persist", "kill c1/j1"])
     }
 
+    /// Every warning fails (the receiver is down, or the job's owner answers 500 on purpose): the kill is
+    /// held no longer than `notice_max_hold` (30 m by default) and then goes, saying why it went unannounced.
+    @Test func aKillNoWarningCanReachGoesAfterNoticeMaxHold() throws {
+        var harness = try Self.harness()
+        let start = harness.now
+        let job = { Machine.job("j1", ago: Self.hour + Self.minute + (harness.now - start), at: harness.now) }
+        #expect(harness.poll([job()]) == ["warn c1/j1", "awaiting-notice c1/j1"])
+        for _ in 0..<5 {
+            #expect(Self.delivered(&harness, "j1", failure: "HTTP 500") == [])
+            harness.now += 5 * Self.minute
+            #expect(harness.poll([job()]) == ["warn c1/j1"], "sent again, still held")
+        }
+        #expect(Self.delivered(&harness, "j1", failure: "HTTP 500") == [])
+        harness.now = start + 30 * Self.minute - 1
+        #expect(harness.poll([job()]) == [], "held until 30 minutes have passed")
+        harness.now = start + 30 * Self.minute
+        #expect(harness.poll([job()]) == ["persist", "kill c1/j1"])
+        let answered = harness.machine.killAnswered(harness.key("j1"), failure: nil, now: harness.now)
+        let kill = answered.compactMap { action -> DecisionRecord? in
+            guard case .emit(.decision(let record)) = action, record.action == .kill else { return nil }
+            return record
+        }.first
+        #expect(
+            kill?.decision.reason.contains("no warning could be delivered within notice_max_hold 30m") == true,
+            "\(kill?.decision.reason ?? "no kill record")")
+    }
+
+    @Test func noticeMaxHoldIsReadAndNeedsRequireNotice() throws {
+        let rule = try ConfigLoader.parse(
+            """
+            {"mrs": {"region": "r", "project_id": "p"}, "rules": [\(Self.rule.dropLast()), "notice_max_hold": "2h"}]\(Self.notifications)}
+            """, file: "t.json"
+        ).get().rules[0]
+        #expect(rule.noticeMaxHoldMillis == 2 * Self.hour)
+        let refused = ConfigLoader.parse(
+            """
+            {"mrs": {"region": "r", "project_id": "p"}, "rules": [{"name": "r", "max_runtime": "1h", "mode": "enforce", "notice_max_hold": "2h"}]}
+            """, file: "t.json")
+        guard case .failure(let error) = refused else {
+            Issue.record("accepted without require_notice")
+            return
+        }
+        #expect("\(error)".contains("notice_max_hold needs require_notice"))
+    }
+
     @Test func aCapKillWaitsForADeliveredWarningToo() throws {
         let cap =
             #"{"name": "r", "match": {"job_name": ["etl-*"]}, "max_active": {"count": 1, "per": "cluster"}, "warn_before": "10m", "mode": "enforce", "require_notice": true}"#

@@ -244,6 +244,18 @@ public enum ConfigLoader {
                                 ? "require_notice needs the warn event in notifications.events" : nil
                 if let problem { reader.report("\(path).require_notice", position, problem) }
             }
+            if let hold = object.duration("notice_max_hold") {
+                rule.noticeMaxHoldMillis = hold
+                if !rule.requireNotice {
+                    reader.report(
+                        "\(path).notice_max_hold", element["notice_max_hold"]!.position,
+                        "notice_max_hold needs require_notice, the hold it ends")
+                } else if hold < 60_000 {
+                    reader.report(
+                        "\(path).notice_max_hold", element["notice_max_hold"]!.position,
+                        "notice_max_hold must be at least 1m: a warning needs time to arrive")
+                }
+            }
             if rule.maxExtensionMillis != nil, rule.maxRuntimeMillis == nil, rule.maxQueuedMillis == nil {
                 reader.report(
                     "\(path).max_extension", element["max_extension"]!.position,

@@ -20,6 +20,11 @@ public struct Rule: Sendable, Hashable {
     public var maxExtensionMillis: Int64?
     /// `require_notice`: no kill until a warning was delivered at least `warnBeforeMillis` earlier.
     public var requireNotice = false
+    /// `notice_max_hold`: how long (ms) `require_notice` may hold a kill while no warning can be delivered;
+    /// then the job is killed without one, so a receiver that fails (or an owner who makes it fail) cannot
+    /// keep a runaway job alive.
+    public var noticeMaxHoldMillis = Rule.defaultNoticeMaxHoldMillis
+    public static let defaultNoticeMaxHoldMillis: Int64 = 30 * 60_000
     /// What a kill loop of this rule's jobs does: alert and keep killing, or stop killing until it passes.
     public var onKillLoop: KillLoopResponse = .alert
 

@@ -62,6 +62,8 @@ public struct WatchdogStateMachine: Sendable {
     private var noticeDelivered: [JobKey: Int64] = [:]
     /// Kills `require_notice` holds, with how long (ms) after a delivered warning they may go.
     private var awaitingNotice: [JobKey: Int64] = [:]
+    /// When `require_notice` first held each kill: no longer than the rule's `notice_max_hold` after it.
+    private var noticeHeldSince: [JobKey: Int64] = [:]
     /// Notification channels whose last deliveries failed, and how many in a row.
     private var failingChannels: [String: Int] = [:]
     /// Kill loops reported, by cluster, job name and user → server time (epoch ms): once per loop.
@@ -301,16 +303,33 @@ public struct WatchdogStateMachine: Sendable {
     }
 
     /// Under `require_notice`: nil when the kill may go (a warning was delivered at least `warn_before`
-    /// earlier); otherwise the kill waits and the wait is reported once. While no delivery is known, a
-    /// warning is sent now and again every `noticeRetry` — whether the last one failed, was dropped from a
-    /// full queue or is still on its way (the dispatcher gives up well within `noticeRetry`).
-    private mutating func holdForNotice(_ decision: Decision, now: Int64) -> [Action]? {
+    /// earlier, or none could be within the rule's `notice_max_hold`: `decision` then says it goes without
+    /// one); otherwise the kill waits and the wait is reported once. While no delivery is known, a warning
+    /// is sent now and again every `noticeRetry` — whether the last one failed, was dropped from a full
+    /// queue or is still on its way (the dispatcher gives up well within `noticeRetry`).
+    private mutating func holdForNotice(_ decision: inout Decision, now: Int64) -> [Action]? {
         guard let wait = decision.noticeMillis else { return nil }
         let key = JobKey(decision)
         if let delivered = noticeDelivered[key], now >= delivered + wait {
             awaitingNotice[key] = nil
+            noticeHeldSince[key] = nil
             return nil
         }
+        let maxHold =
+            decision.rule.flatMap { config.rule(named: $0)?.noticeMaxHoldMillis } ?? Rule.defaultNoticeMaxHoldMillis
+        let heldSince = noticeHeldSince[key] ?? now
+        if noticeDelivered[key] == nil, now >= heldSince + maxHold {
+            // No receiver took the warning in all that time: the kill goes, and says why it went unannounced.
+            awaitingNotice[key] = nil
+            noticeHeldSince[key] = nil
+            decision.noticeMillis = nil
+            decision.why = .text(
+                decision.why.text
+                    + "; no warning could be delivered within notice_max_hold \(DurationText.format(millis: maxHold)): killed without one (require_notice)"
+            )
+            return nil
+        }
+        noticeHeldSince[key] = heldSince
         awaitingNotice[key] = wait
         var actions: [Action] = []
         let detail: String
@@ -329,8 +348,10 @@ public struct WatchdogStateMachine: Sendable {
                     decided(DecisionRecord(action: .warn, decision: warning, detail: extendHint(decision)), now: now))
             }
             detail =
-                "no warning delivered yet; killed \(DurationText.format(millis: wait)) after one is (require_notice)"
-            if mode == .daemon { deadlines[key.clusterId]?[key.jobId] = (noticeSent[key] ?? now) + retry }
+                "no warning delivered yet; killed \(DurationText.format(millis: wait)) after one is, or at \(RFC3339.format(epochMillis: heldSince + maxHold)) without one (require_notice)"
+            if mode == .daemon {
+                deadlines[key.clusterId]?[key.jobId] = min((noticeSent[key] ?? now) + retry, heldSince + maxHold)
+            }
         }
         return actions + reportOnce(.awaitingNotice, decision, detail: detail, now: now)
     }
@@ -452,6 +473,7 @@ public struct WatchdogStateMachine: Sendable {
             noticeSent[key] = nil
             noticeDelivered[key] = nil
             awaitingNotice[key] = nil
+            noticeHeldSince[key] = nil
         }
         actions.append(
             .emit(
@@ -609,7 +631,10 @@ public struct WatchdogStateMachine: Sendable {
             waitingKills = []  // decided under the old rules: the next poll decides again
             reportedOnce = [:]
             failingChannels = [:]  // the channels are built afresh
-            for key in awaitingNotice.keys where clusterTags[key.clusterId] == nil { awaitingNotice[key] = nil }
+            for key in awaitingNotice.keys where clusterTags[key.clusterId] == nil {
+                awaitingNotice[key] = nil
+                noticeHeldSince[key] = nil
+            }
             reloadFailure = nil
             actions.append(.emit(.configApplied(applied)))
             actions.append(.emit(.reloaded(currentStatus, failure: nil)))
@@ -644,7 +669,7 @@ public struct WatchdogStateMachine: Sendable {
     private mutating func act(on decisions: [Decision], now: Int64) -> [Action] {
         var actions: [Action] = []
         var candidates: [Decision] = []
-        for decision in decisions {
+        for var decision in decisions {
             let key = JobKey(decision)
             switch decision.kind {
             case .warn where !state.wasWarned(key) || warnAgain.contains(key):
@@ -658,7 +683,7 @@ public struct WatchdogStateMachine: Sendable {
             case .skippedUnknown:
                 actions += reportOnce(.skipped, decision, now: now)
             case .kill where !hasKillRecord(key):
-                if let hold = holdForNotice(decision, now: now) {
+                if let hold = holdForNotice(&decision, now: now) {
                     actions += hold
                     continue
                 }
