@@ -28,7 +28,9 @@ public struct JournalLogHandler: LogHandler {
         let extra =
             merged.isEmpty
             ? "" : " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        let text = "\(message)\(extra)".split(whereSeparator: \.isNewline).joined(separator: " ")
+        // One entry per line on the journal's stream: a field with a NUL or a line break could otherwise end
+        // it and start a forged one, with a `<N>` priority of the writer's choosing.
+        let text = SafeText.line("\(message)\(extra)")
         Console.err(
             toJournal
                 ? "<\(JournalRecord.priority(level))>\(text)"

@@ -34,8 +34,8 @@ public enum JournalRecord {
         add("WATCHDOG_RUNTIME_SEC", decision.elapsedMillis.map { String($0 / 1000) })
         add("WATCHDOG_LIMIT_SEC", decision.limitMillis.map { String($0 / 1000) })
         add("WATCHDOG_DETAIL", record.detail)
-        // A value with a newline would end the field early; keep every field one line.
-        return fields.map { $0.split(whereSeparator: \.isNewline).joined(separator: " ") }
+        // Every field one safe line: no NUL, line break or control sequence reaches the journal or a reader.
+        return fields.map(SafeText.line)
     }
 
     /// syslog priority of a swift-log level.

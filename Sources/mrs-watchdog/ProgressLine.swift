@@ -30,10 +30,10 @@ final class ProgressLine: Sendable {
             counts.shown = true
             return "\rlisted \(counts.jobs) jobs from \(total) clusters so far…"
         }
-        if let line { Console.err(line + "\u{1B}[K", newline: false) }
+        if let line { Console.write(fd: 2, line + "\u{1B}[K") }
     }
 
     func finish() {
-        if counts.withLock({ $0.shown }) { Console.err("\r\u{1B}[K", newline: false) }
+        if counts.withLock({ $0.shown }) { Console.write(fd: 2, "\r\u{1B}[K") }
     }
 }

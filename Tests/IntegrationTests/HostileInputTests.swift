@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import MRSEmulator
 import MRSWatchdog
 import Synchronization
 import Testing
@@ -105,6 +106,41 @@ struct HostileInputTests {
         #expect(!text.contains("secretPATH") && !text.contains("QUERYsecret"), "\(text)")
     }
 
+    /// A job owner's name with a colour escape, a C1 control sequence introducer, a right-to-left override,
+    /// a NUL and a line break that would start a forged journal entry: `jobs`, `plan`, `run --plain` and the
+    /// journal's stream show them as escapes; `--json` keeps them exactly, escaped as JSON.
+    @Test func controlCharactersInAJobNameReachNoTerminalAndNoLogRaw() async throws {
+        try await EmulatorHarness.run { emulator in
+            let cluster = await emulator.addCluster("c-names")
+            let name = "etl-\u{1B}[2J\u{1B}[31mred\u{9B}1m\u{202E}txt.exe\u{0}\n<0>forged emergency\u{7F}"
+            _ = try await emulator.state.addJob(.init(cluster: cluster, name: name, startOffset: "-3h"))
+            let config = try TemporaryConfig(
+                DaemonProcessTests.configText(emulator, cluster: cluster, rules: DaemonHarness.enforcing("2h")))
+            let state = try DaemonHarness.freshStateDirectory()
+            var outputs: [(String, ChildProcess.Finished)] = []
+            for arguments in [
+                ["jobs", "--cluster", cluster], ["plan"], ["run", "--once", "--plain", "--state-dir", state],
+            ] {
+                let finished = try await ChildProcess.run(
+                    "mrs-watchdog", arguments + ["--config", config.path],
+                    environment: DaemonProcessTests.environment.merging(["JOURNAL_STREAM": ""]) { $1 })
+                outputs.append((arguments[0], finished))
+            }
+            for (command, finished) in outputs {
+                let unsafe = finished.output.unicodeScalars.filter { SafeTextProbe.isUnsafe($0) && $0 != "\n" }
+                #expect(unsafe.isEmpty, "\(command) wrote \(unsafe.map { String($0.value, radix: 16) }) raw")
+                #expect(!finished.output.contains("\n<0>forged"), "\(command) let the name start a line")
+            }
+            #expect(outputs[0].1.stdout.contains("\\x1b[31mred\\u009b1m\\u202etxt.exe\\x00\\x0a<0>forged"))
+            let json = try await ChildProcess.run(
+                "mrs-watchdog", ["jobs", "--cluster", cluster, "--json", "--config", config.path],
+                environment: DaemonProcessTests.environment)
+            let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+            let jobs = object?["job_list"] as? [[String: Any]]
+            #expect(jobs?.first?["job_name"] as? String == name, "JSON keeps the name exactly: \(json.stdout)")
+        }
+    }
+
     /// A warning about a job of `user`.
     static func warning(user: String) -> DaemonEvent {
         let now = HostClock.nowMillis()
@@ -130,6 +166,15 @@ struct HostileInputTests {
             defer { group.cancelAll() }
             return try await group.next() ?? nil
         }
+    }
+}
+
+/// The characters `SafeText` escapes, as the tests see them.
+enum SafeTextProbe {
+    static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
+        (0x00...0x1F).contains(scalar.value) || (0x7F...0x9F).contains(scalar.value)
+            || [0x061C, 0x200E, 0x200F, 0x2028, 0x2029].contains(scalar.value)
+            || (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
     }
 }
 

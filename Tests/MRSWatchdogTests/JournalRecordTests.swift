@@ -4,6 +4,31 @@ import Testing
 
 /// The structured journal record of a decision, and the check that decides whether stderr is the journal.
 struct JournalRecordTests {
+    /// A name with a NUL, a line break and a priority prefix: every field stays one line with no NUL or
+    /// control character, the characters shown as escapes.
+    @Test func noFieldCarriesANulALineBreakOrAControlCharacter() {
+        let now: Int64 = 1_800_000_000_000
+        let job = JobExecution(
+            jobId: "job-7", jobName: "etl\u{0}x\n<0>forged\u{1B}[2J\u{202E}", user: "ana", jobStateText: "RUNNING",
+            startedTime: now - 7_203_000)
+        let rule = Rule(name: "dev-2h", match: JobMatcher(), maxRuntimeMillis: 7_200_000, mode: .enforce)
+        let decision = Evaluator(rules: [rule], exemptions: [], dryRun: false)
+            .decide(clusterId: "c-1", clusterTags: [:], job: job, now: now)
+        let fields = JournalRecord.fields(for: DecisionRecord(action: .kill, decision: decision))
+        for field in fields {
+            #expect(
+                !field.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F || $0 == "\u{202E}" }, "\(field)")
+        }
+        #expect(fields.contains("MRS_JOB_NAME=etl\\x00x\\x0a<0>forged\\x1b[2J\\u202e"))
+    }
+
+    @Test func safeTextEscapesEveryControlAndBidiCharacterAndKeepsTheRest() {
+        #expect(SafeText.line("plain text, 作业 ✔") == "plain text, 作业 ✔")
+        #expect(SafeText.line("a\u{0}b\tc\nd\u{7F}e\u{85}f\u{9B}g") == "a\\x00b\\x09c\\x0ad\\u007fe\\u0085f\\u009bg")
+        #expect(SafeText.line("\u{202E}\u{2066}\u{200F}\u{2028}") == "\\u202e\\u2066\\u200f\\u2028")
+        #expect(SafeText.lines("one\ntwo\u{1B}") == "one\ntwo\\x1b", "lines keeps line breaks only")
+    }
+
     @Test func aKillRecordCarriesEveryQueryableField() {
         let now: Int64 = 1_800_000_000_000
         let job = JobExecution(
@@ -35,7 +60,7 @@ struct JournalRecordTests {
             .decide(clusterId: "c", clusterTags: [:], job: job, now: 0)
         let fields = JournalRecord.fields(
             for: DecisionRecord(action: .killFailed, decision: decision, detail: "line one\nline two"))
-        #expect(fields.contains("WATCHDOG_DETAIL=line one line two"))
+        #expect(fields.contains("WATCHDOG_DETAIL=line one\\x0aline two"))
         #expect(fields.contains("PRIORITY=3"))
         #expect(!fields.contains { $0.hasPrefix("MRS_USER=") || $0.hasPrefix("WATCHDOG_LIMIT_SEC=") })
     }

@@ -19,8 +19,10 @@ struct LiveFrameTests {
     }
 
     @Test func controlSequencesFromMRSAreNeutralised() {
-        #expect(TerminalText.printable("etl\u{1B}[2J\u{7}-x") == "etl?[2J?-x")
-        #expect(TerminalText.printable("a\u{9B}b\u{202E}c\u{7F}") == "a?b?c?", "C1, bidi override and DEL")
+        #expect(TerminalText.printable("etl\u{1B}[2J\u{7}-x") == "etl\\x1b[2J\\x07-x")
+        #expect(
+            TerminalText.printable("a\u{9B}b\u{202E}c\u{7F}") == "a\\u009bb\\u202ec\\u007f", "C1, bidi override and DEL"
+        )
         #expect(TerminalText.printable("数据-ok") == "数据-ok")
     }
 

@@ -9,15 +9,9 @@ package enum TerminalText {
 
     private static let selectedUTF8: Void = { _ = setlocale(LC_CTYPE, "C.UTF-8") }()
 
-    /// `text` with what `VisibleText` calls invisible — C0/C1 controls (escape among them), format characters
-    /// such as bidirectional overrides — replaced by "?": a job name or a reason from MRS must not move the
+    /// `text` as one line safe to print (`SafeText.line`): a job name or a reason from MRS must not move the
     /// cursor, change colours or reorder what the operator reads.
-    package static func printable(_ text: String) -> String {
-        guard !text.unicodeScalars.allSatisfy(VisibleText.isVisible) else { return text }
-        var out = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars { out.append(VisibleText.isVisible(scalar) ? scalar : "?") }
-        return String(out)
-    }
+    package static func printable(_ text: String) -> String { SafeText.line(text) }
 
     /// Columns `text` takes on a terminal (wide characters count 2, combining marks 0), by the C library's
     /// `wcwidth`; a character it cannot measure counts 1.

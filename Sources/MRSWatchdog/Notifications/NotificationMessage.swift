@@ -62,10 +62,12 @@ public struct NotificationMessage: Sendable, Hashable {
             }
             let decision = record.decision
             let job = decision.job
-            subject = elided(
-                "mrs-watchdog: \(record.action.rawValue) \(job.jobName ?? job.jobId) on \(decision.clusterId)", cap: 500
-            )
-            text = elided(record.summary, cap: 2 * cap)
+            // What people read is one safe line; the JSON fields are data, escaped per RFC 8259.
+            subject = SafeText.line(
+                elided(
+                    "mrs-watchdog: \(record.action.rawValue) \(job.jobName ?? job.jobId) on \(decision.clusterId)",
+                    cap: 500))
+            text = SafeText.line(elided(record.summary, cap: 2 * cap))
             fields += [
                 ("cluster_id", quoted(decision.clusterId)), ("job_id", quoted(job.jobId)),
                 ("reason", quoted(decision.reason)),

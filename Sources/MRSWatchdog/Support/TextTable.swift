@@ -7,7 +7,8 @@ package struct TextTable: Sendable {
         self.header = header
     }
 
-    package mutating func add(_ row: [String]) { rows.append(row) }
+    /// Adds a row; each cell is made one safe line (`SafeText.line`), so a field cannot break the table.
+    package mutating func add(_ row: [String]) { rows.append(row.map(SafeText.line)) }
 
     package func render() -> String {
         var widths = header.map(\.count)
