@@ -141,6 +141,35 @@ struct HostileInputTests {
         }
     }
 
+    /// A job owner's properties as compact JSON and arguments with a secret-named flag: neither `jobs`,
+    /// `jobs --json` (what a saved job list holds), `plan` nor the daemon's log shows the secrets.
+    @Test func secretsInJobFieldsReachNoOutput() async throws {
+        try await EmulatorHarness.run { emulator in
+            let cluster = await emulator.addCluster("c-secrets")
+            _ = try await emulator.state.addJob(
+                .init(
+                    cluster: cluster, name: "etl-sec", startOffset: "-3h",
+                    arguments: #"["--class", "x.Main", "--db-password", "HUNTER2xyz"]"#,
+                    properties: #"{"fs.obs.secret.key":"SKsecret123","fs.obs.access.key":"AKsecret456","a":"b"}"#))
+            let config = try TemporaryConfig(
+                DaemonProcessTests.configText(emulator, cluster: cluster, rules: DaemonHarness.enforcing("2h")))
+            let state = try DaemonHarness.freshStateDirectory()
+            for arguments in [
+                ["jobs", "--cluster", cluster], ["jobs", "--cluster", cluster, "--json"], ["plan", "--json"],
+                ["run", "--once", "--plain", "--state-dir", state],
+            ] {
+                let finished = try await ChildProcess.run(
+                    "mrs-watchdog", arguments + ["--config", config.path], environment: DaemonProcessTests.environment)
+                for secret in ["HUNTER2xyz", "SKsecret123", "AKsecret456"] {
+                    #expect(!finished.output.contains(secret), "\(arguments) showed \(secret)")
+                }
+                if arguments.contains("--json"), arguments[0] == "jobs" {
+                    #expect(finished.stdout.contains("fs.obs.secret.key"), "the key is kept: \(finished.stdout)")
+                }
+            }
+        }
+    }
+
     /// A warning about a job of `user`.
     static func warning(user: String) -> DaemonEvent {
         let now = HostClock.nowMillis()

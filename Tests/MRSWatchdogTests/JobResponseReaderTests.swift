@@ -38,6 +38,14 @@ struct JobResponseReaderTests {
         #expect(second.properties == "{a=x, b=2, c=true, d=1.5}")
     }
 
+    /// A properties object whose secret value holds `, k=v`: masked by its key before it becomes map text,
+    /// where the split would be ambiguous.
+    @Test func aPropertiesObjectIsMaskedByKeyBeforeItBecomesText() throws {
+        let page = try Self.list(
+            #"{"job_list": [{"job_id": "j", "properties": {"fs.obs.secret.key": "S3, spark.x=LEAK", "a": "y"}}]}"#)
+        #expect(page.jobs.first?.properties == "{a=y, fs.obs.secret.key=***}")
+    }
+
     @Test func entriesThatCannotBeReadAreSkippedByIndex() throws {
         let page = try Self.list(
             #"{"job_list": [{"job_id": "a"}, 5, {"job_name": "no id"}, {"job_id": ""}, null, [], {"job_id": "b"}]}"#)

@@ -92,4 +92,88 @@ struct SecretRedactionTests {
         }
         #expect(skipped > 1_000, "the property must be exercised")
     }
+
+    /// Random secret and plain keys, values and the shapes MRS returns (JSON objects compact or spaced, map
+    /// text, list text, JSON arrays, command lines, secret-named flags): no value under a secret-looking key,
+    /// or after a secret-named flag, ever appears in the redacted text, plainly or JSON-escaped.
+    @Test func noSecretValueSurvivesAnyShape() {
+        var random = SplitMix64(seed: 0x5EC2_E701)
+        func pick<T>(_ values: [T]) -> T { values[Int.random(in: 0..<values.count, using: &random)] }
+        let secretKeys = [
+            "fs.obs.secret.key", "fs.obs.access.key", "hive.password", "api-token", "obs.sk", "DB_PASSWD",
+            "x.credential", "Authorization", "spark.ssl.keyPassword", "FS_OBS_ACCESS_KEY",
+        ]
+        let plainKeys = ["spark.executor.cores", "queue", "app.name", "task", "desk", "watchdog.max_runtime"]
+        let flags = ["--db-password", "--api-key", "--secret", "--token"]
+        let tokenCharacters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=:@._-")
+        let jsonCharacters = tokenCharacters + Array(" ,{}[]\"'\\\u{7}é作")
+        func value(_ characters: [Character]) -> String {
+            "Zq" + String((0..<Int.random(in: 6...14, using: &random)).map { _ in pick(characters) })
+        }
+        var checked = 0
+        for _ in 0..<4_000 {
+            let shape = Int.random(in: 0..<7, using: &random)
+            let json = [0, 1, 4].contains(shape)
+            var secrets: [String] = []
+            var pairs: [(key: String, value: String)] = []
+            for _ in 0..<Int.random(in: 1...5, using: &random) {
+                let secret = Bool.random(using: &random)
+                let entry = (
+                    key: secret ? pick(secretKeys) : pick(plainKeys),
+                    value: value(json ? jsonCharacters : tokenCharacters)
+                )
+                if secret { secrets.append(entry.value) }
+                pairs.append(entry)
+            }
+            let text: String
+            switch shape {
+            case 0:
+                text =
+                    "{" + pairs.map { JSONText.quoted($0.key) + ":" + JSONText.quoted($0.value) }.joined(separator: ",")
+                    + "}"
+            case 1:
+                text =
+                    "{ "
+                    + pairs.map { JSONText.quoted($0.key) + ": " + JSONText.quoted($0.value) }.joined(separator: ", ")
+                    + " }"
+            case 2: text = "{" + pairs.map { "\($0.key)=\($0.value)" }.joined(separator: ", ") + "}"
+            case 3:
+                text =
+                    "[" + pairs.map { "--conf, \($0.key)=\($0.value)" }.joined(separator: ", ") + ", --class, x.Main]"
+            case 4:
+                text =
+                    "["
+                    + pairs.map { "\"--conf\", " + JSONText.quoted("\($0.key)=\($0.value)") }.joined(separator: ", ")
+                    + "]"
+            case 5:
+                text = pairs.map { pick(["--conf ", "-D", "--conf="]) + "\($0.key)=\($0.value)" }.joined(separator: " ")
+            default:
+                let secret = value(tokenCharacters)
+                secrets.append(secret)
+                text =
+                    Bool.random(using: &random)
+                    ? "[--class, x.Main, \(pick(flags)), \(secret), --user, etl]"
+                    : "[\"--class\", \"x.Main\", \"\(pick(flags))\", \"\(secret)\"]"
+            }
+            let redacted = SecretRedaction.redact(text) ?? ""
+            for secret in secrets {
+                checked += 1
+                let escaped = String(JSONText.quoted(secret).dropFirst().dropLast())
+                #expect(!redacted.contains(secret) && !redacted.contains(escaped), "\(text) → \(redacted)")
+            }
+        }
+        #expect(checked > 3_000, "the property must be exercised")
+    }
+
+    /// The shape 0.2 got wrong (compact JSON), and text that looks like JSON but is not: nothing of it is kept.
+    @Test func compactJSONIsReadAsJSONAndBrokenJSONIsWithheld() {
+        #expect(
+            SecretRedaction.redact(#"{"fs.obs.secret.key":"SK9/x+y","fs.obs.access.key":"AK9","spark.app.name":"etl"}"#)
+                == #"{"fs.obs.secret.key":"***","fs.obs.access.key":"***","spark.app.name":"etl"}"#)
+        #expect(SecretRedaction.redact(#"{"fs.obs.secret.key":"SK9","a":"#) == "<unparsed, 1 KB withheld>")
+        #expect(SecretRedaction.redact(#"[--password, "hunter2, x]"#) == "<unparsed, 1 KB withheld>")
+        #expect(
+            SecretRedaction.redact(#"{"opts": "-Dfs.obs.secret.key=SK9 -Dx=1"}"#)
+                == #"{"opts": "-Dfs.obs.secret.key=*** -Dx=1"}"#)
+    }
 }

@@ -3,10 +3,15 @@
 /// can carry them. Huawei's own examples pass `fs.obs.access.key` / `fs.obs.secret.key` there, and the list
 /// and show calls return them as submitted (`../shared/docs/mrs-api.md` §11.6).
 ///
-/// Handled forms: `k=v` anywhere in a token (`{k=v, k2=v2}`, `--conf=k=v`, `-Dk=v`, `opts=-Dk=v`,
-/// `url?user=u&password=p`), `k = v`, `"k": "v"` and `'k': 'v'` (quoted values may hold spaces and commas),
-/// `k: v`, a secret-named flag and its value up to the next `, ` (`--db-password, my pass`), and the
-/// password in a URL's user info (`scheme://user:pass@host`). When in doubt it masks more, never less.
+/// By structure first: JSON text (an object, or an array of arguments) is read with a real JSON parser and
+/// every value under a secret key, and the value after a secret-named flag, is masked in place (the rest
+/// kept byte for byte); the strings that remain are read as below, for settings inside them
+/// (`"-Dfs.obs.secret.key=…"`). Other text is read as tokens: `k=v` anywhere in a token (`{k=v, k2=v2}`,
+/// `--conf=k=v`, `-Dk=v`, `opts=-Dk=v`, `url?user=u&password=p`), `k = v`, `'k': 'v'` (quoted values may
+/// hold spaces and commas), `k: v`, a secret-named flag and its value up to the next `, `
+/// (`--db-password, my pass`), and the password in a URL's user info (`scheme://user:pass@host`). Text that
+/// looks like JSON but is not, or has a quote that never closes, cannot be read safely: none of it is kept
+/// (`<unparsed, 4 KB withheld>`). When in doubt it masks more, never less.
 public enum SecretRedaction {
     public static let mask = "***"
 
@@ -29,7 +34,27 @@ public enum SecretRedaction {
     /// `text` with every secret-looking value replaced by `***`; nil stays nil.
     public static func redact(_ text: String?) -> String? {
         guard let text, !text.isEmpty, mayHoldSecret(text) else { return text }
+        let start = text.utf8.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
+        if start == UInt8(ascii: "{") || start == UInt8(ascii: "[") {
+            if let masked = JSONMask.masked(text) { return masked }
+            // `{"` or `["` promise JSON: read as tokens, a broken document could hide a value from them.
+            let second = text.utf8.drop { $0 != start! }.dropFirst().first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
+            if second == UInt8(ascii: "\"") { return withheld(text) }
+        }
+        if text.utf8.count(where: { $0 == UInt8(ascii: "\"") }) % 2 == 1 { return withheld(text) }
         return redactTokens(text)
+    }
+
+    /// One value's text (a JSON string, a property's value): settings inside it masked, as tokens.
+    static func redactValue(_ text: String) -> String {
+        guard !text.isEmpty, mayHoldSecret(text) else { return text }
+        if text.utf8.count(where: { $0 == UInt8(ascii: "\"") }) % 2 == 1 { return withheld(text) }
+        return redactTokens(text)
+    }
+
+    /// What is shown of a text that cannot be read safely: its size only.
+    static func withheld(_ text: String) -> String {
+        "<unparsed, \(max(1, (text.utf8.count + 1023) / 1024)) KB withheld>"
     }
 
     /// The tokenizer's pass over `text` (what `redact` does when `mayHoldSecret` cannot rule secrets out).

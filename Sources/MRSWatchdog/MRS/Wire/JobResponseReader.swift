@@ -265,7 +265,11 @@ package struct JobResponseReader {
         // A key given twice or unreadable, like a value that is not a scalar, makes the whole object unreadable.
         let unique = Dictionary(pairs, uniquingKeysWith: { first, _ in first })
         guard scalars, unique.count == pairs.count else { return nil }
-        return "{" + unique.keys.sorted().map { "\($0)=\(unique[$0]!)" }.joined(separator: ", ") + "}"
+        // Masked by key here, where the pairs are known, before they become ambiguous `{k=v, …}` text.
+        return "{"
+            + unique.keys.sorted().map {
+                "\($0)=\(SecretRedaction.isSecretKey($0) ? SecretRedaction.mask : SecretRedaction.redactValue(unique[$0]!))"
+            }.joined(separator: ", ") + "}"
     }
 
     // MARK: JSON
