@@ -119,17 +119,27 @@ public struct HuaweiCloudError: Error, Sendable, Hashable, CustomStringConvertib
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 
     /// A short, bounded label for metrics and log metadata: `APIG.0308`, `0175`, `http.503`,
-    /// `transport.timeout`, `malformed_response`, … (never a message or an id).
+    /// `transport.timeout`, `malformed_response`, … (never a message or an id). Error codes come from the
+    /// endpoint, so only the documented ones (`knownCodes`) are labels of their own; any other is labelled by
+    /// its HTTP status: an endpoint that makes up a code per answer cannot grow the series without end.
     public var metricLabel: String {
+        let status = httpStatus.map { (100...599).contains($0) ? "http.\($0)" : "http.other" } ?? "http.other"
         switch code {
         case .transport(let transport): return "transport.\(transport.rawValue)"
         case .malformedResponse: return "malformed_response"
         case .bodyTooLarge: return "body_too_large"
         case .tooManyPages: return "too_many_pages"
-        case .http: return "http.\(httpStatus ?? 0)"
-        case .service, .gateway: return errorCode ?? "http.\(httpStatus ?? 0)"
+        case .http: return status
+        case .service, .gateway: return errorCode.flatMap { Self.knownCodes.contains($0) ? $0 : nil } ?? status
         }
     }
+
+    /// The error codes `../shared/docs/mrs-api.md` documents (MRS API reference: error codes; API Gateway:
+    /// authentication and throttling), as they are labelled.
+    static let knownCodes: Set<String> = Set(
+        ["0301", "0302", "0303", "0308"].flatMap { ["APIG.\($0)", "APIGW.\($0)"] }
+            + ["0023", "0056", "0160", "0161", "0162", "0167", "0174", "0175", "0176", "0183", "0191", "0192", "0200",
+                "0201", "12000003"])
 
     /// `error` as a `HuaweiCloudError`: itself when it is one, else a transport failure of `operation` (a
     /// cancellation, a programming error) that the retry policy treats like any other.
