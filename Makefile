@@ -89,18 +89,20 @@ install: release docs
 	@# The operators group and the extensions directory (mrs-watchdog extend), made by systemd's own tools.
 	install -D -m 644 systemd/mrs-watchdog.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/mrs-watchdog.conf
 	install -D -m 644 systemd/mrs-watchdog.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/mrs-watchdog.conf
-	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
-		systemd-sysusers $(PREFIX)/lib/sysusers.d/mrs-watchdog.conf && \
-		systemd-tmpfiles --create $(PREFIX)/lib/tmpfiles.d/mrs-watchdog.conf; \
-	fi
 	@# A fresh install observes only (dry run) until the operator has read the rules and says otherwise.
 	@if [ -e $(DESTDIR)/etc/mrs-watchdog/rules.json ]; then \
 		echo "keeping the existing $(DESTDIR)/etc/mrs-watchdog/rules.json"; \
 	else \
 		install -d -m 755 $(DESTDIR)/etc/mrs-watchdog; \
 		sed -e 's#"dry_run": false#"dry_run": true#' rules.example.json > $(DESTDIR)/etc/mrs-watchdog/rules.json; \
-		install -m 644 rules.schema.json $(DESTDIR)/etc/mrs-watchdog/rules.schema.json; \
+		chmod 640 $(DESTDIR)/etc/mrs-watchdog/rules.json; \
+		install -m 640 rules.schema.json $(DESTDIR)/etc/mrs-watchdog/rules.schema.json; \
 		echo "installed $(DESTDIR)/etc/mrs-watchdog/rules.json (dry run: edit it, then set safety.dry_run to false)"; \
+	fi
+	@# The groups, the extensions directory and the config's mode (0640 root:mrs-watchdog), by systemd's own tools.
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
+		systemd-sysusers $(PREFIX)/lib/sysusers.d/mrs-watchdog.conf && \
+		systemd-tmpfiles --create $(PREFIX)/lib/tmpfiles.d/mrs-watchdog.conf; \
 	fi
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 	@echo "next: put the key pair in /etc/credstore/mrs-watchdog.ak and .sk (mode 600), then systemctl enable --now mrs-watchdog"
@@ -144,6 +146,11 @@ uninstall:
 	rm -f $(DESTDIR)$(ZSH_COMPLETION_DIR)/_mrs-watchdog $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/mrs-watchdog.fish
 	rm -rf $(DESTDIR)$(PREFIX)/share/mrs-watchdog
 	rm -f $(DESTDIR)$(PREFIX)/lib/sysusers.d/mrs-watchdog.conf $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/mrs-watchdog.conf
+	@# The groups, the extensions directory and the config's mode (0640 root:mrs-watchdog), by systemd's own tools.
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
+		systemd-sysusers $(PREFIX)/lib/sysusers.d/mrs-watchdog.conf && \
+		systemd-tmpfiles --create $(PREFIX)/lib/tmpfiles.d/mrs-watchdog.conf; \
+	fi
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 	@echo "kept: /etc/mrs-watchdog (config), /etc/credstore/mrs-watchdog.* (credentials), /var/lib/mrs-watchdog (state)"
 

@@ -1,6 +1,12 @@
 import ArgumentParser
 import MRSWatchdog
 
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 extension WatchdogCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -15,6 +21,21 @@ extension WatchdogCommand {
             let loaded = try file.load()
             Console.out("\(file.config): OK")
             Console.out(ConfigSummary.describe(loaded))
+            if let warning = Self.exposure(of: file.config, loaded) { Console.out("warning: \(warning)") }
+        }
+
+        /// A config that holds webhook URLs (whose path is their credential) and every user may read.
+        static func exposure(of path: String, _ config: WatchdogConfig) -> String? {
+            let notifications = config.notifications
+            let hooks =
+                [notifications.webhook].compactMap { $0 } + notifications.owners.byUser.values.compactMap(\.webhook)
+            guard !hooks.isEmpty,
+                let mode = try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int,
+                mode & 0o004 != 0
+            else { return nil }
+            return
+                "\(path) is readable by every user (mode \(String(mode, radix: 8))) and holds \(hooks.count) webhook URL(s), "
+                + "whose path is their credential: chmod 640 it, group mrs-watchdog (the unit reads it through that group)"
         }
     }
 }

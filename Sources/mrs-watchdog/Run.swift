@@ -233,7 +233,9 @@ extension WatchdogCommand {
         func stateDirectory(environment: [String: String]) throws -> String {
             let directory = Self.stateDirectory(stateDir, environment: environment)
             do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                // Private whatever the umask: it holds who ran what and when (a cron `run --once` makes it too).
+                try FileManager.default.createDirectory(
+                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
                 throw CommandFailure("cannot create the state directory \(directory): \(error)")
             }

@@ -170,6 +170,35 @@ struct HostileInputTests {
         }
     }
 
+    /// Private files by default: `check` warns about a config every user may read that holds webhook URLs,
+    /// and `run --once` (from cron, with the caller's umask) makes a private state directory.
+    @Test func webhookURLsAndStateAreNotLeftReadableByEveryone() async throws {
+        try await EmulatorHarness.run { emulator in
+            let cluster = await emulator.addCluster("c-private")
+            var text = DaemonProcessTests.configText(emulator, cluster: cluster, rules: "[]")
+            text.removeLast()
+            let config = try TemporaryConfig(
+                text + #", "notifications": {"webhook": {"url": "https://hooks.example.com/T/B/s"}}}"#)
+            for (mode, warned) in [(0o644, true), (0o640, false)] {
+                try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: config.path)
+                let checked = try await ChildProcess.run("mrs-watchdog", ["check", "--config", config.path])
+                #expect(checked.status == 0, "\(checked.output)")
+                #expect(
+                    checked.stdout.contains("is readable by every user") == warned,
+                    "\(String(mode, radix: 8)): \(checked.stdout)")
+            }
+            let state = try DaemonHarness.freshStateDirectory() + "/made-by-cron"
+            let old = umask(0o022)
+            defer { umask(old) }
+            let once = try await ChildProcess.run(
+                "mrs-watchdog", ["run", "--once", "--config", config.path, "--state-dir", state],
+                environment: DaemonProcessTests.environment)
+            #expect(once.status == 0, "\(once.output)")
+            let made = try FileManager.default.attributesOfItem(atPath: state)[.posixPermissions] as? Int
+            #expect(made == 0o700, "\(String(made ?? 0, radix: 8))")
+        }
+    }
+
     /// A warning about a job of `user`.
     static func warning(user: String) -> DaemonEvent {
         let now = HostClock.nowMillis()

@@ -102,6 +102,8 @@ done
 check "bash completes mrs-watchdog's commands" bash -c "nsenter -t $LEADER -a bash -c 'source /usr/share/bash-completion/completions/mrs-watchdog && complete -p mrs-watchdog' | grep -q _mrs-watchdog"
 check "the package installed the binary, the unit and the config" ct test -x /usr/bin/mrs-watchdog -a -f /lib/systemd/system/mrs-watchdog.service -a -f /etc/mrs-watchdog/rules.json
 check "the packaged config starts in dry run" ct grep -q '"dry_run": true' /etc/mrs-watchdog/rules.json
+config_perms=$(ct stat -c '%U:%G %a' /etc/mrs-watchdog/rules.json 2>&1)
+check "the config is root:mrs-watchdog 640: webhook URLs are credentials (got $config_perms)" [ "$config_perms" = "root:mrs-watchdog 640" ]
 check "the package installed the alerts, dashboard and runbook" ct test -s /usr/share/mrs-watchdog/monitoring/alerts.yaml -a -s /usr/share/mrs-watchdog/monitoring/dashboards/mrs-watchdog.json -a -s /usr/share/mrs-watchdog/monitoring/runbook.md
 verify_err=$(ct systemd-analyze verify --man=no /lib/systemd/system/mrs-watchdog.service 2>&1 >/dev/null)
 check "systemd-analyze verify prints nothing on stderr${verify_err:+: $verify_err}" [ -z "$verify_err" ]
@@ -120,7 +122,7 @@ printf '%s' "$AK" | ct sh -c 'umask 077; cat > /etc/credstore/mrs-watchdog.ak'
 printf '%s' "$SK" | ct sh -c 'umask 077; cat > /etc/credstore/mrs-watchdog.sk'
 
 # ------------------------------------------------------------------ doctor, as README tells operators to run it
-doctor_out=$(ct systemd-run --quiet --pipe --wait -p DynamicUser=yes -p StateDirectory=mrs-watchdog \
+doctor_out=$(ct systemd-run --quiet --pipe --wait -p DynamicUser=yes -p SupplementaryGroups=mrs-watchdog -p StateDirectory=mrs-watchdog \
   -p LoadCredential=ak:/etc/credstore/mrs-watchdog.ak -p LoadCredential=sk:/etc/credstore/mrs-watchdog.sk \
   /usr/bin/mrs-watchdog doctor --config /etc/mrs-watchdog/rules.json 2>&1); rc=$?
 doctor_passed() { [ "$rc" = 0 ] && grep -q '✔ may stop jobs' <<<"$doctor_out"; }
@@ -139,6 +141,7 @@ s2="$(prop ActiveState)/$(prop SubState)"
 check "after READY: active/running (got $s2)" [ "$s2" = active/running ]
 check "systemctl status: Active: active (running)" bash -c "nsenter -t $LEADER -a systemctl status --no-pager mrs-watchdog | grep -q 'Active: active (running)'"
 wait_for 50 bash -c "nsenter -t $LEADER -a systemctl show -p StatusText --value mrs-watchdog | grep -q 'watching 1 cluster'"
+check "LimitNOFILE leaves room for connections ($(prop LimitNOFILE))" [ "$(prop LimitNOFILE)" = 16384 ]
 check "StatusText shows the cycle summary: '$(prop StatusText)'" bash -c "[[ '$(prop StatusText)' == *'watching 1 cluster'*'active job'*'since start:'*'last hour:'* ]]"
 # libdispatch's event thread asks for a higher priority than the sandbox grants (EACCES) and says so through
 # syslog on every start unless the unit keeps its log quiet: an operator should find nothing alarming here.
@@ -174,8 +177,8 @@ check "the new rule applies: adhoc-1 killed" bash -c "curl -fsS $EMU/_emulator/k
 DEV=c0ffee00-0000-4000-8000-0000000000d1
 check "the package created the group mrs-watchdog-operators" ct getent group mrs-watchdog-operators
 perms=$(ct stat -c '%U:%G %a' /etc/mrs-watchdog/extensions.d 2>&1)
-check "extensions.d is root:mrs-watchdog-operators 2775 (got $perms)" [ "$perms" = "root:mrs-watchdog-operators 2775" ]
-ct useradd -M -G mrs-watchdog-operators ana; ct useradd -M bo
+check "extensions.d is root:mrs-watchdog-operators 3775, setgid and sticky (got $perms)" [ "$perms" = "root:mrs-watchdog-operators 3775" ]
+ct useradd -M -G mrs-watchdog-operators ana; ct useradd -M bo; ct useradd -M -G mrs-watchdog-operators cy
 as_user() { local user=$1; shift; ct setpriv --reuid="$user" --regid="$(ct id -g "$user")" --init-groups "$@"; }
 EXTENDED=$(add_job "{\"cluster\": \"$DEV\", \"name\": \"adhoc-extended\", \"start_offset\": \"-29m50s\"}")
 out=$(as_user bo mrs-watchdog extend --cluster $DEV "$EXTENDED" --by 1h --reason "please" 2>&1); rc=$?
@@ -183,6 +186,11 @@ refused_with_group() { [ "$rc" != 0 ] && grep -q 'group mrs-watchdog-operators' 
 check "a user outside the group cannot extend (rc $rc) and is told which group: $out" refused_with_group
 out=$(as_user ana mrs-watchdog extend --cluster $DEV "$EXTENDED" --by 1h --reason "month-end close" 2>&1); rc=$?
 check "a member of the group extends the job (rc $rc): $(head -1 <<<"$out")" [ "$rc" = 0 ]
+out=$(as_user cy mrs-watchdog extend --cluster $DEV "$EXTENDED" --by 5m --reason "mine now" 2>&1); rc=$?
+refused_as_anas() { [ "$rc" != 0 ] && grep -q "ana's request" <<<"$out"; }
+check "another member cannot replace ana's extension (rc $rc): $out" refused_as_anas
+as_user cy rm -f "/etc/mrs-watchdog/extensions.d/$DEV.$EXTENDED.json" 2>/dev/null
+check "nor delete it (the directory is sticky)" ct test -f "/etc/mrs-watchdog/extensions.d/$DEV.$EXTENDED.json"
 extended_record() { nsenter -t "$LEADER" -a journalctl -u mrs-watchdog WATCHDOG_DECISION=extended -o cat --no-pager | grep -q "by ana: month-end close"; }
 wait_for 100 extended_record
 check "the running daemon applied it: the journal says who and why" extended_record

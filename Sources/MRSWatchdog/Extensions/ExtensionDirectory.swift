@@ -124,9 +124,10 @@ public struct ExtensionDirectory: Sendable {
     }
 
     /// Writes a drop-in atomically (a dot file, then `rename`), readable by all and writable only by its
-    /// owner: a colleague replaces it (the directory is group-writable) and then owns it, so the owner is
-    /// always who asked last. Returns the file's path.
-    /// - Throws: `WriteFailure` with the system's reason and, for a permission error, what to ask for.
+    /// owner. The directory is sticky, so only the owner (or root) can replace or remove one: no one can
+    /// take away another's extension. Returns the file's path.
+    /// - Throws: `WriteFailure` with the system's reason and, for a permission error, what to ask for
+    ///   (membership of the group, or the owner of the request already there).
     public func write(_ text: String, name: String) throws(WriteFailure) -> String {
         let target = path + "/" + name
         let temporary = path + "/.\(name).\(getpid()).tmp"
@@ -147,6 +148,13 @@ public struct ExtensionDirectory: Sendable {
         guard ok, rename(temporary, target) == 0 else {
             let renameCode = ok ? errno : code
             unlink(temporary)
+            var existing = stat()
+            if [EPERM, EACCES].contains(renameCode), stat(target, &existing) == 0, existing.st_uid != geteuid() {
+                throw WriteFailure(
+                    description:
+                        "\(target) is \(Self.userName(existing.st_uid))'s request: only they (or root) can replace or withdraw it"
+                )
+            }
             throw failure(renameCode)
         }
         return target

@@ -138,8 +138,10 @@ public struct HuaweiCloudError: Error, Sendable, Hashable, CustomStringConvertib
     /// authentication and throttling), as they are labelled.
     static let knownCodes: Set<String> = Set(
         ["0301", "0302", "0303", "0308"].flatMap { ["APIG.\($0)", "APIGW.\($0)"] }
-            + ["0023", "0056", "0160", "0161", "0162", "0167", "0174", "0175", "0176", "0183", "0191", "0192", "0200",
-                "0201", "12000003"])
+            + [
+                "0023", "0056", "0160", "0161", "0162", "0167", "0174", "0175", "0176", "0183", "0191", "0192", "0200",
+                "0201", "12000003",
+            ])
 
     /// `error` as a `HuaweiCloudError`: itself when it is one, else a transport failure of `operation` (a
     /// cancellation, a programming error) that the retry policy treats like any other.
