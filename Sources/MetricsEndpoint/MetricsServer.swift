@@ -8,8 +8,14 @@ import Prometheus
 import ServiceLifecycle
 
 /// `GET /metrics` (Prometheus text from the daemon's registry) and `GET /healthz` (200 while the poll loop
-/// is alive, 503 when it is stuck), as one more `Service` next to the daemon.
+/// is alive, 503 when it is stuck), as one more `Service` next to the daemon. Any local user can connect,
+/// so it holds at most `maxConnections` connections (the rest wait in the kernel's queue, holding none of
+/// the daemon's file descriptors) and closes one idle for `idleTimeout`: idle connections cannot starve
+/// the daemon of the sockets it needs for MRS.
 public struct MetricsServer: Service {
+    public static let maxConnections = 64
+    public static let idleTimeout: TimeAmount = .seconds(10)
+
     let registry: PrometheusCollectorRegistry
     let heartbeat: LoopHeartbeat
     /// How long the loop may go without a beat (while not sleeping) before /healthz says 503.
@@ -31,9 +37,10 @@ public struct MetricsServer: Service {
     }
 
     public func run() async throws {
-        let server = try HTTPServerBuilder.http1().buildServer(
+        let server = try HTTPServerBuilder.http1(configuration: .init(idleTimeout: Self.idleTimeout)).buildServer(
             configuration: ServerConfiguration(
-                address: .hostname(address.host, port: address.port), serverName: "mrs-watchdog"),
+                address: .hostname(address.host, port: address.port), serverName: "mrs-watchdog",
+                availableConnectionsDelegate: MaximumAvailableConnections(Self.maxConnections, logger: logger)),
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
             logger: logger,
             responder: { request, writer, _ in

@@ -3,6 +3,11 @@ import Foundation
 import Logging
 import MRSEmulator
 import MRSWatchdog
+import MetricsEndpoint
+import NIOCore
+import NIOHTTP1
+import Prometheus
+import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -196,6 +201,73 @@ struct HostileInputTests {
             #expect(once.status == 0, "\(once.output)")
             let made = try FileManager.default.attributesOfItem(atPath: state)[.posixPermissions] as? Int
             #expect(made == 0o700, "\(String(made ?? 0, radix: 8))")
+        }
+    }
+
+    /// Any local user opens 300 idle connections to the metrics port: the daemon holds at most 64 of them
+    /// (the rest wait in the kernel's queue), so it keeps the descriptors it needs for MRS; a scrape still
+    /// gets through once the idle ones are closed.
+    @Test func idleConnectionsToTheMetricsPortHoldABoundedNumberOfDescriptors() async throws {
+        let port = Port()
+        let server = MetricsServer(
+            registry: PrometheusCollectorRegistry(), heartbeat: LoopHeartbeat(), stallLimit: .seconds(60),
+            address: HostPort("127.0.0.1:0")!, logger: Logger(label: "m", factory: { _ in SwiftLogNoOpLogHandler() }),
+            onListening: { port.set($0) })
+        let group = ServiceGroup(
+            services: [server], gracefulShutdownSignals: [],
+            logger: Logger(label: "g", factory: { _ in SwiftLogNoOpLogHandler() }))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let listening = try await port.value()
+            // This process's descriptors for sockets whose local end is the metrics port: what the server holds
+            // (other tests run beside this one and open their own).
+            func held() -> Int {
+                let hex = String(format: ":%04X ", listening)
+                let table = (try? String(contentsOfFile: "/proc/self/net/tcp", encoding: .utf8)) ?? ""
+                let inodes = Set(
+                    table.split(separator: "\n").dropFirst().compactMap { line -> String? in
+                        let columns = line.split(separator: " ")
+                        guard columns.count > 9, columns[1].hasSuffix(hex.dropLast()) else { return nil }
+                        return String(columns[9])
+                    })
+                let links = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+                return links.count { fd in
+                    guard
+                        let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + fd),
+                        target.hasPrefix("socket:[")
+                    else { return false }
+                    return inodes.contains(String(target.dropFirst(8).dropLast()))
+                }
+            }
+            var sockets: [Int32] = []
+            for _ in 0..<300 {
+                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                address.sin_port = UInt16(listening).bigEndian
+                let connected = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    }
+                }
+                if connected == 0 { sockets.append(fd) } else { close(fd) }
+            }
+            try await Task.sleep(for: .seconds(1))
+            let serverSide = held()
+            #expect(sockets.count > 200, "connections made: \(sockets.count)")
+            #expect(serverSide <= MetricsServer.maxConnections + 8, "the server holds \(serverSide) descriptors")
+            for fd in sockets { close(fd) }
+            let scraped = try await HTTPClient.withHTTPClient { http in
+                try await Self.within(.seconds(30)) {
+                    let response = try await http.execute(
+                        HTTPClientRequest(url: "http://127.0.0.1:\(listening)/healthz"), timeout: .seconds(25))
+                    return response.status.code
+                }
+            }
+            #expect(scraped == 200)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
         }
     }
 

@@ -136,6 +136,51 @@ struct ExtensionTests {
         #expect(directory.scan() == ExtensionScan())
     }
 
+    /// An extension in force that disappears, or whose file another user now owns, is recorded (journal,
+    /// notification, history); one that ran out is not.
+    @Test func anExtensionTakenAwayIsRecorded() throws {
+        var harness = try Machine.Harness(rule: Self.extendable)
+        func scanned(_ grants: [JobExtension]) -> [String] {
+            harness.lines(
+                harness.machine.extensionsScanned(ExtensionScan(entries: grants.map { .valid($0) }), now: harness.now))
+        }
+        let anas = Self.grant(until: Self.start + Self.hour)
+        #expect(scanned([anas]) == [])
+        #expect(scanned([]) == ["extension-withdrawn c1/j1"])
+        #expect(scanned([anas]) == [])
+        var cys = anas
+        cys.grantedBy = "cy"
+        let replaced = harness.machine.extensionsScanned(ExtensionScan(entries: [.valid(cys)]), now: harness.now)
+        let record = replaced.compactMap { action -> DecisionRecord? in
+            guard case .emit(.decision(let record)) = action else { return nil }
+            return record
+        }.first
+        #expect(record?.action == .extensionWithdrawn)
+        #expect(record?.detail == "the extension ana asked for (month-end close) was replaced by cy's")
+        #expect(harness.machine.state.changes.history.last?.action == .extensionWithdrawn, "kept in the history")
+        harness.now = Self.start + Self.hour
+        #expect(scanned([]) == [], "run out: nothing taken away")
+    }
+
+    /// 1,005 drop-ins: the first 1,000 by name are read, the rest counted; the state machine reports the
+    /// first 10 malformed ones one by one and the rest in one notice.
+    @Test func aFloodOfDropInsIsReadAndReportedWithinBounds() throws {
+        let path = try Self.temporaryDirectory()
+        for index in 0..<1_005 {
+            try "{".write(toFile: path + "/f\(String(format: "%04d", index)).json", atomically: false, encoding: .utf8)
+        }
+        var directory = ExtensionDirectory(path: path)
+        let scan = directory.scan()
+        #expect(scan.entries.count == ExtensionDirectory.maxEntries && scan.notRead == 5)
+        var harness = try Machine.Harness(rule: Self.extendable)
+        let lines = harness.lines(harness.machine.extensionsScanned(scan, now: harness.now))
+        #expect(lines.count == 12, "10 files, 1 for the rest, 1 for the unread: \(lines.count)")
+        #expect(harness.lines(harness.machine.extensionsScanned(scan, now: harness.now)).isEmpty, "once")
+        // A new drop-in (the directory changed) is seen at the next read.
+        try FileManager.default.removeItem(atPath: path + "/f0000.json")
+        #expect(directory.scan().notRead == 4)
+    }
+
     @Test func aMissingDirectoryHoldsNoExtensionsAndAWriteSaysWhatToDo() throws {
         var directory = ExtensionDirectory(path: "/nonexistent-extensions.d")
         #expect(directory.scan() == ExtensionScan())
@@ -227,6 +272,29 @@ struct ExtensionTests {
         #expect(harness.poll([Machine.job("j1", ago: Self.hour + 3 * Self.minute + 1)]) == ["persist", "kill c1/j1"])
     }
 
+    /// An operator renames a drop-in in and out after every read: each change asks for a poll at once, but
+    /// polls start no closer than the floor (a quarter of poll_interval, 5 s at most).
+    @Test func dropInsRenamedInAndOutCannotMakePollsBackToBack() throws {
+        var harness = try Machine.Harness(rule: Self.extendable)
+        #expect(harness.timer() == ["poll"])
+        _ = harness.poll([])
+        var started: [Int64] = []
+        for step in 0..<40 {
+            harness.now += 500
+            let entries: [ExtensionScan.Entry] =
+                step % 2 == 0 ? [.valid(Self.grant(until: Self.start + Self.hour))] : []
+            _ = harness.machine.extensionsScanned(ExtensionScan(entries: entries), now: harness.now)
+            if harness.timer().contains("poll") {
+                started.append(harness.now)
+                _ = harness.poll([])
+            }
+        }
+        #expect(started.count >= 3, "changes are still applied: \(started)")
+        let gaps = zip(started.dropFirst(), started).map { $0 - $1 }
+        #expect(gaps.allSatisfy { $0 >= 5_000 }, "polls \(gaps) ms apart")
+        #expect(harness.machine.nextWake().map { $0 >= started.last! + 5_000 } == true)
+    }
+
     @Test func aKillWaitingForABudgetIsNotSentOnceAnExtensionForItsJobAppears() throws {
         var harness = try Machine.Harness(safety: #"{"max_kills_per_minute": 1}"#, rule: Self.extendable)
         let jobs = [
@@ -273,10 +341,15 @@ struct ExtensionTests {
         #expect(harness.machine.extensionsScanned(ExtensionScan(entries: [bad, good]), now: harness.now).isEmpty)
         _ = harness.machine.timerFired(now: harness.now)
         #expect(harness.poll([Machine.job("j1", ago: Self.hour + 1)]) == ["extended c1/j1"])
-        // The file is deleted: a poll at once, and the job is over its own limit.
-        #expect(harness.machine.extensionsScanned(ExtensionScan(entries: [bad]), now: harness.now).isEmpty)
-        #expect(harness.lines(harness.machine.timerFired(now: harness.now)) == ["poll"])
-        #expect(harness.poll([Machine.job("j1", ago: Self.hour + 2)]) == ["persist", "kill c1/j1"])
+        // The file is deleted: recorded, a poll as soon as the floor allows (5 s after the last), and the job
+        // is over its own limit.
+        #expect(
+            harness.lines(harness.machine.extensionsScanned(ExtensionScan(entries: [bad]), now: harness.now))
+                == ["extension-withdrawn c1/j1"])
+        #expect(harness.machine.nextWake() == harness.now + 5_000)
+        #expect(harness.lines(harness.machine.timerFired(now: harness.now + 5_000)) == ["poll"])
+        harness.now += 5_000
+        #expect(harness.poll([Machine.job("j1", ago: Self.hour + 5_002)]) == ["persist", "kill c1/j1"])
     }
 }
 

@@ -31,7 +31,9 @@ struct NotificationMessageTests {
     }
 
     @Test func onlyWarnKillUnkillableKillLoopExtensionAndBreakerEventsAreAnnounced() throws {
-        let announced: [DecisionRecord.Action] = [.warn, .kill, .unkillable, .killLoop, .extended, .extensionRefused]
+        let announced: [DecisionRecord.Action] = [
+            .warn, .kill, .unkillable, .killLoop, .extended, .extensionRefused, .extensionWithdrawn,
+        ]
         for action in DecisionRecord.Action.allCases {
             let message = NotificationMessage.from(.decision(Self.record(action)), at: Self.now)
             #expect((message != nil) == announced.contains(action), "\(action)")

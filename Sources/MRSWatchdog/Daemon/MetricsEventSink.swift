@@ -80,7 +80,8 @@ public final class MetricsEventSink: DaemonEventSink {
         case .killFailed: return "failed"
         case .unkillable: return "unkillable"
         case .gone: return "gone"
-        case .warn, .wouldKill, .skipped, .deferred, .held, .killLoop, .extended, .extensionRefused, .awaitingNotice:
+        case .warn, .wouldKill, .skipped, .deferred, .held, .killLoop, .extended, .extensionRefused,
+            .extensionWithdrawn, .awaitingNotice:
             return nil
         }
     }

@@ -4,14 +4,21 @@ import Glibc
 /// every time it wakes. Group-writable for the operators group the package creates, so people can ask for
 /// more time without root and without touching the config. Only regular `*.json` files are read (dot files
 /// are `extend`'s files being written), each at most `ExtensionFile.maxBytes`; a file is parsed again only
-/// when its inode, size or modification time changes.
+/// when its inode, size or modification time changes. The directory is listed again only when it changed
+/// (its modification time: `extend` renames, `rm` unlinks) or `rereadAfter` has passed (a file edited in
+/// place), and at most `maxEntries` drop-ins are read (the first by name; the rest counted): whoever may
+/// write here cannot make every wake-up read thousands of files.
 public struct ExtensionDirectory: Sendable {
     public static let defaultPath = "/etc/mrs-watchdog/extensions.d"
     /// The group the package creates; its members may write here.
     public static let operatorsGroup = "mrs-watchdog-operators"
+    public static let maxEntries = 1_000
+    static let rereadAfter: Duration = .seconds(60)
 
     public let path: String
     private var cache: [String: (identity: Identity, entry: ExtensionScan.Entry)] = [:]
+    /// The last complete listing: the directory as it was, when, and what it held.
+    private var listed: (directory: Identity, at: ContinuousClock.Instant, scan: ExtensionScan)?
 
     private struct Identity: Sendable, Hashable {
         var inode: UInt64
@@ -28,6 +35,16 @@ public struct ExtensionDirectory: Sendable {
     /// withdrawn because of a permission change or a full file table), as does a file that cannot be opened
     /// for such a reason.
     public mutating func scan() -> ExtensionScan {
+        var info = stat()
+        let directory =
+            stat(path, &info) == 0
+            ? Identity(
+                inode: UInt64(info.st_ino), size: Int64(info.st_size),
+                modifiedNanos: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)) : nil
+        if let listed, listed.directory == directory, ContinuousClock.now - listed.at < Self.rereadAfter {
+            return listed.scan
+        }
+        listed = nil
         guard let dir = opendir(path) else {
             let code = errno
             if code == ENOENT {
@@ -50,12 +67,18 @@ public struct ExtensionDirectory: Sendable {
         if errno != 0 { return lastRead(problem: "cannot list \(path): \(Self.describe(errno))") }
         var fresh: [String: (identity: Identity, entry: ExtensionScan.Entry)] = [:]
         var scan = ExtensionScan()
-        for name in names.sorted() {
+        scan.notRead = max(0, names.count - Self.maxEntries)
+        for name in names.sorted().prefix(Self.maxEntries) {
             guard let read = read(name) else { continue }  // gone since the listing
             fresh[name] = read
             scan.entries.append(read.entry)
         }
         cache = fresh
+        // Trusted only once its time is a few seconds old: a file system stamps times by a coarse clock, so a
+        // change in the same tick as this listing would otherwise leave the time as it is.
+        if let directory, Int64(time(nil)) - directory.modifiedNanos / 1_000_000_000 >= 2 {
+            listed = (directory, ContinuousClock.now, scan)
+        }
         return scan
     }
 

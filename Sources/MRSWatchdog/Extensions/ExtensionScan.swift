@@ -10,6 +10,8 @@ public struct ExtensionScan: Sendable, Hashable {
     public var entries: [Entry] = []
     /// Why the directory could not be listed; nil when it was, or when it does not exist (no extensions).
     public var problem: String?
+    /// Drop-ins beyond `ExtensionDirectory.maxEntries` (by name), not read.
+    public var notRead = 0
 
     public init(entries: [Entry] = [], problem: String? = nil) {
         self.entries = entries

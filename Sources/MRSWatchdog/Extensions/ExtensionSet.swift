@@ -15,6 +15,11 @@ public struct ExtensionSet: Sendable, Hashable {
 
     public var isEmpty: Bool { count == 0 }
 
+    /// Every extension, by cluster and job id.
+    public var all: [JobExtension] {
+        byJob.sorted { $0.key < $1.key }.flatMap { $0.value.sorted { $0.key < $1.key }.map(\.value) }
+    }
+
     public subscript(clusterId: String, jobId: String) -> JobExtension? {
         byJob[clusterId]?[jobId]
     }

@@ -57,7 +57,7 @@ public struct NotificationMessage: Sendable, Hashable {
             case .kill: kind = .kill
             case .unkillable: kind = .unkillable
             case .killLoop: kind = .killLoop
-            case .extended, .extensionRefused: kind = .extension
+            case .extended, .extensionRefused, .extensionWithdrawn: kind = .extension
             default: return nil
             }
             let decision = record.decision

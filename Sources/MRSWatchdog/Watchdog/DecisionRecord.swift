@@ -25,6 +25,9 @@ public struct DecisionRecord: Sendable, Hashable {
         case extended
         /// An extension was asked for a job whose rule grants none, or for less time than the rule gives.
         case extensionRefused = "extension-refused"
+        /// An extension in force disappeared before it ran out, or its file changed owner: someone else may
+        /// have taken it away (the directory is sticky, so only its owner or root can). Once per change.
+        case extensionWithdrawn = "extension-withdrawn"
         /// Over the limit of a `require_notice` rule, but no warning was delivered `warn_before` earlier yet:
         /// the kill waits. Once per job.
         case awaitingNotice = "awaiting-notice"
@@ -47,7 +50,7 @@ public struct DecisionRecord: Sendable, Hashable {
     public var level: Logger.Level {
         switch action {
         case .kill, .killRetried, .killConfirmed, .warn, .gone, .extended: return .notice
-        case .extensionRefused: return .warning
+        case .extensionRefused, .extensionWithdrawn: return .warning
         case .killFailed, .unkillable, .killLoop: return .error
         case .wouldKill, .skipped, .deferred, .held, .awaitingNotice: return .info
         }

@@ -43,6 +43,9 @@ public enum WatchdogNotice: Sendable, Hashable {
     case extensionMalformed(directory: String, file: String, owner: String, problem: String)
     /// The extensions directory cannot be listed: no extension applies until it can.
     case extensionsUnreadable(reason: String)
+    /// Drop-ins not read (beyond `ExtensionDirectory.maxEntries`) or malformed ones not reported one by
+    /// one (beyond the first few), so a flood of files cannot flood the journal: once per change.
+    case extensionsNotListed(directory: String, note: String)
 
     public enum Severity: String, Sendable {
         case info, warning, error
@@ -54,7 +57,7 @@ public enum WatchdogNotice: Sendable, Hashable {
         case .stateUnreadable, .stateSaveFailed, .discoveryFailed, .authBackoff, .unkillable: return .error
         case .clockSkew, .clockOutliers, .clusterListProblems, .clusterPollFailed, .jobEntriesSkipped, .listingCutShort,
             .deadlineReadFailed, .restartNeeded, .killWithdrawn, .declaredLimitUnreadable, .extensionMalformed,
-            .extensionsUnreadable:
+            .extensionsUnreadable, .extensionsNotListed:
             return .warning
         }
     }
@@ -83,6 +86,7 @@ public enum WatchdogNotice: Sendable, Hashable {
         case .summary: return "summary of what was stopped"
         case .extensionMalformed: return "extension file malformed"
         case .extensionsUnreadable: return "extensions directory unreadable"
+        case .extensionsNotListed: return "extension files not listed"
         }
     }
 
@@ -134,6 +138,7 @@ public enum WatchdogNotice: Sendable, Hashable {
         case .extensionMalformed(let directory, let file, let owner, let problem):
             return ["extension.file": directory + "/" + file, "extension.owner": owner, "reason": problem]
         case .extensionsUnreadable(let reason): return ["reason": reason]
+        case .extensionsNotListed(let directory, let note): return ["extension.directory": directory, "reason": note]
         }
     }
 
@@ -202,6 +207,7 @@ public enum WatchdogNotice: Sendable, Hashable {
             return "extension \(directory)/\(file) (owner \(owner)): \(problem); it changes nothing"
         case .extensionsUnreadable(let reason):
             return "\(reason); no extension applies until it can be read"
+        case .extensionsNotListed(let directory, let note): return "\(directory): \(note)"
         case .restartNeeded(let section):
             return section == "mrs"
                 ? "reload: the mrs section changed; endpoint, project and CA take effect after a restart"

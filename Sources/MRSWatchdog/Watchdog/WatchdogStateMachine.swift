@@ -29,6 +29,14 @@ public struct WatchdogStateMachine: Sendable {
     /// The watched clusters' tags at the last poll (nil: unreadable), for deciding a job again at its deadline.
     private var clusterTags: [String: [String: String]?] = [:]
     private var nextPollAt: Int64?
+    /// When the last poll started: the next never starts sooner than `pollFloorMillis` after it, whatever
+    /// asks for it (drop-ins renamed in and out, reloads in a loop), so nothing spends the account's shared
+    /// read quota back to back.
+    private var lastPollStartedAt: Int64?
+    /// Drop-ins the last read of the extensions directory left unread (beyond its limit).
+    private var extensionsNotRead = 0
+    /// How many new malformed drop-ins are reported one by one per read; the rest in one notice.
+    static let malformedReportedOneByOne = 10
     private var polling = false
     private var discoveryWanted = true
     private var breakerOpen = false
@@ -115,7 +123,7 @@ public struct WatchdogStateMachine: Sendable {
     /// when nothing is scheduled.
     public func nextWake() -> Int64? {
         var candidates: [Int64] = []
-        if !polling, !stopping, let nextPollAt { candidates.append(nextPollAt) }
+        if !polling, !stopping, let nextPollAt { candidates.append(max(nextPollAt, pollFloor)) }
         if !authBlocked(at: nil), !stopping {
             // A read or kill that is due but over its budget waits for the first slot to free.
             let readSlot = Self.slotFrees(readRequests, limit: config.safety.maxReadsPerMinute, window: window)
@@ -208,8 +216,9 @@ public struct WatchdogStateMachine: Sendable {
         latest = now
         var actions: [Action] = []
         if authBlockedUntil.map({ now >= $0 }) ?? false { authBlockedUntil = nil }
-        if !polling, !stopping, let nextPollAt, now >= nextPollAt {
+        if !polling, !stopping, let nextPollAt, now >= max(nextPollAt, pollFloor) {
             polling = true
+            lastPollStartedAt = now
             self.nextPollAt = nil
             actions.append(.startPoll(discover: discoveryWanted))
             discoveryWanted = false
@@ -258,6 +267,7 @@ public struct WatchdogStateMachine: Sendable {
         var actions: [Action] = []
         let active = scan.active(now: now)
         if active != evaluator.extensions {
+            actions += withdrawnExtensions(from: evaluator.extensions, to: active, now: now)
             evaluator = evaluator.with(active)
             waitingKills = []  // decided without the change: the poll below decides again
             extensionsReported = extensionsReported.filter { key, reported in
@@ -267,15 +277,39 @@ public struct WatchdogStateMachine: Sendable {
             if mode == .daemon, !polling, !stopping { nextPollAt = min(nextPollAt ?? now, now) }
         }
         let malformed = Dictionary(scan.malformed, uniquingKeysWith: { first, _ in first })
-        for entry in scan.entries {
+        let fresh = scan.entries.compactMap { entry -> (file: String, owner: String, problem: String)? in
             guard case .malformed(let file, let owner, let problem) = entry, malformedExtensions[file] != problem
-            else { continue }
+            else { return nil }
+            return (file, owner, problem)
+        }
+        let directory = config.extensionsDirectory
+        // A few one by one, the rest counted: a flood of files must not flood the journal.
+        for (file, owner, problem) in fresh.prefix(Self.malformedReportedOneByOne) {
+            actions.append(
+                .emit(.notice(.extensionMalformed(directory: directory, file: file, owner: owner, problem: problem))))
+        }
+        if fresh.count > Self.malformedReportedOneByOne {
+            let more = fresh.count - Self.malformedReportedOneByOne
             actions.append(
                 .emit(
                     .notice(
-                        .extensionMalformed(
-                            directory: config.extensionsDirectory, file: file, owner: owner, problem: problem))))
+                        .extensionsNotListed(
+                            directory: directory,
+                            note:
+                                "\(more) more malformed drop-ins, not reported one by one (mrs-watchdog extensions lists them); they change nothing"
+                        ))))
         }
+        if scan.notRead > 0, scan.notRead != extensionsNotRead {
+            actions.append(
+                .emit(
+                    .notice(
+                        .extensionsNotListed(
+                            directory: directory,
+                            note:
+                                "\(scan.notRead + ExtensionDirectory.maxEntries) drop-ins: only the first \(ExtensionDirectory.maxEntries) by name are read"
+                        ))))
+        }
+        extensionsNotRead = scan.notRead
         malformedExtensions = malformed
         if let problem = scan.problem, problem != extensionsProblem {
             actions.append(.emit(.notice(.extensionsUnreadable(reason: problem))))
@@ -354,6 +388,25 @@ public struct WatchdogStateMachine: Sendable {
             }
         }
         return actions + reportOnce(.awaitingNotice, decision, detail: detail, now: now)
+    }
+
+    /// Records every extension that was in force and is gone before it ran out, or whose file now belongs to
+    /// someone else: journal, notification and history say whose it was and what happened.
+    private mutating func withdrawnExtensions(
+        from previous: ExtensionSet, to current: ExtensionSet, now: Int64
+    ) -> [Action] {
+        previous.all.filter { $0.untilMillis > now }.compactMap { grant in
+            let replacement = current[grant.clusterId, grant.jobId]
+            guard replacement?.grantedBy != grant.grantedBy else { return nil }
+            let detail =
+                replacement.map {
+                    "the extension \(grant.grantedBy) asked for (\(grant.reason)) was replaced by \($0.grantedBy)'s"
+                } ?? "the extension \(grant.grantedBy) asked for (\(grant.reason)) was removed before it ran out"
+            let decision = Decision(
+                clusterId: grant.clusterId, job: JobExecution(jobId: grant.jobId), kind: .ok, reason: detail,
+                matches: [])
+            return decided(DecisionRecord(action: .extensionWithdrawn, decision: decision, detail: detail), now: now)
+        }
     }
 
     /// Records, once per extension file, that a decision took an extension or refused it: who asked and why
@@ -850,6 +903,12 @@ public struct WatchdogStateMachine: Sendable {
     }
 
     // MARK: Polls, authentication, cluster health
+
+    /// The shortest time between the starts of two polls, ms: a quarter of `poll_interval`, 5 s at most.
+    var pollFloorMillis: Int64 { min(5_000, config.watch.pollIntervalMillis / 4) }
+
+    /// The earliest instant the next poll may start.
+    private var pollFloor: Int64 { lastPollStartedAt.map { $0 + pollFloorMillis } ?? .min }
 
     private mutating func scheduleNextPoll(now: Int64, jitter: Double) -> [Action] {
         guard mode == .daemon, !stopping else { return [] }
