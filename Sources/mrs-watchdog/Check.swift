@@ -35,7 +35,7 @@ extension WatchdogCommand {
             else { return nil }
             return
                 "\(path) is readable by every user (mode \(String(mode, radix: 8))) and holds \(hooks.count) webhook URL(s), "
-                + "whose path is their credential: chmod 640 it, group mrs-watchdog (the unit reads it through that group)"
+                + "whose path is their credential: chmod 640 it, group mrs-watchdog-config (the unit reads it through that group)"
         }
     }
 }

@@ -103,7 +103,7 @@ check "bash completes mrs-watchdog's commands" bash -c "nsenter -t $LEADER -a ba
 check "the package installed the binary, the unit and the config" ct test -x /usr/bin/mrs-watchdog -a -f /lib/systemd/system/mrs-watchdog.service -a -f /etc/mrs-watchdog/rules.json
 check "the packaged config starts in dry run" ct grep -q '"dry_run": true' /etc/mrs-watchdog/rules.json
 config_perms=$(ct stat -c '%U:%G %a' /etc/mrs-watchdog/rules.json 2>&1)
-check "the config is root:mrs-watchdog 640: webhook URLs are credentials (got $config_perms)" [ "$config_perms" = "root:mrs-watchdog 640" ]
+check "the config is root:mrs-watchdog-config 640: webhook URLs are credentials (got $config_perms)" [ "$config_perms" = "root:mrs-watchdog-config 640" ]
 check "the package installed the alerts, dashboard and runbook" ct test -s /usr/share/mrs-watchdog/monitoring/alerts.yaml -a -s /usr/share/mrs-watchdog/monitoring/dashboards/mrs-watchdog.json -a -s /usr/share/mrs-watchdog/monitoring/runbook.md
 verify_err=$(ct systemd-analyze verify --man=no /lib/systemd/system/mrs-watchdog.service 2>&1 >/dev/null)
 check "systemd-analyze verify prints nothing on stderr${verify_err:+: $verify_err}" [ -z "$verify_err" ]
@@ -122,7 +122,7 @@ printf '%s' "$AK" | ct sh -c 'umask 077; cat > /etc/credstore/mrs-watchdog.ak'
 printf '%s' "$SK" | ct sh -c 'umask 077; cat > /etc/credstore/mrs-watchdog.sk'
 
 # ------------------------------------------------------------------ doctor, as README tells operators to run it
-doctor_out=$(ct systemd-run --quiet --pipe --wait -p DynamicUser=yes -p SupplementaryGroups=mrs-watchdog -p StateDirectory=mrs-watchdog \
+doctor_out=$(ct systemd-run --quiet --pipe --wait -p DynamicUser=yes -p SupplementaryGroups=mrs-watchdog-config -p StateDirectory=mrs-watchdog \
   -p LoadCredential=ak:/etc/credstore/mrs-watchdog.ak -p LoadCredential=sk:/etc/credstore/mrs-watchdog.sk \
   /usr/bin/mrs-watchdog doctor --config /etc/mrs-watchdog/rules.json 2>&1); rc=$?
 doctor_passed() { [ "$rc" = 0 ] && grep -q '✔ may stop jobs' <<<"$doctor_out"; }
