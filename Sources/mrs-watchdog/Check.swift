@@ -21,7 +21,9 @@ extension WatchdogCommand {
             let loaded = try file.load()
             Console.out("\(file.config): OK")
             Console.out(ConfigSummary.describe(loaded))
-            if let warning = Self.exposure(of: file.config, loaded) { Console.out("warning: \(warning)") }
+            for warning in ConfigAdvice.warnings(loaded) + [Self.exposure(of: file.config, loaded)].compactMap({ $0 }) {
+                Console.out("warning: \(warning)")
+            }
         }
 
         /// A config that holds webhook URLs (whose path is their credential) and every user may read.

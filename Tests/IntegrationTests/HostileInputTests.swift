@@ -271,6 +271,31 @@ struct HostileInputTests {
         }
     }
 
+    /// A job owner renames a job: `check` warns about every rule and exemption a name alone decides, and is
+    /// quiet about the shipped example.
+    @Test func checkWarnsWhereAJobNameIsTheOnlyBoundary() async throws {
+        let config = try TemporaryConfig(
+            """
+            {"mrs": {"region": "cn-north-4", "project_id": "p"},
+             "rules": [{"name": "etl-2h", "match": {"job_name": ["etl-*"]}, "exclude": {"job_name": ["*-test"]},
+                        "max_runtime": "2h", "mode": "enforce"}],
+             "exemptions": [{"cluster_id": "c1", "job_name": ["migration-*"], "until": "2099-01-01T00:00:00Z", "reason": "m"}]}
+            """)
+        let checked = try await ChildProcess.run("mrs-watchdog", ["check", "--config", config.path])
+        #expect(checked.status == 0, "warnings, not errors: \(checked.output)")
+        let warnings = checked.stdout.split(separator: "\n").filter { $0.hasPrefix("warning: ") }
+        #expect(warnings.count == 3, "\(warnings)")
+        #expect(warnings.contains { $0.contains("rules[0] (etl-2h) finds jobs by job_name") })
+        #expect(warnings.contains { $0.contains("rules[0].exclude leaves jobs out by job_name") })
+        #expect(warnings.contains { $0.contains("exemptions[0] exempts by job_name") })
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..")
+        for example in ["rules.example.json", "examples/starter-rules.json"] {
+            let shipped = try await ChildProcess.run(
+                "mrs-watchdog", ["check", "--config", root.appendingPathComponent(example).standardizedFileURL.path])
+            #expect(shipped.status == 0 && !shipped.stdout.contains("warning:"), "\(example): \(shipped.stdout)")
+        }
+    }
+
     /// A warning about a job of `user`.
     static func warning(user: String) -> DaemonEvent {
         let now = HostClock.nowMillis()

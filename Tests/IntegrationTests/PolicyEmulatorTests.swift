@@ -107,14 +107,16 @@ struct PolicyEmulatorTests {
     @Test func aSchedulerResubmittingAKilledJobIsCaughtAsAKillLoop() async throws {
         try await EmulatorHarness.run { emulator in
             let cluster = await emulator.addCluster("c-loop")
-            @Sendable func resubmit() async throws -> String {
+            // The first two runs are found long over their limit; the third is submitted after they were killed
+            // (a resubmission) and reaches its limit 3 seconds later.
+            @Sendable func resubmit(_ startOffset: String = "-10m") async throws -> String {
                 try await emulator.state.addJob(
-                    .init(cluster: cluster, name: "etl-retried", user: "etl", startOffset: "-10m", queued: "0s"))
+                    .init(cluster: cluster, name: "etl-retried", user: "etl", startOffset: startOffset, queued: "0s"))
             }
             let config = try DaemonHarness.config(
                 emulator, clusters: [cluster],
                 rules: """
-                    [{"name": "etl-5m", "match": {"job_name": ["etl-*"]}, "max_runtime": "5m", "mode": "enforce",
+                    [{"name": "etl-3s", "match": {"job_name": ["etl-*"]}, "max_runtime": "3s", "mode": "enforce",
                       "on_kill_loop": "observe"}]
                     """,
                 safety: #"{"kill_loop": {"after": 2, "within": "1h"}}"#)
@@ -123,7 +125,8 @@ struct PolicyEmulatorTests {
                 try await eventually("the first run is killed") { await daemon.acceptedKills() == [first] }
                 let second = try await resubmit()
                 try await eventually("the second run is killed") { await daemon.acceptedKills() == [first, second] }
-                let third = try await resubmit()
+                try await Task.sleep(for: .seconds(1))
+                let third = try await resubmit("0s")
                 try await eventually("the third is a kill loop", transcript: { daemon.events.transcript }) {
                     daemon.events.jobIds(.killLoop) == [third]
                 }

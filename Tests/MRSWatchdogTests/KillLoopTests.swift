@@ -46,13 +46,37 @@ struct KillLoopTests {
         #expect(next.contains("kill c1/j5") && !next.contains("kill-loop c1/j5"), "once per loop: \(next)")
     }
 
-    @Test func aRuleThatObservesStopsKillingUntilTheLoopPasses() throws {
-        var harness = try Machine.Harness(state: Self.state(kills: 3, gap: 6 * Self.hour), rule: Self.rule("observe"))
+    @Test func aRuleThatObservesStopsKillingAResubmissionUntilTheLoopPasses() throws {
+        // Killed 15, 9 and 3 hours ago; j4 was submitted 2 hours ago, after them: a resubmission.
+        var harness = try Machine.Harness(
+            state: Self.state(kills: 3, lastAgo: 3 * Self.hour, gap: 6 * Self.hour), rule: Self.rule("observe"))
         let lines = harness.poll([Self.nightly("j4", at: harness.now)])
         #expect(lines.contains("kill-loop c1/j4") && !lines.contains("kill c1/j4"), "\(lines)")
-        // The oldest of the three kills leaves the 24 h window 11 h later: two are not a loop.
+        // The oldest of the three kills leaves the 24 h window 9 h later: two are not a loop.
         harness.now += 12 * Self.hour
         #expect(harness.poll([Self.nightly("j4", at: harness.now)]).contains("kill c1/j4"))
+    }
+
+    /// The job's owner lets three cheap decoys with the real job's name be killed while it runs: the real
+    /// job was submitted before those kills, so it is no resubmission and is killed at its limit.
+    @Test func decoysKilledWhileAJobRunsDoNotSpareIt() throws {
+        var harness = try Machine.Harness(
+            state: Self.state(kills: 3, lastAgo: 10 * Self.minute, gap: 10 * Self.minute), rule: Self.rule("observe"))
+        let lines = harness.poll([Self.nightly("real", at: harness.now)])
+        #expect(lines.contains("kill-loop c1/real") && lines.contains("kill c1/real"), "\(lines)")
+        #expect(harness.records.first?.detail?.hasSuffix("so it is no resubmission") == true)
+    }
+
+    /// A resubmission the looping rule spares is still killed by a ceiling rule that is over its limit too
+    /// and alerts on loops.
+    @Test func aCeilingThatAlertsStillKillsAResubmission() throws {
+        let ceiling =
+            #"{"name": "ceiling", "max_runtime": "90m", "mode": "enforce", "on_kill_loop": "alert"}"#
+        var harness = try Machine.Harness(
+            state: Self.state(kills: 3, lastAgo: 3 * Self.hour, gap: 6 * Self.hour),
+            rule: Self.rule("observe") + ", " + ceiling)
+        let lines = harness.poll([Self.nightly("j4", at: harness.now)])
+        #expect(lines.contains("kill c1/j4"), "\(lines)")
     }
 
     @Test func otherUsersOlderKillsAndFewerKillsAreNoLoop() throws {
@@ -80,7 +104,7 @@ struct KillLoopTests {
     }
 
     @Test func recordsSavedWithoutAUserStillCount() throws {
-        var state = Self.state(kills: 3)
+        var state = Self.state(kills: 3, lastAgo: 3 * Self.hour)  // before j4 was submitted: it is a resubmission
         for var record in state.kills.values {
             record.user = nil
             state.record(record)

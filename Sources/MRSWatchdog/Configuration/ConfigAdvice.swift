@@ -1,0 +1,39 @@
+/// Warnings about a valid config: what `check` prints (so the unit's `ExecStartPre=` puts them in the
+/// journal at every start), never errors. Today: owner-chosen text used as a boundary. A job's name is
+/// whatever its owner submits, so a rule that finds jobs by name can be left by renaming one, and an
+/// exclusion or exemption by name can be joined by naming one.
+public enum ConfigAdvice {
+    /// One sentence per problem, each starting with the JSON path it concerns.
+    public static func warnings(_ config: WatchdogConfig) -> [String] {
+        var out: [String] = []
+        // A ceiling limits a renamed job: an enforce rule with a runtime limit that does not read job names.
+        let hasCeiling = config.rules.contains {
+            $0.mode == .enforce && $0.maxRuntimeMillis != nil && !readsName($0.match)
+        }
+        for (index, rule) in config.rules.enumerated() where rule.mode == .enforce {
+            if readsName(rule.match), !hasCeiling {
+                out.append(
+                    "rules[\(index)] (\(rule.name)) finds jobs by job_name, which each job's owner chooses: a job renamed"
+                        + " out of it escapes every enforce rule. Add a ceiling, an enforce rule with max_runtime that"
+                        + " does not read job_name (e.g. the same job types with a longer limit)")
+            }
+            if let exclude = rule.exclude, readsName(exclude) {
+                out.append(
+                    "rules[\(index)].exclude leaves jobs out by job_name: any owner can name a job to match it and"
+                        + " escape \(rule.name). Exclude by user or queue instead")
+            }
+        }
+        for (index, exemption) in config.exemptions.enumerated()
+        where exemption.jobId == nil && !exemption.jobName.isEmpty {
+            out.append(
+                "exemptions[\(index)] exempts by job_name, which each job's owner chooses: any job named to match"
+                    + (exemption.clusterId.map { " on \($0)" } ?? "") + " is never killed while it lasts."
+                    + " Name the jobs by job_id instead")
+        }
+        return out
+    }
+
+    private static func readsName(_ matcher: JobMatcher) -> Bool {
+        !matcher.jobName.isEmpty || matcher.jobNameRegex != nil
+    }
+}
