@@ -1,9 +1,9 @@
 # mrs-watchdog — build, test and run targets. `make help` lists them.
 SWIFT ?= swift
 PREFIX ?= /usr/local
-APT_PACKAGES := libsystemd-dev libsqlite3-dev systemd-container pkg-config python3-jsonschema python3-yaml curl procps binutils man-db
+APT_PACKAGES := libsystemd-dev libsqlite3-dev systemd-container pkg-config python3-jsonschema python3-yaml curl procps binutils man-db rpm rpmlint
 
-.PHONY: monitoring-check bench bench-core deb docs help deps apt-packages build demo test schema-check folder-check format-check systemd-test release install uninstall emulator clean
+.PHONY: rpm check-rpm monitoring-check bench bench-core deb docs help deps apt-packages build demo test schema-check folder-check format-check systemd-test release install uninstall emulator clean
 
 help:
 	@echo "make deps      install the system packages the build and tests need (apt, needs root)"
@@ -18,6 +18,7 @@ help:
 	@echo "               and monitoring/ (alerts, dashboard, runbook) to $(PREFIX)/share/mrs-watchdog/monitoring"
 	@echo "make uninstall remove the binary, the unit, the man page and completions; config, credentials and state stay"
 	@echo "make deb       build/mrs-watchdog_VERSION_ARCH.deb (same files; the config is a conffile)"
+	@echo "make rpm       build/mrs-watchdog-VERSION-1.ARCH.rpm (the same files; make check-rpm checks it against the .deb)"
 	@echo "make bench     release benchmarks against mrs-emulator and the official SDK (~40 min; BENCH_MINUTES=20"
 	@echo "               for the memory run); make bench-core runs only the in-process ones"
 	@echo "make soak      the soak test for SOAK_MINUTES=20 minutes (the test suite runs 2)"
@@ -46,6 +47,7 @@ test: deps schema-check folder-check format-check
 	$(SWIFT) test --skip-build
 	BIN_DIR=$$($(SWIFT) build --show-bin-path) bash scripts/check-monitoring.sh
 	bash Tests/SystemdContainer/run.sh
+	$(MAKE) -s check-rpm
 
 # Boots a real systemd in a container and runs the installed daemon under its own unit.
 systemd-test: deps
@@ -138,6 +140,16 @@ soak: deps
 
 deb: release
 	bash packaging/build-deb.sh build
+
+# The RPM beside the .deb (Huawei Cloud EulerOS and other RPM hosts), with Debian's rpmbuild.
+rpm: release
+	bash packaging/build-rpm.sh build
+
+# rpmlint (waivers explained in packaging/mrs-watchdog.rpmlintrc), the same files as the .deb, scriptlets
+# that parse, and the binary answering --version from an RPM install into a temporary root.
+check-rpm: deps
+	$(MAKE) -s deb rpm >/dev/null
+	bash packaging/check-rpm.sh build
 
 uninstall:
 	-@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl disable --now mrs-watchdog.service; fi

@@ -18,6 +18,7 @@ strip --strip-unneeded "$STAGE/usr/bin/mrs-watchdog"   # symbols are 3/4 of the 
 VERSION=$("$STAGE/usr/bin/mrs-watchdog" --version)
 ARCH=$(dpkg --print-architecture)
 install -D -m 644 README.md "$STAGE/usr/share/doc/mrs-watchdog/README.md"
+install -D -m 644 docs/iam-policy.json "$STAGE/usr/share/doc/mrs-watchdog/iam-policy.json"
 install -D -m 644 packaging/copyright "$STAGE/usr/share/doc/mrs-watchdog/copyright"
 
 mkdir -p "$STAGE/DEBIAN"
