@@ -24,6 +24,18 @@ public struct ExtensionDirectory: Sendable {
         var inode: UInt64
         var size: Int64
         var modifiedNanos: Int64
+
+        init(inode: UInt64, size: Int64, modifiedNanos: Int64) {
+            self.inode = inode
+            self.size = size
+            self.modifiedNanos = modifiedNanos
+        }
+
+        init(_ info: stat) {
+            self.init(
+                inode: UInt64(info.st_ino), size: Int64(info.st_size),
+                modifiedNanos: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+        }
     }
 
     public init(path: String = ExtensionDirectory.defaultPath) {
@@ -36,11 +48,7 @@ public struct ExtensionDirectory: Sendable {
     /// for such a reason.
     public mutating func scan() -> ExtensionScan {
         var info = stat()
-        let directory =
-            stat(path, &info) == 0
-            ? Identity(
-                inode: UInt64(info.st_ino), size: Int64(info.st_size),
-                modifiedNanos: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)) : nil
+        let directory = stat(path, &info) == 0 ? Identity(info) : nil
         if let listed, listed.directory == directory, ContinuousClock.now - listed.at < Self.rereadAfter {
             return listed.scan
         }
@@ -106,9 +114,7 @@ public struct ExtensionDirectory: Sendable {
                 .malformed(file: name, owner: "?", problem: "unreadable: \(Self.describe(errno))")
             )
         }
-        let identity = Identity(
-            inode: UInt64(info.st_ino), size: Int64(info.st_size),
-            modifiedNanos: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+        let identity = Identity(info)
         if let cached = cache[name], cached.identity == identity { return cached }
         let owner = Self.userName(info.st_uid)
         func malformed(_ problem: String) -> (identity: Identity, entry: ExtensionScan.Entry) {

@@ -41,8 +41,7 @@ public enum SecretRedaction {
             let second = text.utf8.drop { $0 != start! }.dropFirst().first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
             if second == UInt8(ascii: "\"") { return withheld(text) }
         }
-        if text.utf8.count(where: { $0 == UInt8(ascii: "\"") }) % 2 == 1 { return withheld(text) }
-        return redactTokens(text)
+        return redactValue(text)
     }
 
     /// One value's text (a JSON string, a property's value): settings inside it masked, as tokens.

@@ -288,27 +288,19 @@ public struct WatchdogStateMachine: Sendable {
             actions.append(
                 .emit(.notice(.extensionMalformed(directory: directory, file: file, owner: owner, problem: problem))))
         }
+        var notListed: [String] = []
         if fresh.count > Self.malformedReportedOneByOne {
             let more = fresh.count - Self.malformedReportedOneByOne
-            actions.append(
-                .emit(
-                    .notice(
-                        .extensionsNotListed(
-                            directory: directory,
-                            note:
-                                "\(more) more malformed drop-ins, not reported one by one (mrs-watchdog extensions lists them); they change nothing"
-                        ))))
+            notListed.append(
+                "\(more) more malformed drop-ins, not reported one by one (mrs-watchdog extensions lists them); they change nothing"
+            )
         }
         if scan.notRead > 0, scan.notRead != extensionsNotRead {
-            actions.append(
-                .emit(
-                    .notice(
-                        .extensionsNotListed(
-                            directory: directory,
-                            note:
-                                "\(scan.notRead + ExtensionDirectory.maxEntries) drop-ins: only the first \(ExtensionDirectory.maxEntries) by name are read"
-                        ))))
+            notListed.append(
+                "\(scan.notRead + ExtensionDirectory.maxEntries) drop-ins: only the first \(ExtensionDirectory.maxEntries) by name are read"
+            )
         }
+        actions += notListed.map { .emit(.notice(.extensionsNotListed(directory: directory, note: $0))) }
         extensionsNotRead = scan.notRead
         malformedExtensions = malformed
         if let problem = scan.problem, problem != extensionsProblem {
