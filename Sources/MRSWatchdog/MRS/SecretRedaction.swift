@@ -5,19 +5,21 @@
 ///
 /// By structure first: JSON text (an object, or an array of arguments) is read with a real JSON parser and
 /// every value under a secret key, and the value after a secret-named flag, is masked in place (the rest
-/// kept byte for byte); the strings that remain are read as below, for settings inside them
-/// (`"-Dfs.obs.secret.key=…"`). Other text is read as tokens: `k=v` anywhere in a token (`{k=v, k2=v2}`,
-/// `--conf=k=v`, `-Dk=v`, `opts=-Dk=v`, `url?user=u&password=p`), `k = v`, `'k': 'v'` (quoted values may
-/// hold spaces and commas), `k: v`, a secret-named flag and its value up to the next `, `
-/// (`--db-password, my pass`), and the password in a URL's user info (`scheme://user:pass@host`). Text that
-/// looks like JSON but is not, or has a quote that never closes, cannot be read safely: none of it is kept
+/// kept byte for byte); Java's collection text (`[a, b]`, `{k=v, k2=v2}`) is split into its elements, a
+/// secret key's whole value masked; a document inside other text (`--conf-json {"k":"v"}`) is read the same
+/// way. The strings that remain are read as tokens, for settings inside them (`"-Dfs.obs.secret.key=…"`):
+/// `k=v` anywhere in a token (`--conf=k=v`, `-Dk=v`, `opts=-Dk=v`, `url?user=u&password=p`), `k = v`,
+/// `k: v`, a secret-named flag and its value up to the next `, ` or line (`--db-password my pass`), and the
+/// password in a URL's user info (`scheme://user:pass@host`). Text whose brackets or quotes do not balance,
+/// or that looks like JSON but is not, cannot be read safely: none of it is kept
 /// (`<unparsed, 4 KB withheld>`). When in doubt it masks more, never less.
 public enum SecretRedaction {
     public static let mask = "***"
 
     /// True for a key that names a secret: `*secret*`, `*password*`, `*passwd*`, `*pwd*`, `*token*`,
     /// `*credential*`, `*access.key*` (also `access_key`, `accesskey`), `*private.key*`, `*api.key*`,
-    /// `*authorization*`, `*bearer*`, `*signature*`, `sk`, `*.sk`, `ak`, `*.ak`.
+    /// `*authorization*`, `*bearer*`, `*signature*`, `*passphrase*`, `*account.key*` (Azure's
+    /// `fs.azure.account.key.*`), `sk`, `*.sk`, `ak`, `*.ak`.
     public static func isSecretKey(_ key: some StringProtocol) -> Bool {
         let bare = String(key.drop { "-\"' ".contains($0) }.reversed().drop { "\"' :".contains($0) }.reversed())
         let lower = String(bare.lowercased().map { $0 == "_" || $0 == "-" ? "." : $0 })
@@ -28,7 +30,8 @@ public enum SecretRedaction {
     /// Lowercase, `_` and `-` read as `.`.
     static let secretWords = [
         "secret", "password", "passwd", "pwd", "token", "credential", "private.key", "privatekey", "access.key",
-        "accesskey", "api.key", "apikey", "authorization", "bearer", "signature",
+        "accesskey", "api.key", "apikey", "authorization", "bearer", "signature", "passphrase", "account.key",
+        "accountkey",
     ]
 
     /// `text` with every secret-looking value replaced by `***`; nil stays nil.
@@ -40,15 +43,38 @@ public enum SecretRedaction {
             // `{"` or `["` promise JSON: read as tokens, a broken document could hide a value from them.
             let second = text.utf8.drop { $0 != start! }.dropFirst().first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
             if second == UInt8(ascii: "\"") { return withheld(text) }
+            return CollectionTextMask.masked(text) ?? withheld(text)
         }
         return redactValue(text)
     }
 
-    /// One value's text (a JSON string, a property's value): settings inside it masked, as tokens.
+    /// One value's text (a JSON string, a property's value, an element): a document or collection inside it
+    /// read by structure, the text around it as tokens.
     static func redactValue(_ text: String) -> String {
         guard !text.isEmpty, mayHoldSecret(text) else { return text }
+        let characters = Array(text)
+        let groupStart = characters.indices.first { index in
+            (characters[index] == "{" || characters[index] == "[")
+                && (index == 0 || characters[index - 1].isWhitespace || characters[index - 1] == "=")
+        }
+        if let open = groupStart {
+            guard let close = CollectionTextMask.groupEnd(characters, from: open) else { return withheld(text) }
+            let before = String(characters[..<open])
+            let group = String(characters[open...close])
+            let masked = endsWithSecretKey(before) ? mask : redact(group) ?? group
+            return redactValue(before) + masked + redactValue(String(characters[(close + 1)...]))
+        }
         if text.utf8.count(where: { $0 == UInt8(ascii: "\"") }) % 2 == 1 { return withheld(text) }
         return redactTokens(text)
+    }
+
+    /// True when `text` ends with a secret-named flag, `key=` or `key:` whose value is what follows.
+    private static func endsWithSecretKey(_ text: String) -> Bool {
+        guard let word = text.split(whereSeparator: \.isWhitespace).last else { return false }
+        let isKey = word.hasSuffix("=") || word.hasSuffix(":")
+        guard isKey || word.hasPrefix("-") && text.last!.isWhitespace else { return false }
+        let key = word.dropLast(isKey ? 1 : 0).split(separator: "=").last ?? ""
+        return isSecretKey(key.hasPrefix("-D") ? key.dropFirst(2) : key)
     }
 
     /// What is shown of a text that cannot be read safely: its size only.
@@ -66,14 +92,14 @@ public enum SecretRedaction {
             defer { out += separator }
             if hide != .no, !token.isEmpty {
                 out += masked(token)
-                // A flag's value runs to the next `, ` (or bracket): `--password, my pass`.
-                if hide == .next || separator.contains(",") || separator.contains(where: "[]{}".contains) { hide = .no }
+                // A flag's value runs to the next `, `, bracket or line: `--password my pass`.
+                if hide == .next || separator.contains(where: ",[]{}\n\r".contains) { hide = .no }
                 continue
             }
             let bare = token.trimmingCharacters(quotes: true)
             if token == "=" {
                 out += token
-                hide = previousWasSecretKey ? .next : .no
+                hide = previousWasSecretKey ? .field : .no
                 continue
             }
             if token.hasPrefix("="), previousWasSecretKey {
@@ -85,13 +111,12 @@ public enum SecretRedaction {
             out += maskAssignments(token, valueFollows: &secretAssignmentOpen)
             previousWasSecretKey = !token.contains("=") && isSecretKey(bare)
             if secretAssignmentOpen {
-                hide = .next  // `k= v`
+                hide = .field  // `k= my value`
             } else if !token.contains("="), isSecretKey(bare) {
-                if bare.hasPrefix("-") {
-                    hide = .field  // `--password value`
-                } else if bare.hasSuffix(":") || (token.first == "\"" || token.first == "'") && separator.contains(":")
-                {
-                    hide = .next  // `password: x`, `"password": "x"`
+                if bare.hasPrefix("-") || bare.hasSuffix(":") {
+                    hide = .field  // `--password my value`, `password: my value`
+                } else if (token.first == "\"" || token.first == "'") && separator.contains(":") {
+                    hide = .next  // `"password": "x"`
                 }
             }
         }
@@ -240,10 +265,6 @@ public enum SecretRedaction {
         pieces.append((token, separator))
         return pieces
     }
-}
-
-extension Character {
-    fileprivate var isQuote: Bool { self == "\"" || self == "'" }
 }
 
 extension String {
