@@ -119,6 +119,7 @@ let package = Package(
             name: "MRSWatchdogTests",
             dependencies: [
                 "MRSWatchdog", "SystemdIntegration",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -34,8 +34,9 @@ public enum JournalRecord {
         add("WATCHDOG_RUNTIME_SEC", decision.elapsedMillis.map { String($0 / 1000) })
         add("WATCHDOG_LIMIT_SEC", decision.limitMillis.map { String($0 / 1000) })
         add("WATCHDOG_DETAIL", record.detail)
-        // Every field one safe line: no NUL, line break or control sequence reaches the journal or a reader.
-        return fields.map(SafeText.line)
+        // Every field one safe line: no NUL, line break or control sequence reaches the journal or a reader;
+        // and bounded, as the stream's lines are.
+        return fields.map { SafeText.line($0).elidingMiddle(toBytes: JournalLogHandler.maxLineBytes) }
     }
 
     /// syslog priority of a swift-log level.

@@ -117,7 +117,7 @@ struct HostileInputTests {
     @Test func controlCharactersInAJobNameReachNoTerminalAndNoLogRaw() async throws {
         try await EmulatorHarness.run { emulator in
             let cluster = await emulator.addCluster("c-names")
-            let name = "etl-\u{1B}[2J\u{1B}[31mred\u{9B}1m\u{202E}txt.exe\u{0}\n<0>forged emergency\u{7F}"
+            let name = "etl-\u{1B}[2J\u{1B}[31mred\u{9B}1m\u{202E}txt.exe\u{0}\n<0>forged emergency\u{7F}\u{200B}x"
             _ = try await emulator.state.addJob(.init(cluster: cluster, name: name, startOffset: "-3h"))
             let config = try TemporaryConfig(
                 DaemonProcessTests.configText(emulator, cluster: cluster, rules: DaemonHarness.enforcing("2h")))
@@ -137,6 +137,7 @@ struct HostileInputTests {
                 #expect(!finished.output.contains("\n<0>forged"), "\(command) let the name start a line")
             }
             #expect(outputs[0].1.stdout.contains("\\x1b[31mred\\u009b1m\\u202etxt.exe\\x00\\x0a<0>forged"))
+            #expect(outputs[0].1.stdout.contains("emergency\\u007f\\u200bx"), "zero-width characters are shown")
             let json = try await ChildProcess.run(
                 "mrs-watchdog", ["jobs", "--cluster", cluster, "--json", "--config", config.path],
                 environment: DaemonProcessTests.environment)
@@ -324,12 +325,16 @@ struct HostileInputTests {
     }
 }
 
-/// The characters `SafeText` escapes, as the tests see them.
+/// The characters no human-readable output may carry raw, listed by hand from the threat (not from
+/// `SafeText`'s Unicode categories): C0, DEL and C1 controls, the bidirectional marks, embeddings,
+/// overrides and isolates, the line and paragraph separators, and the invisible ones that make two names
+/// look alike (soft hyphen, zero-width space / joiners, word joiner, byte-order mark, private use).
 enum SafeTextProbe {
     static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
         (0x00...0x1F).contains(scalar.value) || (0x7F...0x9F).contains(scalar.value)
-            || [0x061C, 0x200E, 0x200F, 0x2028, 0x2029].contains(scalar.value)
-            || (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
+            || [0x00AD, 0x061C, 0x200E, 0x200F, 0x2028, 0x2029, 0x2060, 0xFEFF].contains(scalar.value)
+            || (0x200B...0x200D).contains(scalar.value) || (0x202A...0x202E).contains(scalar.value)
+            || (0x2066...0x2069).contains(scalar.value) || (0xE000...0xF8FF).contains(scalar.value)
     }
 }
 

@@ -147,6 +147,16 @@ struct DeclaredLimitTests {
         #expect(old.kind == .kill && old.limitMillis == 2 * Self.hour, "the rule's own limit still holds")
     }
 
+    /// A 300 KB declared value is quoted in the reason by its two ends only: the reason goes to the journal,
+    /// notifications and `explain`, and its size is the job owner's choice.
+    @Test(arguments: ["watchdog.max_runtime", "spark.application.timeout.alarm"])
+    func aHugeMalformedDeclarationIsQuotedShort(_ key: String) {
+        let value = "1h " + String(repeating: "x", count: 300_000)
+        let decision = decide(Self.rule(), Self.job(properties: "{\(key)=\(value)}", startedAgo: 3 * Self.hour))
+        #expect(decision.kind == .kill && decision.limitMillis == 2 * Self.hour)
+        #expect(decision.reason.utf8.count < 400 && decision.reason.contains("bytes left out"), "\(decision.reason)")
+    }
+
     @Test func aRuleWithoutDeclaredLimitIgnoresDeclarations() {
         let decision = decide(
             EvaluatorTests.sparkRule(warn: nil),

@@ -1,3 +1,4 @@
+import Logging
 import MRSWatchdog
 import SystemdIntegration
 import Testing
@@ -27,6 +28,33 @@ struct JournalRecordTests {
         #expect(SafeText.line("a\u{0}b\tc\nd\u{7F}e\u{85}f\u{9B}g") == "a\\x00b\\x09c\\x0ad\\u007fe\\u0085f\\u009bg")
         #expect(SafeText.line("\u{202E}\u{2066}\u{200F}\u{2028}") == "\\u202e\\u2066\\u200f\\u2028")
         #expect(SafeText.lines("one\ntwo\u{1B}") == "one\ntwo\\x1b", "lines keeps line breaks only")
+    }
+
+    /// Invisible characters (zero-width, soft hyphen, byte-order mark, word joiner, tags, private use) would
+    /// make `etl\u{200B}-nightly` read as `etl-nightly`: they are shown as escapes too; emoji, CJK and
+    /// accented letters are kept.
+    @Test func safeTextShowsInvisibleCharacters() {
+        #expect(
+            SafeText.line("a\u{200B}b\u{200D}c\u{AD}d\u{FEFF}e\u{2060}f\u{E000}g\u{E0041}h\u{F0000}")
+                == "a\\u200bb\\u200dc\\u00add\\ufeffe\\u2060f\\ue000g\\udb40\\udc41h\\udb80\\udc00")
+        #expect(SafeText.line("作业 é ✔ 🙂 ü") == "作业 é ✔ 🙂 ü")
+    }
+
+    /// A job owner's 300 KB declared value quoted in a warning: the line stays one line under journald's
+    /// `LineMax` (48 KB), so no part of it is read as a new entry with a priority of its own.
+    @Test func aLogLineIsBoundedWhateverItQuotes() {
+        let value = String(repeating: "9", count: 100_000) + "\n<0>forged" + String(repeating: "x", count: 200_000)
+        for toJournal in [true, false] {
+            let line = JournalLogHandler.line(
+                level: .warning, message: "declared limit unreadable: '\(value)'", metadata: ["job": "\(value)"],
+                label: "mrs-watchdog", toJournal: toJournal, epochMillis: 0)
+            #expect(line.hasPrefix(toJournal ? "<4>declared limit unreadable: '999" : "1970-01-01T00:00:00Z warning"))
+            #expect(line.utf8.count <= JournalLogHandler.maxLineBytes + 64, "\(line.utf8.count) bytes")
+            #expect(!line.contains("\n") && line.contains("bytes left out"))
+        }
+        let short = JournalLogHandler.line(
+            level: .info, message: "kill", metadata: ["job": "j-1"], label: "l", toJournal: true, epochMillis: 0)
+        #expect(short == "<6>kill job=j-1")
     }
 
     @Test func aKillRecordCarriesEveryQueryableField() {

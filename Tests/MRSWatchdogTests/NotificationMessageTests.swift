@@ -80,10 +80,20 @@ struct NotificationMessageTests {
         #expect(reason.hasPrefix("over max_runtime 2h; ") && reason.contains("bytes left out"))
     }
 
+    /// SMN refuses a subject over 512 bytes: a name of control characters (each shown as a 4-byte escape)
+    /// and wide characters still makes one it takes, cut on characters.
+    @Test func theSubjectFitsSMNWhateverTheNameHolds() throws {
+        var record = Self.record(.kill)
+        record.decision.job.jobName = String(repeating: "\u{1B}作", count: 300)
+        let message = try #require(NotificationMessage.from(.decision(record), at: Self.now))
+        #expect(message.subject.utf8.count <= 512, "\(message.subject.utf8.count) bytes")
+        #expect(message.subject.hasPrefix("mrs-watchdog: kill \\x1b作") && message.subject.hasSuffix(" on c-1"))
+    }
+
     @Test func elisionNeverSplitsACharacter() {
         let text = String(repeating: "作业", count: 400)
-        let cut = NotificationMessage.elided(text, cap: 100)
+        let cut = text.elidingMiddle(toBytes: 100)
         #expect(cut.utf8.count < 160 && cut.contains("bytes left out") && cut.hasPrefix("作业"))
-        #expect(NotificationMessage.elided("short", cap: 100) == "short")
+        #expect("short".elidingMiddle(toBytes: 100) == "short")
     }
 }

@@ -71,12 +71,14 @@ public struct DeclaredLimit: Sendable, Hashable {
     /// ("604800 ms is 10m4s; as seconds it would be 7d").
     static func parse(_ text: String, key: String, minimumMillis: Int64) -> Parsed {
         let value = text.trimming(.quotesAndSpaces)
+        // What a reason quotes of it: the job's owner chose it, and its size.
+        let shown = value.elidingMiddle(toBytes: 64)
         let millis: Int64
         let inMilliseconds = DeclaredLimitPolicy.isMilliseconds(key)
         if inMilliseconds {
             guard !value.isEmpty, value.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let parsed = Int64(value),
                 parsed <= DurationText.maximumMillis
-            else { return .invalid("'\(value)' is not a number of milliseconds") }
+            else { return .invalid("'\(shown)' is not a number of milliseconds") }
             millis = parsed
         } else {
             do {
@@ -88,13 +90,13 @@ public struct DeclaredLimit: Sendable, Hashable {
         guard millis >= minimumMillis else {
             let minimum = DurationText.format(millis: minimumMillis)
             guard inMilliseconds else {
-                return .invalid("'\(value)' is under declared_limit.min \(minimum), which is taken for a mistake")
+                return .invalid("'\(shown)' is under declared_limit.min \(minimum), which is taken for a mistake")
             }
             let asSeconds =
                 millis <= DurationText.maximumMillis / 1000
                 ? "; as seconds it would be \(DurationText.format(millis: millis * 1000))" : ""
             return .invalid(
-                "\(value) ms is \(DurationText.format(millis: millis))\(asSeconds); under declared_limit.min \(minimum),"
+                "\(shown) ms is \(DurationText.format(millis: millis))\(asSeconds); under declared_limit.min \(minimum),"
                     + " it is taken for a unit slip")
         }
         return .millis(millis)

@@ -244,7 +244,8 @@ public enum SecretRedaction {
         while index < characters.count {
             let character = characters[index]
             let next = index + 1 < characters.count ? characters[index + 1] : " "
-            let quotedKeyDone = token.count >= 2 && token.first!.isQuote && token.last == token.first
+            // utf8.count, not count: counting characters on every step would be quadratic in a long token.
+            let quotedKeyDone = token.utf8.count >= 2 && token.first!.isQuote && token.last == token.first
             let isSeparator =
                 " \t\n\r\u{00A0}[]{}".contains(character) || (character == "," && " \t\n\r".contains(next))
                 || (character == ":" && quotedKeyDone && separator.isEmpty)

@@ -69,7 +69,7 @@ public struct SMNChannel: NotificationChannel {
 
     public func send(_ message: NotificationMessage) async throws {
         // SMN limits the subject to 512 bytes; the message body to 256 KB.
-        let subject = String(message.subject.utf8.prefix(500)) ?? message.subject
+        let subject = message.subject.elidingMiddle(toBytes: 480)
         let body = "{\"subject\":\(JSONText.quoted(subject)),\"message\":\(JSONText.quoted(message.text))}"
         _ = try await exchange.send(
             "POST", "/v2/\(projectId)/notifications/topics/\(PercentEncoding.encode(topicURN))/publish",

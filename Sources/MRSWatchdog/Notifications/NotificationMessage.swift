@@ -26,26 +26,8 @@ public struct NotificationMessage: Sendable, Hashable {
         return nil
     }
 
-    /// `value` with its middle left out when it has more than `cap` bytes of UTF-8.
-    package static func elided(_ value: String, cap: Int) -> String {
-        let bytes = value.utf8.count
-        guard bytes > cap else { return value }
-        let keep = max(cap / 2 - 16, 4)
-        // Cut on characters, so no scalar is split.
-        var head = "", tail = ""
-        for character in value {
-            guard head.utf8.count + character.utf8.count <= keep else { break }
-            head.append(character)
-        }
-        for character in value.reversed() {
-            guard tail.utf8.count + character.utf8.count <= keep else { break }
-            tail.insert(character, at: tail.startIndex)
-        }
-        return "\(head)…[\(bytes - head.utf8.count - tail.utf8.count) bytes left out]…\(tail)"
-    }
-
     private static func from(_ event: DaemonEvent, at epochMillis: Int64, cap: Int) -> NotificationMessage? {
-        func quoted(_ value: String) -> String { JSONText.quoted(elided(value, cap: cap)) }
+        func quoted(_ value: String) -> String { JSONText.quoted(value.elidingMiddle(toBytes: cap)) }
         var fields: [(String, String)] = [("time", JSONText.quoted(RFC3339.format(epochMillis: epochMillis)))]
         let kind: NotificationSettings.Event
         let subject: String
@@ -63,11 +45,11 @@ public struct NotificationMessage: Sendable, Hashable {
             let decision = record.decision
             let job = decision.job
             // What people read is one safe line; the JSON fields are data, escaped per RFC 8259.
+            // Escaped first, then cut: escapes make text longer, and SMN refuses a subject over 512 bytes.
             subject = SafeText.line(
-                elided(
-                    "mrs-watchdog: \(record.action.rawValue) \(job.jobName ?? job.jobId) on \(decision.clusterId)",
-                    cap: 500))
-            text = SafeText.line(elided(record.summary, cap: 2 * cap))
+                "mrs-watchdog: \(record.action.rawValue) \(job.jobName ?? job.jobId) on \(decision.clusterId)"
+            ).elidingMiddle(toBytes: 480)
+            text = SafeText.line(record.summary).elidingMiddle(toBytes: 2 * cap)
             fields += [
                 ("cluster_id", quoted(decision.clusterId)), ("job_id", quoted(job.jobId)),
                 ("reason", quoted(decision.reason)),

@@ -1,9 +1,11 @@
 /// Text others wrote (job names, arguments, reasons quoting them, extension files, endpoint answers) made
 /// safe for people to read, wherever it goes: a terminal, a `--plain` log line, a journal field, a
-/// webhook's or SMN's text. Control characters (C0 with NUL, DEL, C1) and the bidirectional overrides and
-/// isolates are shown as visible escapes (`\x1b`, `\u0085`, `\u202e`), so nothing can move the cursor, recolour the
-/// screen, cut a log line to forge the next one, or reorder what is read. `--json` output is escaped per
-/// RFC 8259 instead (`JSONText`).
+/// webhook's or SMN's text. Control characters (C0 with NUL, DEL, C1), the bidirectional overrides and
+/// isolates, and invisible characters are shown as visible escapes (`\x1b`, `\u0085`, `\u202e`, `\u200b`), so
+/// nothing can move the cursor, recolour the screen, cut a log line to forge the next one, reorder what is
+/// read or make two names look alike. `--json` output is escaped per RFC 8259 instead (`JSONText`). A
+/// backslash is kept as it is: output passes through here more than once (a table, then the console), and
+/// a written `\x1b` is harmless text.
 package enum SafeText {
     /// `text` as one line: every character above escaped, line breaks included.
     package static func line(_ text: String) -> String { escaped(text, keepingNewlines: false) }
@@ -11,12 +13,13 @@ package enum SafeText {
     /// `text` as lines: the same, but `\n` kept (a whole table or report written at once).
     package static func lines(_ text: String) -> String { escaped(text, keepingNewlines: true) }
 
-    /// Whether `scalar` is shown escaped.
+    /// Whether `scalar` is shown escaped: controls (Unicode category Cc), format characters (Cf: the
+    /// bidirectional marks, embeddings, overrides and isolates, zero-width spaces and joiners, the soft
+    /// hyphen, the byte-order mark, tags), private use (Co), and the line and paragraph separators (Zl, Zp).
     package static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x00...0x1F, 0x7F...0x9F: return true
-        // Bidirectional embeddings, overrides and isolates, the marks, and the line and paragraph separators.
-        case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x2028, 0x2029: return true
+        if scalar.isASCII { return scalar.value < 0x20 || scalar.value == 0x7F }
+        switch scalar.properties.generalCategory {
+        case .control, .format, .privateUse, .lineSeparator, .paragraphSeparator: return true
         default: return false
         }
     }
@@ -32,12 +35,16 @@ package enum SafeText {
                 out.append(scalar)
                 continue
             }
-            let hex = String(scalar.value, radix: 16)
-            // `\u` for DEL, C1 and the rest, which is also JSON's escape: `--json` output stays valid JSON.
+            func hex(_ value: some BinaryInteger, digits: Int) -> String {
+                let text = String(value, radix: 16)
+                return String(repeating: "0", count: max(0, digits - text.count)) + text
+            }
+            // `\u` for DEL, C1 and the rest, which is also JSON's escape (a surrogate pair above U+FFFF):
+            // `--json` output stays valid JSON.
             let escape =
                 scalar.value < 0x20
-                ? "\\x" + String(repeating: "0", count: 2 - hex.count) + hex
-                : "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                ? "\\x" + hex(scalar.value, digits: 2)
+                : String(scalar).utf16.map { "\\u" + hex($0, digits: 4) }.joined()
             out.append(contentsOf: escape.unicodeScalars)
         }
         return String(out)

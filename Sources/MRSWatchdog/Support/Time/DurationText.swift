@@ -12,8 +12,11 @@ public enum DurationText {
         public var description: String {
             switch self {
             case .empty: return "empty duration"
-            case .malformed(let text): return "'\(text)' is not a duration (use e.g. 90s, 45m, 2h30m, 1d)"
-            case .unknownUnit(let unit): return "unknown duration unit '\(unit)' (use ms, s, m, h or d)"
+            // The text may be a job owner's (a declared limit) and of any size.
+            case .malformed(let text):
+                return "'\(text.elidingMiddle(toBytes: 64))' is not a duration (use e.g. 90s, 45m, 2h30m, 1d)"
+            case .unknownUnit(let unit):
+                return "unknown duration unit '\(unit.elidingMiddle(toBytes: 64))' (use ms, s, m, h or d)"
             case .zero: return "duration must be greater than zero"
             case .overflow: return "duration is too large"
             }
