@@ -171,14 +171,45 @@ struct ExtensionTests {
         }
         var directory = ExtensionDirectory(path: path)
         let scan = directory.scan()
-        #expect(scan.entries.count == ExtensionDirectory.maxEntries && scan.notRead == 5)
+        let me = ExtensionDirectory.userName(getuid())
+        #expect(scan.entries.count == ExtensionDirectory.maxEntriesPerOwner && scan.notRead == [me: 5])
         var harness = try Machine.Harness(rule: Self.extendable)
         let lines = harness.lines(harness.machine.extensionsScanned(scan, now: harness.now))
         #expect(lines.count == 12, "10 files, 1 for the rest, 1 for the unread: \(lines.count)")
         #expect(harness.lines(harness.machine.extensionsScanned(scan, now: harness.now)).isEmpty, "once")
         // A new drop-in (the directory changed) is seen at the next read.
         try FileManager.default.removeItem(atPath: path + "/f0000.json")
-        #expect(directory.scan().notRead == 4)
+        #expect(directory.scan().notRead == [me: 4])
+    }
+
+    /// One member's 1,005 junk drop-ins, named to sort first, cannot push out another member's extension:
+    /// the bound is per owner. Needs root to own files as two users.
+    @Test func aFloodFromOneOwnerLeavesAnothersDropInRead() throws {
+        guard getuid() == 0 else {
+            print("SKIPPED aFloodFromOneOwnerLeavesAnothersDropInRead: needs root to chown files to a second user")
+            #expect(ProcessInfo.processInfo.environment["CI"] != "true", "CI runs the tests as root")
+            return
+        }
+        let path = try Self.temporaryDirectory()
+        let other: uid_t = 65_534
+        for index in 0..<1_005 {
+            let file = path + "/a\(String(format: "%04d", index)).json"
+            try "{".write(toFile: file, atomically: false, encoding: .utf8)
+            #expect(chown(file, other, gid_t(other)) == 0)
+        }
+        var directory = ExtensionDirectory(path: path)
+        _ = try directory.write(
+            ExtensionFile.render(
+                clusterId: "c1", jobId: "j1", untilMillis: Self.start + Self.hour, reason: "r",
+                createdMillis: Self.start),
+            name: ExtensionFile.name(clusterId: "c1", jobId: "j1"))
+        let scan = directory.scan()
+        #expect(scan.valid.map(\.jobId) == ["j1"], "root's drop-in is read")
+        #expect(scan.notRead == [ExtensionDirectory.userName(other): 5])
+        var harness = try Machine.Harness(rule: Self.extendable)
+        let lines = harness.lines(harness.machine.extensionsScanned(scan, now: harness.now))
+        #expect(
+            lines.contains { $0.contains("\(ExtensionDirectory.userName(other)) has 1005 drop-ins") }, "\(lines)")
     }
 
     @Test func aMissingDirectoryHoldsNoExtensionsAndAWriteSaysWhatToDo() throws {

@@ -6,13 +6,14 @@ import Glibc
 /// are `extend`'s files being written), each at most `ExtensionFile.maxBytes`; a file is parsed again only
 /// when its inode, size or modification time changes. The directory is listed again only when it changed
 /// (its modification time: `extend` renames, `rm` unlinks) or `rereadAfter` has passed (a file edited in
-/// place), and at most `maxEntries` drop-ins are read (the first by name; the rest counted): whoever may
-/// write here cannot make every wake-up read thousands of files.
+/// place), and at most `maxEntriesPerOwner` drop-ins of each owner are read (their first by name; the rest
+/// counted): whoever may write here cannot make every wake-up read thousands of files, nor push another
+/// member's drop-in out of the bound with files of their own.
 public struct ExtensionDirectory: Sendable {
     public static let defaultPath = "/etc/mrs-watchdog/extensions.d"
     /// The group the package creates; its members may write here.
     public static let operatorsGroup = "mrs-watchdog-operators"
-    public static let maxEntries = 1_000
+    public static let maxEntriesPerOwner = 1_000
     static let rereadAfter: Duration = .seconds(60)
 
     public let path: String
@@ -73,10 +74,23 @@ public struct ExtensionDirectory: Sendable {
         }
         // readdir ends with NULL both at the end and on an error; only errno tells them apart.
         if errno != 0 { return lastRead(problem: "cannot list \(path): \(Self.describe(errno))") }
+        var namesByOwner: [uid_t: [String]] = [:]
+        for name in names {
+            var entry = stat()
+            // A name gone since the listing is skipped when read.
+            let owner = fstatat(dirfd(dir), name, &entry, AT_SYMLINK_NOFOLLOW) == 0 ? entry.st_uid : uid_t.max
+            namesByOwner[owner, default: []].append(name)
+        }
         var fresh: [String: (identity: Identity, entry: ExtensionScan.Entry)] = [:]
         var scan = ExtensionScan()
-        scan.notRead = max(0, names.count - Self.maxEntries)
-        for name in names.sorted().prefix(Self.maxEntries) {
+        var chosen: [String] = []
+        for (owner, owned) in namesByOwner {
+            chosen += owned.sorted().prefix(Self.maxEntriesPerOwner)
+            if owned.count > Self.maxEntriesPerOwner {
+                scan.notRead[Self.userName(owner)] = owned.count - Self.maxEntriesPerOwner
+            }
+        }
+        for name in chosen.sorted() {
             guard let read = read(name) else { continue }  // gone since the listing
             fresh[name] = read
             scan.entries.append(read.entry)

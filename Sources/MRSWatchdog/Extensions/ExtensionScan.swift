@@ -10,8 +10,8 @@ public struct ExtensionScan: Sendable, Hashable {
     public var entries: [Entry] = []
     /// Why the directory could not be listed; nil when it was, or when it does not exist (no extensions).
     public var problem: String?
-    /// Drop-ins beyond `ExtensionDirectory.maxEntries` (by name), not read.
-    public var notRead = 0
+    /// Drop-ins not read, by owner: those beyond their first `ExtensionDirectory.maxEntriesPerOwner` by name.
+    public var notRead: [String: Int] = [:]
 
     public init(entries: [Entry] = [], problem: String? = nil) {
         self.entries = entries

@@ -43,7 +43,7 @@ public enum WatchdogNotice: Sendable, Hashable {
     case extensionMalformed(directory: String, file: String, owner: String, problem: String)
     /// The extensions directory cannot be listed: no extension applies until it can.
     case extensionsUnreadable(reason: String)
-    /// Drop-ins not read (beyond `ExtensionDirectory.maxEntries`) or malformed ones not reported one by
+    /// Drop-ins not read (beyond `ExtensionDirectory.maxEntriesPerOwner`) or malformed ones not reported one by
     /// one (beyond the first few), so a flood of files cannot flood the journal: once per change.
     case extensionsNotListed(directory: String, note: String)
 

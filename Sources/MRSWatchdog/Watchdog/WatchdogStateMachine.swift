@@ -34,7 +34,7 @@ public struct WatchdogStateMachine: Sendable {
     /// read quota back to back.
     private var lastPollStartedAt: Int64?
     /// Drop-ins the last read of the extensions directory left unread (beyond its limit).
-    private var extensionsNotRead = 0
+    private var extensionsNotRead: [String: Int] = [:]
     /// How many new malformed drop-ins are reported one by one per read; the rest in one notice.
     static let malformedReportedOneByOne = 10
     private var polling = false
@@ -295,10 +295,11 @@ public struct WatchdogStateMachine: Sendable {
                 "\(more) more malformed drop-ins, not reported one by one (mrs-watchdog extensions lists them); they change nothing"
             )
         }
-        if scan.notRead > 0, scan.notRead != extensionsNotRead {
-            notListed.append(
-                "\(scan.notRead + ExtensionDirectory.maxEntries) drop-ins: only the first \(ExtensionDirectory.maxEntries) by name are read"
-            )
+        if scan.notRead != extensionsNotRead {
+            let limit = ExtensionDirectory.maxEntriesPerOwner
+            for (owner, count) in scan.notRead.sorted(by: { $0.key < $1.key }) {
+                notListed.append("\(owner) has \(count + limit) drop-ins: only their first \(limit) by name are read")
+            }
         }
         actions += notListed.map { .emit(.notice(.extensionsNotListed(directory: directory, note: $0))) }
         extensionsNotRead = scan.notRead
