@@ -98,6 +98,34 @@ struct DaemonTests {
         }
     }
 
+    /// An endpoint that takes 3 s per answer keeps the first poll running past `readyWithin` (0.5 s here,
+    /// 45 s in production against `TimeoutStartSec=90s`): READY goes out anyway, saying why, once; the poll
+    /// still ends and its kill is sent.
+    @Test func aSlowEndpointDoesNotHoldReadyPastItsBound() async throws {
+        try await EmulatorHarness.run { emulator in
+            let cluster = await emulator.addCluster("c-slowstart")
+            let job = try await emulator.state.addJob(.init(cluster: cluster, name: "etl-x", startOffset: "-1h"))
+            var plan = FaultPlan()
+            plan.latencyMs = 1_500
+            await emulator.state.setFaults(plan)
+            let config = try DaemonHarness.config(emulator, clusters: [cluster], rules: DaemonHarness.enforcing("10m"))
+            var timing = DaemonHarness.fastTiming
+            timing.readyWithin = .milliseconds(500)
+            try await DaemonHarness.run(emulator, config: config, timing: timing) { daemon in
+                @Sendable func readies() -> [StatusLine] {
+                    daemon.events.events.compactMap { if case .ready(let status) = $0 { status } else { nil } }
+                }
+                try await eventually("READY while the first poll runs") { !readies().isEmpty }
+                #expect(daemon.events.cycles == 0, "the first poll had not ended")
+                #expect(readies().first?.problem == "first poll still running (MRS slow to answer)")
+                try await eventually("the kill", transcript: { daemon.events.transcript }) {
+                    await daemon.acceptedKills() == [job]
+                }
+                #expect(readies().count == 1, "READY once")
+            }
+        }
+    }
+
     @Test func aDelayedKillIsVerifiedAndAnIgnoredOneEndsUnkillable() async throws {
         try await EmulatorHarness.run { emulator in
             let cluster = await emulator.addCluster("c-verify")

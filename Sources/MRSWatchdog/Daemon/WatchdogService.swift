@@ -127,6 +127,7 @@ public actor WatchdogService: Service {
 
     private func loop(_ polls: inout DiscardingTaskGroup) async {
         var ready = false
+        let readyBy = ContinuousClock.now + options.timing.readyWithin
         await scanExtensions()
         while true {
             for action in machine.timerFired(now: clock.now()) {
@@ -145,7 +146,8 @@ public actor WatchdogService: Service {
             await perform(machine.turnEnded())
             // Waiting for a poll is not idleness: a poll stuck in a call must stop the heartbeat.
             heartbeat.setIdle(!polling)
-            let delay = machine.nextWake().map { Duration.milliseconds(max(0, $0 - clock.now())) } ?? .seconds(3600)
+            var delay = machine.nextWake().map { Duration.milliseconds(max(0, $0 - clock.now())) } ?? .seconds(3600)
+            if !ready { delay = min(delay, max(.zero, readyBy - ContinuousClock.now)) }
             let reason = await inbox.next(within: delay, sleep: sleep)
             heartbeat.setIdle(false)
             // Once per wake, before anything is decided: an extension applies without a reload, and one written
@@ -157,6 +159,12 @@ public actor WatchdogService: Service {
                 polls.cancelAll()
                 return
             case nil:
+                if !ready, ContinuousClock.now >= readyBy {
+                    ready = true
+                    var status = machine.currentStatus
+                    status.problem = status.problem ?? "first poll still running (MRS slow to answer)"
+                    sink.emit(.ready(status))
+                }
                 continue
             case .pollFinished(let report):
                 polling = false
