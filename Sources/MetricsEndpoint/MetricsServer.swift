@@ -10,11 +10,13 @@ import ServiceLifecycle
 /// `GET /metrics` (Prometheus text from the daemon's registry) and `GET /healthz` (200 while the poll loop
 /// is alive, 503 when it is stuck), as one more `Service` next to the daemon. Any local user can connect,
 /// so it holds at most `maxConnections` connections (the rest wait in the kernel's queue, holding none of
-/// the daemon's file descriptors) and closes one idle for `idleTimeout`: idle connections cannot starve
-/// the daemon of the sockets it needs for MRS.
+/// the daemon's file descriptors), closes one idle for `idleTimeout`, and one whose request head has not
+/// come within `requestHeadWithin` (`RequestHeadDeadline`): idle or slow connections cannot starve the
+/// daemon of the sockets it needs for MRS, nor hold the listener's slots for good.
 public struct MetricsServer: Service {
     public static let maxConnections = 64
     public static let idleTimeout: TimeAmount = .seconds(10)
+    public static let requestHeadWithin: TimeAmount = .seconds(5)
 
     let registry: PrometheusCollectorRegistry
     let heartbeat: LoopHeartbeat
@@ -37,7 +39,11 @@ public struct MetricsServer: Service {
     }
 
     public func run() async throws {
-        let server = try HTTPServerBuilder.http1(configuration: .init(idleTimeout: Self.idleTimeout)).buildServer(
+        let server = try HTTPServerBuilder.http1(
+            configuration: .init(
+                additionalChannelHandlers: [RequestHeadDeadline(limit: Self.requestHeadWithin)],
+                idleTimeout: Self.idleTimeout)
+        ).buildServer(
             configuration: ServerConfiguration(
                 address: .hostname(address.host, port: address.port), serverName: "mrs-watchdog",
                 availableConnectionsDelegate: MaximumAvailableConnections(Self.maxConnections, logger: logger)),

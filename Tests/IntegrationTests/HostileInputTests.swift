@@ -209,17 +209,7 @@ struct HostileInputTests {
     /// (the rest wait in the kernel's queue), so it keeps the descriptors it needs for MRS; a scrape still
     /// gets through once the idle ones are closed.
     @Test func idleConnectionsToTheMetricsPortHoldABoundedNumberOfDescriptors() async throws {
-        let port = Port()
-        let server = MetricsServer(
-            registry: PrometheusCollectorRegistry(), heartbeat: LoopHeartbeat(), stallLimit: .seconds(60),
-            address: HostPort("127.0.0.1:0")!, logger: Logger(label: "m", factory: { _ in SwiftLogNoOpLogHandler() }),
-            onListening: { port.set($0) })
-        let group = ServiceGroup(
-            services: [server], gracefulShutdownSignals: [],
-            logger: Logger(label: "g", factory: { _ in SwiftLogNoOpLogHandler() }))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            let listening = try await port.value()
+        try await Self.withMetricsServer { listening in
             // This process's descriptors for sockets whose local end is the metrics port: what the server holds
             // (other tests run beside this one and open their own).
             func held() -> Int {
@@ -240,20 +230,7 @@ struct HostileInputTests {
                     return inodes.contains(String(target.dropFirst(8).dropLast()))
                 }
             }
-            var sockets: [Int32] = []
-            for _ in 0..<300 {
-                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-                var address = sockaddr_in()
-                address.sin_family = sa_family_t(AF_INET)
-                address.sin_addr.s_addr = inet_addr("127.0.0.1")
-                address.sin_port = UInt16(listening).bigEndian
-                let connected = withUnsafePointer(to: &address) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                    }
-                }
-                if connected == 0 { sockets.append(fd) } else { close(fd) }
-            }
+            let sockets = (0..<300).compactMap { _ in Self.connectLoopback(listening) }
             try await Task.sleep(for: .seconds(1))
             let serverSide = held()
             #expect(sockets.count > 200, "connections made: \(sockets.count)")
@@ -267,9 +244,82 @@ struct HostileInputTests {
                 }
             }
             #expect(scraped == 200)
+        }
+    }
+
+    /// A local user sends a request a byte a second (well inside the 10 s idle timeout, which restarts at
+    /// every byte): the connection is closed once `requestHeadWithin` (5 s) passes without a whole request
+    /// head, so no one holds the listener's 64 slots for good. A scrape on the same port still works.
+    @Test func aRequestDrippedByteByByteIsCutOffAtTheHeadDeadline() async throws {
+        try await Self.withMetricsServer { listening in
+            let fd = try #require(Self.connectLoopback(listening))
+            defer { close(fd) }
+            let start = ContinuousClock.now
+            var closedAfter: Duration?
+            drip: for byte in Array("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".utf8)
+                + Array(repeating: 0x61, count: 30)
+            {
+                var one = byte
+                guard Glibc.send(fd, &one, 1, Int32(MSG_NOSIGNAL)) == 1 else {
+                    closedAfter = ContinuousClock.now - start
+                    break
+                }
+                try await Task.sleep(for: .seconds(1))
+                var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                while poll(&poller, 1, 0) > 0 {
+                    var buffer = [UInt8](repeating: 0, count: 512)
+                    guard read(fd, &buffer, buffer.count) > 0 else {
+                        closedAfter = ContinuousClock.now - start
+                        break drip
+                    }
+                }
+            }
+            let after = try #require(closedAfter, "the connection was still open after 30 s")
+            #expect(after >= .seconds(4) && after < .seconds(9), "closed after \(after)")
+            let scraped = try await HTTPClient.withHTTPClient { http in
+                try await http.execute(
+                    HTTPClientRequest(url: "http://127.0.0.1:\(listening)/healthz"), timeout: .seconds(10)
+                ).status.code
+            }
+            #expect(scraped == 200)
+        }
+    }
+
+    /// Runs a `MetricsServer` on a free loopback port for `body`.
+    static func withMetricsServer(_ body: @escaping @Sendable (Int) async throws -> Void) async throws {
+        let port = Port()
+        let server = MetricsServer(
+            registry: PrometheusCollectorRegistry(), heartbeat: LoopHeartbeat(), stallLimit: .seconds(60),
+            address: HostPort("127.0.0.1:0")!, logger: Logger(label: "m", factory: { _ in SwiftLogNoOpLogHandler() }),
+            onListening: { port.set($0) })
+        let group = ServiceGroup(
+            services: [server], gracefulShutdownSignals: [],
+            logger: Logger(label: "g", factory: { _ in SwiftLogNoOpLogHandler() }))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await body(try await port.value())
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
+    }
+
+    /// A TCP connection to 127.0.0.1:`port` on a plain socket, or nil when it is refused.
+    static func connectLoopback(_ port: Int) -> Int32? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else {
+            close(fd)
+            return nil
+        }
+        return fd
     }
 
     /// A job owner renames a job, or lets decoys of its name be killed: `check` warns about every rule and
