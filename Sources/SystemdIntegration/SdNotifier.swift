@@ -1,4 +1,5 @@
 import CSystemd
+import MRSWatchdog
 
 #if canImport(Glibc)
     import Glibc
@@ -29,9 +30,12 @@ public struct SdNotifier: Sendable {
         return UInt64(spec.tv_sec) * 1_000_000 + UInt64(spec.tv_nsec) / 1000
     }
 
-    /// Status text is one line; systemd shows it verbatim.
+    /// `STATUS=` with `text` as one safe line (`SafeText.line`) of at most 1 KB: the notify message is
+    /// newline-separated assignments, so a line break inside could add one (`READY=1`), and systemd shows the
+    /// text verbatim in `systemctl status`. Line breaks become spaces.
     public static func statusLine(_ text: String) -> String {
-        "STATUS=" + text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        let line = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return "STATUS=" + SafeText.line(line).elidingMiddle(toBytes: 1024)
     }
 }
 

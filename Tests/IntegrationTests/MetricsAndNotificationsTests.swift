@@ -175,6 +175,32 @@ struct MetricsAndNotificationsTests {
         }
     }
 
+    /// Discovery by tags lets the endpoint say which clusters are watched: a cluster that leaves the watched
+    /// set loses its `mrs_watchdog_active_jobs` series, so an endpoint listing new ids every time cannot
+    /// grow the registry without end.
+    @Test func aClusterNoLongerWatchedLosesItsActiveJobsSeries() async throws {
+        let registry = PrometheusCollectorRegistry()
+        await withMetricsFactory(PrometheusMetricsFactory(registry: registry)) {
+            let sink = MetricsEventSink()
+            func cycle(_ clusters: [String]) -> DaemonEvent {
+                .cycle(
+                    CycleReport(
+                        at: 1_800_000_000_000, decisions: [],
+                        activeJobs: Dictionary(uniqueKeysWithValues: clusters.map { ($0, 1) }),
+                        kinds: [:], clusters: clusters, failures: [:], duration: .seconds(1), breakerOpen: false,
+                        nextDeadline: nil))
+            }
+            for round in 0..<50 { sink.emit(cycle(["c-kept", "c-listed-\(round)"])) }
+            let text = registry.emitToString()
+            let series = text.split(separator: "\n").filter { $0.hasPrefix("mrs_watchdog_active_jobs{") }
+            #expect(
+                series.sorted() == [
+                    #"mrs_watchdog_active_jobs{cluster="c-kept"} 1.0"#,
+                    #"mrs_watchdog_active_jobs{cluster="c-listed-49"} 1.0"#,
+                ], "\(series)")
+        }
+    }
+
     static func get(_ http: HTTPClient, _ url: String) async throws -> (UInt, String) {
         let response = try await http.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
         let body = try await response.body.collect(upTo: 1 << 20)

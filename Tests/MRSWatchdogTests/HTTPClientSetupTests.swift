@@ -65,6 +65,16 @@ struct HTTPClientSetupTests {
             ("http://10.1.2.3:8080/hook", ["http_proxy": "http://p:1", "no_proxy": "10.1.2.3"], nil),
             ("http://[fd00::1]:8080/hook", ["http_proxy": "http://p:1", "no_proxy": "[fd00::1]"], nil),
             ("http://169.254.169.254", ["http_proxy": "http://p:1"], "p:1"),
+            // Networks, as curl reads them (7.86): only an address host is in one.
+            ("http://10.1.2.3/hook", ["http_proxy": "http://p:1", "no_proxy": "192.168.0.0/16, 10.0.0.0/8"], nil),
+            ("http://10.1.2.3/hook", ["http_proxy": "http://p:1", "no_proxy": "10.1.2.0/24"], nil),
+            ("http://10.1.3.3/hook", ["http_proxy": "http://p:1", "no_proxy": "10.1.2.0/24"], "p:1"),
+            ("http://11.1.2.3/hook", ["http_proxy": "http://p:1", "no_proxy": "10.0.0.0/8"], "p:1"),
+            ("http://[fd00::1]/hook", ["http_proxy": "http://p:1", "no_proxy": "fd00::/8"], nil),
+            ("http://[fe80::1]/hook", ["http_proxy": "http://p:1", "no_proxy": "fd00::/8"], "p:1"),
+            ("http://10.0.0.1/hook", ["http_proxy": "http://p:1", "no_proxy": "fd00::/8, 0.0.0.0/0"], nil),
+            ("http://ten.example/hook", ["http_proxy": "http://p:1", "no_proxy": "10.0.0.0/8"], "p:1"),
+            ("http://10.0.0.1/hook", ["http_proxy": "http://p:1", "no_proxy": "10.0.0.0/x, 10.0.0.0/33"], "p:1"),
         ] as [(String, [String: String], String?)])
     func aReceiversProxyFollowsItsSchemeAndNoProxy(_ url: String, _ environment: [String: String], _ expected: String?)
     {

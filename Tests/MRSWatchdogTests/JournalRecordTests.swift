@@ -57,6 +57,13 @@ struct JournalRecordTests {
         #expect(short == "<6>kill job=j-1")
     }
 
+    /// `STATUS=` is one assignment of the notify message: a line break cannot add another, an escape cannot
+    /// reach `systemctl status`, and its size is bounded.
+    @Test func theStatusIsOneSafeBoundedLine() {
+        #expect(SdNotifier.statusLine("reload failed\nREADY=1\u{1B}[2J") == "STATUS=reload failed READY=1\\x1b[2J")
+        #expect(SdNotifier.statusLine(String(repeating: "x", count: 10_000)).utf8.count < 1_100)
+    }
+
     @Test func aKillRecordCarriesEveryQueryableField() {
         let now: Int64 = 1_800_000_000_000
         let job = JobExecution(

@@ -1,4 +1,5 @@
 import CoreMetrics
+import Synchronization
 
 /// Daemon events as swift-metrics figures (Prometheus names): polls, active jobs per cluster, decisions by
 /// kind and rule, kills by outcome, jobs skipped for an unknown fact by field, the breaker, cycle durations
@@ -6,12 +7,24 @@ import CoreMetrics
 /// cluster was last polled without failure.
 /// Through the swift-metrics API only: the backend is whatever the process (or a test) bound.
 public final class MetricsEventSink: DaemonEventSink {
+    /// The clusters `mrs_watchdog_active_jobs` has a series for. Which clusters are watched can come from
+    /// the endpoint (discovery by tags): a cluster no longer watched loses its series, so their number
+    /// follows the watched set instead of growing with every id ever listed.
+    private let activeJobsClusters = Mutex<Set<String>>([])
+
     public init() {}
 
     public func emit(_ event: DaemonEvent) {
         switch event {
         case .cycle(let report):
             let failed = Set(report.failures.keys)
+            let departed = activeJobsClusters.withLock { labelled in
+                defer { labelled = Set(report.clusters) }
+                return labelled.subtracting(report.clusters)
+            }
+            for cluster in departed {
+                Gauge(label: "mrs_watchdog_active_jobs", dimensions: [("cluster", cluster)]).destroy()
+            }
             for cluster in report.clusters {
                 Counter(
                     label: "mrs_watchdog_polls_total",

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Glibc
 import NIOCore
 import NIOSSL
 
@@ -48,7 +49,8 @@ public enum HTTPClientSetup {
 
     /// The proxy for a request to `host` from `https_proxy`/`http_proxy` (either case), unless `no_proxy` names
     /// the host as curl reads it: `*`, a domain and its subdomains (`example.com`, `.example.com`,
-    /// `*.example.com`), a host with a port (the port is not compared), an IP address.
+    /// `*.example.com`), a host with a port (the port is not compared), an IP address, an IPv4 or IPv6
+    /// network (`10.0.0.0/8`, `fd00::/8`) for a host given as an address.
     package static func proxy(host: String, https: Bool, environment: [String: String]) -> HostPort? {
         let names = https ? ["https_proxy", "HTTPS_PROXY"] : ["http_proxy", "HTTP_PROXY"]
         guard let raw = names.lazy.compactMap({ environment[$0] }).first(where: { !$0.isEmpty }) else { return nil }
@@ -65,6 +67,11 @@ public enum HTTPClientSetup {
             } else if name.count(where: { $0 == ":" }) == 1, let colon = name.firstIndex(of: ":") {
                 name = name[..<colon]  // host:port
             }
+            if let slash = name.firstIndex(of: "/") {
+                guard let bits = Int(name[name.index(after: slash)...]) else { continue }
+                if address(host, isIn: String(name[..<slash]), prefixBits: bits) { return nil }
+                continue
+            }
             if host == name || host.hasSuffix("." + name) { return nil }
         }
         var text = Substring(raw)
@@ -73,5 +80,23 @@ public enum HTTPClientSetup {
         while text.hasSuffix("/") { text.removeLast() }
         if let parsed = HostPort(String(text)) { return parsed }
         return text.isEmpty ? nil : HostPort("\(text):\(raw.hasPrefix("https") ? 443 : 80)")
+    }
+
+    /// Whether the address `host` lies in the network `network`/`prefixBits`, both IPv4 or both IPv6;
+    /// false for a host name or a malformed network.
+    private static func address(_ host: String, isIn network: String, prefixBits: Int) -> Bool {
+        func bytes(_ text: String) -> [UInt8]? {
+            var storage = [UInt8](repeating: 0, count: 16)
+            if inet_pton(AF_INET, text, &storage) == 1 { return Array(storage.prefix(4)) }
+            if inet_pton(AF_INET6, text, &storage) == 1 { return storage }
+            return nil
+        }
+        guard let address = bytes(host), let prefix = bytes(network), address.count == prefix.count,
+            (0...address.count * 8).contains(prefixBits)
+        else { return false }
+        for bit in 0..<prefixBits where (address[bit / 8] ^ prefix[bit / 8]) & (0x80 >> (bit % 8)) != 0 {
+            return false
+        }
+        return true
     }
 }
