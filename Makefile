@@ -158,13 +158,8 @@ uninstall:
 	rm -f $(DESTDIR)$(ZSH_COMPLETION_DIR)/_mrs-watchdog $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/mrs-watchdog.fish
 	rm -rf $(DESTDIR)$(PREFIX)/share/mrs-watchdog
 	rm -f $(DESTDIR)$(PREFIX)/lib/sysusers.d/mrs-watchdog.conf $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/mrs-watchdog.conf
-	@# The groups, the extensions directory and the config's mode (0640 root:mrs-watchdog), by systemd's own tools.
-	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
-		systemd-sysusers $(PREFIX)/lib/sysusers.d/mrs-watchdog.conf && \
-		systemd-tmpfiles --create $(PREFIX)/lib/tmpfiles.d/mrs-watchdog.conf; \
-	fi
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
-	@echo "kept: /etc/mrs-watchdog (config), /etc/credstore/mrs-watchdog.* (credentials), /var/lib/mrs-watchdog (state)"
+	@echo "kept: /etc/mrs-watchdog (config, extensions.d), /etc/credstore/mrs-watchdog.* (credentials), /var/lib/mrs-watchdog (state), the groups mrs-watchdog-config and mrs-watchdog-operators"
 
 # monitoring/: promtool check and test of the alerts, and every metric they and the dashboard use checked
 # against a real /metrics scrape of the debug daemon against mrs-emulator (promtool from Debian's package).
