@@ -37,14 +37,8 @@ public enum HTTPClientSetup {
 
     /// The proxy for a request to `url` (`http(s)://host[:port]/…`); nil for text that is not such a URL.
     package static func proxy(url: String, environment: [String: String]) -> HostPort? {
-        guard let schemeEnd = url.firstRange(of: "://") else { return nil }
-        let scheme = url[..<schemeEnd.lowerBound].lowercased()
-        var authority = url[schemeEnd.upperBound...].prefix { !"/?#".contains($0) }
-        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
-        let host =
-            authority.hasPrefix("[")
-            ? authority.prefix { $0 != "]" } + "]" : authority.prefix { $0 != ":" }
-        return proxy(host: String(host), https: scheme == "https", environment: environment)
+        guard let parts = URLAuthority(url) else { return nil }
+        return proxy(host: String(parts.host), https: parts.scheme.lowercased() == "https", environment: environment)
     }
 
     /// The proxy for a request to `host` from `https_proxy`/`http_proxy` (either case), unless `no_proxy` names
