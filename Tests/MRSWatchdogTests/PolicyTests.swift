@@ -29,7 +29,7 @@ struct PolicyTests {
             Self.overdue("a", byMinutes: 5), Self.overdue("b", byMinutes: 50), Self.overdue("c", byMinutes: 20),
         ]
         #expect(candidates.allSatisfy { $0.kind == .kill })
-        let plan = KillPlanner.plan(
+        let plan = WatchdogStateMachine.KillBudgets.plan(
             candidates: candidates, safety: Self.safety(perCycle: 2), breakerOpen: false, killedThisCycle: 0,
             killedLastHour: 0, killRequestsLastMinute: 0, now: Self.now)
         #expect(plan.kill.map(\.job.jobId) == ["b", "c"])
@@ -43,7 +43,7 @@ struct PolicyTests {
     ])
     func budgetsLeaveRoomForWhatIsLeft(killedThisCycle: Int, killedLastHour: Int, kills: Int, reason: String?) {
         let candidates = (0..<3).map { Self.overdue("j\($0)", byMinutes: Int64($0 + 1)) }
-        let plan = KillPlanner.plan(
+        let plan = WatchdogStateMachine.KillBudgets.plan(
             candidates: candidates, safety: Self.safety(perCycle: 3, perHour: 50), breakerOpen: false,
             killedThisCycle: killedThisCycle, killedLastHour: killedLastHour, killRequestsLastMinute: 0, now: Self.now)
         #expect(plan.kill.count == kills)
@@ -53,10 +53,10 @@ struct PolicyTests {
 
     @Test func anOpenBreakerKillsNothing() {
         let safety = Self.safety(breaker: 2)
-        #expect(!KillPlanner.breakerOpens(candidates: 2, safety: safety))
-        #expect(KillPlanner.breakerOpens(candidates: 3, safety: safety))
+        #expect(!WatchdogStateMachine.KillBudgets.breakerOpens(candidates: 2, safety: safety))
+        #expect(WatchdogStateMachine.KillBudgets.breakerOpens(candidates: 3, safety: safety))
         let candidates = (0..<3).map { Self.overdue("j\($0)", byMinutes: 10) }
-        let plan = KillPlanner.plan(
+        let plan = WatchdogStateMachine.KillBudgets.plan(
             candidates: candidates, safety: safety, breakerOpen: true, killedThisCycle: 0, killedLastHour: 0,
             killRequestsLastMinute: 0, now: Self.now)
         #expect(plan.kill.isEmpty)

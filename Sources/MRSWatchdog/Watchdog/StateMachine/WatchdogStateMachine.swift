@@ -39,8 +39,7 @@ public struct WatchdogStateMachine: Sendable {
     static let malformedReportedOneByOne = 10
     private var polling = false
     private var discoveryWanted = true
-    private var breakerOpen = false
-    private var killsSincePoll = 0
+    private var budgets: KillBudgets
     private var status = StatusLine()
     /// Decisions acted on since start, whichever path made them (a poll or a deadline read).
     private var sinceStart = DecisionTally()
@@ -50,7 +49,6 @@ public struct WatchdogStateMachine: Sendable {
     /// Sections of the reloaded file that only a restart applies (`mrs`, `metrics.listen`).
     private var restartPending: [String] = []
     private var authProblem: String?
-    private var holdReason: String?
     private var authBlockedUntil: Int64?
     /// Records written once per job (would-kill, skipped, deferred, held), so the journal is not flooded.
     /// Forgotten once a polled cluster no longer shows the job as notable.
@@ -83,13 +81,6 @@ public struct WatchdogStateMachine: Sendable {
     private var reads: [JobKey: ReadPurpose] = [:]
     /// The decision each kill in flight acts on, for its journal record.
     private var killing: [JobKey: Decision] = [:]
-    /// Kill decisions a budget holds back, most overdue first: sent as the budgets refill, replaced by the
-    /// next poll's (a job that ended drops out).
-    private var waitingKills: [Decision] = []
-    /// Server times (ms) of the kill requests and single-job reads sent within the last `rateWindow`: the
-    /// per-minute budgets that keep the daemon under MRS's per-tenant throttles.
-    private var killRequests: [Int64] = []
-    private var readRequests: [Int64] = []
 
     enum ReadPurpose: Sendable, Hashable {
         /// Its deadline or warning time came: decide again on a fresh read.
@@ -108,6 +99,7 @@ public struct WatchdogStateMachine: Sendable {
         self.dryRun = dryRun
         self.timing = timing
         self.mode = mode
+        self.budgets = KillBudgets(rateWindow: timing.rateWindow)
     }
 
     // MARK: Queries
@@ -117,7 +109,7 @@ public struct WatchdogStateMachine: Sendable {
     public func hasKillRecord(_ key: JobKey) -> Bool { state.kill(key) != nil }
 
     /// Kills sent and not yet confirmed, gone or unkillable, and kills a budget holds back.
-    public var pendingKills: Int { state.pendingCount + waitingKills.count }
+    public var pendingKills: Int { state.pendingCount + budgets.waiting.count }
 
     /// The next instant (server ms) something is due: a poll, a deadline or warning, a verification; nil
     /// when nothing is scheduled.
@@ -126,18 +118,13 @@ public struct WatchdogStateMachine: Sendable {
         if !polling, !stopping, let nextPollAt { candidates.append(max(nextPollAt, pollFloor)) }
         if !authBlocked(at: nil), !stopping {
             // A read or kill that is due but over its budget waits for the first slot to free.
-            let readSlot = Self.slotFrees(readRequests, limit: config.safety.maxReadsPerMinute, window: window)
+            let readSlot = budgets.readSlotFrees(safety: config.safety)
             let reads =
                 ([mode == .daemon ? nextDeadline : nil].compactMap { $0 }
                     + state.pendingKills.filter { self.reads[$0.key] == nil }.map(verificationDue))
             candidates += reads.map { max($0, readSlot ?? $0) }
-            if !waitingKills.isEmpty, !breakerOpen {
-                let slots = [
-                    Self.slotFrees(killRequests, limit: config.safety.maxKillsPerMinute, window: window),
-                    Self.slotFrees(
-                        state.killTimes, limit: config.safety.maxKillsPerHour, window: WatchdogState.hourMillis),
-                ].compactMap { $0 }
-                if let slot = slots.max() { candidates.append(slot) }
+            if let slot = budgets.killSlotFrees(safety: config.safety, killTimes: state.killTimes) {
+                candidates.append(slot)
             }
         }
         return candidates.min()
@@ -149,32 +136,13 @@ public struct WatchdogStateMachine: Sendable {
         max(record.lastCheckedAt + timing.verifyInterval.wholeMilliseconds, record.notBefore ?? 0)
     }
 
-    /// The budgets' window, 1.25 s longer than MRS's: a kill counts from its answer (after the gateway counted
-    /// it), and server time is only known to within a second (`Date` has whole seconds; under load
-    /// `ServerClock` may step by up to one), yet the budget must hold on the gateway's side.
-    private var window: Int64 { timing.rateWindow.wholeMilliseconds + 1_250 }
-
-    /// When a budget of `limit` requests per `window` that is used up gets a slot back; nil when it has room.
-    static func slotFrees(_ times: [Int64], limit: Int, window: Int64) -> Int64? {
-        // A budget of 0 (killing paused) never frees a slot: the waiting kills wait for the next poll.
-        guard limit > 0, let newest = times.last, times.count >= limit else { return nil }
-        let inWindow = times.filter { $0 > newest - window }
-        return inWindow.count >= limit ? inWindow[inWindow.count - limit] + window : nil
-    }
-
-    /// Requests of `times` within the window ending `now`, forgetting older ones.
-    static func recent(_ times: inout [Int64], now: Int64, window: Int64) -> Int {
-        times.removeAll { $0 <= now - window }
-        return times.count
-    }
-
     /// The status line as it stands.
     public var currentStatus: StatusLine {
         var line = status
         line.sinceStart = sinceStart
         line.lastHour = state.tally(lastHourBefore: latest)
         line.pendingVerifications = state.pendingCount
-        line.waitingKills = waitingKills.count
+        line.waitingKills = budgets.waiting.count
         line.unkillable = state.unkillableCount
         line.nextDeadline = nextDeadline
         line.extensions = evaluator.extensions.count
@@ -185,7 +153,7 @@ public struct WatchdogStateMachine: Sendable {
             : "notifications failing: "
                 + failingChannels.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
         let problems = [
-            reloadFailure, restart, authBlockedUntil != nil ? authProblem : nil, holdReason, notifications,
+            reloadFailure, restart, authBlockedUntil != nil ? authProblem : nil, budgets.holdReason, notifications,
         ].compactMap { $0 }
         line.problem = problems.isEmpty ? nil : problems.joined(separator: " · ")
         return line
@@ -224,7 +192,7 @@ public struct WatchdogStateMachine: Sendable {
             discoveryWanted = false
         }
         guard !authBlocked(at: now), !stopping else { return actions }
-        var readRoom = config.safety.maxReadsPerMinute - Self.recent(&readRequests, now: now, window: window)
+        var readRoom = budgets.readRoom(now: now, safety: config.safety)
         if mode == .daemon {
             let due = deadlines.flatMap { cluster, jobs in
                 jobs.filter { $0.value <= now }.map { (JobKey(clusterId: cluster, jobId: $0.key), $0.value) }
@@ -247,7 +215,7 @@ public struct WatchdogStateMachine: Sendable {
             state.record(record)  // saved at the end of the turn
             actions += readJob(record.key, .verification, now: now)
         }
-        if !waitingKills.isEmpty, !breakerOpen {
+        if !budgets.waiting.isEmpty, !budgets.breakerOpen {
             actions += planKills([], now: now, reserved: rekills)
         }
         return actions
@@ -255,7 +223,7 @@ public struct WatchdogStateMachine: Sendable {
 
     private mutating func readJob(_ key: JobKey, _ purpose: ReadPurpose, now: Int64) -> [Action] {
         reads[key] = purpose
-        readRequests.append(now)
+        budgets.readSent(at: now)
         return [.readJob(key)]
     }
 
@@ -269,7 +237,7 @@ public struct WatchdogStateMachine: Sendable {
         if active != evaluator.extensions {
             actions += withdrawnExtensions(from: evaluator.extensions, to: active, now: now)
             evaluator = evaluator.with(active)
-            waitingKills = []  // decided without the change: the poll below decides again
+            budgets.waiting = []  // decided without the change: the poll below decides again
             extensionsReported = extensionsReported.filter { key, reported in
                 active[key.clusterId, key.jobId] == reported.grant
             }
@@ -494,17 +462,13 @@ public struct WatchdogStateMachine: Sendable {
         let candidates = decisions.filter {
             $0.kind == .kill && !hasKillRecord(JobKey($0)) && counted.insert(JobKey($0)).inserted
         }
-        let wasOpen = breakerOpen
-        breakerOpen = KillPlanner.breakerOpens(candidates: candidates.count, safety: config.safety)
-        if breakerOpen != wasOpen {
+        if budgets.pollFinished(candidates: candidates.count, safety: config.safety) {
             actions.append(
                 .emit(
-                    .breaker(open: breakerOpen, candidates: candidates.count, threshold: config.safety.breakerThreshold)
-                ))
+                    .breaker(
+                        open: budgets.breakerOpen, candidates: candidates.count,
+                        threshold: config.safety.breakerThreshold)))
         }
-        killsSincePoll = 0
-        holdReason = nil
-        waitingKills = []  // this poll's decisions replace them: a job that ended drops out
         status = StatusLine(
             clusters: report.clusters.count, failedClusters: report.failures.count,
             activeJobs: activeJobs.values.reduce(0, +))
@@ -528,7 +492,7 @@ public struct WatchdogStateMachine: Sendable {
                         at: now, decisions: decisions + upcoming, activeJobs: activeJobs, kinds: kinds,
                         clusters: report.clusters.map(\.clusterId), failures: report.failures,
                         duration: report.duration,
-                        breakerOpen: breakerOpen, nextDeadline: nextDeadline, sinceStart: sinceStart,
+                        breakerOpen: budgets.breakerOpen, nextDeadline: nextDeadline, sinceStart: sinceStart,
                         lastHour: state.tally(lastHourBefore: now)))))
         actions += scheduleNextPoll(now: now, jitter: jitter)
         if stale, mode == .daemon, !stopping { nextPollAt = now }
@@ -582,8 +546,7 @@ public struct WatchdogStateMachine: Sendable {
                 return [.persist(state.takeChanges()), .emit(.notice(.killWithdrawn(key, reason: fresh.reason)))]
             }
             // Over the per-minute kill budget the re-kill waits for a later verification read.
-            guard Self.recent(&killRequests, now: now, window: window) + killing.count < config.safety.maxKillsPerMinute
-            else {
+            guard budgets.killRoom(now: now, inFlight: killing.count, safety: config.safety) > 0 else {
                 return save(record)
             }
             return sendKill(record, decision: fresh, now: now)
@@ -627,7 +590,7 @@ public struct WatchdogStateMachine: Sendable {
     public mutating func killAnswered(_ key: JobKey, failure: HuaweiCloudError?, now: Int64) -> [Action] {
         latest = now
         guard let decision = killing.removeValue(forKey: key), var record = state.kill(key) else { return [] }
-        killRequests.append(now)  // counted from the answer: the gateway has surely counted it by then
+        budgets.killAnswered(at: now)  // counted from the answer: the gateway has surely counted it by then
         let retry = record.attempts > 0
         guard let failure else {
             record.attempts += 1
@@ -674,7 +637,7 @@ public struct WatchdogStateMachine: Sendable {
             deadlines = deadlines.filter { clusterTags[$0.key] != nil }
             discoveryWanted = true
             if !polling { nextPollAt = now }
-            waitingKills = []  // decided under the old rules: the next poll decides again
+            budgets.waiting = []  // decided under the old rules: the next poll decides again
             reportedOnce = [:]
             failingChannels = [:]  // the channels are built afresh
             for key in awaitingNotice.keys where clusterTags[key.clusterId] == nil {
@@ -801,31 +764,30 @@ public struct WatchdogStateMachine: Sendable {
     }
 
     /// Kills `candidates` and the waiting ones as the breaker and the budgets allow, most overdue first; the
-    /// rest wait (`waitingKills`) and are reported once as deferred or held.
+    /// rest wait (`budgets.waiting`) and are reported once as deferred or held.
     /// - Parameter reserved: kill requests to keep free for re-kills about to be decided.
     private mutating func planKills(_ candidates: [Decision], now: Int64, reserved: Int = 0) -> [Action] {
         var seen: Set<JobKey> = []
         // A kill that waited for a budget does not leave once its rule's enforcement window has closed: the next
         // poll reports it as would-kill instead. (New candidates were just decided inside their windows.)
         let config = config
-        let stillOpen = waitingKills.filter { config.rule(named: $0.rule)?.enforceDuring?.contains(now) ?? true }
+        let stillOpen = budgets.waiting.filter {
+            config.rule(named: $0.rule)?.enforceDuring?.contains(now) ?? true
+        }
         let all = (candidates + stillOpen).filter { !hasKillRecord(JobKey($0)) && seen.insert(JobKey($0)).inserted }
         // Kills in flight count too: they are stamped when answered.
-        let used = Self.recent(&killRequests, now: now, window: window) + killing.count + reserved
-        let plan = KillPlanner.plan(
-            candidates: all, safety: config.safety, breakerOpen: breakerOpen, killedThisCycle: killsSincePoll,
-            killedLastHour: state.killsInLastHour(now: now), killRequestsLastMinute: used, now: now)
+        let plan = budgets.plan(
+            all, now: now, safety: config.safety, killedLastHour: state.killsInLastHour(now: now),
+            used: killing.count + reserved)
         var actions: [Action] = []
         for decision in plan.deferred {
-            actions += reportOnce(breakerOpen ? .held : .deferred, decision, detail: plan.holdReason, now: now)
+            actions += reportOnce(budgets.breakerOpen ? .held : .deferred, decision, detail: plan.holdReason, now: now)
         }
-        holdReason = plan.holdReason
-        waitingKills = breakerOpen ? [] : plan.deferred
         for decision in plan.kill {
             if stopping, !dryRun { break }
             let record = KillRecord(decision: decision, at: now)
             state.countKill(at: record.firstAttemptAt)
-            killsSincePoll += 1
+            budgets.killSent()
             actions += sendKill(record, decision: decision, now: now)
         }
         return actions
