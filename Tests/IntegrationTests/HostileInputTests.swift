@@ -112,12 +112,18 @@ struct HostileInputTests {
     }
 
     /// A job owner's name with a colour escape, a C1 control sequence introducer, a right-to-left override,
-    /// a NUL and a line break that would start a forged journal entry: `jobs`, `plan`, `run --plain` and the
-    /// journal's stream show them as escapes; `--json` keeps them exactly, escaped as JSON.
+    /// a NUL and a line break that would start a forged journal entry, and a cluster named and tagged with
+    /// escapes: `jobs`, `plan`, `run --plain`, `clusters`, `report` and the journal's stream show them as
+    /// escapes; `--json` keeps them exactly, escaped as JSON.
     @Test func controlCharactersInAJobNameReachNoTerminalAndNoLogRaw() async throws {
         try await EmulatorHarness.run { emulator in
-            let cluster = await emulator.addCluster("c-names")
             let name = "etl-\u{1B}[2J\u{1B}[31mred\u{9B}1m\u{202E}txt.exe\u{0}\n<0>forged emergency\u{7F}\u{200B}x"
+            let cluster = "c-names"
+            // The cluster's name and a tag are the endpoint's (or whoever tagged it) to choose too.
+            await emulator.state.addCluster(
+                Cluster(
+                    clusterId: cluster, clusterName: "dev-\u{1B}]0;owned\u{7}\u{202E}", clusterState: "running",
+                    tags: ["team": "\u{1B}[5m\nx"]))
             _ = try await emulator.state.addJob(.init(cluster: cluster, name: name, startOffset: "-3h"))
             let config = try TemporaryConfig(
                 DaemonProcessTests.configText(emulator, cluster: cluster, rules: DaemonHarness.enforcing("2h")))
@@ -125,19 +131,22 @@ struct HostileInputTests {
             var outputs: [(String, ChildProcess.Finished)] = []
             for arguments in [
                 ["jobs", "--cluster", cluster], ["plan"], ["run", "--once", "--plain", "--state-dir", state],
+                ["clusters"], ["report", "--state-dir", state, "--by", "cluster"],
             ] {
                 let finished = try await ChildProcess.run(
-                    "mrs-watchdog", arguments + ["--config", config.path],
+                    "mrs-watchdog", arguments[0] == "report" ? arguments : arguments + ["--config", config.path],
                     environment: DaemonProcessTests.environment.merging(["JOURNAL_STREAM": ""]) { $1 })
                 outputs.append((arguments[0], finished))
             }
             for (command, finished) in outputs {
+                #expect(finished.status == 0, "\(command): \(finished.output)")
                 let unsafe = finished.output.unicodeScalars.filter { SafeTextProbe.isUnsafe($0) && $0 != "\n" }
                 #expect(unsafe.isEmpty, "\(command) wrote \(unsafe.map { String($0.value, radix: 16) }) raw")
                 #expect(!finished.output.contains("\n<0>forged"), "\(command) let the name start a line")
             }
             #expect(outputs[0].1.stdout.contains("\\x1b[31mred\\u009b1m\\u202etxt.exe\\x00\\x0a<0>forged"))
             #expect(outputs[0].1.stdout.contains("emergency\\u007f\\u200bx"), "zero-width characters are shown")
+            #expect(outputs[3].1.stdout.contains("dev-\\x1b]0;owned\\x07\\u202e"), "\(outputs[3].1.stdout)")
             let json = try await ChildProcess.run(
                 "mrs-watchdog", ["jobs", "--cluster", cluster, "--json", "--config", config.path],
                 environment: DaemonProcessTests.environment)

@@ -54,6 +54,21 @@ struct SecretRedactionTests {
         (#"--password-json {"a":"b"} --class X"#, "--password-json *** --class X"),
         ("-Dsecret.key={a b} -Dx=1", "-Dsecret.key=*** -Dx=1"),
         ("password: my pass\nq: 1", "password: *** ***\nq: 1"),
+        // Found by review: Oracle logins, customer-provided encryption keys, `*_PASS`.
+        (
+            "[import, --connect, jdbc:oracle:thin:scott/tiger@//db:1521/ORCL, --table, t]",
+            "[import, --connect, jdbc:oracle:thin:scott/***@//db:1521/ORCL, --table, t]"
+        ),
+        ("[sqlplus, scott/tiger@ORCL, @script.sql]", "[sqlplus, scott/***@ORCL, @script.sql]"),
+        ("[obs://bucket/dir/file@v2, hdfs:/a/b@c]", "[obs://bucket/dir/file@v2, hdfs:/a/b@c]"),
+        (
+            "{fs.obs.server-side-encryption-key=K7gNU3sdo+OL0w/pe/Unols=, fs.s3a.encryption.key=K2}",
+            "{fs.obs.server-side-encryption-key=***, fs.s3a.encryption.key=***}"
+        ),
+        (
+            "[--conf, spark.yarn.appMasterEnv.DB_PASS=s3cr3t, --conf, a.bypass=1]",
+            "[--conf, spark.yarn.appMasterEnv.DB_PASS=***, --conf, a.bypass=1]"
+        ),
         (
             "{fs.azure.account.key.acct.blob.core.windows.net=KEY1, ssl.key.passphrase=PP1}",
             "{fs.azure.account.key.acct.blob.core.windows.net=***, ssl.key.passphrase=***}"
@@ -97,7 +112,7 @@ struct SecretRedactionTests {
             "--conf", "spark.executor.cores=4", "-Dsk=", "-Dak=1", "fs.obs.", "SK", "Ak", "task", "mask=", "desk",
             "obs://bucket/a.jar", "http://u:p", "@host", "=", ", ", " ", "{", "}", "[", "]", "\"", "'", ":", "key",
             "TOKEN", "\u{212A}ey", "pass", "word", "PWD", "_", "-", ".", "api", "Key", "x", "1", "&", "?", ";",
-            "Bearer", "credentials", "sign", "ature", "ſecret",
+            "Bearer", "credentials", "sign", "ature", "ſecret", "PASS", "bypass", "pas", "s",
         ]
         var skipped = 0
         for _ in 0..<20_000 {
@@ -119,7 +134,8 @@ struct SecretRedactionTests {
         func pick<T>(_ values: [T]) -> T { values[Int.random(in: 0..<values.count, using: &random)] }
         let secretKeys = [
             "fs.obs.secret.key", "fs.obs.access.key", "hive.password", "api-token", "obs.sk", "DB_PASSWD",
-            "x.credential", "Authorization", "spark.ssl.keyPassword", "FS_OBS_ACCESS_KEY",
+            "x.credential", "Authorization", "spark.ssl.keyPassword", "FS_OBS_ACCESS_KEY", "DB_PASS",
+            "fs.obs.server-side-encryption-key", "fs.azure.account.key.a.blob.core.windows.net",
         ]
         let plainKeys = ["spark.executor.cores", "queue", "app.name", "task", "desk", "watchdog.max_runtime"]
         let flags = ["--db-password", "--api-key", "--secret", "--token"]

@@ -201,9 +201,10 @@ public struct HuaweiCloudError: Error, Sendable, Hashable, CustomStringConvertib
         }
         if let httpStatus { parts.append("HTTP \(httpStatus)") }
         if let errorCode { parts.append(errorCode) }
-        if let errorMessage, !errorMessage.isEmpty { parts.append(errorMessage) }
+        if let errorMessage, !errorMessage.isEmpty { parts.append(errorMessage.elidingMiddle(toBytes: 512)) }
         if let requestId { parts.append("(request id \(requestId))") }
-        return parts.joined(separator: " ")
+        // The endpoint wrote most of it: one safe line wherever it is printed (`plan`, a log, STATUS).
+        return SafeText.line(parts.joined(separator: " "))
     }
 }
 

@@ -19,19 +19,20 @@ public enum SecretRedaction {
     /// True for a key that names a secret: `*secret*`, `*password*`, `*passwd*`, `*pwd*`, `*token*`,
     /// `*credential*`, `*access.key*` (also `access_key`, `accesskey`), `*private.key*`, `*api.key*`,
     /// `*authorization*`, `*bearer*`, `*signature*`, `*passphrase*`, `*account.key*` (Azure's
-    /// `fs.azure.account.key.*`), `sk`, `*.sk`, `ak`, `*.ak`.
+    /// `fs.azure.account.key.*`), `*encryption.key*` (OBS's and S3A's customer-provided keys), `sk`, `*.sk`,
+    /// `ak`, `*.ak`, `pass`, `*.pass` (`DB_PASS`).
     public static func isSecretKey(_ key: some StringProtocol) -> Bool {
         let bare = String(key.drop { "-\"' ".contains($0) }.reversed().drop { "\"' :".contains($0) }.reversed())
         let lower = String(bare.lowercased().map { $0 == "_" || $0 == "-" ? "." : $0 })
         if secretWords.contains(where: lower.contains) { return true }
-        return ["sk", "ak"].contains(lower) || lower.hasSuffix(".sk") || lower.hasSuffix(".ak")
+        return ["sk", "ak", "pass"].contains(lower) || [".sk", ".ak", ".pass"].contains(where: lower.hasSuffix)
     }
 
     /// Lowercase, `_` and `-` read as `.`.
     static let secretWords = [
         "secret", "password", "passwd", "pwd", "token", "credential", "private.key", "privatekey", "access.key",
         "accesskey", "api.key", "apikey", "authorization", "bearer", "signature", "passphrase", "account.key",
-        "accountkey",
+        "accountkey", "encryption.key", "encryptionkey",
     ]
 
     /// `text` with every secret-looking value replaced by `***`; nil stays nil.
@@ -88,7 +89,7 @@ public enum SecretRedaction {
         var hide = Hide.no
         var previousWasSecretKey = false
         var out = ""
-        for (token, separator) in tokenize(maskUserInfo(text)) {
+        for (token, separator) in tokenize(maskSlashLogins(maskUserInfo(text))) {
             defer { out += separator }
             if hide != .no, !token.isEmpty {
                 out += masked(token)
@@ -150,10 +151,16 @@ public enum SecretRedaction {
             for index in bytes.indices {
                 let byte = folded(index)
                 if bytes[index] >= 0x80 || byte == UInt8(ascii: "@") { return true }
+                let endsWord = index + 1 == bytes.count || !isWordByte(folded(index + 1))
                 // `sk` or `ak` that ends a word.
                 if byte == UInt8(ascii: "k"), index > 0,
-                    folded(index - 1) == UInt8(ascii: "s") || folded(index - 1) == UInt8(ascii: "a"),
-                    index + 1 == bytes.count || !isWordByte(folded(index + 1))
+                    folded(index - 1) == UInt8(ascii: "s") || folded(index - 1) == UInt8(ascii: "a"), endsWord
+                {
+                    return true
+                }
+                // `pass` that ends a word.
+                if byte == UInt8(ascii: "s"), index >= 3, endsWord,
+                    (1...3).allSatisfy({ folded(index - $0) == Array("pas".utf8)[3 - $0] })
                 {
                     return true
                 }
@@ -223,6 +230,35 @@ public enum SecretRedaction {
             }
         }
         return out + rest
+    }
+
+    /// `user/password@host`, Oracle's login (`scott/tiger@ORCL`, `jdbc:oracle:thin:scott/tiger@//db:1521/x`)
+    /// → `user/***@host`: a user that starts a word (or follows a `:`, `=` or quote), one `/`, then the
+    /// password up to the `@`.
+    private static func maskSlashLogins(_ text: String) -> String {
+        guard text.contains("@") else { return text }
+        var characters = Array(text)
+        var index = characters.count - 1
+        while index > 0 {
+            defer { index -= 1 }
+            guard characters[index] == "@" else { continue }
+            var slash = index - 1
+            while slash >= 0, !"/:@ \t\n,[]{}=\"'".contains(characters[slash]) { slash -= 1 }
+            guard slash >= 0, slash < index - 1, characters[slash] == "/" else { continue }
+            var userStart = slash
+            while userStart > 0,
+                characters[userStart - 1].isLetter || characters[userStart - 1].isNumber
+                    || "_.$#-".contains(characters[userStart - 1])
+            {
+                userStart -= 1
+            }
+            guard userStart < slash, userStart == 0 || " \t\n,[:=\"'".contains(characters[userStart - 1]) else {
+                continue
+            }
+            characters.replaceSubrange((slash + 1)..<index, with: Array(mask))
+            index = userStart
+        }
+        return String(characters)
     }
 
     /// Tokens with the run of separators after each: spaces (also no-break), tabs, line breaks, brackets,
