@@ -14,73 +14,64 @@ public struct WatchdogStateMachine: Sendable {
         case once
     }
 
-    public private(set) var config: WatchdogConfig
+    public internal(set) var config: WatchdogConfig
     /// The rules as the current config has them (the shell judges each listed page with it).
-    public private(set) var evaluator: Evaluator
-    private let dryRun: Bool
-    private let timing: DaemonTiming
-    private let mode: Mode
+    public internal(set) var evaluator: Evaluator
+    let dryRun: Bool
+    let timing: DaemonTiming
+    let mode: Mode
 
     /// What survives a restart (the state database).
-    public private(set) var state = WatchdogState()
+    public internal(set) var state = WatchdogState()
     /// Cluster → job → the next instant (server ms) its decision can change, for deadlines before the next
     /// poll; the job is read again then.
-    private var deadlines: [String: [String: Int64]] = [:]
+    var deadlines: [String: [String: Int64]] = [:]
     /// The watched clusters' tags at the last poll (nil: unreadable), for deciding a job again at its deadline.
-    private var clusterTags: [String: [String: String]?] = [:]
-    private var nextPollAt: Int64?
+    var clusterTags: [String: [String: String]?] = [:]
+    var nextPollAt: Int64?
     /// When the last poll started: the next never starts sooner than `pollFloorMillis` after it, whatever
     /// asks for it (drop-ins renamed in and out, reloads in a loop), so nothing spends the account's shared
     /// read quota back to back.
-    private var lastPollStartedAt: Int64?
+    var lastPollStartedAt: Int64?
     /// Drop-ins the last read of the extensions directory left unread (beyond its limit).
-    private var extensionsNotRead: [String: Int] = [:]
+    var extensionsNotRead: [String: Int] = [:]
     /// How many new malformed drop-ins are reported one by one per read; the rest in one notice.
     static let malformedReportedOneByOne = 10
-    private var polling = false
-    private var discoveryWanted = true
-    private var budgets: KillBudgets
-    private var status = StatusLine()
+    var polling = false
+    var discoveryWanted = true
+    var budgets: KillBudgets
+    var status = StatusLine()
     /// Decisions acted on since start, whichever path made them (a poll or a deadline read).
-    private var sinceStart = DecisionTally()
+    var sinceStart = DecisionTally()
     /// Server time (ms) of the latest event, for the status line's last hour.
-    private var latest: Int64 = 0
-    private var reloadFailure: String?
+    var latest: Int64 = 0
+    var reloadFailure: String?
     /// Sections of the reloaded file that only a restart applies (`mrs`, `metrics.listen`).
-    private var restartPending: [String] = []
-    private var authProblem: String?
-    private var authBlockedUntil: Int64?
+    var restartPending: [String] = []
+    var authProblem: String?
+    var authBlockedUntil: Int64?
     /// Records written once per job (would-kill, skipped, deferred, held), so the journal is not flooded.
     /// Forgotten once a polled cluster no longer shows the job as notable.
-    private var reportedOnce: [JobKey: Set<DecisionRecord.Action>] = [:]
+    var reportedOnce: [JobKey: Set<DecisionRecord.Action>] = [:]
     /// Jobs whose unreadable declared limit has been reported, while it stays unreadable.
-    private var declarationsReported: Set<JobKey> = []
+    var declarationsReported: Set<JobKey> = []
     /// Extensions reported as applied or refused, by job: once per extension file.
-    private var extensionsReported: [JobKey: AppliedExtension] = [:]
+    var extensionsReported: [JobKey: AppliedExtension] = [:]
     /// Jobs warned before an extension moved their deadline: warned again before the new one.
-    private var warnAgain: Set<JobKey> = []
+    var warnAgain: Set<JobKey> = []
     /// Malformed drop-ins reported, by file name → the problem, while they stay so.
-    private var malformedExtensions: [String: String] = [:]
-    private var extensionsProblem: String?
-    /// The last warning sent and the first delivered, by job (server ms, this run only): what
-    /// `require_notice` waits on. After a restart a kill it holds waits for a new warning.
-    private var noticeSent: [JobKey: Int64] = [:]
-    private var noticeDelivered: [JobKey: Int64] = [:]
-    /// Kills `require_notice` holds, with how long (ms) after a delivered warning they may go.
-    private var awaitingNotice: [JobKey: Int64] = [:]
-    /// When `require_notice` first held each kill: no longer than the rule's `notice_max_hold` after it.
-    private var noticeHeldSince: [JobKey: Int64] = [:]
-    /// Notification channels whose last deliveries failed, and how many in a row.
-    private var failingChannels: [String: Int] = [:]
+    var malformedExtensions: [String: String] = [:]
+    var extensionsProblem: String?
+    var noticeGate = NoticeGate()
     /// Kill loops reported, by cluster, job name and user → server time (epoch ms): once per loop.
-    private var killLoopsReported: [String: Int64] = [:]
-    private var failingClusters: [String: String] = [:]
-    private var skewReported = false
-    private var stopping = false
+    var killLoopsReported: [String: Int64] = [:]
+    var failingClusters: [String: String] = [:]
+    var skewReported = false
+    var stopping = false
     /// Reads of single jobs in flight, and why each was asked for.
-    private var reads: [JobKey: ReadPurpose] = [:]
+    var reads: [JobKey: ReadPurpose] = [:]
     /// The decision each kill in flight acts on, for its journal record.
-    private var killing: [JobKey: Decision] = [:]
+    var killing: [JobKey: Decision] = [:]
 
     enum ReadPurpose: Sendable, Hashable {
         /// Its deadline or warning time came: decide again on a fresh read.
@@ -132,7 +123,7 @@ public struct WatchdogStateMachine: Sendable {
 
     /// When the next verification read of `record` is due: `verifyInterval` after the last, and not before a
     /// throttled kill's `Retry-After`.
-    private func verificationDue(_ record: KillRecord) -> Int64 {
+    func verificationDue(_ record: KillRecord) -> Int64 {
         max(record.lastCheckedAt + timing.verifyInterval.wholeMilliseconds, record.notBefore ?? 0)
     }
 
@@ -147,21 +138,22 @@ public struct WatchdogStateMachine: Sendable {
         line.nextDeadline = nextDeadline
         line.extensions = evaluator.extensions.count
         let restart = restartPending.isEmpty ? nil : "restart to apply \(restartPending.joined(separator: ", "))"
-        let notifications =
-            failingChannels.isEmpty
-            ? nil
-            : "notifications failing: "
-                + failingChannels.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
         let problems = [
-            reloadFailure, restart, authBlockedUntil != nil ? authProblem : nil, budgets.holdReason, notifications,
+            reloadFailure, restart, authBlockedUntil != nil ? authProblem : nil, budgets.holdReason, noticeGate.failingSummary,
         ].compactMap { $0 }
         line.problem = problems.isEmpty ? nil : problems.joined(separator: " · ")
         return line
     }
 
-    private var nextDeadline: Int64? { deadlines.values.compactMap { $0.values.min() }.min() }
+    /// Sets when `key`'s job is read again (nil: not before the next poll); deadlines are the daemon's only,
+    /// `--once` reads no job on its own.
+    mutating func setDeadline(_ key: JobKey, _ at: Int64?) {
+        if mode == .daemon { deadlines[key.clusterId]?[key.jobId] = at }
+    }
 
-    private func authBlocked(at now: Int64?) -> Bool {
+    var nextDeadline: Int64? { deadlines.values.compactMap { $0.values.min() }.min() }
+
+    func authBlocked(at now: Int64?) -> Bool {
         guard let authBlockedUntil else { return false }
         return now.map { $0 < authBlockedUntil } ?? true
     }
@@ -221,7 +213,7 @@ public struct WatchdogStateMachine: Sendable {
         return actions
     }
 
-    private mutating func readJob(_ key: JobKey, _ purpose: ReadPurpose, now: Int64) -> [Action] {
+    mutating func readJob(_ key: JobKey, _ purpose: ReadPurpose, now: Int64) -> [Action] {
         reads[key] = purpose
         budgets.readSent(at: now)
         return [.readJob(key)]
@@ -279,81 +271,9 @@ public struct WatchdogStateMachine: Sendable {
         return actions
     }
 
-    /// The dispatcher finished sending one notification to one channel. A delivered warning starts the
-    /// `warn_before` a `require_notice` kill waits for (a failed or lost one is sent again by `holdForNotice`).
-    public mutating func notificationDelivered(_ delivery: NotificationDelivery, now: Int64) -> [Action] {
-        latest = now
-        if delivery.failure == nil {
-            failingChannels[delivery.channel] = nil
-        } else {
-            failingChannels[delivery.channel, default: 0] += 1
-        }
-        guard delivery.event == .warn, delivery.failure == nil, let key = delivery.job else { return [] }
-        // The earliest delivery counts: any warning delivered long enough ago lets the kill go.
-        if noticeDelivered[key] == nil { noticeDelivered[key] = now }
-        if mode == .daemon, let wait = awaitingNotice[key] {
-            deadlines[key.clusterId]?[key.jobId] = noticeDelivered[key]! + wait
-        }
-        return []
-    }
-
-    /// Under `require_notice`: nil when the kill may go (a warning was delivered at least `warn_before`
-    /// earlier, or none could be within the rule's `notice_max_hold`: `decision` then says it goes without
-    /// one); otherwise the kill waits and the wait is reported once. While no delivery is known, a warning
-    /// is sent now and again every `noticeRetry` — whether the last one failed, was dropped from a full
-    /// queue or is still on its way (the dispatcher gives up well within `noticeRetry`).
-    private mutating func holdForNotice(_ decision: inout Decision, now: Int64) -> [Action]? {
-        guard let wait = decision.noticeMillis else { return nil }
-        let key = JobKey(decision)
-        if let delivered = noticeDelivered[key], now >= delivered + wait {
-            awaitingNotice[key] = nil
-            noticeHeldSince[key] = nil
-            return nil
-        }
-        let maxHold =
-            decision.rule.flatMap { config.rule(named: $0)?.noticeMaxHoldMillis } ?? Rule.defaultNoticeMaxHoldMillis
-        let heldSince = noticeHeldSince[key] ?? now
-        if noticeDelivered[key] == nil, now >= heldSince + maxHold {
-            // No receiver took the warning in all that time: the kill goes, and says why it went unannounced.
-            awaitingNotice[key] = nil
-            noticeHeldSince[key] = nil
-            decision.noticeMillis = nil
-            decision.why = .text(
-                decision.why.text
-                    + "; no warning could be delivered within notice_max_hold \(DurationText.format(millis: maxHold)): killed without one (require_notice)"
-            )
-            return nil
-        }
-        noticeHeldSince[key] = heldSince
-        awaitingNotice[key] = wait
-        var actions: [Action] = []
-        let detail: String
-        if let delivered = noticeDelivered[key] {
-            detail =
-                "warning delivered at \(RFC3339.format(epochMillis: delivered)); killed from \(RFC3339.format(epochMillis: delivered + wait)) (require_notice)"
-            if mode == .daemon { deadlines[key.clusterId]?[key.jobId] = delivered + wait }
-        } else {
-            let retry = timing.noticeRetry.wholeMilliseconds
-            if noticeSent[key].map({ now - $0 >= retry }) ?? true {
-                var warning = decision
-                warning.kind = .warn
-                state.markWarned(key, at: now)
-                sinceStart.warned += 1
-                actions.append(
-                    decided(DecisionRecord(action: .warn, decision: warning, detail: extendHint(decision)), now: now))
-            }
-            detail =
-                "no warning delivered yet; killed \(DurationText.format(millis: wait)) after one is, or at \(RFC3339.format(epochMillis: heldSince + maxHold)) without one (require_notice)"
-            if mode == .daemon {
-                deadlines[key.clusterId]?[key.jobId] = min((noticeSent[key] ?? now) + retry, heldSince + maxHold)
-            }
-        }
-        return actions + reportOnce(.awaitingNotice, decision, detail: detail, now: now)
-    }
-
     /// Records every extension that was in force and is gone before it ran out, or whose file now belongs to
     /// someone else: journal, notification and history say whose it was and what happened.
-    private mutating func withdrawnExtensions(
+    mutating func withdrawnExtensions(
         from previous: ExtensionSet, to current: ExtensionSet, now: Int64
     ) -> [Action] {
         previous.all.filter { $0.untilMillis > now }.compactMap { grant in
@@ -372,7 +292,7 @@ public struct WatchdogStateMachine: Sendable {
 
     /// Records, once per extension file, that a decision took an extension or refused it: who asked and why
     /// go to the journal, the notifications and the history.
-    private mutating func noteExtensions(_ decisions: [Decision], now: Int64) -> [Action] {
+    mutating func noteExtensions(_ decisions: [Decision], now: Int64) -> [Action] {
         var actions: [Action] = []
         for decision in decisions {
             guard let applied = decision.extension else { continue }
@@ -478,13 +398,7 @@ public struct WatchdogStateMachine: Sendable {
         let polled = Set(report.digests.keys)
         reportedOnce = reportedOnce.filter { !polled.contains($0.key.clusterId) || notable.contains($0.key) }
         state.prune(now: now)
-        // What `require_notice` remembers lasts as long as the warned marks.
-        for key in Set(noticeSent.keys).union(noticeDelivered.keys) where !state.wasWarned(key) {
-            noticeSent[key] = nil
-            noticeDelivered[key] = nil
-            awaitingNotice[key] = nil
-            noticeHeldSince[key] = nil
-        }
+        noticeGate.keep(whileWarned: state.wasWarned)
         actions.append(
             .emit(
                 .cycle(
@@ -512,7 +426,7 @@ public struct WatchdogStateMachine: Sendable {
         case .deadline:
             let decision = evaluator.decide(
                 clusterId: key.clusterId, clusterTags: clusterTags[key.clusterId] ?? nil, job: job, now: now)
-            deadlines[key.clusterId]?[key.jobId] = job.isTerminal ? nil : decision.nextChangeAt
+            setDeadline(key, job.isTerminal ? nil : decision.nextChangeAt)
             return noteExtensions([decision], now: now) + act(on: [decision], now: now)
         case .verification:
             guard var record = state.kill(key) else { return [] }
@@ -562,10 +476,10 @@ public struct WatchdogStateMachine: Sendable {
         switch purpose {
         case .deadline:
             if failure.isNotFound {
-                deadlines[key.clusterId]?[key.jobId] = nil
+                setDeadline(key, nil)
                 return []
             }
-            deadlines[key.clusterId]?[key.jobId] = now + timing.deadlineRetry.wholeMilliseconds
+            setDeadline(key, now + timing.deadlineRetry.wholeMilliseconds)
             return [.emit(.notice(.deadlineReadFailed(key, failure)))]
         case .verification:
             guard var record = state.kill(key) else { return [] }
@@ -639,11 +553,7 @@ public struct WatchdogStateMachine: Sendable {
             if !polling { nextPollAt = now }
             budgets.waiting = []  // decided under the old rules: the next poll decides again
             reportedOnce = [:]
-            failingChannels = [:]  // the channels are built afresh
-            for key in awaitingNotice.keys where clusterTags[key.clusterId] == nil {
-                awaitingNotice[key] = nil
-                noticeHeldSince[key] = nil
-            }
+            noticeGate.reloaded(watching: { clusterTags[$0] != nil })
             reloadFailure = nil
             actions.append(.emit(.configApplied(applied)))
             actions.append(.emit(.reloaded(currentStatus, failure: nil)))
@@ -675,7 +585,7 @@ public struct WatchdogStateMachine: Sendable {
 
     // MARK: Acting on decisions
 
-    private mutating func act(on decisions: [Decision], now: Int64) -> [Action] {
+    mutating func act(on decisions: [Decision], now: Int64) -> [Action] {
         var actions: [Action] = []
         var candidates: [Decision] = []
         for var decision in decisions {
@@ -710,7 +620,7 @@ public struct WatchdogStateMachine: Sendable {
     }
 
     /// What a warned job's owner can do: the exact `extend` command, or that the rule grants no extensions.
-    private func extendHint(_ decision: Decision) -> String? {
+    func extendHint(_ decision: Decision) -> String? {
         guard let name = decision.rule else { return nil }
         guard let most = config.rule(named: name)?.maxExtensionMillis else {
             return "rule \(name) grants no extensions"
@@ -725,7 +635,7 @@ public struct WatchdogStateMachine: Sendable {
     /// from the saved state, so across restarts) of jobs with its cluster, name and user within the window.
     /// Reported once per loop; the rule's `on_kill_loop` says whether the kill still goes (`observe` spares
     /// resubmissions only).
-    private mutating func killLoop(_ decision: Decision, now: Int64) -> (report: [Action], stopsKill: Bool)? {
+    mutating func killLoop(_ decision: Decision, now: Int64) -> (report: [Action], stopsKill: Bool)? {
         guard let name = decision.job.jobName else { return nil }
         let within = config.safety.killLoopWithinMillis
         // A user missing on either side (a record from before users were saved, a job MRS sent without one)
@@ -766,7 +676,7 @@ public struct WatchdogStateMachine: Sendable {
     /// Kills `candidates` and the waiting ones as the breaker and the budgets allow, most overdue first; the
     /// rest wait (`budgets.waiting`) and are reported once as deferred or held.
     /// - Parameter reserved: kill requests to keep free for re-kills about to be decided.
-    private mutating func planKills(_ candidates: [Decision], now: Int64, reserved: Int = 0) -> [Action] {
+    mutating func planKills(_ candidates: [Decision], now: Int64, reserved: Int = 0) -> [Action] {
         var seen: Set<JobKey> = []
         // A kill that waited for a budget does not leave once its rule's enforcement window has closed: the next
         // poll reports it as would-kill instead. (New candidates were just decided inside their windows.)
@@ -794,7 +704,7 @@ public struct WatchdogStateMachine: Sendable {
     }
 
     /// The kill intent is saved before the request leaves, so a restart never sends it twice unknowingly.
-    private mutating func sendKill(_ record: KillRecord, decision: Decision, now: Int64) -> [Action] {
+    mutating func sendKill(_ record: KillRecord, decision: Decision, now: Int64) -> [Action] {
         var record = record
         record.lastAttemptAt = now
         record.lastCheckedAt = now
@@ -803,7 +713,7 @@ public struct WatchdogStateMachine: Sendable {
         return save(record) + [.sendKill(record.key)]
     }
 
-    private mutating func refusedKillResolved(
+    mutating func refusedKillResolved(
         _ key: JobKey, failure: HuaweiCloudError, job: JobExecution?, now: Int64
     ) -> [Action] {
         guard let decision = killing.removeValue(forKey: key), var record = state.kill(key) else { return [] }
@@ -815,7 +725,7 @@ public struct WatchdogStateMachine: Sendable {
         return killFailed(&record, failure: failure, decision: decision, now: now)
     }
 
-    private mutating func killFailed(
+    mutating func killFailed(
         _ record: inout KillRecord, failure: HuaweiCloudError, decision: Decision, now: Int64
     ) -> [Action] {
         var actions: [Action] = [
@@ -830,7 +740,7 @@ public struct WatchdogStateMachine: Sendable {
         return actions
     }
 
-    private mutating func settle(
+    mutating func settle(
         _ record: inout KillRecord, _ outcome: KillRecord.Status, decision: Decision, detail: String, now: Int64
     ) -> [Action] {
         record.status = outcome
@@ -849,21 +759,21 @@ public struct WatchdogStateMachine: Sendable {
 
     /// Stores the record; a kill record change is saved at once, with what else changed before it (the rest
     /// of the turn's changes wait for its end).
-    private mutating func save(_ record: KillRecord) -> [Action] {
+    mutating func save(_ record: KillRecord) -> [Action] {
         state.record(record)
         return [.persist(state.takeChanges())]
     }
 
     /// Reports a decision and keeps it in the history.
-    private mutating func decided(_ record: DecisionRecord, now: Int64) -> Action {
+    mutating func decided(_ record: DecisionRecord, now: Int64) -> Action {
         var record = record
         record.clusterTags = clusterTags[record.decision.clusterId] ?? nil
-        if record.action == .warn { noticeSent[JobKey(record.decision)] = now }
+        if record.action == .warn { noticeGate.warningSent(JobKey(record.decision), at: now) }
         state.remember(HistoryEntry(record, at: now))
         return .emit(.decision(record))
     }
 
-    private mutating func reportOnce(
+    mutating func reportOnce(
         _ action: DecisionRecord.Action, _ decision: Decision, detail: String? = nil, now: Int64
     ) -> [Action] {
         guard reportedOnce[JobKey(decision), default: []].insert(action).inserted else { return [] }
@@ -876,9 +786,9 @@ public struct WatchdogStateMachine: Sendable {
     var pollFloorMillis: Int64 { min(5_000, config.watch.pollIntervalMillis / 4) }
 
     /// The earliest instant the next poll may start.
-    private var pollFloor: Int64 { lastPollStartedAt.map { $0 + pollFloorMillis } ?? .min }
+    var pollFloor: Int64 { lastPollStartedAt.map { $0 + pollFloorMillis } ?? .min }
 
-    private mutating func scheduleNextPoll(now: Int64, jitter: Double) -> [Action] {
+    mutating func scheduleNextPoll(now: Int64, jitter: Double) -> [Action] {
         guard mode == .daemon, !stopping else { return [] }
         if authBlocked(at: now), let authBlockedUntil {
             nextPollAt = authBlockedUntil
@@ -888,7 +798,7 @@ public struct WatchdogStateMachine: Sendable {
         return []
     }
 
-    private mutating func blockForAuth(_ error: HuaweiCloudError, now: Int64) -> [Action] {
+    mutating func blockForAuth(_ error: HuaweiCloudError, now: Int64) -> [Action] {
         let retry = timing.authBackoff.wholeMilliseconds
         authBlockedUntil = now + retry
         let notice = WatchdogNotice.authBackoff(error: error, retryMillis: retry)
@@ -896,7 +806,7 @@ public struct WatchdogStateMachine: Sendable {
         return [.emit(.notice(notice))]
     }
 
-    private func discoveryNotice(_ discovery: PollReport.Discovery) -> Action? {
+    func discoveryNotice(_ discovery: PollReport.Discovery) -> Action? {
         switch discovery {
         case .notDue, .authFailed:
             return nil
@@ -908,7 +818,7 @@ public struct WatchdogStateMachine: Sendable {
         }
     }
 
-    private mutating func clusterHealthNotices(_ report: PollReport) -> [Action] {
+    mutating func clusterHealthNotices(_ report: PollReport) -> [Action] {
         var actions: [Action] = []
         for (cluster, error) in report.failures.sorted(by: { $0.key < $1.key })
         where failingClusters[cluster] != error.description {
