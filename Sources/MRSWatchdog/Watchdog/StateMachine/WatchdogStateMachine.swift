@@ -63,8 +63,7 @@ public struct WatchdogStateMachine: Sendable {
     var malformedExtensions: [String: String] = [:]
     var extensionsProblem: String?
     var noticeGate = NoticeGate()
-    /// Kill loops reported, by cluster, job name and user → server time (epoch ms): once per loop.
-    var killLoopsReported: [String: Int64] = [:]
+    var killLoops = KillLoops()
     var failingClusters: [String: String] = [:]
     var skewReported = false
     var stopping = false
@@ -629,48 +628,6 @@ public struct WatchdogStateMachine: Sendable {
             + ExtendCommand.text(
                 clusterId: decision.clusterId, jobId: decision.job.jobId, byMillis: most,
                 directory: config.extensionsDirectory)
-    }
-
-    /// Whether killing `decision`'s job continues a kill loop: `safety.kill_loop.after` earlier kills (accepted,
-    /// from the saved state, so across restarts) of jobs with its cluster, name and user within the window.
-    /// Reported once per loop; the rule's `on_kill_loop` says whether the kill still goes (`observe` spares
-    /// resubmissions only).
-    mutating func killLoop(_ decision: Decision, now: Int64) -> (report: [Action], stopsKill: Bool)? {
-        guard let name = decision.job.jobName else { return nil }
-        let within = config.safety.killLoopWithinMillis
-        // A user missing on either side (a record from before users were saved, a job MRS sent without one)
-        // matches: a loop then stops or alerts a little more readily, never less.
-        let counted = state.acceptedKills(since: now - within).filter { record in
-            record.clusterId == decision.clusterId && record.jobName == name && record.jobId != decision.job.jobId
-                && (record.user == nil || decision.job.user == nil || record.user == decision.job.user)
-        }
-        guard counted.count >= config.safety.killLoopAfter else { return nil }
-        let response = config.rule(named: decision.rule)?.onKillLoop ?? .alert
-        // `observe` spares a resubmission only: a job submitted after the last kill it counted. One that was
-        // already running (cheap decoys of its name killed meanwhile) is killed, and so is one that another
-        // due enforce rule kills when that rule alerts on loops (a ceiling).
-        let lastKill = counted.map(\.firstAttemptAt).max() ?? .min
-        let resubmitted = (decision.job.submittedTime ?? decision.job.startedTime).map { $0 > lastKill } ?? false
-        let ceiling = decision.matches.first { match in
-            match.rule != decision.rule && !match.excluded && match.unknown == nil && match.mode == .enforce
-                && !match.outsideWindow && match.deadline.map { $0 <= now } == true
-                && config.rule(named: match.rule)?.onKillLoop != .observe
-        }
-        let spared = response == .observe && resubmitted && ceiling == nil
-        let loop = [decision.clusterId, name, decision.job.user ?? ""].joined(separator: "\u{0}")
-        guard (killLoopsReported[loop] ?? .min) <= now - within else { return ([], spared) }
-        killLoopsReported[loop] = now
-        let outcome =
-            spared
-            ? "not killed until the loop passes (on_kill_loop: observe)"
-            : response == .alert
-                ? "killed (on_kill_loop: alert); a scheduler may be resubmitting it"
-                : ceiling.map { "killed: rule \($0.rule) is over its limit too and alerts on loops" }
-                    ?? "killed: it was submitted before the kills counted, so it is no resubmission"
-        let detail =
-            "\(counted.count) kills of \(name) (user \(decision.job.user ?? "unknown")) on this cluster within"
-            + " \(DurationText.format(millis: within)); " + outcome
-        return ([decided(DecisionRecord(action: .killLoop, decision: decision, detail: detail), now: now)], spared)
     }
 
     /// Kills `candidates` and the waiting ones as the breaker and the budgets allow, most overdue first; the
