@@ -33,10 +33,6 @@ public struct WatchdogStateMachine: Sendable {
     /// asks for it (drop-ins renamed in and out, reloads in a loop), so nothing spends the account's shared
     /// read quota back to back.
     var lastPollStartedAt: Int64?
-    /// Drop-ins the last read of the extensions directory left unread (beyond its limit).
-    var extensionsNotRead: [String: Int] = [:]
-    /// How many new malformed drop-ins are reported one by one per read; the rest in one notice.
-    static let malformedReportedOneByOne = 10
     var polling = false
     var discoveryWanted = true
     var budgets: KillBudgets
@@ -55,14 +51,8 @@ public struct WatchdogStateMachine: Sendable {
     var reportedOnce: [JobKey: Set<DecisionRecord.Action>] = [:]
     /// Jobs whose unreadable declared limit has been reported, while it stays unreadable.
     var declarationsReported: Set<JobKey> = []
-    /// Extensions reported as applied or refused, by job: once per extension file.
-    var extensionsReported: [JobKey: AppliedExtension] = [:]
-    /// Jobs warned before an extension moved their deadline: warned again before the new one.
-    var warnAgain: Set<JobKey> = []
-    /// Malformed drop-ins reported, by file name → the problem, while they stay so.
-    var malformedExtensions: [String: String] = [:]
-    var extensionsProblem: String?
     var noticeGate = NoticeGate()
+    var extensionNotes = ExtensionNotes()
     var killLoops = KillLoops()
     var failingClusters: [String: String] = [:]
     var skewReported = false
@@ -138,7 +128,8 @@ public struct WatchdogStateMachine: Sendable {
         line.extensions = evaluator.extensions.count
         let restart = restartPending.isEmpty ? nil : "restart to apply \(restartPending.joined(separator: ", "))"
         let problems = [
-            reloadFailure, restart, authBlockedUntil != nil ? authProblem : nil, budgets.holdReason, noticeGate.failingSummary,
+            reloadFailure, restart, authBlockedUntil != nil ? authProblem : nil, budgets.holdReason,
+            noticeGate.failingSummary,
         ].compactMap { $0 }
         line.problem = problems.isEmpty ? nil : problems.joined(separator: " · ")
         return line
@@ -216,96 +207,6 @@ public struct WatchdogStateMachine: Sendable {
         reads[key] = purpose
         budgets.readSent(at: now)
         return [.readJob(key)]
-    }
-
-    /// The extensions directory was read (each time the daemon wakes). A change applies at once: a poll
-    /// follows, so jobs are decided again with it (and a withdrawn one brings its deadline back in time).
-    /// Malformed files and an unreadable directory are reported once each; they change nothing.
-    public mutating func extensionsScanned(_ scan: ExtensionScan, now: Int64) -> [Action] {
-        latest = now
-        var actions: [Action] = []
-        let active = scan.active(now: now)
-        if active != evaluator.extensions {
-            actions += withdrawnExtensions(from: evaluator.extensions, to: active, now: now)
-            evaluator = evaluator.with(active)
-            budgets.waiting = []  // decided without the change: the poll below decides again
-            extensionsReported = extensionsReported.filter { key, reported in
-                active[key.clusterId, key.jobId] == reported.grant
-            }
-            warnAgain = warnAgain.filter { extensionsReported[$0] != nil }
-            if mode == .daemon, !polling, !stopping { nextPollAt = min(nextPollAt ?? now, now) }
-        }
-        let malformed = Dictionary(scan.malformed, uniquingKeysWith: { first, _ in first })
-        let fresh = scan.entries.compactMap { entry -> (file: String, owner: String, problem: String)? in
-            guard case .malformed(let file, let owner, let problem) = entry, malformedExtensions[file] != problem
-            else { return nil }
-            return (file, owner, problem)
-        }
-        let directory = config.extensionsDirectory
-        // A few one by one, the rest counted: a flood of files must not flood the journal.
-        for (file, owner, problem) in fresh.prefix(Self.malformedReportedOneByOne) {
-            actions.append(
-                .emit(.notice(.extensionMalformed(directory: directory, file: file, owner: owner, problem: problem))))
-        }
-        var notListed: [String] = []
-        if fresh.count > Self.malformedReportedOneByOne {
-            let more = fresh.count - Self.malformedReportedOneByOne
-            notListed.append(
-                "\(more) more malformed drop-ins, not reported one by one (mrs-watchdog extensions lists them); they change nothing"
-            )
-        }
-        if scan.notRead != extensionsNotRead {
-            let limit = ExtensionDirectory.maxEntriesPerOwner
-            for (owner, count) in scan.notRead.sorted(by: { $0.key < $1.key }) {
-                notListed.append("\(owner) has \(count + limit) drop-ins: only their first \(limit) by name are read")
-            }
-        }
-        actions += notListed.map { .emit(.notice(.extensionsNotListed(directory: directory, note: $0))) }
-        extensionsNotRead = scan.notRead
-        malformedExtensions = malformed
-        if let problem = scan.problem, problem != extensionsProblem {
-            actions.append(.emit(.notice(.extensionsUnreadable(reason: problem))))
-        }
-        extensionsProblem = scan.problem
-        return actions
-    }
-
-    /// Records every extension that was in force and is gone before it ran out, or whose file now belongs to
-    /// someone else: journal, notification and history say whose it was and what happened.
-    mutating func withdrawnExtensions(
-        from previous: ExtensionSet, to current: ExtensionSet, now: Int64
-    ) -> [Action] {
-        previous.all.filter { $0.untilMillis > now }.compactMap { grant in
-            let replacement = current[grant.clusterId, grant.jobId]
-            guard replacement?.grantedBy != grant.grantedBy else { return nil }
-            let detail =
-                replacement.map {
-                    "the extension \(grant.grantedBy) asked for (\(grant.reason)) was replaced by \($0.grantedBy)'s"
-                } ?? "the extension \(grant.grantedBy) asked for (\(grant.reason)) was removed before it ran out"
-            let decision = Decision(
-                clusterId: grant.clusterId, job: JobExecution(jobId: grant.jobId), kind: .ok, reason: detail,
-                matches: [])
-            return decided(DecisionRecord(action: .extensionWithdrawn, decision: decision, detail: detail), now: now)
-        }
-    }
-
-    /// Records, once per extension file, that a decision took an extension or refused it: who asked and why
-    /// go to the journal, the notifications and the history.
-    mutating func noteExtensions(_ decisions: [Decision], now: Int64) -> [Action] {
-        var actions: [Action] = []
-        for decision in decisions {
-            guard let applied = decision.extension else { continue }
-            let key = JobKey(decision)
-            guard extensionsReported[key] != applied else { continue }
-            extensionsReported[key] = applied
-            if applied.moved, state.wasWarned(key) { warnAgain.insert(key) }
-            actions.append(
-                decided(
-                    DecisionRecord(
-                        action: applied.moved ? .extended : .extensionRefused, decision: decision,
-                        detail: applied.text), now: now))
-        }
-        return actions
     }
 
     /// A poll round finished. `jitter` in [-1, 1] spreads the next poll by `DaemonTiming.pollJitter`.
@@ -590,8 +491,7 @@ public struct WatchdogStateMachine: Sendable {
         for var decision in decisions {
             let key = JobKey(decision)
             switch decision.kind {
-            case .warn where !state.wasWarned(key) || warnAgain.contains(key):
-                warnAgain.remove(key)
+            case .warn where extensionNotes.warnAgain(key) || !state.wasWarned(key):
                 state.markWarned(key, at: now)
                 sinceStart.warned += 1
                 actions.append(
