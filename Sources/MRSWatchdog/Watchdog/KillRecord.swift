@@ -65,4 +65,37 @@ public struct KillRecord: Sendable, Hashable, Decodable {
     }
 
     public var key: JobKey { JobKey(clusterId: clusterId, jobId: jobId) }
+
+    // Transitions: the machine changes a record only through these.
+
+    /// A kill request leaves now (first or again).
+    mutating func sent(at now: Int64) {
+        lastAttemptAt = now
+        lastCheckedAt = now
+        notBefore = nil
+    }
+
+    /// MRS accepted the request (2xx): one more attempt.
+    mutating func answeredAccepted() {
+        attempts += 1
+        accepted = true
+        lastError = nil
+    }
+
+    /// MRS refused the request, or it failed: sent again after the next read, no sooner than `Retry-After`
+    /// (a throttled request is no attempt).
+    mutating func answeredRefused(_ failure: HuaweiCloudError, at now: Int64) {
+        accepted = false
+        lastError = failure.description
+        notBefore = failure.retryAfterSeconds.map { now + Int64($0) * 1000 }
+    }
+
+    /// The job was read again to see whether the kill took.
+    mutating func checked(at now: Int64) { lastCheckedAt = now }
+
+    /// The record leaves `pending`.
+    mutating func settled(_ outcome: Status, at now: Int64) {
+        status = outcome
+        resolvedAt = now
+    }
 }
