@@ -46,16 +46,10 @@ public struct WatchdogStateMachine: Sendable {
     var restartPending: [String] = []
     var authProblem: String?
     var authBlockedUntil: Int64?
-    /// Records written once per job (would-kill, skipped, deferred, held), so the journal is not flooded.
-    /// Forgotten once a polled cluster no longer shows the job as notable.
-    var reportedOnce: [JobKey: Set<DecisionRecord.Action>] = [:]
-    /// Jobs whose unreadable declared limit has been reported, while it stays unreadable.
-    var declarationsReported: Set<JobKey> = []
+    var reports = Reports()
     var noticeGate = NoticeGate()
     var extensionNotes = ExtensionNotes()
     var killLoops = KillLoops()
-    var failingClusters: [String: String] = [:]
-    var skewReported = false
     var stopping = false
     /// Reads of single jobs in flight, and why each was asked for.
     var reads: [JobKey: ReadPurpose] = [:]
@@ -108,25 +102,6 @@ public struct WatchdogStateMachine: Sendable {
             }
         }
         return candidates.min()
-    }
-
-    /// The status line as it stands.
-    public var currentStatus: StatusLine {
-        var line = status
-        line.sinceStart = sinceStart
-        line.lastHour = state.tally(lastHourBefore: latest)
-        line.pendingVerifications = state.pendingCount
-        line.waitingKills = budgets.waiting.count
-        line.unkillable = state.unkillableCount
-        line.nextDeadline = nextDeadline
-        line.extensions = evaluator.extensions.count
-        let restart = restartPending.isEmpty ? nil : "restart to apply \(restartPending.joined(separator: ", "))"
-        let problems = [
-            reloadFailure, restart, authBlockedUntil != nil ? authProblem : nil, budgets.holdReason,
-            noticeGate.failingSummary,
-        ].compactMap { $0 }
-        line.problem = problems.isEmpty ? nil : problems.joined(separator: " · ")
-        return line
     }
 
     /// Sets when `key`'s job is read again (nil: not before the next poll); deadlines are the daemon's only,
@@ -208,7 +183,7 @@ public struct WatchdogStateMachine: Sendable {
         latest = now
         polling = false
         var actions: [Action] = []
-        if let outcome = discoveryNotice(report.discovery) { actions.append(outcome) }
+        if let notice = Self.discoveryNotice(report.discovery) { actions.append(.emit(.notice(notice))) }
         if case .authFailed(let error) = report.discovery {
             return actions + blockForAuth(error, now: now) + scheduleNextPoll(now: now, jitter: jitter)
         }
@@ -216,12 +191,8 @@ public struct WatchdogStateMachine: Sendable {
         if report.clusters.isEmpty, case .failed = report.discovery {
             return actions + scheduleNextPoll(now: now, jitter: jitter)
         }
-        if !skewReported, let skew = report.hostSkewMillis, abs(skew) > timing.skewWarningMillis {
-            skewReported = true
-            actions.append(.emit(.notice(.clockSkew(millis: skew))))
-        }
-        if !report.clockOutliers.isEmpty { actions.append(.emit(.notice(.clockOutliers(report.clockOutliers)))) }
-        actions += clusterHealthNotices(report)
+        let notices = reports.clockAndHealth(report, skewWarningMillis: timing.skewWarningMillis)
+        actions += notices.map { .emit(.notice($0)) }
         var decisions: [Decision] = []
         var upcoming: [Decision] = []
         var extended: [Decision] = []
@@ -237,25 +208,7 @@ public struct WatchdogStateMachine: Sendable {
             extended += digest.extended
             activeJobs[cluster.clusterId] = digest.active
             kinds.merge(digest.kinds, uniquingKeysWith: +)
-            if digest.malformed > 0 {
-                actions.append(
-                    .emit(
-                        .notice(
-                            .jobEntriesSkipped(
-                                cluster: cluster.clusterId, count: digest.malformed, at: digest.malformedAt))))
-            }
-            if let why = digest.endedEarly {
-                actions.append(.emit(.notice(.listingCutShort(cluster: cluster.clusterId, reason: why))))
-            }
-            let unreadable = digest.unreadableDeclarations.map {
-                (JobKey(clusterId: cluster.clusterId, jobId: $0.job), $0.note)
-            }
-            declarationsReported = declarationsReported.filter { key in
-                key.clusterId != cluster.clusterId || unreadable.contains { $0.0 == key }
-            }
-            for (key, note) in unreadable where declarationsReported.insert(key).inserted {
-                actions.append(.emit(.notice(.declaredLimitUnreadable(key, note: note))))
-            }
+            actions += reports.listing(cluster.clusterId, digest).map { .emit(.notice($0)) }
         }
         let watched = Set(report.clusters.map(\.clusterId))
         deadlines = deadlines.filter { watched.contains($0.key) }
@@ -290,7 +243,7 @@ public struct WatchdogStateMachine: Sendable {
         actions += act(on: decisions, now: now)
         let notable = Set(decisions.map(JobKey.init))
         let polled = Set(report.digests.keys)
-        reportedOnce = reportedOnce.filter { !polled.contains($0.key.clusterId) || notable.contains($0.key) }
+        reports.keepOnce(polled: polled, notable: notable)
         state.prune(now: now)
         noticeGate.keep(whileWarned: state.wasWarned)
         actions.append(
@@ -375,7 +328,7 @@ public struct WatchdogStateMachine: Sendable {
             discoveryWanted = true
             if !polling { nextPollAt = now }
             budgets.waiting = []  // decided under the old rules: the next poll decides again
-            reportedOnce = [:]
+            reports.forgetOnce()
             noticeGate.reloaded(watching: { clusterTags[$0] != nil })
             reloadFailure = nil
             actions.append(.emit(.configApplied(applied)))
@@ -483,22 +436,6 @@ public struct WatchdogStateMachine: Sendable {
         return actions
     }
 
-    /// Reports a decision and keeps it in the history.
-    mutating func decided(_ record: DecisionRecord, now: Int64) -> Action {
-        var record = record
-        record.clusterTags = clusterTags[record.decision.clusterId] ?? nil
-        if record.action == .warn { noticeGate.warningSent(JobKey(record.decision), at: now) }
-        state.remember(HistoryEntry(record, at: now))
-        return .emit(.decision(record))
-    }
-
-    mutating func reportOnce(
-        _ action: DecisionRecord.Action, _ decision: Decision, detail: String? = nil, now: Int64
-    ) -> [Action] {
-        guard reportedOnce[JobKey(decision), default: []].insert(action).inserted else { return [] }
-        return [decided(DecisionRecord(action: action, decision: decision, detail: detail), now: now)]
-    }
-
     // MARK: Polls, authentication, cluster health
 
     /// The shortest time between the starts of two polls, ms: a quarter of `poll_interval`, 5 s at most.
@@ -523,31 +460,6 @@ public struct WatchdogStateMachine: Sendable {
         let notice = WatchdogNotice.authBackoff(error: error, retryMillis: retry)
         authProblem = notice.authSummary(error, retry)
         return [.emit(.notice(notice))]
-    }
-
-    func discoveryNotice(_ discovery: PollReport.Discovery) -> Action? {
-        switch discovery {
-        case .notDue, .authFailed:
-            return nil
-        case .found(let malformed, let unreadableTags):
-            guard !malformed.isEmpty || !unreadableTags.isEmpty else { return nil }
-            return .emit(.notice(.clusterListProblems(malformed: malformed, unreadableTags: unreadableTags)))
-        case .failed(let error, let kept):
-            return .emit(.notice(.discoveryFailed(error, kept: kept)))
-        }
-    }
-
-    mutating func clusterHealthNotices(_ report: PollReport) -> [Action] {
-        var actions: [Action] = []
-        for (cluster, error) in report.failures.sorted(by: { $0.key < $1.key })
-        where failingClusters[cluster] != error.description {
-            actions.append(.emit(.notice(.clusterPollFailed(cluster: cluster, error: error))))
-        }
-        for cluster in failingClusters.keys.sorted() where report.failures[cluster] == nil {
-            actions.append(.emit(.notice(.clusterAnswering(cluster: cluster))))
-        }
-        failingClusters = report.failures.mapValues(\.description)
-        return actions
     }
 
     // MARK: Helpers
