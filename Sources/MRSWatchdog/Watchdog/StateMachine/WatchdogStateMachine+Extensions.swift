@@ -81,7 +81,7 @@ extension WatchdogStateMachine {
             evaluator = evaluator.with(active)
             budgets.waiting = []  // decided without the change: the poll below decides again
             extensionNotes.inForce(active)
-            if mode == .daemon, !polling, !stopping { nextPollAt = min(nextPollAt ?? now, now) }
+            if mode == .daemon { schedule.pollSoon(now: now) }
         }
         let notices = extensionNotes.scanned(scan, directory: config.extensionsDirectory)
         return actions + notices.map { .emit(.notice($0)) }

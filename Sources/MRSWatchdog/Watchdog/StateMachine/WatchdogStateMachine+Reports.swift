@@ -89,7 +89,7 @@ extension WatchdogStateMachine {
         line.extensions = evaluator.extensions.count
         let restart = restartPending.isEmpty ? nil : "restart to apply \(restartPending.joined(separator: ", "))"
         let problems = [
-            reloadFailure, restart, authBlockedUntil != nil ? authProblem : nil, budgets.holdReason,
+            reloadFailure, restart, schedule.authSummary, budgets.holdReason,
             noticeGate.failingSummary,
         ].compactMap { $0 }
         line.problem = problems.isEmpty ? nil : problems.joined(separator: " · ")

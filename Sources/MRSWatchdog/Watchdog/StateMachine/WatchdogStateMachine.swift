@@ -28,13 +28,7 @@ public struct WatchdogStateMachine: Sendable {
     var deadlines: [String: [String: Int64]] = [:]
     /// The watched clusters' tags at the last poll (nil: unreadable), for deciding a job again at its deadline.
     var clusterTags: [String: [String: String]?] = [:]
-    var nextPollAt: Int64?
-    /// When the last poll started: the next never starts sooner than `pollFloorMillis` after it, whatever
-    /// asks for it (drop-ins renamed in and out, reloads in a loop), so nothing spends the account's shared
-    /// read quota back to back.
-    var lastPollStartedAt: Int64?
-    var polling = false
-    var discoveryWanted = true
+    var schedule = PollSchedule()
     var budgets: KillBudgets
     var status = StatusLine()
     /// Decisions acted on since start, whichever path made them (a poll or a deadline read).
@@ -44,13 +38,10 @@ public struct WatchdogStateMachine: Sendable {
     var reloadFailure: String?
     /// Sections of the reloaded file that only a restart applies (`mrs`, `metrics.listen`).
     var restartPending: [String] = []
-    var authProblem: String?
-    var authBlockedUntil: Int64?
     var reports = Reports()
     var noticeGate = NoticeGate()
     var extensionNotes = ExtensionNotes()
     var killLoops = KillLoops()
-    var stopping = false
     /// Reads of single jobs in flight, and why each was asked for.
     var reads: [JobKey: ReadPurpose] = [:]
     /// The decision each kill in flight acts on, for its journal record.
@@ -89,8 +80,8 @@ public struct WatchdogStateMachine: Sendable {
     /// when nothing is scheduled.
     public func nextWake() -> Int64? {
         var candidates: [Int64] = []
-        if !polling, !stopping, let nextPollAt { candidates.append(max(nextPollAt, pollFloor)) }
-        if !authBlocked(at: nil), !stopping {
+        if let poll = schedule.pollDue(floorMillis: pollFloorMillis) { candidates.append(poll) }
+        if !schedule.authBlocked(at: nil), !schedule.isStopping {
             // A read or kill that is due but over its budget waits for the first slot to free.
             let readSlot = budgets.readSlotFrees(safety: config.safety)
             let reads =
@@ -112,18 +103,13 @@ public struct WatchdogStateMachine: Sendable {
 
     var nextDeadline: Int64? { deadlines.values.compactMap { $0.values.min() }.min() }
 
-    func authBlocked(at now: Int64?) -> Bool {
-        guard let authBlockedUntil else { return false }
-        return now.map { $0 < authBlockedUntil } ?? true
-    }
-
     // MARK: Events
 
     /// The saved state was read at start: resume what it holds. `notices` say what happened reading it.
     public mutating func started(state loaded: WatchdogState, notices: [WatchdogNotice], now: Int64) -> [Action] {
         latest = now
         state = loaded
-        if mode == .daemon { nextPollAt = now }
+        if mode == .daemon { schedule.schedule(at: now) }
         var actions: [Action] = notices.map { .emit(.notice($0)) }
         let pending = state.pendingCount
         if pending > 0 { actions.append(.emit(.notice(.resumingVerification(count: pending)))) }
@@ -134,15 +120,11 @@ public struct WatchdogStateMachine: Sendable {
     public mutating func timerFired(now: Int64) -> [Action] {
         latest = now
         var actions: [Action] = []
-        if authBlockedUntil.map({ now >= $0 }) ?? false { authBlockedUntil = nil }
-        if !polling, !stopping, let nextPollAt, now >= max(nextPollAt, pollFloor) {
-            polling = true
-            lastPollStartedAt = now
-            self.nextPollAt = nil
-            actions.append(.startPoll(discover: discoveryWanted))
-            discoveryWanted = false
+        schedule.timerFired(now: now)
+        if let discover = schedule.startPoll(now: now, floorMillis: pollFloorMillis) {
+            actions.append(.startPoll(discover: discover))
         }
-        guard !authBlocked(at: now), !stopping else { return actions }
+        guard !schedule.authBlocked(at: now), !schedule.isStopping else { return actions }
         var readRoom = budgets.readRoom(now: now, safety: config.safety)
         if mode == .daemon {
             let due = deadlines.flatMap { cluster, jobs in
@@ -181,13 +163,13 @@ public struct WatchdogStateMachine: Sendable {
     /// A poll round finished. `jitter` in [-1, 1] spreads the next poll by `DaemonTiming.pollJitter`.
     public mutating func pollFinished(_ report: PollReport, now: Int64, jitter: Double) -> [Action] {
         latest = now
-        polling = false
+        schedule.pollEnded()
         var actions: [Action] = []
         if let notice = Self.discoveryNotice(report.discovery) { actions.append(.emit(.notice(notice))) }
         if case .authFailed(let error) = report.discovery {
             return actions + blockForAuth(error, now: now) + scheduleNextPoll(now: now, jitter: jitter)
         }
-        if case .failed = report.discovery { discoveryWanted = true }
+        if case .failed = report.discovery { schedule.wantDiscovery() }
         if report.clusters.isEmpty, case .failed = report.discovery {
             return actions + scheduleNextPoll(now: now, jitter: jitter)
         }
@@ -217,8 +199,7 @@ public struct WatchdogStateMachine: Sendable {
         if report.digests.isEmpty, let auth = report.failures.values.first(where: { $0.retryAdvice == .authBackoff }) {
             actions += blockForAuth(auth, now: now)
         } else {
-            authBlockedUntil = nil
-            authProblem = nil
+            schedule.authWorks()
         }
 
         // Listed while the extensions in force changed: its kills were decided without the change. They wait
@@ -256,7 +237,7 @@ public struct WatchdogStateMachine: Sendable {
                         breakerOpen: budgets.breakerOpen, nextDeadline: nextDeadline, sinceStart: sinceStart,
                         lastHour: state.tally(lastHourBefore: now)))))
         actions += scheduleNextPoll(now: now, jitter: jitter)
-        if stale, mode == .daemon, !stopping { nextPollAt = now }
+        if stale, mode == .daemon { schedule.schedule(at: now) }
         return actions
     }
 
@@ -325,8 +306,8 @@ public struct WatchdogStateMachine: Sendable {
             // Clusters the new `watch` no longer names are forgotten at once, not at the next poll.
             clusterTags = clusterTags.filter { applied.watches(Cluster(clusterId: $0.key, tags: $0.value)) }
             deadlines = deadlines.filter { clusterTags[$0.key] != nil }
-            discoveryWanted = true
-            if !polling { nextPollAt = now }
+            schedule.wantDiscovery()
+            schedule.schedule(at: now)
             budgets.waiting = []  // decided under the old rules: the next poll decides again
             reports.forgetOnce()
             noticeGate.reloaded(watching: { clusterTags[$0] != nil })
@@ -345,7 +326,7 @@ public struct WatchdogStateMachine: Sendable {
     /// SIGTERM (the shell has reported `stopping` already): no new polls, reads or kills; what is in flight
     /// finishes.
     public mutating func stopRequested() {
-        stopping = true
+        schedule.stop()
     }
 
     /// Saves what changed in the state since the last save, and reports progress: the end of one turn.
@@ -427,39 +408,13 @@ public struct WatchdogStateMachine: Sendable {
             actions += reportOnce(budgets.breakerOpen ? .held : .deferred, decision, detail: plan.holdReason, now: now)
         }
         for decision in plan.kill {
-            if stopping, !dryRun { break }
+            if schedule.isStopping, !dryRun { break }
             let record = KillRecord(decision: decision, at: now)
             state.countKill(at: record.firstAttemptAt)
             budgets.killSent()
             actions += sendKill(record, decision: decision, now: now)
         }
         return actions
-    }
-
-    // MARK: Polls, authentication, cluster health
-
-    /// The shortest time between the starts of two polls, ms: a quarter of `poll_interval`, 5 s at most.
-    var pollFloorMillis: Int64 { min(5_000, config.watch.pollIntervalMillis / 4) }
-
-    /// The earliest instant the next poll may start.
-    var pollFloor: Int64 { lastPollStartedAt.map { $0 + pollFloorMillis } ?? .min }
-
-    mutating func scheduleNextPoll(now: Int64, jitter: Double) -> [Action] {
-        guard mode == .daemon, !stopping else { return [] }
-        if authBlocked(at: now), let authBlockedUntil {
-            nextPollAt = authBlockedUntil
-        } else {
-            nextPollAt = now + Int64(Double(config.watch.pollIntervalMillis) * (1 + jitter * timing.pollJitter))
-        }
-        return []
-    }
-
-    mutating func blockForAuth(_ error: HuaweiCloudError, now: Int64) -> [Action] {
-        let retry = timing.authBackoff.wholeMilliseconds
-        authBlockedUntil = now + retry
-        let notice = WatchdogNotice.authBackoff(error: error, retryMillis: retry)
-        authProblem = notice.authSummary(error, retry)
-        return [.emit(.notice(notice))]
     }
 
     // MARK: Helpers
