@@ -80,7 +80,7 @@ public struct ConcurrencyCounter: Sendable {
         var listed = Set(unplaced.keys)
         for (index, rule) in capped {
             guard let cap = rule.maxActive else { continue }
-            let outsideWindow = rule.enforceDuring.map { !$0.contains(now) } ?? false
+            let outsideWindow = !rule.enforces(at: now)
             for (group, counted) in (groups[index] ?? [:]).sorted(by: { $0.key < $1.key }) {
                 let entries = counted.filter { !beingKilled($0.decision.job.jobId) }
                 guard entries.count > cap.count else { continue }

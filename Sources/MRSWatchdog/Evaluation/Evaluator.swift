@@ -110,9 +110,7 @@ public struct Evaluator: Sendable {
                     if let warn = entry.rule.warnBeforeMillis, match.mode != .observe {
                         match.warnAt = deadline - warn
                     }
-                    if let window = entry.rule.enforceDuring, match.mode == .enforce {
-                        Self.applyWindow(window, to: &match, warnBefore: entry.rule.warnBeforeMillis, now: now)
-                    }
+                    if match.mode == .enforce { Self.applyWindow(of: entry.rule, to: &match, now: now) }
                 }
                 applies = true
             }
@@ -230,13 +228,13 @@ public struct Evaluator: Sendable {
 
     /// Moves an enforce rule's kill (and its warning) to the opening of its window when the kill would fall
     /// outside it; a match already due outside the window reports instead (`outsideWindow`, ranked as observe).
-    static func applyWindow(_ window: EnforcementWindow, to match: inout RuleMatch, warnBefore: Int64?, now: Int64) {
-        guard let deadline = match.deadline else { return }
+    static func applyWindow(of rule: Rule, to match: inout RuleMatch, now: Int64) {
+        guard let window = rule.enforceDuring, let deadline = match.deadline else { return }
         let acts = max(deadline, now)
-        guard !window.contains(acts) else { return }
+        guard !rule.enforces(at: acts) else { return }
         let opens = window.nextOpening(atOrAfter: acts)
         match.windowOpensAt = opens
-        match.warnAt = warnBefore.flatMap { warn in opens.map { $0 - warn } }
+        match.warnAt = rule.warnBeforeMillis.flatMap { warn in opens.map { $0 - warn } }
         if deadline <= now {
             match.outsideWindow = true
             match.mode = .observe

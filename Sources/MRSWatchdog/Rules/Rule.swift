@@ -13,6 +13,9 @@ public struct Rule: Sendable, Hashable {
     public var declaredLimit: DeclaredLimitPolicy?
     /// When an enforce rule may kill; outside it the rule only reports (nil: always).
     public var enforceDuring: EnforcementWindow?
+    /// Whether the rule enforces at `time` (server ms): its `enforce_during` window is open, or it has none.
+    /// The one answer `explain`, `plan`, `run --once`, `max_active` and the daemon's waiting kills use.
+    public func enforces(at time: Int64) -> Bool { enforceDuring?.contains(time) ?? true }
     /// How many of the jobs it names may be active at once.
     public var maxActive: ConcurrencyCap?
     /// How far past its own deadline an extension (`mrs-watchdog extend`) may move a job's, ms; nil: the rule

@@ -5,7 +5,7 @@
 ///
 /// It owns what must be decided consistently in one place: deadlines, warnings, the breaker and the kill
 /// budgets, kill records and their verification (re-kill, unkillable, gone), the authentication back-off,
-/// report-once marks and the status line. "Is this job already killed or being verified?" is `hasKillRecord`.
+/// report-once marks and the status line. "Is this job already killed or being verified?" is `newKills`.
 public struct WatchdogStateMachine: Sendable {
     public enum Mode: Sendable {
         /// Poll every `watch.poll_interval`, meet deadlines between polls.
@@ -206,10 +206,7 @@ public struct WatchdogStateMachine: Sendable {
         // for a poll at once (warnings and reports stand).
         let stale = report.digests.values.contains { $0.evaluator.extensions != evaluator.extensions }
         if stale { decisions.removeAll { $0.kind == .kill } }
-        var counted: Set<JobKey> = []
-        let candidates = decisions.filter {
-            $0.kind == .kill && !hasKillRecord(JobKey($0)) && counted.insert(JobKey($0)).inserted
-        }
+        let candidates = newKills(decisions)
         if budgets.pollFinished(candidates: candidates.count, safety: config.safety) {
             actions.append(
                 .emit(
@@ -345,6 +342,7 @@ public struct WatchdogStateMachine: Sendable {
     mutating func act(on decisions: [Decision], now: Int64) -> [Action] {
         var actions: [Action] = []
         var candidates: [Decision] = []
+        let fresh = Set(newKills(decisions).map(JobKey.init))
         for var decision in decisions {
             let key = JobKey(decision)
             switch decision.kind {
@@ -357,7 +355,7 @@ public struct WatchdogStateMachine: Sendable {
                 actions += reportOnce(.wouldKill, decision, now: now)
             case .skippedUnknown:
                 actions += reportOnce(.skipped, decision, now: now)
-            case .kill where !hasKillRecord(key):
+            case .kill where fresh.contains(key):
                 if let hold = holdForNotice(&decision, now: now) {
                     actions += hold
                     continue
@@ -373,6 +371,14 @@ public struct WatchdogStateMachine: Sendable {
         }
         guard !candidates.isEmpty else { return actions }
         return actions + planKills(candidates, now: now)
+    }
+
+    /// The kill decisions among `decisions` whose jobs have no kill record yet, each job once: the one place
+    /// that asks "is this job already killed or being verified?", wherever kill candidates are formed (the
+    /// breaker's count, a poll's or a deadline's decisions, the kills a budget held back).
+    func newKills(_ decisions: [Decision]) -> [Decision] {
+        var seen: Set<JobKey> = []
+        return decisions.filter { $0.kind == .kill && !hasKillRecord(JobKey($0)) && seen.insert(JobKey($0)).inserted }
     }
 
     /// What a warned job's owner can do: the exact `extend` command, or that the rule grants no extensions.
@@ -391,14 +397,11 @@ public struct WatchdogStateMachine: Sendable {
     /// rest wait (`budgets.waiting`) and are reported once as deferred or held.
     /// - Parameter reserved: kill requests to keep free for re-kills about to be decided.
     mutating func planKills(_ candidates: [Decision], now: Int64, reserved: Int = 0) -> [Action] {
-        var seen: Set<JobKey> = []
         // A kill that waited for a budget does not leave once its rule's enforcement window has closed: the next
         // poll reports it as would-kill instead. (New candidates were just decided inside their windows.)
         let config = config
-        let stillOpen = budgets.waiting.filter {
-            config.rule(named: $0.rule)?.enforceDuring?.contains(now) ?? true
-        }
-        let all = (candidates + stillOpen).filter { !hasKillRecord(JobKey($0)) && seen.insert(JobKey($0)).inserted }
+        let stillOpen = budgets.waiting.filter { config.rule(named: $0.rule)?.enforces(at: now) ?? true }
+        let all = newKills(candidates + stillOpen)
         // Kills in flight count too: they are stamped when answered.
         let plan = budgets.plan(
             all, now: now, safety: config.safety, killedLastHour: state.killsInLastHour(now: now),
