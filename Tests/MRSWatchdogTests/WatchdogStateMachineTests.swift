@@ -434,6 +434,7 @@ extension WatchdogStateMachineTests.Harness {
             case .readJob(let key): return "read \(key)"
             case .sendKill(let key): return "kill \(key)"
             case .persist: return "persist"
+            case .summarize: return "summarize"
             case .emit(let event):
                 switch event {
                 case .decision(let record):

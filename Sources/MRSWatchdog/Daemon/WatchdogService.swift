@@ -8,6 +8,8 @@ import Synchronization
 public actor WatchdogService: Service {
     /// Why the loop woke up: the one place every reason is listed.
     enum WakeReason: Sendable {
+        /// The time the machine asked for came (or a sleep ended early: the machine decides what is due).
+        case timer
         case pollFinished(PollReport)
         case configReplaced(Result<WatchdogConfig, ConfigReloadFailure>)
         case notification(NotificationDelivery)
@@ -27,11 +29,8 @@ public actor WatchdogService: Service {
     public nonisolated let heartbeat = LoopHeartbeat()
     private var machine: WatchdogStateMachine
     private let rounds: PollRounds
-    private var polling = false
-    /// A reload that came while a poll was listing: applied once that poll is acted on, as between cycles.
-    private var deferredReload: Result<WatchdogConfig, ConfigReloadFailure>?
-    /// Server time (epoch ms) of the last summary, or of the start: the first covers the first interval.
-    private var lastSummaryAt: Int64 = 0
+    /// The poll round running beside the loop, if any: awaited at stop.
+    private var poll: Task<Void, Never>?
     /// Read each time the loop wakes: an extension applies without a reload.
     private var extensionDirectory: ExtensionDirectory
 
@@ -83,10 +82,12 @@ public actor WatchdogService: Service {
     public func run() async throws {
         try start()
         await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { polls in await self.loop(&polls) }
+            await self.loop()
         } onGracefulShutdown: {
             self.requestStop()
         }
+        poll?.cancel()
+        await poll?.value
         await perform([machine.finalSave()])
     }
 
@@ -100,7 +101,6 @@ public actor WatchdogService: Service {
         await scanExtensions()
         let report = await rounds.poll(config: machine.config, evaluator: machine.evaluator, discover: true)
         await perform(machine.pollFinished(report, now: clock.now(), jitter: 0))
-        sink.emit(.ready(machine.currentStatus))
         let deadline = ContinuousClock.now + options.timing.onceVerifyBound
         while machine.pendingKills > 0, ContinuousClock.now < deadline {
             if stopping || Task.isCancelled { break }
@@ -118,73 +118,39 @@ public actor WatchdogService: Service {
 
     /// - Throws: `StateFileError` when the state database cannot be opened.
     private func start() throws {
-        lastSummaryAt = clock.now()
         let loaded = try store.load(now: clock.now())
         for case .emit(let event) in machine.started(state: loaded.state, notices: loaded.notices, now: clock.now()) {
             sink.emit(event)
         }
     }
 
-    private func loop(_ polls: inout DiscardingTaskGroup) async {
-        var ready = false
-        let readyBy = ContinuousClock.now + options.timing.readyWithin
+    private func loop() async {
         await scanExtensions()
+        var reason = WakeReason.timer
         while true {
-            for action in machine.timerFired(now: clock.now()) {
-                if case .startPoll(let discover) = action {
-                    polling = true
-                    let (config, evaluator) = (machine.config, machine.evaluator)
-                    polls.addTask {
-                        self.inbox.post(
-                            .pollFinished(
-                                await self.rounds.poll(config: config, evaluator: evaluator, discover: discover)))
-                    }
-                } else {
-                    await perform([action])
-                }
-            }
-            await perform(machine.turnEnded())
-            // Waiting for a poll is not idleness: a poll stuck in a call must stop the heartbeat.
-            heartbeat.setIdle(!polling)
-            var delay = machine.nextWake().map { Duration.milliseconds(max(0, $0 - clock.now())) } ?? .seconds(3600)
-            if !ready { delay = min(delay, max(.zero, readyBy - ContinuousClock.now)) }
-            let reason = await inbox.next(within: delay, sleep: sleep)
-            heartbeat.setIdle(false)
-            // Once per wake, before anything is decided: an extension applies without a reload, and one written
-            // while a poll listed is seen before that poll's kills.
-            await scanExtensions()
             switch reason {
-            case nil where stopping || Task.isCancelled, .stop:
+            case .stop:
                 machine.stopRequested()
-                polls.cancelAll()
                 return
-            case nil:
-                if !ready, ContinuousClock.now >= readyBy {
-                    ready = true
-                    var status = machine.currentStatus
-                    status.problem = status.problem ?? "first poll still running (MRS slow to answer)"
-                    sink.emit(.ready(status))
-                }
-                continue
+            case .timer:
+                await perform(machine.timerFired(now: clock.now()))
             case .pollFinished(let report):
-                polling = false
                 await perform(machine.pollFinished(report, now: clock.now(), jitter: .random(in: -1...1)))
-                if !ready {
-                    ready = true
-                    sink.emit(.ready(machine.currentStatus))
-                }
-                summarizeIfDue(now: clock.now())
-                if let reload = deferredReload {
-                    deferredReload = nil
-                    await perform(machine.configReplaced(reload, now: clock.now()))
-                }
-            case .configReplaced(let result) where polling:
-                deferredReload = result
             case .configReplaced(let result):
                 await perform(machine.configReplaced(result, now: clock.now()))
             case .notification(let delivery):
                 await perform(machine.notificationDelivered(delivery, now: clock.now()))
             }
+            await perform(machine.turnEnded())
+            // Waiting for a poll is not idleness: a poll stuck in a call must stop the heartbeat.
+            heartbeat.setIdle(!machine.isPolling)
+            let delay = machine.nextWake().map { Duration.milliseconds(max(0, $0 - clock.now())) } ?? .seconds(3600)
+            let next = await inbox.next(within: delay, sleep: sleep)
+            heartbeat.setIdle(false)
+            reason = next ?? (stopping || Task.isCancelled ? .stop : .timer)
+            // Once per wake, before anything is decided: an extension applies without a reload, and one written
+            // while a poll listed is seen before that poll's kills.
+            await scanExtensions()
         }
     }
 
@@ -196,15 +162,10 @@ public actor WatchdogService: Service {
         await perform(machine.extensionsScanned(extensionDirectory.scan(), now: clock.now()))
     }
 
-    /// Once a `summaryInterval` (a day): what was stopped since the last summary, added up from the decision
-    /// history in the state database, as one journal record. Nothing when the history cannot be read (state in
-    /// memory only).
-    private func summarizeIfDue(now: Int64) {
-        let interval = options.timing.summaryInterval.wholeMilliseconds
-        let last = lastSummaryAt
-        guard now - last >= interval else { return }
-        lastSummaryAt = now
-        guard let history = try? store.history(since: last) else { return }
+    /// What was stopped between the two server times, added up from the decision history in the state
+    /// database, as one journal record. Nothing when the history cannot be read (state in memory only).
+    private func summarize(sinceMillis since: Int64, untilMillis until: Int64) {
+        guard let history = try? store.history(since: since) else { return }
         let total = KillReport(history: history, by: .rule).total
         let tally = DecisionTally(
             killed: total.kills, confirmed: total.confirmed, warned: total.warnings, unkillable: total.unkillable)
@@ -212,7 +173,7 @@ public actor WatchdogService: Service {
             .notice(
                 .summary(
                     tally, killLoops: total.killLoops, runtimeAtKillMillis: total.runtimeAtKillMillis,
-                    overLimitMillis: total.overLimitMillis, spanMillis: (now - last) / 1000 * 1000)))
+                    overLimitMillis: total.overLimitMillis, spanMillis: (until - since) / 1000 * 1000)))
     }
 
     // MARK: Actions
@@ -222,10 +183,17 @@ public actor WatchdogService: Service {
         var queue = actions[...]
         while let action = queue.popFirst() {
             switch action {
-            case .startPoll:
-                break  // started by the loop, beside it
+            case .startPoll(let discover):
+                // Beside the loop: deadlines are met while clusters are listed.
+                let (rounds, inbox, config, evaluator) = (rounds, inbox, machine.config, machine.evaluator)
+                poll = Task {
+                    inbox.post(
+                        .pollFinished(await rounds.poll(config: config, evaluator: evaluator, discover: discover)))
+                }
             case .emit(let event):
                 sink.emit(event)
+            case .summarize(let since, let until):
+                summarize(sinceMillis: since, untilMillis: until)
             case .persist(let changes):
                 do {
                     try store.save(changes)

@@ -17,9 +17,9 @@ public struct DaemonTiming: Sendable {
     /// While a poll round lists clusters, the deadline side wakes at least this often to see whether the
     /// round is over (it wakes at each deadline too).
     public var pollDeadlineCheck: Duration = .milliseconds(250)
-    /// READY goes to systemd after the first poll, or after this long while it is still running: half the
-    /// unit's `TimeoutStartSec=90s`, so a slow or stalled endpoint (reads retried, each bounded by
-    /// `request_timeout`) cannot make systemd fail the unit before it polls again.
+    /// READY goes to systemd after the first poll, or this long after the start (server time) while it is
+    /// still running: half the unit's `TimeoutStartSec=90s`, so a slow or stalled endpoint (reads retried,
+    /// each bounded by `request_timeout`) cannot make systemd fail the unit before it polls again.
     public var readyWithin: Duration = .seconds(45)
     /// `--once` waits this long at most for its kills to be confirmed.
     public var onceVerifyBound: Duration = .seconds(120)

@@ -3,7 +3,8 @@ extension WatchdogStateMachine {
     /// `jobReadFailed` and `killAnswered`; a started poll with `pollFinished`.
     public enum Action: Sendable {
         /// List the watched clusters' jobs (discovering the clusters first when `discover` is true). Only
-        /// `timerFired` returns it; the shell runs the poll beside its loop and answers with `pollFinished`.
+        /// `timerFired` returns it; the shell runs the poll beside its loop (deadlines are met meanwhile) and
+        /// answers with `pollFinished`.
         case startPoll(discover: Bool)
         /// Read one job (MRS API reference: ShowSingleJobExe).
         case readJob(JobKey)
@@ -13,5 +14,8 @@ extension WatchdogStateMachine {
         case persist(StateChanges)
         /// Report this to the sinks (log, journal, systemd, metrics, notifications).
         case emit(DaemonEvent)
+        /// Report what was stopped between these server times (epoch ms), added up from the decision history
+        /// in the state database (once a `summaryInterval`, a day).
+        case summarize(sinceMillis: Int64, untilMillis: Int64)
     }
 }

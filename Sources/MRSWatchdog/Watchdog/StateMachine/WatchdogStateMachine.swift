@@ -29,6 +29,12 @@ public struct WatchdogStateMachine: Sendable {
     /// The watched clusters' tags at the last poll (nil: unreadable), for deciding a job again at its deadline.
     var clusterTags: [String: [String: String]?] = [:]
     var schedule = PollSchedule()
+    /// Server time (ms) by which READY goes to systemd, whether or not the first poll has ended; nil once sent.
+    var readyBy: Int64?
+    /// Server time (ms) of the last summary, or of the start: the first covers the first interval.
+    var lastSummaryAt: Int64 = 0
+    /// A reload that came while a poll was listing: applied once that poll is acted on, as between cycles.
+    var deferredReload: Result<WatchdogConfig, ConfigReloadFailure>?
     var budgets: KillBudgets
     var status = StatusLine()
     /// Decisions acted on since start, whichever path made them (a poll or a deadline read).
@@ -73,6 +79,10 @@ public struct WatchdogStateMachine: Sendable {
     /// decision, only re-killed by its verification.
     public func hasKillRecord(_ key: JobKey) -> Bool { state.kill(key) != nil }
 
+    /// True while a poll round lists clusters (waiting for it is not idleness: the heartbeat stops if it
+    /// hangs).
+    public var isPolling: Bool { schedule.isPolling }
+
     /// Kills sent and not yet confirmed, gone or unkillable, and kills a budget holds back.
     public var pendingKills: Int { state.pendingCount + budgets.waiting.count }
 
@@ -81,6 +91,7 @@ public struct WatchdogStateMachine: Sendable {
     public func nextWake() -> Int64? {
         var candidates: [Int64] = []
         if let poll = schedule.pollDue(floorMillis: pollFloorMillis) { candidates.append(poll) }
+        if mode == .daemon, let readyBy { candidates.append(readyBy) }
         if !schedule.authBlocked(at: nil), !schedule.isStopping {
             // A read or kill that is due but over its budget waits for the first slot to free.
             let readSlot = budgets.readSlotFrees(safety: config.safety)
@@ -109,6 +120,8 @@ public struct WatchdogStateMachine: Sendable {
     public mutating func started(state loaded: WatchdogState, notices: [WatchdogNotice], now: Int64) -> [Action] {
         latest = now
         state = loaded
+        lastSummaryAt = now
+        readyBy = now + timing.readyWithin.wholeMilliseconds
         if mode == .daemon { schedule.schedule(at: now) }
         var actions: [Action] = notices.map { .emit(.notice($0)) }
         let pending = state.pendingCount
@@ -121,6 +134,14 @@ public struct WatchdogStateMachine: Sendable {
         latest = now
         var actions: [Action] = []
         schedule.timerFired(now: now)
+        if mode == .daemon, let due = readyBy, now >= due {
+            // The first poll is still running (an endpoint slow to answer, reads retried): READY anyway, within
+            // half the unit's `TimeoutStartSec=90s`, so systemd does not fail the unit before it polls again.
+            readyBy = nil
+            var status = currentStatus
+            status.problem = status.problem ?? "first poll still running (MRS slow to answer)"
+            actions.append(.emit(.ready(status)))
+        }
         if let discover = schedule.startPoll(now: now, floorMillis: pollFloorMillis) {
             actions.append(.startPoll(discover: discover))
         }
@@ -160,8 +181,27 @@ public struct WatchdogStateMachine: Sendable {
         return [.readJob(key)]
     }
 
-    /// A poll round finished. `jitter` in [-1, 1] spreads the next poll by `DaemonTiming.pollJitter`.
+    /// A poll round finished: its decisions acted on; then READY the first time, the daily summary when due,
+    /// and a reload that came while it listed. `jitter` in [-1, 1] spreads the next poll by
+    /// `DaemonTiming.pollJitter`.
     public mutating func pollFinished(_ report: PollReport, now: Int64, jitter: Double) -> [Action] {
+        var actions = actOnPoll(report, now: now, jitter: jitter)
+        if readyBy != nil {
+            readyBy = nil
+            actions.append(.emit(.ready(currentStatus)))
+        }
+        if mode == .daemon, now - lastSummaryAt >= timing.summaryInterval.wholeMilliseconds {
+            actions.append(.summarize(sinceMillis: lastSummaryAt, untilMillis: now))
+            lastSummaryAt = now
+        }
+        if let reload = deferredReload {
+            deferredReload = nil
+            actions += configReplaced(reload, now: now)
+        }
+        return actions
+    }
+
+    private mutating func actOnPoll(_ report: PollReport, now: Int64, jitter: Double) -> [Action] {
         latest = now
         schedule.pollEnded()
         var actions: [Action] = []
@@ -284,9 +324,14 @@ public struct WatchdogStateMachine: Sendable {
         }
     }
 
-    /// A reload finished: the new config applies from the next poll, or the reason it was refused. The
-    /// `mrs` section is kept as it was (endpoint, project and CA need a restart).
+    /// A reload finished: the new config applies from the next poll, or the reason it was refused (while a
+    /// poll lists, once it has been acted on, as between cycles). The `mrs` section is kept as it was
+    /// (endpoint, project and CA need a restart).
     public mutating func configReplaced(_ result: Result<WatchdogConfig, ConfigReloadFailure>, now: Int64) -> [Action] {
+        guard !schedule.isPolling else {
+            deferredReload = result
+            return []
+        }
         var actions: [Action] = [.emit(.reloading)]
         switch result {
         case .success(let fresh):
