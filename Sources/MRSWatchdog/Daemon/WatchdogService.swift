@@ -22,13 +22,13 @@ public actor WatchdogService: Service {
     let sink: any DaemonEventSink
     let options: Options
     let sleep: @Sendable (Duration) async throws -> Void
-    private let inbox = Mailbox<WakeReason>()
+    let inbox = Mailbox<WakeReason>()
     /// Set by SIGTERM from any task: no read or kill leaves after it, even in the middle of a batch.
     private let stopRequested = Mutex(false)
     /// Beats while the loop makes progress; the systemd watchdog pings follow it.
     public nonisolated let heartbeat = LoopHeartbeat()
-    private var machine: WatchdogStateMachine
-    private let rounds: PollRounds
+    var machine: WatchdogStateMachine
+    let rounds: PollRounds
     /// The poll round running beside the loop, if any: awaited at stop.
     private var poll: Task<Void, Never>?
     /// Read each time the loop wakes: an extension applies without a reload.
@@ -72,7 +72,7 @@ public actor WatchdogService: Service {
         inbox.post(.stop)
     }
 
-    private nonisolated var stopping: Bool { stopRequested.withLock { $0 } }
+    nonisolated var stopping: Bool { stopRequested.withLock { $0 } }
 
     /// A copy of the state the daemon keeps (what the state database holds), for tests.
     public var snapshot: WatchdogState { machine.state }
@@ -91,33 +91,8 @@ public actor WatchdogService: Service {
         await perform([machine.finalSave()])
     }
 
-    /// `--once`: one full poll, then wait (bounded) for its kills to be confirmed. Returns how many clusters
-    /// were listed, and how many failed.
     /// - Throws: `StateFileError` when the state database cannot be opened.
-    public func runOnce() async throws -> (polled: Int, failed: Int) {
-        machine = WatchdogStateMachine(
-            config: machine.config, dryRun: options.dryRun, timing: options.timing, mode: .once)
-        try start()
-        await scanExtensions()
-        let report = await rounds.poll(config: machine.config, evaluator: machine.evaluator, discover: true)
-        await perform(machine.pollFinished(report, now: clock.now(), jitter: 0))
-        let deadline = ContinuousClock.now + options.timing.onceVerifyBound
-        while machine.pendingKills > 0, ContinuousClock.now < deadline {
-            if stopping || Task.isCancelled { break }
-            // Until the next verification or budget slot, not a fixed interval: kills a budget holds back
-            // leave as soon as it refills.
-            let wait = machine.nextWake().map { Duration.milliseconds(max(10, $0 - clock.now())) }
-            _ = await inbox.next(
-                within: min(wait ?? options.timing.verifyInterval, options.timing.verifyInterval), sleep: sleep)
-            await perform(machine.timerFired(now: clock.now()))
-        }
-        await perform([machine.finalSave()])
-        sink.emit(.progress(machine.currentStatus))
-        return (report.polled, report.failures.count)
-    }
-
-    /// - Throws: `StateFileError` when the state database cannot be opened.
-    private func start() throws {
+    func start() throws {
         let loaded = try store.load(now: clock.now())
         for case .emit(let event) in machine.started(state: loaded.state, notices: loaded.notices, now: clock.now()) {
             sink.emit(event)
@@ -155,31 +130,17 @@ public actor WatchdogService: Service {
     }
 
     /// Reads the extensions directory (the config's, which a reload may change) into the machine.
-    private func scanExtensions() async {
+    func scanExtensions() async {
         if extensionDirectory.path != machine.config.extensionsDirectory {
             extensionDirectory = ExtensionDirectory(path: machine.config.extensionsDirectory)
         }
         await perform(machine.extensionsScanned(extensionDirectory.scan(), now: clock.now()))
     }
 
-    /// What was stopped between the two server times, added up from the decision history in the state
-    /// database, as one journal record. Nothing when the history cannot be read (state in memory only).
-    private func summarize(sinceMillis since: Int64, untilMillis until: Int64) {
-        guard let history = try? store.history(since: since) else { return }
-        let total = KillReport(history: history, by: .rule).total
-        let tally = DecisionTally(
-            killed: total.kills, confirmed: total.confirmed, warned: total.warnings, unkillable: total.unkillable)
-        sink.emit(
-            .notice(
-                .summary(
-                    tally, killLoops: total.killLoops, runtimeAtKillMillis: total.runtimeAtKillMillis,
-                    overLimitMillis: total.overLimitMillis, spanMillis: (until - since) / 1000 * 1000)))
-    }
-
     // MARK: Actions
 
     /// Performs actions in order; an answer from MRS goes back into the machine and its actions follow.
-    private func perform(_ actions: [WatchdogStateMachine.Action]) async {
+    func perform(_ actions: [WatchdogStateMachine.Action]) async {
         var queue = actions[...]
         while let action = queue.popFirst() {
             switch action {
@@ -193,7 +154,10 @@ public actor WatchdogService: Service {
             case .emit(let event):
                 sink.emit(event)
             case .summarize(let since, let until):
-                summarize(sinceMillis: since, untilMillis: until)
+                // Nothing when the history cannot be read (state in memory only).
+                if let history = try? store.history(since: since) {
+                    sink.emit(.notice(KillReport.summary(history, sinceMillis: since, untilMillis: until)))
+                }
             case .persist(let changes):
                 do {
                     try store.save(changes)

@@ -64,11 +64,12 @@ public struct Decision: Sendable, Hashable {
             }
             return text
         }
+        /// Replaces the words (and the declaration and extension they would add); what the kill waits for
+        /// (`noticeMillis`) is a fact of its own and stays.
         set {
             why = .text(newValue)
             declared = nil
             `extension` = nil
-            noticeMillis = nil
         }
     }
     /// The deciding rule's runtime limit as the job declared it (`DeclaredLimit`), when it did.

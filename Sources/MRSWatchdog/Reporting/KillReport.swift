@@ -117,3 +117,20 @@ public struct KillReport: Sendable, Hashable {
         ])
     }
 }
+
+extension KillReport {
+    /// The daemon's summary (once a day) of what `history` says was stopped between two server times (ms),
+    /// as one notice for the journal.
+    public static func summary(
+        _ history: [HistoryEntry], sinceMillis since: Int64, untilMillis until: Int64
+    )
+        -> WatchdogNotice
+    {
+        let total = KillReport(history: history, by: .rule).total
+        let tally = DecisionTally(
+            killed: total.kills, confirmed: total.confirmed, warned: total.warnings, unkillable: total.unkillable)
+        return .summary(
+            tally, killLoops: total.killLoops, runtimeAtKillMillis: total.runtimeAtKillMillis,
+            overLimitMillis: total.overLimitMillis, spanMillis: (until - since) / 1000 * 1000)
+    }
+}

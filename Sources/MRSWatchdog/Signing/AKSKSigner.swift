@@ -5,8 +5,6 @@ import Crypto
 /// Pure: the date and the credentials come in as values, nothing is read from a clock or the environment.
 public struct AKSKSigner: Sendable {
     public static let algorithm = "SDK-HMAC-SHA256"
-    /// `hex(sha256(""))`, the payload hash of a request without a body.
-    public static let emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
     public init() {}
 

@@ -14,9 +14,6 @@ public struct DaemonTiming: Sendable {
     public var readBackoff = Backoff(base: .seconds(1), cap: .seconds(30))
     /// A deadline whose job could not be read is tried again after this.
     public var deadlineRetry: Duration = .seconds(5)
-    /// While a poll round lists clusters, the deadline side wakes at least this often to see whether the
-    /// round is over (it wakes at each deadline too).
-    public var pollDeadlineCheck: Duration = .milliseconds(250)
     /// READY goes to systemd after the first poll, or this long after the start (server time) while it is
     /// still running: half the unit's `TimeoutStartSec=90s`, so a slow or stalled endpoint (reads retried,
     /// each bounded by `request_timeout`) cannot make systemd fail the unit before it polls again.
