@@ -1,67 +1,12 @@
 import MRSWatchdog
 import Testing
 
-/// The daemon's pure decisions: which kills go now, how long to wait before a retry, what the state keeps.
-struct PolicyTests {
-    static let now: Int64 = 1_800_000_000_000
+/// What the state keeps and prunes, the status line built from it, and the retry backoff.
+struct WatchdogStateTests {
+    static let now = KillBudgetsTests.now
 
     static func overdue(_ id: String, byMinutes minutes: Int64) -> Decision {
-        let job = JobExecution(
-            jobId: id, jobName: "etl-\(id)", jobStateText: "RUNNING", startedTime: now - (minutes + 60) * 60_000)
-        var decision = Evaluator(
-            rules: [Rule(name: "r", match: JobMatcher(), maxRuntimeMillis: 3_600_000, mode: .enforce)], exemptions: [],
-            dryRun: false
-        ).decide(clusterId: "c", clusterTags: [:], job: job, now: now)
-        decision.job.jobId = id
-        return decision
-    }
-
-    static func safety(perCycle: Int = 10, perHour: Int = 50, breaker: Int = 25) -> WatchdogConfig.Safety {
-        var safety = WatchdogConfig.Safety()
-        safety.maxKillsPerCycle = perCycle
-        safety.maxKillsPerHour = perHour
-        safety.breakerThreshold = breaker
-        return safety
-    }
-
-    @Test func theMostOverdueGoFirstAndTheRestWait() {
-        let candidates = [
-            Self.overdue("a", byMinutes: 5), Self.overdue("b", byMinutes: 50), Self.overdue("c", byMinutes: 20),
-        ]
-        #expect(candidates.allSatisfy { $0.kind == .kill })
-        let plan = WatchdogStateMachine.KillBudgets.plan(
-            candidates: candidates, safety: Self.safety(perCycle: 2), breakerOpen: false, killedThisCycle: 0,
-            killedLastHour: 0, killRequestsLastMinute: 0, now: Self.now)
-        #expect(plan.kill.map(\.job.jobId) == ["b", "c"])
-        #expect(plan.deferred.map(\.job.jobId) == ["a"])
-        #expect(plan.holdReason?.hasPrefix("per-cycle kill budget (2)") == true)
-    }
-
-    @Test(arguments: [
-        (0, 0, 3, nil as String?), (1, 0, 2, "per-cycle"), (0, 48, 2, "hourly"), (0, 50, 0, "hourly"),
-        (3, 0, 0, "per-cycle"),
-    ])
-    func budgetsLeaveRoomForWhatIsLeft(killedThisCycle: Int, killedLastHour: Int, kills: Int, reason: String?) {
-        let candidates = (0..<3).map { Self.overdue("j\($0)", byMinutes: Int64($0 + 1)) }
-        let plan = WatchdogStateMachine.KillBudgets.plan(
-            candidates: candidates, safety: Self.safety(perCycle: 3, perHour: 50), breakerOpen: false,
-            killedThisCycle: killedThisCycle, killedLastHour: killedLastHour, killRequestsLastMinute: 0, now: Self.now)
-        #expect(plan.kill.count == kills)
-        #expect(plan.kill.count + plan.deferred.count == 3)
-        #expect(plan.holdReason?.contains(reason ?? "-") ?? (reason == nil))
-    }
-
-    @Test func anOpenBreakerKillsNothing() {
-        let safety = Self.safety(breaker: 2)
-        #expect(!WatchdogStateMachine.KillBudgets.breakerOpens(candidates: 2, safety: safety))
-        #expect(WatchdogStateMachine.KillBudgets.breakerOpens(candidates: 3, safety: safety))
-        let candidates = (0..<3).map { Self.overdue("j\($0)", byMinutes: 10) }
-        let plan = WatchdogStateMachine.KillBudgets.plan(
-            candidates: candidates, safety: safety, breakerOpen: true, killedThisCycle: 0, killedLastHour: 0,
-            killRequestsLastMinute: 0, now: Self.now)
-        #expect(plan.kill.isEmpty)
-        #expect(plan.deferred.count == 3)
-        #expect(plan.holdReason?.hasPrefix("breaker open") == true)
+        KillBudgetsTests.overdue(id, byMinutes: minutes)
     }
 
     @Test func backoffGrowsIsCappedJitteredAndHonoursRetryAfter() {

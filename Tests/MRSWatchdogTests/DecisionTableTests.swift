@@ -3,7 +3,7 @@ import MRSWatchdog
 import Testing
 
 /// `explain` over a saved list of 1,000 jobs: one aligned row per job, the same text every time.
-struct ExplainTableTests {
+struct DecisionTableTests {
     static func fixture(_ name: String) throws -> Data {
         try Data(contentsOf: Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: "json")!)
     }
