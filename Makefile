@@ -83,7 +83,10 @@ install: release docs
 	install -D -m 644 $(DOCS_DIR)/completion.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/mrs-watchdog.fish
 	sed 's#/usr/local/bin/#$(PREFIX)/bin/#g' systemd/mrs-watchdog.service > mrs-watchdog.service.tmp
 	install -D -m 644 mrs-watchdog.service.tmp $(DESTDIR)$(UNIT_DIR)/mrs-watchdog.service
-	rm -f mrs-watchdog.service.tmp
+	@# The template unit, one instance per project or region, made from the same file (systemd/template.sed).
+	sed -f systemd/template.sed mrs-watchdog.service.tmp > mrs-watchdog@.service.tmp
+	install -D -m 644 mrs-watchdog@.service.tmp $(DESTDIR)$(UNIT_DIR)/mrs-watchdog@.service
+	rm -f mrs-watchdog.service.tmp mrs-watchdog@.service.tmp
 	install -D -m 644 systemd/notify-reload.conf $(DESTDIR)$(PREFIX)/share/mrs-watchdog/notify-reload.conf
 	@# Alerts, their tests, the dashboard and the runbook, for Prometheus and Grafana to load (README, Monitoring).
 	for file in alerts.yaml alerts.test.yaml runbook.md dashboards/mrs-watchdog.json; do \
@@ -153,7 +156,7 @@ check-rpm: deps
 
 uninstall:
 	-@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl disable --now mrs-watchdog.service; fi
-	rm -f $(DESTDIR)$(PREFIX)/bin/mrs-watchdog $(DESTDIR)$(UNIT_DIR)/mrs-watchdog.service
+	rm -f $(DESTDIR)$(PREFIX)/bin/mrs-watchdog $(DESTDIR)$(UNIT_DIR)/mrs-watchdog.service $(DESTDIR)$(UNIT_DIR)/mrs-watchdog@.service
 	rm -f $(DESTDIR)$(PREFIX)/share/man/man1/mrs-watchdog.1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions/mrs-watchdog
 	rm -f $(DESTDIR)$(ZSH_COMPLETION_DIR)/_mrs-watchdog $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/mrs-watchdog.fish
 	rm -rf $(DESTDIR)$(PREFIX)/share/mrs-watchdog

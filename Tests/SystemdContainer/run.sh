@@ -107,6 +107,8 @@ check "the config is root:mrs-watchdog-config 640: webhook URLs are credentials 
 check "the package installed the alerts, dashboard and runbook" ct test -s /usr/share/mrs-watchdog/monitoring/alerts.yaml -a -s /usr/share/mrs-watchdog/monitoring/dashboards/mrs-watchdog.json -a -s /usr/share/mrs-watchdog/monitoring/runbook.md
 verify_err=$(ct systemd-analyze verify --man=no /lib/systemd/system/mrs-watchdog.service 2>&1 >/dev/null)
 check "systemd-analyze verify prints nothing on stderr${verify_err:+: $verify_err}" [ -z "$verify_err" ]
+verify_err=$(ct sh -c 'ln -sf /lib/systemd/system/mrs-watchdog@.service /run/mrs-watchdog@verify.service && systemd-analyze verify --man=no /run/mrs-watchdog@verify.service' 2>&1 >/dev/null)
+check "the template unit verifies too${verify_err:+: $verify_err}" [ -z "$verify_err" ]
 
 # ------------------------------------------------------------------ config and credentials, as an operator writes them
 write_config() {  # $1: extra rule JSON or "", $2: request timeout
@@ -236,8 +238,45 @@ s3="$(prop ActiveState)"; r3="$(prop Result)"
 check "systemctl stop: inactive with Result success (got $s3/$r3)" [ "$s3" = inactive -a "$r3" = success ]
 check "STOPPING reached the log" bash -c "nsenter -t $LEADER -a journalctl -u mrs-watchdog -o cat --no-pager | grep -q 'stopping'"
 
+# ------------------------------------------------------------------ two instances of the template, side by side
+# One per cluster (as one per project or region would be): each its own config, credentials, state,
+# dynamic user and metrics port; each kills the runaway job on its own cluster.
+for instance in dev prod; do
+  cluster=$([ $instance = dev ] && echo c0ffee00-0000-4000-8000-0000000000d1 || echo c0ffee00-0000-4000-8000-0000000000p1)
+  port=$([ $instance = dev ] && echo 19461 || echo 19462)
+  ct sh -c "umask 027; cat > /etc/mrs-watchdog/$instance.json" <<EOF
+{"mrs": {"region": "cn-north-4", "project_id": "0123456789abcdef0123456789abcdef", "endpoint": "$EMU"},
+ "watch": {"cluster_ids": ["$cluster"], "poll_interval": "1s"},
+ "rules": [{"name": "spark-1h-$instance", "match": {"job_type": ["SparkSubmit"]}, "max_runtime": "1h", "mode": "enforce"}],
+ "metrics": {"listen": "127.0.0.1:$port"}}
+EOF
+  ct chgrp mrs-watchdog-config "/etc/mrs-watchdog/$instance.json"
+  printf '%s' "$AK" | ct sh -c "umask 077; cat > /etc/credstore/mrs-watchdog-$instance.ak"
+  printf '%s' "$SK" | ct sh -c "umask 077; cat > /etc/credstore/mrs-watchdog-$instance.sk"
+done
+PROD_RUNAWAY=$(add_job '{"cluster": "c0ffee00-0000-4000-8000-0000000000p1", "name": "etl-prod-runaway", "type": "SparkSubmit", "start_offset": "-2h"}')
+DEV_RUNAWAY=$(add_job '{"cluster": "c0ffee00-0000-4000-8000-0000000000d1", "name": "adhoc-dev-runaway", "type": "SparkSubmit", "start_offset": "-2h"}')
+ct systemctl start mrs-watchdog@dev.service mrs-watchdog@prod.service
+iprop() { ct systemctl show -p "$2" --value "mrs-watchdog@$1.service"; }
+both_running() { [ "$(iprop dev ActiveState)" = active ] && [ "$(iprop prod ActiveState)" = active ]; }
+wait_for 200 both_running
+check "mrs-watchdog@dev and @prod run side by side ($(iprop dev ActiveState)/$(iprop prod ActiveState))" both_running
+check "each reports its own status: '$(iprop dev StatusText)' / '$(iprop prod StatusText)'" bash -c "[[ '$(iprop dev StatusText)' == *'watching 1 cluster'* && '$(iprop prod StatusText)' == *'watching 1 cluster'* ]]"
+check "each has its own state directory" ct test -f /var/lib/private/mrs-watchdog-dev/state.sqlite -a -f /var/lib/private/mrs-watchdog-prod/state.sqlite
+own_users() { [ "$(ct stat -c %u /proc/"$(iprop dev MainPID)")" != "$(ct stat -c %u /proc/"$(iprop prod MainPID)")" ]; }
+check "each runs as its own dynamic user" own_users
+both_scraped() { curl -fsS http://127.0.0.1:19461/metrics | grep -q mrs_watchdog_polls_total && curl -fsS http://127.0.0.1:19462/metrics | grep -q mrs_watchdog_polls_total; }
+wait_for 100 both_scraped
+check "each serves its own metrics port (19461, 19462)" both_scraped
+both_killed() { [[ " $(killed) " == *" $PROD_RUNAWAY "* && " $(killed) " == *" $DEV_RUNAWAY "* ]]; }
+wait_for 100 both_killed
+check "each killed the runaway job on its own cluster" both_killed
+ct systemctl stop mrs-watchdog@dev.service mrs-watchdog@prod.service
+check "both stop cleanly ($(iprop dev Result)/$(iprop prod Result))" [ "$(iprop dev Result)" = success -a "$(iprop prod Result)" = success ]
+
 log "$PASS passed, $FAIL failed"
 if [ "$FAIL" != 0 ]; then
-  echo "--- journal of mrs-watchdog (last 80 lines)"; ct journalctl -u mrs-watchdog --no-pager -n 80
+  echo "--- journal of mrs-watchdog and its instances (last 120 lines)"
+  ct journalctl -u mrs-watchdog -u 'mrs-watchdog@*' --no-pager -n 120
   exit 1
 fi
