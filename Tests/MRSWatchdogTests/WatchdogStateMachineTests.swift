@@ -356,6 +356,42 @@ struct WatchdogStateMachineTests {
         #expect(harness.timer(after: Self.hour) == [])
     }
 
+    /// A kill refused for the credentials blocks every call for the back-off; the machine then asks to be
+    /// woken when it ends, so the verification goes again then, not at the next poll an hour later.
+    @Test func theLoopIsWokenWhenAnAuthenticationBackOffEnds() throws {
+        var harness = try Harness()
+        _ = harness.timer()
+        #expect(harness.poll([Self.job("j1", ago: 2 * Self.hour)]).contains("kill c1/j1"))
+        _ = harness.killed("j1", Self.unauthorized)
+        // DaemonTiming's authBackoff: 5 minutes (five failures lock an access key for that long).
+        #expect(harness.machine.nextWake() == harness.now + 300_000)
+        #expect(harness.timer(after: 300_000) == ["read c1/j1"])
+    }
+
+    /// READY goes once the first poll has been acted on (its kills answered), with the status after them; or
+    /// once the shell says the first poll is overdue, saying so; never twice.
+    @Test func readyGoesOnceAfterTheFirstPollOrWhenItIsOverdue() throws {
+        var harness = try Harness()
+        #expect(harness.machine.awaitsReady)
+        let overdue = harness.machine.readyOverdue()
+        guard case .emit(.ready(let status)) = overdue.first else {
+            Issue.record("READY when overdue: \(overdue)")
+            return
+        }
+        #expect(status.problem == "first poll still running (MRS slow to answer)")
+        #expect(harness.machine.pollActedOn(now: harness.now).isEmpty && harness.machine.readyOverdue().isEmpty)
+        var fresh = try Harness()
+        _ = fresh.timer()
+        _ = fresh.poll([Self.job("j1", ago: 2 * Self.hour)])
+        _ = fresh.killed("j1")
+        let acted = fresh.machine.pollActedOn(now: fresh.now)
+        guard case .emit(.ready(let after)) = acted.first else {
+            Issue.record("READY after the first poll: \(acted)")
+            return
+        }
+        #expect(after.sinceStart.killed == 1, "the status counts the poll's kill")
+    }
+
     struct ConfigReadFailure: Error, CustomStringConvertible {
         var description: String { "rules.json: unreadable" }
     }

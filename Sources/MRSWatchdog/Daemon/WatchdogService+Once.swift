@@ -9,6 +9,7 @@ extension WatchdogService {
         await scanExtensions()
         let report = await rounds.poll(config: machine.config, evaluator: machine.evaluator, discover: true)
         await perform(machine.pollFinished(report, now: clock.now(), jitter: 0))
+        await perform(machine.pollActedOn(now: clock.now()))
         let deadline = ContinuousClock.now + options.timing.onceVerifyBound
         while machine.pendingKills > 0, ContinuousClock.now < deadline {
             if stopping || Task.isCancelled { break }

@@ -77,8 +77,6 @@ public actor WatchdogService: Service {
     /// A copy of the state the daemon keeps (what the state database holds), for tests.
     public var snapshot: WatchdogState { machine.state }
 
-    // MARK: Running
-
     public func run() async throws {
         try start()
         await withGracefulShutdownHandler {
@@ -100,6 +98,8 @@ public actor WatchdogService: Service {
     }
 
     private func loop() async {
+        // READY's bound is on the monotonic clock: server time may step back at MRS's first answer.
+        let readyBy = ContinuousClock.now + options.timing.readyWithin
         await scanExtensions()
         var reason = WakeReason.timer
         while true {
@@ -108,18 +108,22 @@ public actor WatchdogService: Service {
                 machine.stopRequested()
                 return
             case .timer:
-                await perform(machine.timerFired(now: clock.now()))
+                if ContinuousClock.now >= readyBy { await perform(machine.readyOverdue()) }
             case .pollFinished(let report):
                 await perform(machine.pollFinished(report, now: clock.now(), jitter: .random(in: -1...1)))
+                await perform(machine.pollActedOn(now: clock.now()))
             case .configReplaced(let result):
                 await perform(machine.configReplaced(result, now: clock.now()))
             case .notification(let delivery):
                 await perform(machine.notificationDelivered(delivery, now: clock.now()))
             }
+            // After every wake, whatever woke it: what is due goes now, not after the queued messages.
+            await perform(machine.timerFired(now: clock.now()))
             await perform(machine.turnEnded())
             // Waiting for a poll is not idleness: a poll stuck in a call must stop the heartbeat.
             heartbeat.setIdle(!machine.isPolling)
-            let delay = machine.nextWake().map { Duration.milliseconds(max(0, $0 - clock.now())) } ?? .seconds(3600)
+            var delay = machine.nextWake().map { Duration.milliseconds(max(0, $0 - clock.now())) } ?? .seconds(3600)
+            if machine.awaitsReady { delay = min(delay, max(.zero, readyBy - ContinuousClock.now)) }
             let next = await inbox.next(within: delay, sleep: sleep)
             heartbeat.setIdle(false)
             reason = next ?? (stopping || Task.isCancelled ? .stop : .timer)
@@ -136,8 +140,6 @@ public actor WatchdogService: Service {
         }
         await perform(machine.extensionsScanned(extensionDirectory.scan(), now: clock.now()))
     }
-
-    // MARK: Actions
 
     /// Performs actions in order; an answer from MRS goes back into the machine and its actions follow.
     func perform(_ actions: [WatchdogStateMachine.Action]) async {

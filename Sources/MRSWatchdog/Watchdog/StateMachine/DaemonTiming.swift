@@ -14,7 +14,7 @@ public struct DaemonTiming: Sendable {
     public var readBackoff = Backoff(base: .seconds(1), cap: .seconds(30))
     /// A deadline whose job could not be read is tried again after this.
     public var deadlineRetry: Duration = .seconds(5)
-    /// READY goes to systemd after the first poll, or this long after the start (server time) while it is
+    /// READY goes to systemd after the first poll, or this long after the start (monotonic) while it is
     /// still running: half the unit's `TimeoutStartSec=90s`, so a slow or stalled endpoint (reads retried,
     /// each bounded by `request_timeout`) cannot make systemd fail the unit before it polls again.
     public var readyWithin: Duration = .seconds(45)

@@ -29,8 +29,10 @@ public struct WatchdogStateMachine: Sendable {
     /// The watched clusters' tags at the last poll (nil: unreadable), for deciding a job again at its deadline.
     var clusterTags: [String: [String: String]?] = [:]
     var schedule = PollSchedule()
-    /// Server time (ms) by which READY goes to systemd, whether or not the first poll has ended; nil once sent.
-    var readyBy: Int64?
+    /// READY has not been sent yet: it goes once the first poll has been acted on, or when the shell says the
+    /// first poll is overdue (`readyOverdue`, on the host's monotonic clock: server time may step back at
+    /// MRS's first answer).
+    public internal(set) var awaitsReady = true
     /// Server time (ms) of the last summary, or of the start: the first covers the first interval.
     var lastSummaryAt: Int64 = 0
     /// A reload that came while a poll was listing: applied once that poll is acted on, as between cycles.
@@ -91,7 +93,8 @@ public struct WatchdogStateMachine: Sendable {
     public func nextWake() -> Int64? {
         var candidates: [Int64] = []
         if let poll = schedule.pollDue(floorMillis: pollFloorMillis) { candidates.append(poll) }
-        if mode == .daemon, let readyBy { candidates.append(readyBy) }
+        // An authentication back-off that ends lets the deadline reads and verifications go again.
+        if let until = schedule.authBlockedUntil { candidates.append(until) }
         if !schedule.authBlocked(at: nil), !schedule.isStopping {
             // A read or kill that is due but over its budget waits for the first slot to free.
             let readSlot = budgets.readSlotFrees(safety: config.safety)
@@ -121,7 +124,6 @@ public struct WatchdogStateMachine: Sendable {
         latest = now
         state = loaded
         lastSummaryAt = now
-        readyBy = now + timing.readyWithin.wholeMilliseconds
         if mode == .daemon { schedule.schedule(at: now) }
         var actions: [Action] = notices.map { .emit(.notice($0)) }
         let pending = state.pendingCount
@@ -134,14 +136,6 @@ public struct WatchdogStateMachine: Sendable {
         latest = now
         var actions: [Action] = []
         schedule.timerFired(now: now)
-        if mode == .daemon, let due = readyBy, now >= due {
-            // The first poll is still running (an endpoint slow to answer, reads retried): READY anyway, within
-            // half the unit's `TimeoutStartSec=90s`, so systemd does not fail the unit before it polls again.
-            readyBy = nil
-            var status = currentStatus
-            status.problem = status.problem ?? "first poll still running (MRS slow to answer)"
-            actions.append(.emit(.ready(status)))
-        }
         if let discover = schedule.startPoll(now: now, floorMillis: pollFloorMillis) {
             actions.append(.startPoll(discover: discover))
         }
@@ -181,13 +175,12 @@ public struct WatchdogStateMachine: Sendable {
         return [.readJob(key)]
     }
 
-    /// A poll round finished: its decisions acted on; then READY the first time, the daily summary when due,
-    /// and a reload that came while it listed. `jitter` in [-1, 1] spreads the next poll by
-    /// `DaemonTiming.pollJitter`.
-    public mutating func pollFinished(_ report: PollReport, now: Int64, jitter: Double) -> [Action] {
-        var actions = actOnPoll(report, now: now, jitter: jitter)
-        if readyBy != nil {
-            readyBy = nil
+    /// The shell has performed what `pollFinished` asked (its kills answered): READY the first time, the
+    /// daily summary when due, and a reload that came while the poll listed.
+    public mutating func pollActedOn(now: Int64) -> [Action] {
+        var actions: [Action] = []
+        if awaitsReady {
+            awaitsReady = false
             actions.append(.emit(.ready(currentStatus)))
         }
         if mode == .daemon, now - lastSummaryAt >= timing.summaryInterval.wholeMilliseconds {
@@ -201,7 +194,20 @@ public struct WatchdogStateMachine: Sendable {
         return actions
     }
 
-    private mutating func actOnPoll(_ report: PollReport, now: Int64, jitter: Double) -> [Action] {
+    /// The first poll is still running after `DaemonTiming.readyWithin` (an endpoint slow to answer, reads
+    /// retried): READY anyway, within half the unit's `TimeoutStartSec=90s`, so systemd does not fail the unit
+    /// before it polls again.
+    public mutating func readyOverdue() -> [Action] {
+        guard awaitsReady else { return [] }
+        awaitsReady = false
+        var status = currentStatus
+        status.problem = status.problem ?? "first poll still running (MRS slow to answer)"
+        return [.emit(.ready(status))]
+    }
+
+    /// A poll round finished. `jitter` in [-1, 1] spreads the next poll by `DaemonTiming.pollJitter`. The
+    /// shell calls `pollActedOn` once it has performed the actions.
+    public mutating func pollFinished(_ report: PollReport, now: Int64, jitter: Double) -> [Action] {
         latest = now
         schedule.pollEnded()
         var actions: [Action] = []
