@@ -38,7 +38,7 @@ final class LiveView: DaemonEventSink, Service {
             case .ready(let status), .progress(let status), .reloaded(let status, nil):
                 screen.frame.status = status.text
             case .reloaded(_, let failure?):
-                screen.frame.recent.append("reload refused: \(failure)")
+                screen.frame.recent.append(WatchdogNotice.reloadRefusedText(failure))
             case .decision(let record):
                 // The job by a short id that is unique among the jobs on screen.
                 let id = record.decision.job.jobId
@@ -49,7 +49,7 @@ final class LiveView: DaemonEventSink, Service {
                 screen.frame.recent.append(notice.text)
             case .breaker(let open, let candidates, let threshold):
                 screen.frame.recent.append(
-                    open ? "BREAKER OPEN: \(candidates) jobs to kill > \(threshold); killing none" : "breaker closed")
+                    WatchdogNotice.breakerText(open: open, candidates: candidates, threshold: threshold))
             case .reloading:
                 screen.frame.status = "reloading…"
             case .stopping:

@@ -99,7 +99,7 @@ struct DaemonProcessTests {
             try #"{"mrs": {"region": "cn-north-4"}, "rules": [{"name": "x", "max_runtime": "soon"}]}"#
                 .write(toFile: config.path, atomically: true, encoding: .utf8)
             daemon.signal(SIGHUP)
-            try await daemon.waitForOutput("reload refused")
+            try await daemon.waitForOutput("reload failed")
             #expect(daemon.stderr.contains("rules[0].max_runtime"), "the reason names the field: \(daemon.stderr)")
             try await Task.sleep(for: .seconds(2))
             #expect(daemon.process.isRunning)

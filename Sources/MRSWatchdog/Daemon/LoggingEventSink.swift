@@ -27,13 +27,8 @@ public struct LoggingEventSink: DaemonEventSink {
                 "cycle: \(report.activeJobs.values.reduce(0, +)) active jobs; this cycle: \(kinds.isEmpty ? "no decision" : kinds) in \(report.duration); since start: \(report.sinceStart.text); last hour: \(report.lastHour.text)"
             )
         case .breaker(let open, let candidates, let threshold):
-            if open {
-                logger.error(
-                    "breaker open: \(candidates) jobs to kill > breaker_threshold \(threshold); killing none, still observing"
-                )
-            } else {
-                logger.warning("breaker closed: \(candidates) jobs to kill; killing again")
-            }
+            let text = WatchdogNotice.breakerText(open: open, candidates: candidates, threshold: threshold)
+            logger.log(level: open ? .error : .warning, "\(text)")
         case .notice(let notice):
             // A constant message; the facts go in metadata (`cluster.id`, `error.code`, …).
             let level: Logger.Level =
@@ -43,7 +38,7 @@ public struct LoggingEventSink: DaemonEventSink {
             logger.info("reloading the config")
         case .reloaded(let status, let failure):
             if let failure {
-                logger.error("reload refused, keeping the previous rules: \(failure)")
+                logger.error("\(WatchdogNotice.reloadRefusedText(failure))")
             } else {
                 logger.notice("reloaded: \(status.text)")
             }

@@ -64,10 +64,7 @@ public struct NotificationMessage: Sendable, Hashable {
         case .breaker(let open, let candidates, let threshold):
             kind = .breaker
             subject = "mrs-watchdog: breaker \(open ? "open" : "closed")"
-            text =
-                open
-                ? "breaker open: \(candidates) jobs to kill > breaker_threshold \(threshold); killing none until the count drops"
-                : "breaker closed: \(candidates) jobs to kill; killing again"
+            text = WatchdogNotice.breakerText(open: open, candidates: candidates, threshold: threshold)
             fields += [
                 ("breaker", JSONText.quoted(open ? "open" : "closed")), ("candidates", String(candidates)),
                 ("threshold", String(threshold)),

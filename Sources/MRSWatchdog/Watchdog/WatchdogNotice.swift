@@ -229,3 +229,18 @@ public enum WatchdogNotice: Sendable, Hashable {
         "\(number) \(number == 1 ? one : many)"
     }
 }
+
+extension WatchdogNotice {
+    /// The breaker in the one wording every output uses: the log, a notification, the live view, STATUS.
+    public static func breakerText(open: Bool, candidates: Int, threshold: Int) -> String {
+        open
+            ? "breaker open: \(candidates) jobs to kill > breaker_threshold \(threshold); killing none until the count drops"
+            : "breaker closed: \(candidates) jobs to kill; killing again"
+    }
+
+    /// A refused reload in the one wording every output uses; `firstLineOnly` for STATUS, which is one line.
+    public static func reloadRefusedText(_ reason: String, firstLineOnly: Bool = false) -> String {
+        let shown = firstLineOnly ? reason.split(separator: "\n").first.map(String.init) ?? reason : reason
+        return "reload failed: \(shown); keeping previous rules"
+    }
+}

@@ -114,7 +114,8 @@ extension WatchdogStateMachine {
             if breakerOpen {
                 return Plan(
                     kill: [], deferred: ordered,
-                    holdReason: "breaker open: more than \(safety.breakerThreshold) jobs to kill, not killing")
+                    holdReason: WatchdogNotice.breakerText(
+                        open: true, candidates: ordered.count, threshold: safety.breakerThreshold))
             }
             // The tightest budget decides; the per-minute one keeps the tenant under MRS's stop-call throttle.
             let budgets = [

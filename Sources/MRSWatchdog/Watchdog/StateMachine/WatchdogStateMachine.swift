@@ -364,8 +364,7 @@ public struct WatchdogStateMachine: Sendable {
             actions.append(.emit(.reloaded(currentStatus, failure: nil)))
         case .failure(let failure):
             let reason = failure.description
-            reloadFailure =
-                "reload failed: \(reason.split(separator: "\n").first.map(String.init) ?? reason); keeping previous rules"
+            reloadFailure = WatchdogNotice.reloadRefusedText(reason, firstLineOnly: true)
             actions.append(.emit(.reloaded(currentStatus, failure: reason)))
         }
         return actions
