@@ -121,9 +121,16 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "MRSWatchdogTests",
+            name: "SystemdIntegrationTests",
             dependencies: [
                 "MRSWatchdog", "SystemdIntegration",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "MRSWatchdogTests",
+            dependencies: [
+                "MRSWatchdog",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
