@@ -1,9 +1,9 @@
 # mrs-watchdog — build, test and run targets. `make help` lists them.
 SWIFT ?= swift
 PREFIX ?= /usr/local
-APT_PACKAGES := libsystemd-dev libsqlite3-dev systemd-container pkg-config python3-jsonschema python3-yaml curl procps binutils man-db rpm rpmlint
+APT_PACKAGES := libsystemd-dev libsqlite3-dev systemd-container pkg-config python3-jsonschema python3-yaml curl procps binutils man-db rpm rpmlint debootstrap
 
-.PHONY: rpm check-rpm monitoring-check bench bench-core deb docs help deps apt-packages build demo test schema-check folder-check format-check systemd-test release install uninstall emulator clean
+.PHONY: release-check rpm check-rpm monitoring-check bench bench-core deb docs help deps apt-packages build demo test schema-check folder-check format-check systemd-test release install uninstall emulator clean
 
 help:
 	@echo "make deps      install the system packages the build and tests need (apt, needs root)"
@@ -19,6 +19,7 @@ help:
 	@echo "make uninstall remove the binary, the unit, the man page and completions; config, credentials and state stay"
 	@echo "make deb       build/mrs-watchdog_VERSION_ARCH.deb (same files; the config is a conffile)"
 	@echo "make rpm       build/mrs-watchdog-VERSION-1.ARCH.rpm (the same files; make check-rpm checks it against the .deb)"
+	@echo "make release-check  the release binary's floor: no glibc above 2.34 (objdump -T), and a run in a Debian 11 root"
 	@echo "make bench     release benchmarks against mrs-emulator and the official SDK (~40 min; BENCH_MINUTES=20"
 	@echo "               for the memory run); make bench-core runs only the in-process ones"
 	@echo "make soak      the soak test for SOAK_MINUTES=20 minutes (the test suite runs 2)"
@@ -48,6 +49,7 @@ test: deps schema-check folder-check format-check
 	BIN_DIR=$$($(SWIFT) build --show-bin-path) bash scripts/check-monitoring.sh
 	bash Tests/SystemdContainer/run.sh
 	$(MAKE) -s check-rpm
+	$(MAKE) -s release-check
 
 # Boots a real systemd in a container and runs the installed daemon under its own unit.
 systemd-test: deps
@@ -57,8 +59,18 @@ systemd-test: deps
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path)/mrs-watchdog
 UNIT_DIR = /etc/systemd/system
 
+# Linked against a Debian 11 root (glibc 2.31; scripts/bullseye-root.sh makes it once), with SQLite and
+# libstdc++ linked in: the binary needs no glibc above 2.34 (Huawei Cloud EulerOS 2.0). pkg-config reads the
+# root's libsystemd.pc, or SwiftPM would put the host's library directory first. `make release-check`
+# proves it: objdump -T, and check and run --once inside that root.
 release: deps
-	$(SWIFT) build -c release --static-swift-stdlib --product mrs-watchdog
+	root=$$(bash scripts/bullseye-root.sh) && \
+	PKG_CONFIG_SYSROOT_DIR=$$root PKG_CONFIG_LIBDIR=$$root/usr/lib/x86_64-linux-gnu/pkgconfig:$$root/usr/share/pkgconfig \
+	$(SWIFT) build -c release --static-swift-stdlib --product mrs-watchdog -Xswiftc -Xclang-linker -Xswiftc --sysroot=$$root
+
+release-check: release
+	$(SWIFT) build --product mrs-emulator
+	bash scripts/check-portability.sh $(RELEASE_BIN) $$($(SWIFT) build --show-bin-path)/mrs-emulator
 
 # The man page and shell completions, generated from the release binary's ArgumentParser definitions:
 # the manual by the generate-manual tool of ArgumentParser's GenerateManual plugin, run on that binary

@@ -27,7 +27,7 @@ Package: mrs-watchdog
 Version: $VERSION
 Architecture: $ARCH
 Maintainer: mrs-watchdog maintainers <mrs-watchdog@users.noreply.github.com>
-Depends: libc6, libgcc-s1, libstdc++6, libsqlite3-0 (>= 3.37), libsystemd0, systemd
+Depends: libc6 (>= 2.29), libgcc-s1, libsystemd0, zlib1g, systemd
 Section: admin
 Priority: optional
 Installed-Size: $(du -sk "$STAGE/usr" | cut -f1)
