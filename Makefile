@@ -181,9 +181,9 @@ uninstall:
 monitoring-check: build
 	BIN_DIR=$$($(SWIFT) build --show-bin-path) bash scripts/check-monitoring.sh
 
-# .swift-format (4 spaces, 120 columns): `swift format -i -r Sources Tests Benchmarks` fixes what this finds.
+# .swift-format (4 spaces, 120 columns): `swift format -i -r Package.swift Sources Tests Benchmarks` fixes what this finds.
 format-check:
-	$(SWIFT) format lint --strict -r Sources Tests Benchmarks
+	$(SWIFT) format lint --strict -r Package.swift Sources Tests Benchmarks
 
 # No folder of the library depends on a folder that depends back on it (ARCHITECTURE.md).
 folder-check:

@@ -164,7 +164,8 @@ for target in package.targets where target.type != .system {
 // a plain build or test run neither fetches nor builds it.
 if Context.environment["MRS_WATCHDOG_BENCHMARKS"] != nil {
     package.dependencies.append(
-        .package(url: "https://github.com/ordo-one/package-benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]))
+        .package(url: "https://github.com/ordo-one/package-benchmark.git", from: "1.38.1", traits: ["MallocInterposer"])
+    )
     package.targets.append(
         .executableTarget(
             name: "CoreBenchmarks",
