@@ -44,7 +44,7 @@ public struct JournalLogHandler: LogHandler {
             ? "" : " " + metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         // One entry per line on the journal's stream: a field with a NUL or a line break could otherwise end
         // it and start a forged one, with a `<N>` priority of the writer's choosing.
-        let text = SafeText.line("\(message)\(extra)").elidingMiddle(toBytes: maxLineBytes)
+        let text = SafeText.line("\(message)\(extra)", maxBytes: maxLineBytes)
         return toJournal
             ? "<\(JournalRecord.priority(level))>\(text)"
             : "\(RFC3339.format(epochMillis: epochMillis)) \(level) \(label): \(text)"

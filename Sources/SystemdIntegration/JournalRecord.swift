@@ -36,7 +36,7 @@ public enum JournalRecord {
         add("WATCHDOG_DETAIL", record.detail)
         // Every field one safe line: no NUL, line break or control sequence reaches the journal or a reader;
         // and bounded, as the stream's lines are.
-        return fields.map { SafeText.line($0).elidingMiddle(toBytes: JournalLogHandler.maxLineBytes) }
+        return fields.map { SafeText.line($0, maxBytes: JournalLogHandler.maxLineBytes) }
     }
 
     /// syslog priority of a swift-log level.

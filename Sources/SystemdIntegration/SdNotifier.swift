@@ -35,7 +35,7 @@ public struct SdNotifier: Sendable {
     /// text verbatim in `systemctl status`. Line breaks become spaces.
     public static func statusLine(_ text: String) -> String {
         let line = text.split(whereSeparator: \.isNewline).joined(separator: " ")
-        return "STATUS=" + SafeText.line(line).elidingMiddle(toBytes: 1024)
+        return "STATUS=" + SafeText.line(line, maxBytes: 1024)
     }
 }
 

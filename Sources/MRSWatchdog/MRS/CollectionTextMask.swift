@@ -59,9 +59,8 @@ enum CollectionTextMask {
         guard let first = characters.firstIndex(where: { !$0.isWhitespace }),
             let last = characters.lastIndex(where: { !$0.isWhitespace })
         else { return text }
-        let quoted = last > first && characters[first].isQuote && characters[last] == characters[first]
-        let mask = quoted ? "\(characters[first])\(SecretRedaction.mask)\(characters[first])" : SecretRedaction.mask
-        return String(characters[..<first]) + mask + String(characters[(last + 1)...])
+        return String(characters[..<first]) + SecretRedaction.masked(String(characters[first...last]))
+            + String(characters[(last + 1)...])
     }
 
     /// Where a `key=value` or `key: value` element's key ends: the first `=` or `:` outside quotes, when the

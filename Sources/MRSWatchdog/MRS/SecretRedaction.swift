@@ -159,8 +159,8 @@ public enum SecretRedaction {
                     return true
                 }
                 // `pass` that ends a word.
-                if byte == UInt8(ascii: "s"), index >= 3, endsWord,
-                    (1...3).allSatisfy({ folded(index - $0) == Array("pas".utf8)[3 - $0] })
+                if byte == UInt8(ascii: "s"), index >= 3, endsWord, folded(index - 1) == UInt8(ascii: "s"),
+                    folded(index - 2) == UInt8(ascii: "a"), folded(index - 3) == UInt8(ascii: "p")
                 {
                     return true
                 }
@@ -210,7 +210,7 @@ public enum SecretRedaction {
     }
 
     /// The value masked, its quotes kept.
-    private static func masked(_ token: String) -> String {
+    static func masked(_ token: String) -> String {
         guard let quote = token.first, quote.isQuote, token.count >= 2, token.last == quote else { return mask }
         return "\(quote)\(mask)\(quote)"
     }

@@ -47,9 +47,9 @@ public struct NotificationMessage: Sendable, Hashable {
             // What people read is one safe line; the JSON fields are data, escaped per RFC 8259.
             // Escaped first, then cut: escapes make text longer, and SMN refuses a subject over 512 bytes.
             subject = SafeText.line(
-                "mrs-watchdog: \(record.action.rawValue) \(job.jobName ?? job.jobId) on \(decision.clusterId)"
-            ).elidingMiddle(toBytes: 480)
-            text = SafeText.line(record.summary).elidingMiddle(toBytes: 2 * cap)
+                "mrs-watchdog: \(record.action.rawValue) \(job.jobName ?? job.jobId) on \(decision.clusterId)",
+                maxBytes: 480)
+            text = SafeText.line(record.summary, maxBytes: 2 * cap)
             fields += [
                 ("cluster_id", quoted(decision.clusterId)), ("job_id", quoted(job.jobId)),
                 ("reason", quoted(decision.reason)),

@@ -10,6 +10,11 @@ package enum SafeText {
     /// `text` as one line: every character above escaped, line breaks included.
     package static func line(_ text: String) -> String { escaped(text, keepingNewlines: false) }
 
+    /// `line(text)` of at most `maxBytes` bytes of UTF-8 (plus the marker), its middle left out: escaped
+    /// first, then cut, since escapes make text longer. For text of any size going where size is bounded
+    /// (a journal line, STATUS, an SMN subject).
+    package static func line(_ text: String, maxBytes: Int) -> String { line(text).elidingMiddle(toBytes: maxBytes) }
+
     /// `text` as lines: the same, but `\n` kept (a whole table or report written at once).
     package static func lines(_ text: String) -> String { escaped(text, keepingNewlines: true) }
 
