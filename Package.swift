@@ -118,6 +118,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // Test helpers shared by the test targets (config text); no dependencies.
+        .target(name: "WatchdogTestSupport", path: "Tests/WatchdogTestSupport"),
         .testTarget(
             name: "SystemdIntegrationTests",
             dependencies: [
@@ -128,7 +130,7 @@ let package = Package(
         .testTarget(
             name: "MRSWatchdogTests",
             dependencies: [
-                "MRSWatchdog",
+                "MRSWatchdog", "WatchdogTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -139,7 +141,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "MRSWatchdog", "MRSEmulator", "MetricsEndpoint",
+                "MRSWatchdog", "MRSEmulator", "MetricsEndpoint", "WatchdogTestSupport",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -2,16 +2,14 @@ import Foundation
 import MRSEmulator
 import MRSWatchdog
 import Testing
+import WatchdogTestSupport
 
 /// `mrs-watchdog run` as a process, driven by signals as systemd drives it.
 @Suite(.timeLimit(.minutes(2)))
 struct DaemonProcessTests {
     static func configText(_ emulator: EmulatorHarness, cluster: String, rules: String) -> String {
-        """
-        {"mrs": {"region": "cn-north-4", "project_id": "\(EmulatorHarness.projectId)", "endpoint": "\(emulator.baseURL)"},
-         "watch": {"cluster_ids": ["\(cluster)"], "poll_interval": "1s"},
-         "rules": \(rules)}
-        """
+        ConfigText(mrs: emulator.mrs, watch: ConfigText.watching([cluster], #""poll_interval": "1s""#), rules: rules)
+            .description
     }
 
     static var environment: [String: String] {
@@ -96,7 +94,7 @@ struct DaemonProcessTests {
             let daemon = try Self.startDaemon(config: config, stateDirectory: state)
             try await daemon.waitForOutput("ready:")
 
-            try #"{"mrs": {"region": "cn-north-4"}, "rules": [{"name": "x", "max_runtime": "soon"}]}"#
+            try ConfigText(rules: #"[{"name": "x", "max_runtime": "soon"}]"#).description
                 .write(toFile: config.path, atomically: true, encoding: .utf8)
             daemon.signal(SIGHUP)
             try await daemon.waitForOutput("reload failed")
@@ -184,13 +182,13 @@ struct DaemonProcessTests {
             let rules =
                 #"[{"name": "etl", "match": {"job_name": ["etl-*"]}, "max_runtime": "2h", "warn_before": "30m", "mode": "enforce"}]"#
             func text(hook: String, metrics: String) -> String {
-                """
-                {"mrs": {"region": "cn-north-4", "project_id": "\(EmulatorHarness.projectId)", "endpoint": "\(emulator.baseURL)"},
-                 "watch": {"cluster_ids": ["\(cluster)"], "poll_interval": "1s"},
-                 "metrics": {"listen": "\(metrics)"},
-                 "notifications": {"webhook": {"url": "\(emulator.baseURL)\(hook)", "timeout": "2s"}, "events": ["warn"]},
-                 "rules": \(rules)}
-                """
+                ConfigText(
+                    mrs: emulator.mrs, watch: ConfigText.watching([cluster], #""poll_interval": "1s""#), rules: rules,
+                    more: """
+                        "metrics": {"listen": "\(metrics)"},
+                         "notifications": {"webhook": {"url": "\(emulator.baseURL)\(hook)", "timeout": "2s"}, "events": ["warn"]}
+                        """
+                ).description
             }
             let config = try TemporaryConfig(text(hook: "/no-such-receiver", metrics: "127.0.0.1:0"))
             let daemon = try Self.startDaemon(config: config, stateDirectory: try DaemonHarness.freshStateDirectory())

@@ -44,8 +44,8 @@ struct DaemonTests {
                      {"name": "prod-hive-3s", "match": {"cluster_ids": ["c-prod"], "job_type": ["HiveSql"]},
                       "max_runtime": "3s", "mode": "enforce"}]
                     """,
-                extra: """
-                    , "exemptions": [{"cluster_id": "c-dev", "job_name": ["etl-exempt"], "until": "2099-01-01T00:00:00Z", "reason": "test"}]
+                more: """
+                    "exemptions": [{"cluster_id": "c-dev", "job_name": ["etl-exempt"], "until": "2099-01-01T00:00:00Z", "reason": "test"}]
                     """)
             try await DaemonHarness.run(emulator, config: config) { [named] daemon in
                 try await Task.sleep(for: .milliseconds(1500))

@@ -2,6 +2,7 @@ import Foundation
 import MRSEmulator
 import MRSWatchdog
 import Testing
+import WatchdogTestSupport
 
 /// `mrs-watchdog doctor` against the emulator: every check passes on a sound setup, and each fault an
 /// operator meets first makes its own check fail with a fix — without stopping any job.
@@ -26,13 +27,11 @@ struct DoctorTests {
         _ emulator: EmulatorHarness, clusters: [String], endpoint: String? = nil, projectId: String? = nil,
         environment: [String: String] = DaemonProcessTests.environment
     ) async throws -> Outcome {
-        let ids = clusters.map { "\"\($0)\"" }.joined(separator: ", ")
+        let mrs = ConfigText.MRS(
+            projectId: projectId ?? EmulatorHarness.projectId, endpoint: endpoint ?? emulator.baseURL,
+            more: #""request_timeout": "5s""#)
         let config = try TemporaryConfig(
-            """
-            {"mrs": {"region": "cn-north-4", "project_id": "\(projectId ?? EmulatorHarness.projectId)",
-                     "endpoint": "\(endpoint ?? emulator.baseURL)", "request_timeout": "5s"},
-             "watch": {"cluster_ids": [\(ids)]}, "rules": \(rules)}
-            """)
+            ConfigText(mrs: mrs, watch: ConfigText.watching(clusters), rules: rules).description)
         let before = await emulator.state.requestCount
         let finished = try await ChildProcess.run(
             "mrs-watchdog",

@@ -2,6 +2,7 @@ import Foundation
 import MRSEmulator
 import MRSWatchdog
 import Testing
+import WatchdogTestSupport
 
 /// Where the emulator differed from the real MRS (found by driving it with the official SDK client), and the
 /// daemon's answers to what MRS does per job type and to secrets in job fields.
@@ -108,12 +109,12 @@ struct EmulatorFidelityTests {
                     cluster: cluster, name: "etl-creds", startOffset: "-3h", queued: "0s", arguments: arguments,
                     properties: properties))
             let config = try TemporaryConfig(
-                """
-                {"mrs": {"region": "cn-north-4", "project_id": "\(EmulatorHarness.projectId)", "endpoint": "\(emulator.baseURL)"},
-                 "watch": {"cluster_ids": ["\(cluster)"]},
-                 "notifications": {"webhook": {"url": "\(emulator.baseURL)/_emulator/webhook"}},
-                 "rules": [{"name": "etl-2h", "match": {"job_name": ["etl-*"]}, "max_runtime": "2h", "mode": "enforce"}]}
-                """)
+                ConfigText(
+                    mrs: emulator.mrs, watch: ConfigText.watching([cluster]),
+                    rules:
+                        #"[{"name": "etl-2h", "match": {"job_name": ["etl-*"]}, "max_runtime": "2h", "mode": "enforce"}]"#,
+                    more: #""notifications": {"webhook": {"url": "\#(emulator.baseURL)/_emulator/webhook"}}"#
+                ).description)
             let environment = DaemonProcessTests.environment
             func cli(_ arguments: [String]) async throws -> ChildProcess.Finished {
                 try await ChildProcess.run(

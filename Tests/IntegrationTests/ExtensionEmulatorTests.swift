@@ -35,7 +35,7 @@ struct ExtensionEmulatorTests {
         -> WatchdogConfig
     {
         try DaemonHarness.config(
-            emulator, clusters: [cluster], rules: rules, extra: #", "extensions": {"directory": "\#(directory)"}"#)
+            emulator, clusters: [cluster], rules: rules, more: #""extensions": {"directory": "\#(directory)"}"#)
     }
 
     @Test func anExtensionWrittenByTheCommandMovesTheKillOfARunningDaemon() async throws {

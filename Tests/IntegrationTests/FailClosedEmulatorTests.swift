@@ -5,6 +5,7 @@ import MRSWatchdog
 import NIOCore
 import NIOHTTP1
 import Testing
+import WatchdogTestSupport
 
 /// The odd inputs of the fail-closed kinds, served over the wire by the emulator: epoch-second timestamps,
 /// fields left out, a cluster entry without an id, a job list that repeats its page, a cluster that lists
@@ -217,14 +218,16 @@ struct FailClosedEmulatorTests {
             plan.paths = ["/clusters/c-loop/"]
             await emulator.state.setFaults(plan)
             let config = try TemporaryConfig(
-                "\u{FEFF}" + """
-                    {"mrs": {"region": "cn-north-4", "project_id": "\(EmulatorHarness.projectId)", "endpoint": "\(emulator.baseURL)"},
-                     "watch": {"cluster_tags": {"env": "dev"}},
-                     "rules": [{"name": "etl-2h", "match": {"job_name": ["etl-*"]}, "exclude": {"job_name": ["etl-[0-9]*"]},
-                                "max_runtime": "2h", "mode": "enforce"},
-                               {"name": "hive-2h", "match": {"job_type": ["HiveSql"]}, "exclude": {"queue": ["prod*"]},
-                                "max_runtime": "2h", "mode": "enforce"}]}
-                    """)
+                "\u{FEFF}"
+                    + ConfigText(
+                        mrs: emulator.mrs, watch: #"{"cluster_tags": {"env": "dev"}}"#,
+                        rules: """
+                            [{"name": "etl-2h", "match": {"job_name": ["etl-*"]}, "exclude": {"job_name": ["etl-[0-9]*"]},
+                              "max_runtime": "2h", "mode": "enforce"},
+                             {"name": "hive-2h", "match": {"job_type": ["HiveSql"]}, "exclude": {"queue": ["prod*"]},
+                              "max_runtime": "2h", "mode": "enforce"}]
+                            """
+                    ).description)
             let environment = DaemonProcessTests.environment
             func cli(_ arguments: [String]) async throws -> ChildProcess.Finished {
                 try await ChildProcess.run(

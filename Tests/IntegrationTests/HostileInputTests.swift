@@ -10,6 +10,7 @@ import Prometheus
 import ServiceLifecycle
 import Synchronization
 import Testing
+import WatchdogTestSupport
 
 /// Issue 25's rows, reproduced against the built binaries, the emulator and hostile peers on loopback: what
 /// an endpoint, a receiver or the environment does can neither stall the daemon nor read a secret.
@@ -22,10 +23,9 @@ struct HostileInputTests {
             defer { proxy.stop() }
             // MRS by name (proxied), the metadata service by address (named in no_proxy).
             let config = try TemporaryConfig(
-                """
-                {"mrs": {"region": "cn-north-4", "project_id": "\(EmulatorHarness.projectId)",
-                         "endpoint": "http://localhost:\(emulator.port)"}, "rules": []}
-                """)
+                ConfigText(
+                    mrs: .init(projectId: EmulatorHarness.projectId, endpoint: "http://localhost:\(emulator.port)")
+                ).description)
             let result = try await ChildProcess.run(
                 "mrs-watchdog", ["clusters", "--config", config.path],
                 environment: ChildProcess.cleanEnvironment([
@@ -77,12 +77,14 @@ struct HostileInputTests {
         }
         let secretPath = "/services/T000/B000/XyZsecretPATH?token=QUERYsecret"
         let settings = try ConfigLoader.parse(
-            """
-            {"mrs": {"region": "cn-north-4", "project_id": "p"}, "rules": [],
-             "notifications": {"webhook": {"url": "http://127.0.0.1:\(slow.port)\(secretPath)", "timeout": "1s"},
-                               "owners": {"by_user": {"ana": {"webhook": {
-                                   "url": "http://127.0.0.1:\(failing.port)\(secretPath)", "timeout": "1s"}}}}}}
-            """, file: "t.json"
+            ConfigText(
+                mrs: .init(projectId: "p"),
+                more: """
+                    "notifications": {"webhook": {"url": "http://127.0.0.1:\(slow.port)\(secretPath)", "timeout": "1s"},
+                                      "owners": {"by_user": {"ana": {"webhook": {
+                                          "url": "http://127.0.0.1:\(failing.port)\(secretPath)", "timeout": "1s"}}}}}
+                    """
+            ).description, file: "t.json"
         ).get().notifications
         let logged = LogCapture()
         let deliveries = Mutex<[NotificationDelivery]>([])
@@ -336,12 +338,16 @@ struct HostileInputTests {
     /// shipped example.
     @Test func checkWarnsWhereAJobNameIsTheOnlyBoundary() async throws {
         let config = try TemporaryConfig(
-            """
-            {"mrs": {"region": "cn-north-4", "project_id": "p"},
-             "rules": [{"name": "etl-2h", "match": {"job_name": ["etl-*"]}, "exclude": {"job_name": ["*-test"]},
-                        "max_runtime": "2h", "mode": "enforce", "on_kill_loop": "observe"}],
-             "exemptions": [{"cluster_id": "c1", "job_name": ["migration-*"], "until": "2099-01-01T00:00:00Z", "reason": "m"}]}
-            """)
+            ConfigText(
+                mrs: .init(projectId: "p"),
+                rules: """
+                    [{"name": "etl-2h", "match": {"job_name": ["etl-*"]}, "exclude": {"job_name": ["*-test"]},
+                      "max_runtime": "2h", "mode": "enforce", "on_kill_loop": "observe"}]
+                    """,
+                more: """
+                    "exemptions": [{"cluster_id": "c1", "job_name": ["migration-*"], "until": "2099-01-01T00:00:00Z", "reason": "m"}]
+                    """
+            ).description)
         let checked = try await ChildProcess.run("mrs-watchdog", ["check", "--config", config.path])
         #expect(checked.status == 0, "warnings, not errors: \(checked.output)")
         let warnings = checked.stdout.split(separator: "\n").filter { $0.hasPrefix("warning: ") }

@@ -98,8 +98,8 @@ struct MetricsAndNotificationsTests {
             let topic = "urn:smn:cn-north-4:\(EmulatorHarness.projectId):mrs-watchdog"
             let config = try DaemonHarness.config(
                 emulator, clusters: [cluster], rules: Self.rules,
-                extra: """
-                    , "notifications": {"webhook": {"url": "\(emulator.baseURL)/_emulator/webhook"},
+                more: """
+                    "notifications": {"webhook": {"url": "\(emulator.baseURL)/_emulator/webhook"},
                                         "smn": {"topic_urn": "\(topic)", "endpoint": "\(emulator.baseURL)"}}
                     """)
             let client = emulator.client()
@@ -154,7 +154,7 @@ struct MetricsAndNotificationsTests {
             await emulator.state.setFaults(hang)
             let config = try DaemonHarness.config(
                 emulator, clusters: [cluster], rules: Self.rules,
-                extra: #", "notifications": {"webhook": {"url": "\#(emulator.baseURL)/hook", "timeout": "20s"}}"#)
+                more: #""notifications": {"webhook": {"url": "\#(emulator.baseURL)/hook", "timeout": "20s"}}"#)
             let dispatcher = NotificationDispatcher(
                 channels: [WebhookChannel(http: emulator.http, settings: config.notifications.webhook!)],
                 events: config.notifications.events,

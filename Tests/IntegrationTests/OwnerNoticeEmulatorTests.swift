@@ -53,8 +53,8 @@ struct OwnerNoticeEmulatorTests {
             let config = try DaemonHarness.config(
                 emulator, clusters: [owned, plain],
                 rules: #"[{"name": "etl", "match": {"job_name": ["etl-*"]}, "max_runtime": "1m", "mode": "warn"}]"#,
-                extra: """
-                    , "notifications": {"webhook": {"url": "\(hook)/default"},
+                more: """
+                    "notifications": {"webhook": {"url": "\(hook)/default"},
                        "owners": {"cluster_tag": "owner", "by_user": {
                          "ana": {"webhook": {"url": "\(hook)/ana"}},
                          "bo": {"smn": {"topic_urn": "\(topic)", "endpoint": "\(emulator.baseURL)"}},
@@ -96,7 +96,7 @@ struct OwnerNoticeEmulatorTests {
                         [{"name": "etl", "match": {"job_name": ["etl-*"]}, "max_runtime": "1m", "warn_before": "3s",
                           "mode": "enforce", "require_notice": true}]
                         """,
-                    extra: #", "notifications": {"webhook": {"url": "\#(hook)", "timeout": "1s"}}"#)
+                    more: #""notifications": {"webhook": {"url": "\#(hook)", "timeout": "1s"}}"#)
             }
             var timing = DaemonHarness.fastTiming
             // Longer than the dispatcher takes to give up on the dead receiver (3 attempts of up to 1 s, 0.3 s

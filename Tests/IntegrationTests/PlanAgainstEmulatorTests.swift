@@ -1,6 +1,7 @@
 import MRSEmulator
 import MRSWatchdog
 import Testing
+import WatchdogTestSupport
 
 /// What `plan` does — discover, poll, evaluate at server time — against the emulator.
 @Suite(.timeLimit(.minutes(1)))
@@ -18,12 +19,12 @@ struct PlanAgainstEmulatorTests {
                 .init(cluster: "c-off", name: "etl-big", type: "SparkSubmit", startOffset: "-3h"))
             _ = try await harness.state.addJob(
                 .init(cluster: "c-prod", name: "etl-big", type: "SparkSubmit", startOffset: "-3h"))
-            let text = """
-                {"mrs": {"region": "cn-north-4", "project_id": "\(EmulatorHarness.projectId)", "endpoint": "\(harness.baseURL)"},
-                 "watch": {"cluster_tags": {"env": "dev"}, "exclude_cluster_tags": {"watchdog": "off"}},
-                 "rules": [{"name": "etl-2h", "match": {"job_name": ["etl-*"]}, "max_runtime": "2h", "mode": "enforce"}]}
-                """
-            let config = try ConfigLoader.parse(text, file: "plan.json").get()
+            let text = ConfigText(
+                mrs: harness.mrs,
+                watch: #"{"cluster_tags": {"env": "dev"}, "exclude_cluster_tags": {"watchdog": "off"}}"#,
+                rules:
+                    #"[{"name": "etl-2h", "match": {"job_name": ["etl-*"]}, "max_runtime": "2h", "mode": "enforce"}]"#)
+            let config = try ConfigLoader.parse(text.description, file: "plan.json").get()
             let clock = ServerClock()
             let client = harness.client(onServerDate: { clock.observe(serverMillis: $0) })
             let poller = ClusterPoller(api: client, config: config)

@@ -3,7 +3,9 @@ import MRSEmulator
 import MRSWatchdog
 import Testing
 
-/// The policy features end to end: the daemon against the emulator, over loopback.
+/// The policy features whose facts come over the wire, end to end: the daemon against the emulator, over
+/// loopback. Windows and caps, decided from facts the tests give directly, are proved on the state machine
+/// (`EnforcementWindowTests`, `ConcurrencyCapTests`).
 @Suite(.timeLimit(.minutes(2)))
 struct PolicyEmulatorTests {
     @Test func aJobThatDeclaresAShorterLimitIsKilledAtItAndTheOthersAreNot() async throws {
@@ -41,65 +43,6 @@ struct PolicyEmulatorTests {
                 }
                 try await Task.sleep(for: .seconds(2))
                 #expect(await daemon.acceptedKills() == [declared], "\(plain) and \(unreadable) run on")
-            }
-        }
-    }
-
-    /// `HH:MM` in UTC, `minutes` from now.
-    static func utcClock(_ minutes: Int) -> String {
-        String(RFC3339.format(epochMillis: HostClock.nowMillis() + Int64(minutes) * 60_000).dropFirst(11).prefix(5))
-    }
-
-    @Test(arguments: [false, true])
-    func anEnforceRuleKillsOnlyInsideItsWindow(open: Bool) async throws {
-        try await EmulatorHarness.run { emulator in
-            let cluster = await emulator.addCluster("c-window")
-            let job = try await emulator.state.addJob(
-                .init(cluster: cluster, name: "etl-late", startOffset: "-10m", queued: "0s"))
-            // Open: an hour either side of now. Closed: it opens in two hours.
-            let (from, to) = open ? (Self.utcClock(-60), Self.utcClock(60)) : (Self.utcClock(120), Self.utcClock(180))
-            let config = try DaemonHarness.config(
-                emulator, clusters: [cluster],
-                rules: """
-                    [{"name": "etl-5m", "match": {"job_name": ["etl-*"]}, "max_runtime": "5m", "mode": "enforce",
-                      "enforce_during": {"timezone": "UTC", "from": "\(from)", "to": "\(to)"}}]
-                    """)
-            try await DaemonHarness.run(emulator, config: config) { daemon in
-                if open {
-                    try await eventually("killed inside the window") { await daemon.acceptedKills() == [job] }
-                } else {
-                    try await eventually("reported outside the window") { !daemon.events.records(.wouldKill).isEmpty }
-                    let record = try #require(daemon.events.records(.wouldKill).first)
-                    #expect(record.decision.reason.contains("outside the enforcement window; killed when it opens at"))
-                    try await Task.sleep(for: .seconds(2))
-                    #expect(await daemon.acceptedKills().isEmpty)
-                }
-            }
-        }
-    }
-
-    @Test func theNewestJobBeyondAUsersCapIsKilled() async throws {
-        try await EmulatorHarness.run { emulator in
-            let cluster = await emulator.addCluster("c-cap")
-            let first = try await emulator.state.addJob(
-                .init(cluster: cluster, name: "etl-a", user: "ana", startOffset: "-30m", queued: "0s"))
-            let newest = try await emulator.state.addJob(
-                .init(cluster: cluster, name: "etl-b", user: "ana", startOffset: "-10m", queued: "0s"))
-            let other = try await emulator.state.addJob(
-                .init(cluster: cluster, name: "etl-c", user: "bo", startOffset: "-5m", queued: "0s"))
-            let config = try DaemonHarness.config(
-                emulator, clusters: [cluster],
-                rules: """
-                    [{"name": "one-per-user", "match": {"job_name": ["etl-*"]}, "mode": "enforce",
-                      "max_active": {"count": 1, "per": "user"}}]
-                    """)
-            try await DaemonHarness.run(emulator, config: config) { daemon in
-                try await eventually("ana's newest job is killed") { await daemon.acceptedKills() == [newest] }
-                try await eventually("and recorded") { !daemon.events.records(.kill).isEmpty }
-                let record = try #require(daemon.events.records(.kill).first)
-                #expect(record.decision.reason == "over max_active 1 per user ana: number 2 of 2 by submitted_time")
-                try await Task.sleep(for: .seconds(2))
-                #expect(await daemon.acceptedKills() == [newest], "\(first) and \(other) run on")
             }
         }
     }

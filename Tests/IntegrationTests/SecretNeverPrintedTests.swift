@@ -2,6 +2,7 @@ import Foundation
 import MRSEmulator
 import MRSWatchdog
 import Testing
+import WatchdogTestSupport
 
 /// The CLI as an operator runs it: whatever happens, the secret key never reaches stdout or stderr.
 @Suite(.timeLimit(.minutes(2)))
@@ -13,11 +14,10 @@ struct SecretNeverPrintedTests {
             let cluster = await harness.addCluster("c-secret")
             try await harness.state.addJob(.init(cluster: cluster, name: "etl-x", startOffset: "-1h"))
             let config = try TemporaryConfig(
-                """
-                {"mrs": {"region": "cn-north-4", "project_id": "\(EmulatorHarness.projectId)", "endpoint": "\(harness.baseURL)"},
-                 "watch": {"cluster_ids": ["\(cluster)"]},
-                 "rules": [{"name": "r", "match": {"job_name": ["etl-*"]}, "max_runtime": "2h"}]}
-                """)
+                ConfigText(
+                    mrs: harness.mrs, watch: ConfigText.watching([cluster]),
+                    rules: #"[{"name": "r", "match": {"job_name": ["etl-*"]}, "max_runtime": "2h"}]"#
+                ).description)
             let good = EmulatorHarness.credentials
             let commands: [[String]] = [
                 ["clusters"], ["jobs", "--cluster", cluster], ["kill", "--cluster", cluster, "no-such-job"],

@@ -1,5 +1,6 @@
 import MRSWatchdog
 import Testing
+import WatchdogTestSupport
 
 /// `max_active` caps: the newest jobs beyond the cap get the rule's mode; ties, modes, clocks, groups and
 /// missing fields (fail closed).
@@ -181,12 +182,30 @@ struct ConcurrencyCapTests {
     }
 
     @Test func theConfigReadsMaxActive() throws {
-        let text = """
-            {"mrs": {"region": "cn-north-4"}, "watch": {"cluster_ids": ["c1"]},
-             "rules": [{"name": "r", "match": {"job_name": ["etl-*"]}, "mode": "enforce",
-                        "max_active": {"count": 5, "per": "user"}}]}
-            """
+        let text = ConfigText(
+            watch: ConfigText.watching(["c1"]),
+            rules:
+                #"[{"name": "r", "match": {"job_name": ["etl-*"]}, "mode": "enforce", "max_active": {"count": 5, "per": "user"}}]"#
+        ).description
         let rule = try ConfigLoader.parse(text, file: "t.json").get().rules[0]
         #expect(rule.maxActive == ConcurrencyCap(count: 5, per: .user, clock: .submitted))
+    }
+}
+
+extension ConcurrencyCapTests {
+    // MARK: Through the state machine
+
+    @Test func theMachineKillsTheNewestJobBeyondAUsersCapOnly() throws {
+        let rule =
+            #"{"name": "r", "match": {"job_name": ["etl-*"]}, "mode": "enforce", "max_active": {"count": 1, "per": "user"}}"#
+        var harness = try Machine.Harness(rule: rule)
+        var jobs = [Machine.job("a1", ago: 30 * Self.minute), Machine.job("a2", ago: 10 * Self.minute)]
+        jobs[0].user = "ana"
+        jobs[1].user = "ana"
+        var other = Machine.job("b1", ago: 5 * Self.minute)
+        other.user = "bo"
+        #expect(harness.poll(jobs + [other]) == ["persist", "kill c1/a2"])
+        let decision = try #require(harness.lastCycle?.decisions.first { $0.job.jobId == "a2" })
+        #expect(decision.reason == "over max_active 1 per user ana: number 2 of 2 by submitted_time")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import MRSWatchdog
 import Testing
+import WatchdogTestSupport
 
 /// Every malformed file in `Fixtures/bad-configs` is rejected with the expected JSON path and message, at a
 /// line:column that points at the offending key; valid files load.
@@ -49,10 +50,10 @@ struct ConfigLoaderTests {
     }
 
     @Test func allProblemsAreReportedTogether() {
-        let text = """
-            {"mrs": {"region": "cn-north-4"}, "watch": {"cluster_ids": ["c"]},
-             "rules": [{"name": "a", "max_runtme": "2h"}, {"name": "a", "max_runtime": "0s"}]}
-            """
+        let text = ConfigText(
+            watch: ConfigText.watching(["c"]),
+            rules: #"[{"name": "a", "max_runtme": "2h"}, {"name": "a", "max_runtime": "0s"}]"#
+        ).description
         guard case .failure(let error) = ConfigLoader.parse(text, file: "x.json") else {
             Issue.record("accepted")
             return

@@ -1,5 +1,6 @@
 import MRSWatchdog
 import Testing
+import WatchdogTestSupport
 
 /// Limits a job declares itself, capped by the rule: every form they come in, and what malformed values do
 /// (the rule's own limit applies; never an earlier kill).
@@ -165,11 +166,13 @@ struct DeclaredLimitTests {
     }
 
     @Test func theConfigReadsDeclaredLimit() throws {
-        let text = """
-            {"mrs": {"region": "cn-north-4"}, "watch": {"cluster_ids": ["c1"]},
-             "rules": [{"name": "r", "match": {"job_name": ["etl-*"]}, "max_runtime": "2h", "mode": "enforce",
-                        "declared_limit": {"keys": ["watchdog.max_runtime"], "allow_raise_to": "8h"}}]}
-            """
+        let text = ConfigText(
+            watch: ConfigText.watching(["c1"]),
+            rules: """
+                [{"name": "r", "match": {"job_name": ["etl-*"]}, "max_runtime": "2h", "mode": "enforce",
+                  "declared_limit": {"keys": ["watchdog.max_runtime"], "allow_raise_to": "8h"}}]
+                """
+        ).description
         let config = try ConfigLoader.parse(text, file: "t.json").get()
         #expect(
             config.rules[0].declaredLimit

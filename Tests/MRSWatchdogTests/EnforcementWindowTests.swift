@@ -1,6 +1,7 @@
 import Foundation
 import MRSWatchdog
 import Testing
+import WatchdogTestSupport
 
 /// Enforcement windows: over midnight, weekends, DST forward and back in two zones, excepted dates; and what
 /// the evaluator makes of a kill that falls outside the window.
@@ -110,17 +111,37 @@ struct EnforcementWindowTests {
     }
 
     @Test func theConfigReadsEnforceDuring() throws {
-        let text = """
-            {"mrs": {"region": "cn-north-4"}, "watch": {"cluster_ids": ["c1"]},
-             "rules": [{"name": "r", "match": {"job_name": ["etl-*"]}, "max_runtime": "2h", "mode": "enforce",
-                        "enforce_during": {"timezone": "Asia/Shanghai", "days": ["mon", "tue", "wed", "thu", "fri"],
-                                           "from": "20:00", "to": "06:00", "except_dates": ["2026-10-01"]}}]}
-            """
+        let text = ConfigText(
+            watch: ConfigText.watching(["c1"]),
+            rules: """
+                [{"name": "r", "match": {"job_name": ["etl-*"]}, "max_runtime": "2h", "mode": "enforce",
+                  "enforce_during": {"timezone": "Asia/Shanghai", "days": ["mon", "tue", "wed", "thu", "fri"],
+                                     "from": "20:00", "to": "06:00", "except_dates": ["2026-10-01"]}}]
+                """
+        ).description
         let window = try #require(try ConfigLoader.parse(text, file: "t.json").get().rules[0].enforceDuring)
         #expect(
             window
                 == Self.window(
                     "Asia/Shanghai", [.mon, .tue, .wed, .thu, .fri], from: "20:00", to: "06:00", except: ["2026-10-01"])
         )
+    }
+}
+
+extension EnforcementWindowTests {
+    // MARK: Through the state machine
+
+    @Test func theMachineKillsAJobHeldByAClosedWindowWhenItOpensAndNotBefore() throws {
+        // The machine starts at 08:00Z; the window opens at 08:01Z, within the poll's deadline horizon.
+        let rule = """
+            {"name": "r", "match": {"job_name": ["etl-*"]}, "max_runtime": "1h", "mode": "enforce",
+             "enforce_during": {"timezone": "UTC", "from": "08:01", "to": "12:00"}}
+            """
+        var harness = try Machine.Harness(rule: rule)
+        let hour = Machine.hour
+        #expect(harness.poll([Machine.job("j1", ago: 2 * hour)]) == ["would-kill c1/j1"])
+        #expect(harness.timer(after: Machine.minute - 1) == [])
+        #expect(harness.timer(after: 1) == ["read c1/j1"])
+        #expect(harness.read(Machine.job("j1", ago: 3 * hour, at: harness.now)) == ["persist", "kill c1/j1"])
     }
 }

@@ -1,11 +1,11 @@
 import Foundation
 import MRSWatchdog
 import Testing
+import WatchdogTestSupport
 
 /// Extensions: the drop-in file, the directory it lives in, how a rule takes one, and what the daemon's
 /// state machine does when one appears, is capped, refused, malformed or withdrawn.
 struct ExtensionTests {
-    typealias Machine = WatchdogStateMachineTests
     static let start = Machine.start
     static let hour = Machine.hour
     static let minute = Machine.minute
@@ -251,7 +251,7 @@ struct ExtensionTests {
 
     @Test func theEvaluatorMovesTheWarningAndTheKillWithTheDeadline() throws {
         let config = try ConfigLoader.parse(
-            #"{"mrs": {"region": "cn-north-4"}, "rules": [\#(Self.extendable)]}"#, file: "t.json"
+            "\(ConfigText(rules: "[\(Self.extendable)]"))", file: "t.json"
         ).get()
         let job = Machine.job("j1", ago: Self.hour + Self.minute)
         let plain = Evaluator(config: config)

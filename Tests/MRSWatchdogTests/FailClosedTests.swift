@@ -1,6 +1,7 @@
 import Foundation
 import MRSWatchdog
 import Testing
+import WatchdogTestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -290,11 +291,10 @@ struct FailClosedTests {
         ("etl.daily", "'.'"), ("etl [0-9]", "' '"), ("etl-[.]*", "the character class"), ("etl/*", "'/'"),
     ])
     func jobNamePatternsThatCanNeverMatchAreRefusedWithTheirPosition(_ pattern: String, _ part: String) throws {
-        let text = """
-            {"mrs": {"region": "cn-north-4"}, "watch": {"cluster_ids": ["c"]},
-             "rules": [{"name": "r", "max_runtime": "2h",
-                        "exclude": {"job_name": ["ok-*", "\(pattern)"]}}]}
-            """
+        let text = ConfigText(
+            watch: ConfigText.watching(["c"]),
+            rules: #"[{"name": "r", "max_runtime": "2h", "exclude": {"job_name": ["ok-*", "\#(pattern)"]}}]"#
+        ).description
         guard case .failure(let error) = ConfigLoader.parse(text, file: "g.json") else {
             Issue.record("'\(pattern)' was accepted")
             return
@@ -307,10 +307,10 @@ struct FailClosedTests {
     }
 
     @Test func queueAndUserPatternsKeepTheirOwnCharacters() throws {
-        let text = """
-            {"mrs": {"region": "cn-north-4"}, "watch": {"cluster_ids": ["c"]},
-             "rules": [{"name": "r", "max_runtime": "2h", "match": {"queue": ["root.etl"], "user": ["svc.etl"]}}]}
-            """
+        let text = ConfigText(
+            watch: ConfigText.watching(["c"]),
+            rules: #"[{"name": "r", "max_runtime": "2h", "match": {"queue": ["root.etl"], "user": ["svc.etl"]}}]"#
+        ).description
         let config = try ConfigLoader.parse(text, file: "q.json").get()
         #expect(config.rules[0].match.queue.map(\.pattern) == ["root.etl"])
     }
@@ -341,10 +341,10 @@ struct FailClosedTests {
     }
 
     @Test func aClusterWithUnknownTagsIsNotWatchedWhenAnExclusionCouldMeanIt() throws {
-        let text = """
-            {"mrs": {"region": "cn-north-4"}, "watch": {"cluster_ids": ["c-1"], "cluster_tags": {"env": "dev"}},
-             "rules": [{"name": "r", "max_runtime": "2h"}]}
-            """
+        let text = ConfigText(
+            watch: ConfigText.watching(["c-1"], #""cluster_tags": {"env": "dev"}"#),
+            rules: #"[{"name": "r", "max_runtime": "2h"}]"#
+        ).description
         var config = try ConfigLoader.parse(text, file: "w.json").get()
         let unknown = Cluster(clusterId: "c-1", tags: nil)
         #expect(config.watches(unknown), "named by id, nothing excluded by tag")
@@ -364,10 +364,9 @@ struct FailClosedTests {
         (#""match": {"user": ["etl\u200b"]}"#, "rules[0].match.user[0]", "U+200B zero-width space"),
     ])
     func conditionsThatCanNeverMatchAreRefused(_ condition: String, _ path: String, _ message: String) throws {
-        let text = """
-            {"mrs": {"region": "cn-north-4"}, "watch": {"cluster_ids": ["c"]},
-             "rules": [{"name": "r", "max_runtime": "2h", \(condition)}]}
-            """
+        let text = ConfigText(
+            watch: ConfigText.watching(["c"]), rules: #"[{"name": "r", "max_runtime": "2h", \#(condition)}]"#
+        ).description
         guard case .failure(let error) = ConfigLoader.parse(text, file: "c.json") else {
             Issue.record("accepted: \(condition)")
             return
@@ -376,20 +375,19 @@ struct FailClosedTests {
     }
 
     @Test func aTagSelectorMayAskForAnyValue() throws {
-        let text = """
-            {"mrs": {"region": "cn-north-4"}, "watch": {"cluster_tags": {"team": "*"}},
-             "rules": [{"name": "r", "max_runtime": "2h", "match": {"job_type": ["sparksubmit"]}}]}
-            """
+        let text = ConfigText(
+            watch: #"{"cluster_tags": {"team": "*"}}"#,
+            rules: #"[{"name": "r", "max_runtime": "2h", "match": {"job_type": ["sparksubmit"]}}]"#
+        ).description
         let config = try ConfigLoader.parse(text, file: "t.json").get()
         #expect(config.watch.clusterTags == ["team": "*"])
     }
 
     // MARK: 6. Invisible characters
 
-    static let valid = """
-        {"mrs": {"region": "cn-north-4"}, "watch": {"cluster_ids": ["c"]},
-         "rules": [{"name": "r", "max_runtime": "2h"}]}
-        """
+    static let valid = ConfigText(
+        watch: ConfigText.watching(["c"]), rules: #"[{"name": "r", "max_runtime": "2h"}]"#
+    ).description
 
     @Test func aLeadingByteOrderMarkIsAccepted() throws {
         let config = try ConfigLoader.parse("\u{FEFF}" + Self.valid, file: "bom.json").get()

@@ -4,7 +4,6 @@ import Testing
 /// Kill loops: jobs of one (cluster, job name, user) killed `after` times within `within` — counted from the
 /// saved kill records, so across restarts — are reported once per loop, then killed or left by the rule.
 struct KillLoopTests {
-    typealias Machine = WatchdogStateMachineTests
     static let hour = Machine.hour
     static let minute = Machine.minute
 

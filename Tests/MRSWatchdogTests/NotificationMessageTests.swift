@@ -1,6 +1,7 @@
 import Foundation
 import MRSWatchdog
 import Testing
+import WatchdogTestSupport
 
 /// What people are told: which events become messages, and the JSON a webhook receives.
 struct NotificationMessageTests {
@@ -51,12 +52,15 @@ struct NotificationMessageTests {
 
     @Test func theNotificationsSectionLoadsWithDefaults() throws {
         let config = try ConfigLoader.parse(
-            """
-            {"mrs": {"region": "ap-southeast-1", "project_id": "p"}, "watch": {"cluster_ids": ["c"]},
-             "rules": [{"name": "r", "max_runtime": "1h"}],
-             "notifications": {"events": ["kill", "unkillable"], "webhook": {"url": "https://hooks.example.com/a", "timeout": "3s"},
-                               "smn": {"topic_urn": "urn:smn:ap-southeast-1:p:ops"}}}
-            """, file: "n.json"
+            ConfigText(
+                mrs: .init(region: "ap-southeast-1", projectId: "p"), watch: ConfigText.watching(["c"]),
+                rules: #"[{"name": "r", "max_runtime": "1h"}]"#,
+                more: """
+                    "notifications": {"events": ["kill", "unkillable"],
+                                      "webhook": {"url": "https://hooks.example.com/a", "timeout": "3s"},
+                                      "smn": {"topic_urn": "urn:smn:ap-southeast-1:p:ops"}}
+                    """
+            ).description, file: "n.json"
         ).get()
         #expect(config.notifications.events == [.kill, .unkillable])
         #expect(config.notifications.webhook?.timeoutMillis == 3000)

@@ -2,6 +2,7 @@ import Logging
 import MRSWatchdog
 import Synchronization
 import Testing
+import WatchdogTestSupport
 
 /// Owner routing in the dispatcher, with channels that only record: a job's notices go to its user's
 /// channels, else to those of its cluster's owner tag, else to the defaults; the breaker to the defaults;
@@ -24,14 +25,16 @@ struct NotificationRoutingTests {
 
     static func settings(defaults: Bool) throws -> NotificationSettings {
         let fallback = defaults ? #""webhook": {"url": "https://hooks.example.com/all"},"# : ""
-        let text = """
-            {"mrs": {"region": "cn-north-4", "project_id": "p"}, "rules": [],
-             "notifications": {\(fallback)
-               "owners": {"cluster_tag": "owner",
-                          "by_user": {"ana": {"webhook": {"url": "https://hooks.example.com/ana"}},
-                                      "bo": {"smn": {"topic_urn": "urn:smn:cn-north-4:p:bo"}},
-                                      "erin": {"webhook": {"url": "https://hooks.example.com/erin"}}}}}}
-            """
+        let text = ConfigText(
+            mrs: .init(projectId: "p"),
+            more: """
+                "notifications": {\(fallback)
+                  "owners": {"cluster_tag": "owner",
+                             "by_user": {"ana": {"webhook": {"url": "https://hooks.example.com/ana"}},
+                                         "bo": {"smn": {"topic_urn": "urn:smn:cn-north-4:p:bo"}},
+                                         "erin": {"webhook": {"url": "https://hooks.example.com/erin"}}}}}
+                """
+        ).description
         return try ConfigLoader.parse(text, file: "t.json").get().notifications
     }
 

@@ -1,17 +1,17 @@
 import MRSWatchdog
 import Testing
+import WatchdogTestSupport
 
 /// `require_notice`: no kill until a warning was delivered at least `warn_before` earlier. The state machine
 /// sends the warning if none went out, waits for the dispatcher's word that it arrived, sends it again after
 /// a failed delivery, and shows failing channels in STATUS.
 struct RequireNoticeTests {
-    typealias Machine = WatchdogStateMachineTests
     static let minute = Machine.minute
     static let hour = Machine.hour
 
     static let rule =
         #"{"name": "r", "match": {"job_name": ["etl-*"]}, "max_runtime": "1h", "warn_before": "10m", "mode": "enforce", "require_notice": true}"#
-    static let notifications = #", "notifications": {"webhook": {"url": "https://hooks.example.com/w"}}"#
+    static let notifications = #""notifications": {"webhook": {"url": "https://hooks.example.com/w"}}"#
 
     static func harness() throws -> Machine.Harness {
         try Machine.Harness(rule: rule, extra: notifications)
@@ -95,15 +95,13 @@ struct RequireNoticeTests {
 
     @Test func noticeMaxHoldIsReadAndNeedsRequireNotice() throws {
         let rule = try ConfigLoader.parse(
-            """
-            {"mrs": {"region": "r", "project_id": "p"}, "rules": [\(Self.rule.dropLast()), "notice_max_hold": "2h"}]\(Self.notifications)}
-            """, file: "t.json"
+            "\(ConfigText(rules: "[\(Self.rule.dropLast()), \"notice_max_hold\": \"2h\"}]", more: Self.notifications))",
+            file: "t.json"
         ).get().rules[0]
         #expect(rule.noticeMaxHoldMillis == 2 * Self.hour)
         let refused = ConfigLoader.parse(
-            """
-            {"mrs": {"region": "r", "project_id": "p"}, "rules": [{"name": "r", "max_runtime": "1h", "mode": "enforce", "notice_max_hold": "2h"}]}
-            """, file: "t.json")
+            "\(ConfigText(rules: #"[{"name": "r", "max_runtime": "1h", "mode": "enforce", "notice_max_hold": "2h"}]"#))",
+            file: "t.json")
         guard case .failure(let error) = refused else {
             Issue.record("accepted without require_notice")
             return
@@ -124,7 +122,7 @@ struct RequireNoticeTests {
 
     @Test func explainSaysTheKillWaitsForADeliveredWarning() throws {
         let config = try ConfigLoader.parse(
-            #"{"mrs": {"region": "cn-north-4"}, "rules": [\#(Self.rule)]\#(Self.notifications)}"#, file: "t.json"
+            "\(ConfigText(rules: "[\(Self.rule)]", more: Self.notifications))", file: "t.json"
         ).get()
         let decision = Evaluator(config: config).decide(
             clusterId: "c1", clusterTags: [:], job: Machine.job("j1", ago: 2 * Self.hour), now: Machine.start)

@@ -5,6 +5,7 @@ import MRSWatchdog
 import ServiceLifecycle
 import Synchronization
 import Testing
+import WatchdogTestSupport
 
 /// Runs the real `WatchdogService` in-process against the emulator over loopback, with short timings and
 /// a sink that records every event for the test to read.
@@ -27,18 +28,16 @@ struct DaemonHarness {
         return timing
     }
 
-    /// A config watching the given clusters; `rules` and `safety` are JSON fragments.
+    /// A config watching the given clusters; `rules`, `safety` and `more` (top-level members) are JSON text.
     static func config(
         _ emulator: EmulatorHarness, clusters: [String], rules: String, safety: String = "{}",
-        pollInterval: String = "1s", extra: String = ""
+        pollInterval: String = "1s", more: String? = nil
     ) throws -> WatchdogConfig {
-        let ids = clusters.map { "\"\($0)\"" }.joined(separator: ", ")
-        let text = """
-            {"mrs": {"region": "cn-north-4", "project_id": "\(EmulatorHarness.projectId)", "endpoint": "\(emulator.baseURL)"},
-             "watch": {"cluster_ids": [\(ids)], "poll_interval": "\(pollInterval)", "discovery_interval": "10m"},
-             "safety": \(safety), "rules": \(rules)\(extra)}
-            """
-        return try ConfigLoader.parse(text, file: "test.json").get()
+        let text = ConfigText(
+            mrs: emulator.mrs,
+            watch: ConfigText.watching(clusters, #""poll_interval": "\#(pollInterval)", "discovery_interval": "10m""#),
+            safety: safety, rules: rules, more: more)
+        return try ConfigLoader.parse(text.description, file: "test.json").get()
     }
 
     /// The rules JSON most tests use: rule "r" enforcing `limit` on every `etl-*` job.

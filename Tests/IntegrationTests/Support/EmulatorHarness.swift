@@ -3,6 +3,7 @@ import Logging
 import MRSEmulator
 import MRSWatchdog
 import ServiceLifecycle
+import WatchdogTestSupport
 
 /// Runs an `MRSEmulatorServer` on a free loopback port for the duration of `body`.
 struct EmulatorHarness {
@@ -16,6 +17,8 @@ struct EmulatorHarness {
 
     var endpoint: MRSEndpoint { MRSEndpoint(url: "http://127.0.0.1:\(port)")! }
     var baseURL: String { "http://127.0.0.1:\(port)" }
+    /// The config's `mrs` section pointing at this emulator.
+    var mrs: ConfigText.MRS { ConfigText.MRS(projectId: Self.projectId, endpoint: baseURL) }
 
     static func run<T: Sendable>(
         clockOffsetMillis: Int64 = 0, _ body: @Sendable (EmulatorHarness) async throws -> T

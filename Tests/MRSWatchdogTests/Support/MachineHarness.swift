@@ -1,4 +1,8 @@
 import MRSWatchdog
+import WatchdogTestSupport
+
+/// The machine tests' helpers (`Machine.Harness`, `Machine.job`) as every suite names them.
+typealias Machine = WatchdogStateMachineTests
 
 extension WatchdogStateMachineTests {
     /// One machine and the server time it is at; every event goes through here.
@@ -15,13 +19,13 @@ extension WatchdogStateMachineTests {
 
         init(
             safety: String = "{}", dryRun: Bool = false, mode: WatchdogStateMachine.Mode = .daemon,
-            state: WatchdogState = WatchdogState(), rule: String = Harness.rule, extra: String = "",
+            state: WatchdogState = WatchdogState(), rule: String = Harness.rule, extra: String? = nil,
             timing: DaemonTiming = DaemonTiming()
         ) throws {
-            let text = """
-                {"mrs": {"region": "cn-north-4"}, "watch": {"cluster_ids": ["c1"], "poll_interval": "1h"},
-                 "safety": \(safety), "rules": [\(rule)]\(extra)}
-                """
+            let text = ConfigText(
+                watch: ConfigText.watching(["c1"], #""poll_interval": "1h""#), safety: safety, rules: "[\(rule)]",
+                more: extra
+            ).description
             machine = WatchdogStateMachine(
                 config: try ConfigLoader.parse(text, file: "t.json").get(), dryRun: dryRun, timing: timing, mode: mode)
             _ = machine.started(state: state, notices: [], now: now)
