@@ -11,7 +11,7 @@ help:
 	@echo "make build     debug build of mrs-watchdog and mrs-emulator"
 	@echo "make test      install deps if missing, then run every test (the systemd container test needs root)"
 	@echo "make monitoring-check  only the alerts, dashboard and runbook checks against a real scrape"
-	@echo "make systemd-test  only the systemd container test (root; SKIPPED otherwise)"
+	@echo "make systemd-test  only the systemd container tests, host systemd and 247 (root; SKIPPED otherwise)"
 	@echo "make install   release build (static Swift stdlib) to $(PREFIX)/bin, the unit to /etc/systemd/system,"
 	@echo "               rules.example.json to /etc/mrs-watchdog/rules.json (dry run) unless one exists"
 	@echo "               with the man page and bash, zsh and fish completions (make docs builds them into .build/docs)"

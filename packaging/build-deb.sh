@@ -22,12 +22,14 @@ install -D -m 644 docs/iam-policy.json "$STAGE/usr/share/doc/mrs-watchdog/iam-po
 install -D -m 644 packaging/copyright "$STAGE/usr/share/doc/mrs-watchdog/copyright"
 
 mkdir -p "$STAGE/DEBIAN"
+# systemd 247 knows every directive of the units (Tests/SystemdContainer/systemd247.sh); procps has
+# /bin/kill, which ExecReload= sends SIGHUP with.
 cat >"$STAGE/DEBIAN/control" <<CONTROL
 Package: mrs-watchdog
 Version: $VERSION
 Architecture: $ARCH
 Maintainer: mrs-watchdog maintainers <mrs-watchdog@users.noreply.github.com>
-Depends: libc6 (>= 2.29), libgcc-s1, libsystemd0, zlib1g, systemd
+Depends: libc6 (>= 2.29), libgcc-s1, libsystemd0, zlib1g, systemd (>= 247), procps
 Section: admin
 Priority: optional
 Installed-Size: $(du -sk "$STAGE/usr" | cut -f1)

@@ -8,12 +8,14 @@
 #        libsqlite3-dev and g++)
 set -euo pipefail
 root="${1:-/var/tmp/mrs-watchdog-bullseye}"
-if [ ! -f "$root/.mrs-watchdog-complete" ]; then
+# Headers and libraries to link against; systemd, dbus and procps (/bin/kill) to boot the unit in it.
+packages=libc6-dev,libgcc-10-dev,libstdc++-10-dev,libsqlite3-dev,libsystemd-dev,zlib1g-dev,systemd,systemd-sysv,dbus,procps
+# The marker holds the package list: a root made from another list is made again.
+if [ "$(cat "$root/.mrs-watchdog-complete" 2>/dev/null)" != "$packages" ]; then
   command -v debootstrap >/dev/null || { echo "debootstrap is missing (apt-get install debootstrap)" >&2; exit 1; }
   rm -rf "$root"
   debootstrap --variant=minbase \
-    --include=libc6-dev,libgcc-10-dev,libstdc++-10-dev,libsqlite3-dev,libsystemd-dev,zlib1g-dev,systemd,systemd-sysv,dbus \
-    bullseye "$root" http://deb.debian.org/debian >"$root.log" 2>&1 || { tail -20 "$root.log" >&2; exit 1; }
+    --include="$packages" bullseye "$root" http://deb.debian.org/debian >"$root.log" 2>&1 || { tail -20 "$root.log" >&2; exit 1; }
   # Absolute symlinks (libz.so -> /lib/…) would make the linker open the host's file under a sysroot.
   find "$root" -xdev -type l -lname '/*' | while read -r link; do
     ln -sfn "$(realpath -m --relative-to="$(dirname "$link")" "$root$(readlink "$link")")" "$link"
@@ -30,6 +32,6 @@ if [ ! -f "$root/.mrs-watchdog-complete" ]; then
   echo 'char __libc_single_threaded = 0;' | gcc -O2 -fPIC -x c -c - -o "$root/libc_single_threaded.o"
   ar r "$root/usr/lib/gcc/x86_64-linux-gnu/10/libstdc++.a" "$root/libc_single_threaded.o" 2>/dev/null
   rm "$root/libc_single_threaded.o"
-  touch "$root/.mrs-watchdog-complete"
+  echo "$packages" >"$root/.mrs-watchdog-complete"
 fi
 echo "$root"

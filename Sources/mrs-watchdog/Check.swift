@@ -12,7 +12,7 @@ extension WatchdogCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate a config file; print every problem with its JSON path and line:column.",
             discussion:
-                "Exit status: 0 valid, 1 invalid (all problems printed), 2 unreadable. The systemd unit runs this before start and before reload."
+                "Exit status: 0 valid, 1 invalid (all problems printed), 2 unreadable. The systemd unit runs this before a reload; `run` prints the same warnings as it starts."
         )
 
         @OptionGroup var file: ConfigFile
@@ -21,9 +21,12 @@ extension WatchdogCommand {
             let loaded = try file.load()
             Console.out("\(file.config): OK")
             Console.out(ConfigSummary.describe(loaded))
-            for warning in ConfigAdvice.warnings(loaded) + [Self.exposure(of: file.config, loaded)].compactMap({ $0 }) {
-                Console.out("warning: \(warning)")
-            }
+            for warning in Self.warnings(file.config, loaded) { Console.out("warning: \(warning)") }
+        }
+
+        /// What a valid config should still change, one sentence each: `check` prints them, `run` logs them.
+        static func warnings(_ path: String, _ config: WatchdogConfig) -> [String] {
+            ConfigAdvice.warnings(config) + [exposure(of: path, config)].compactMap { $0 }
         }
 
         /// A config that holds webhook URLs (whose path is their credential) and every user may read.

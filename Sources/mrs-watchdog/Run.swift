@@ -152,6 +152,7 @@ extension WatchdogCommand {
                     logger.notice(
                         "starting: \(config.rules.count) rule(s), poll every \(DurationText.format(millis: config.watch.pollIntervalMillis))\(dryRun ? ", dry run" : ""); state in \(directory)"
                     )
+                    for warning in Check.warnings(source.path, config) { logger.warning("warning: \(warning)") }
                     if once { return try await Self.runOnce(service, notifications: notifications) }
                     let services = Self.services(
                         service, reload: ReloadService(signals: reloads, source: source, watchdog: service),

@@ -2,7 +2,8 @@
 # Boots a real systemd in a container (systemd-nspawn, the host's /usr under a throw-away overlay, everything
 # else a fresh tmpfs), installs the package built by `make deb` with `dpkg -i`, points the daemon at
 # mrs-emulator on the host's loopback, and checks what an operator sees: READY gating, StatusText, kills
-# with their journal records, reload (valid and broken), the watchdog restart on a hung API, a clean stop.
+# with their journal records, reload (valid and broken), the watchdog restart on a hung API, a clean stop,
+# two template instances; then the same package under systemd 247 (systemd247.sh, a Debian 11 root).
 #
 # Needs root and systemd-nspawn. Without them it prints SKIPPED with the reason and exits 0 — except under
 # CI=true, where it fails. Usage: bash Tests/SystemdContainer/run.sh   (from the repository root)
@@ -12,21 +13,12 @@ set -uo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=${MRSW_WORK:-/var/tmp/mrs-watchdog-systemd}
 MACHINE=mrsw$$
-T0=$(date +%s%N)
-PASS=0 FAIL=0
+source "$REPO/Tests/SystemdContainer/lib.sh"
 
-log() { printf '[%5ss] %s\n' "$(( ($(date +%s%N) - T0) / 1000000000 ))" "$*"; }
-ok() { PASS=$((PASS + 1)); log "PASS: $*"; }
-bad() { FAIL=$((FAIL + 1)); log "FAIL: $*"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
-skip() {
-  if [ "${CI:-}" = true ]; then echo "systemd container test cannot run under CI=true: $*" >&2; exit 1; fi
-  echo "SKIPPED: systemd container test: $*"; exit 0
-}
-
-[ "$(id -u)" = 0 ] || skip "needs root (systemd-nspawn boots a container)"
-command -v systemd-nspawn >/dev/null || skip "systemd-nspawn is missing (apt-get install systemd-container)"
-command -v nsenter >/dev/null || skip "nsenter is missing (util-linux)"
+NAME="systemd container test"
+[ "$(id -u)" = 0 ] || skip "$NAME" "needs root (systemd-nspawn boots a container)"
+command -v systemd-nspawn >/dev/null || skip "$NAME" "systemd-nspawn is missing (apt-get install systemd-container)"
+command -v nsenter >/dev/null || skip "$NAME" "nsenter is missing (util-linux)"
 
 rm -rf "$WORK"; mkdir -p "$WORK"
 
@@ -46,15 +38,9 @@ EMULATOR=$(cd "$REPO" && swift build --show-bin-path)/mrs-emulator
 [ -x "$EMULATOR" ] || { (cd "$REPO" && swift build --product mrs-emulator >"$WORK/emulator-build.log" 2>&1) || exit 1; }
 AK=CONTAINERTESTAK00001
 SK=container-test-secret-key-0000000000
-"$EMULATOR" --listen 127.0.0.1:0 --scenario "$REPO/Tests/SystemdContainer/scenario.json" \
-  --access-key "$AK" --secret-key "$SK" >"$WORK/emulator.log" 2>&1 &
-EMULATOR_PID=$!
-for _ in $(seq 1 100); do PORT=$(sed -n 's#.*listening on http://127.0.0.1:\([0-9]*\).*#\1#p' "$WORK/emulator.log"); [ -n "$PORT" ] && break; sleep 0.1; done
-[ -n "${PORT:-}" ] || { echo "emulator did not start"; cat "$WORK/emulator.log"; exit 1; }
-EMU=http://127.0.0.1:$PORT
+start_emulator "$EMULATOR" "$REPO/Tests/SystemdContainer/scenario.json" "$AK" "$SK" "$WORK/emulator.log" || exit 1
 log "mrs-emulator on $EMU"
 faults() { curl -fsS -X PUT -d "$1" "$EMU/_emulator/faults" >/dev/null; }
-killed() { curl -fsS "$EMU/_emulator/kills" | python3 -c "import json,sys; print(' '.join(k['job_id'] for k in json.load(sys.stdin) if k['status'] == 202))"; }
 add_job() { curl -fsS -X POST -d "$1" "$EMU/_emulator/jobs" | python3 -c "import json,sys; print(json.load(sys.stdin)['job_id'])"; }
 
 # ------------------------------------------------------------------ boot the container
@@ -82,8 +68,6 @@ for _ in $(seq 1 100); do LEADER=$(pgrep -P "$NSPAWN_PID" -x systemd | head -1);
 [ -n "$LEADER" ] || { echo "nspawn did not start"; cat "$WORK/console.log"; exit 1; }
 ct() { nsenter -t "$LEADER" -a "$@"; }
 prop() { ct systemctl show -p "$1" --value mrs-watchdog.service; }
-# Retries a command (re-run each time, so it must not capture values in advance) every 0.1 s.
-wait_for() { local tries=$1; shift; for _ in $(seq 1 "$tries"); do "$@" && return 0; sleep 0.1; done; return 1; }
 state_is() { [ "$(prop ActiveState)" = "$1" ]; }
 for _ in $(seq 1 300); do ct test -S /run/systemd/private 2>/dev/null && break; sleep 0.1; done
 state=$(timeout 90 nsenter -t "$LEADER" -a systemctl is-system-running --wait 2>/dev/null)
@@ -273,6 +257,11 @@ wait_for 100 both_killed
 check "each killed the runaway job on its own cluster" both_killed
 ct systemctl stop mrs-watchdog@dev.service mrs-watchdog@prod.service
 check "both stop cleanly ($(iprop dev Result)/$(iprop prod Result))" [ "$(iprop dev Result)" = success -a "$(iprop prod Result)" = success ]
+
+# ------------------------------------------------------------------ the same package under systemd 247 (Debian 11)
+log "systemd 247: Tests/SystemdContainer/systemd247.sh"
+bash "$REPO/Tests/SystemdContainer/systemd247.sh" "$DEB" "$EMULATOR" 2>&1 | sed 's/^/    247 /'; rc=${PIPESTATUS[0]}
+check "the unit under systemd 247 in a Debian 11 root: ready, STATUS, kill, reload, clean stop (rc $rc)" [ "$rc" = 0 ]
 
 log "$PASS passed, $FAIL failed"
 if [ "$FAIL" != 0 ]; then

@@ -1,4 +1,4 @@
-/// Warnings about a valid config: what `check` prints (so the unit's `ExecStartPre=` puts them in the
+/// Warnings about a valid config: what `check` prints and `run` logs as it starts (so they are in the
 /// journal at every start), never errors. Today: owner-chosen text used as a boundary. A job's name is
 /// whatever its owner submits, so a rule that finds jobs by name can be left by renaming one, an exclusion
 /// or exemption by name can be joined by naming one, and a kill loop of a name can be made with decoys.
