@@ -80,6 +80,29 @@ struct DaemonProcessTests {
         }
     }
 
+    /// The unit runs no `check` before a start (systemd 247): `run` itself refuses a broken file, saying
+    /// where, before it reads credentials, sends a request or says READY.
+    @Test func aBrokenConfigStopsTheStartWithItsPlace() async throws {
+        try await EmulatorHarness.run { emulator in
+            let cluster = await emulator.addCluster("c-broken")
+            _ = try await emulator.state.addJob(.init(cluster: cluster, name: "etl-1", startOffset: "-1h"))
+            let config = try TemporaryConfig(
+                Self.configText(emulator, cluster: cluster, rules: #"[{"name": "x", "max_runtime": "soon"}]"#))
+            let before = await emulator.state.requestCount
+            for arguments in [["run", "--once"], ["run"]] {
+                let result = try await ChildProcess.run(
+                    "mrs-watchdog",
+                    arguments + ["--config", config.path, "--state-dir", DaemonHarness.freshStateDirectory()],
+                    environment: Self.environment)
+                #expect(result.status == 1, "\(arguments)")
+                #expect(result.stderr.contains("\(config.path):3:"), "\(result.stderr)")
+                #expect(result.stderr.contains("rules[0].max_runtime: 'soon' is not a duration"), "\(result.stderr)")
+                #expect(!result.output.contains("ready:"))
+            }
+            #expect(await emulator.state.requestCount == before, "no request was sent")
+        }
+    }
+
     @Test func sighupKeepsTheOldRulesOnABrokenFileAndAppliesAValidOne() async throws {
         try await EmulatorHarness.run { emulator in
             let cluster = await emulator.addCluster("c-hup")
@@ -160,7 +183,8 @@ struct DaemonProcessTests {
                 environment: Self.environment)
             #expect(once.status == 0, "\(once.stderr)")
             // The unit runs no `check` before a start: `run` logs its warnings itself.
-            #expect(once.output.contains("warning: rules[0] (etl) finds jobs by job_name"), "\(once.output)")
+            #expect(
+                once.output.contains("warning mrs-watchdog: rules[0] (etl) finds jobs by job_name"), "\(once.output)")
             #expect(await emulator.state.kills().map(\.jobId) == [id])
             #expect(
                 try StateStore(directory: state).load(now: 0).state.kill(JobKey(clusterId: cluster, jobId: id))?.status

@@ -207,5 +207,7 @@ extension ConcurrencyCapTests {
         #expect(harness.poll(jobs + [other]) == ["persist", "kill c1/a2"])
         let decision = try #require(harness.lastCycle?.decisions.first { $0.job.jobId == "a2" })
         #expect(decision.reason == "over max_active 1 per user ana: number 2 of 2 by submitted_time")
+        harness.now += Self.minute
+        #expect(harness.poll(jobs + [other]) == [], "a2, still listed while its kill is verified, is not killed again")
     }
 }

@@ -291,9 +291,12 @@ struct FailClosedTests {
         ("etl.daily", "'.'"), ("etl [0-9]", "' '"), ("etl-[.]*", "the character class"), ("etl/*", "'/'"),
     ])
     func jobNamePatternsThatCanNeverMatchAreRefusedWithTheirPosition(_ pattern: String, _ part: String) throws {
+        // Line 1 is mrs, line 2 opens the rules, the exclusion is alone on line 3.
         let text = ConfigText(
-            watch: ConfigText.watching(["c"]),
-            rules: #"[{"name": "r", "max_runtime": "2h", "exclude": {"job_name": ["ok-*", "\#(pattern)"]}}]"#
+            rules: """
+                [{"name": "r", "max_runtime": "2h",
+                  "exclude": {"job_name": ["ok-*", "\(pattern)"]}}]
+                """
         ).description
         guard case .failure(let error) = ConfigLoader.parse(text, file: "g.json") else {
             Issue.record("'\(pattern)' was accepted")
