@@ -59,14 +59,20 @@ systemd-test: deps
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path)/mrs-watchdog
 UNIT_DIR = /etc/systemd/system
 
+# The release build, for the package and for the benchmarks alike (what ships is what is measured).
 # Linked against a Debian 11 root (glibc 2.31; scripts/bullseye-root.sh makes it once), with SQLite and
 # libstdc++ linked in: the binary needs no glibc above 2.34 (Huawei Cloud EulerOS 2.0). pkg-config reads the
 # root's libsystemd.pc, or SwiftPM would put the host's library directory first. `make release-check`
-# proves it: objdump -T, and check and run --once inside that root.
-release: deps
-	root=$$(bash scripts/bullseye-root.sh) && \
+# proves it: objdump -T, and check and run --once inside that root. --no-export-dynamic: nothing looks up
+# the executable's own symbols at run time (the Swift runtime finds metadata through its sections), and
+# the 43,000-entry dynamic symbol table they would need kept 2.9 MiB resident (BENCHMARKS.md §4).
+RELEASE_BUILD = root=$$(bash scripts/bullseye-root.sh) && \
 	PKG_CONFIG_SYSROOT_DIR=$$root PKG_CONFIG_LIBDIR=$$root/usr/lib/x86_64-linux-gnu/pkgconfig:$$root/usr/share/pkgconfig \
-	$(SWIFT) build -c release --static-swift-stdlib --product mrs-watchdog -Xswiftc -Xclang-linker -Xswiftc --sysroot=$$root
+	$(SWIFT) build -c release --static-swift-stdlib -Xswiftc -Xclang-linker -Xswiftc --sysroot=$$root \
+	-Xlinker --no-export-dynamic
+
+release: deps
+	$(RELEASE_BUILD) --product mrs-watchdog
 
 release-check: release
 	$(SWIFT) build --product mrs-emulator
@@ -137,7 +143,7 @@ $(PEER_VENV)/bin/python:
 # Release build of everything, then every benchmark; figures go to the terminal (and mrs-watchdog-bench's
 # also to bench-results/*.json).
 bench: deps $(PEER_VENV)/bin/python
-	$(SWIFT) build -c release --static-swift-stdlib
+	$(RELEASE_BUILD)
 	$(BENCH) scale --peer-python $(PEER_VENV)/bin/python
 	$(BENCH) lateness
 	$(BENCH) memory --minutes $(BENCH_MINUTES)

@@ -122,6 +122,9 @@ extension WatchdogCommand {
             if let registry { MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry)) }
             // Reload signals are trapped before READY, so an early SIGHUP never kills the daemon.
             let reloads = await UnixSignalsSequence(trapping: .sighup)
+            // The unit runs no `check` before a start (systemd 247 cannot, beside LoadCredential=): its warnings
+            // are logged here.
+            for warning in Check.warnings(source.path, config) { logger.warning("\(warning)") }
             notifier.notify([SdNotifier.statusLine("starting: reading credentials")])
             let outcome = try await CommandErrors.reporting(onFailure: { message, code in
                 notifier.notify([SdNotifier.statusLine("failed: \(message)"), "ERRNO=\(code)"])
@@ -140,8 +143,10 @@ extension WatchdogCommand {
                             http: client.http, direct: direct, environment: ProcessInfo.processInfo.environment,
                             projectId: client.projectId, credentials: client.credentials, logger: logger),
                         logger: logger)
+                    // Last, so READY has gone out before the executable's start-up pages are handed back.
                     let sinks: [(any DaemonEventSink)?] = [
                         display, systemd, registry.map { _ in MetricsEventSink() }, notifications,
+                        once ? nil : ExecutablePageOut(logger: logger),
                     ]
                     let service = WatchdogService(
                         config: config, api: client, clock: clock,
@@ -152,7 +157,6 @@ extension WatchdogCommand {
                     logger.notice(
                         "starting: \(config.rules.count) rule(s), poll every \(DurationText.format(millis: config.watch.pollIntervalMillis))\(dryRun ? ", dry run" : ""); state in \(directory)"
                     )
-                    for warning in Check.warnings(source.path, config) { logger.warning("warning: \(warning)") }
                     if once { return try await Self.runOnce(service, notifications: notifications) }
                     let services = Self.services(
                         service, reload: ReloadService(signals: reloads, source: source, watchdog: service),
