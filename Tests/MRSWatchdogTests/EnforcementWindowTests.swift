@@ -145,7 +145,7 @@ extension EnforcementWindowTests {
         #expect(harness.timer(after: 1) == ["read c1/j1"])
         #expect(
             harness.read(Machine.job("j1", ago: 2 * hour + Machine.minute, at: harness.now)) == [
-                "persist", "kill c1/j1",
+                "persist", "kill c1/j1", "persist",
             ])
     }
 }

@@ -39,7 +39,7 @@ struct RequireNoticeTests {
         #expect(harness.poll([job(Self.hour + 6 * Self.minute)]) == [], "5 minutes after delivery: still waiting")
         harness.now += 5 * Self.minute
         #expect(harness.timer() == ["read c1/j1"])
-        #expect(harness.read(job(Self.hour + 11 * Self.minute)) == ["persist", "kill c1/j1"])
+        #expect(harness.read(job(Self.hour + 11 * Self.minute)) == ["persist", "kill c1/j1", "persist"])
     }
 
     @Test func aWarningDeliveredInTimeDoesNotMoveTheKill() throws {
@@ -48,7 +48,8 @@ struct RequireNoticeTests {
         #expect(harness.poll([Machine.job("j1", ago: 50 * Self.minute, at: start)]) == ["warn c1/j1"])
         #expect(Self.delivered(&harness, "j1") == [])
         harness.now = start + 10 * Self.minute
-        #expect(harness.poll([Machine.job("j1", ago: Self.hour, at: harness.now)]) == ["persist", "kill c1/j1"])
+        #expect(
+            harness.poll([Machine.job("j1", ago: Self.hour, at: harness.now)]) == ["persist", "kill c1/j1", "persist"])
     }
 
     @Test func aFailedDeliveryIsSentAgainAfterTheRetryIntervalAndShownInStatus() throws {
@@ -63,7 +64,7 @@ struct RequireNoticeTests {
         #expect(Self.delivered(&harness, "j1") == [])
         #expect(!harness.machine.currentStatus.text.contains("notifications failing"))
         harness.now += 10 * Self.minute
-        #expect(harness.poll([job(Self.hour + 16 * Self.minute)]) == ["persist", "kill c1/j1"])
+        #expect(harness.poll([job(Self.hour + 16 * Self.minute)]) == ["persist", "kill c1/j1", "persist"])
     }
 
     /// Every warning fails (the receiver is down, or the job's owner answers 500 on purpose): the kill is
@@ -82,7 +83,7 @@ struct RequireNoticeTests {
         harness.now = start + 30 * Self.minute - 1
         #expect(harness.poll([job()]) == [], "held until 30 minutes have passed")
         harness.now = start + 30 * Self.minute
-        #expect(harness.poll([job()]) == ["persist", "kill c1/j1"])
+        #expect(harness.poll([job()]) == ["persist", "kill c1/j1", "persist"])
         let answered = harness.machine.killAnswered(harness.key("j1"), failure: nil, now: harness.now)
         let kill = answered.compactMap { action -> DecisionRecord? in
             guard case .emit(.decision(let record)) = action, record.action == .kill else { return nil }
@@ -117,7 +118,7 @@ struct RequireNoticeTests {
         #expect(harness.poll(jobs) == ["warn c1/j2", "awaiting-notice c1/j2"])
         #expect(Self.delivered(&harness, "j2") == [])
         harness.now += 10 * Self.minute
-        #expect(harness.poll(jobs) == ["persist", "kill c1/j2"])
+        #expect(harness.poll(jobs) == ["persist", "kill c1/j2", "persist"])
     }
 
     @Test func explainSaysTheKillWaitsForADeliveredWarning() throws {

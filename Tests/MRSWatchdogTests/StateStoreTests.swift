@@ -108,7 +108,7 @@ struct StateStoreTests {
                 sawKill = true
                 break
             }
-            if case .persist(let changes) = action { try store.save(changes) }
+            if case .persist = action { try store.save(first.machine.takeChanges()) }
         }
         #expect(sawKill)
 
@@ -164,6 +164,33 @@ struct StateStoreTests {
         try store.save(state.takeChanges())
         #expect(store.isDurable)
         #expect(try StateStore(directory: directory).load(now: Self.now).state == state)
+    }
+
+    /// Changes SQLite refuses for good are dropped, so they do not block every later save; until a later save
+    /// succeeds no kill may leave, since the intents among them are not on disk.
+    @Test func changesSQLiteRefusesForGoodHoldKillsUntilASaveSucceeds() throws {
+        let directory = try Self.directory()
+        let store = StateStore(directory: directory)
+        var state = try store.load(now: Self.now).state
+        let other = try Self.otherProcess(directory)
+        try other.inDatabase {
+            try $0.execute(
+                sql: """
+                    CREATE TRIGGER refuse BEFORE INSERT ON kill WHEN NEW.job_id = 'bad'
+                    BEGIN SELECT RAISE(ABORT, 'refused'); END
+                    """)
+        }
+        state.record(Self.record("bad", .pending))
+        #expect(throws: StateFileError.self) { try store.save(state.takeChanges()) }
+        #expect(!store.isDurable, "the intent is not on disk: no kill may leave")
+        try store.save(StateChanges())
+        #expect(!store.isDurable, "a save with nothing in it proves nothing")
+        state.record(Self.record("j2", .pending))
+        try store.save(state.takeChanges())
+        #expect(store.isDurable)
+        #expect(
+            try StateStore(directory: directory).load(now: Self.now).state.kill(JobKey(clusterId: "c1", jobId: "j2"))
+                != nil)
     }
 
     /// Locked is not corrupt: a daemon starting while another process writes reads the state as it is.

@@ -19,8 +19,9 @@ extension WatchdogService {
             _ = await inbox.next(
                 within: min(wait ?? options.timing.verifyInterval, options.timing.verifyInterval), sleep: sleep)
             await perform(machine.timerFired(now: clock.now()))
+            await perform([.persist])  // `--once` has no turns: what the reads changed is saved after each wait
         }
-        await perform([machine.finalSave()])
+        await perform([.persist])
         sink.emit(.progress(machine.currentStatus))
         return (report.polled, report.failures.count)
     }

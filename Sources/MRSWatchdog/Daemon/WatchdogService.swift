@@ -86,7 +86,7 @@ public actor WatchdogService: Service {
         }
         poll?.cancel()
         await poll?.value
-        await perform([machine.finalSave()])
+        await perform([.persist])
     }
 
     /// - Throws: `StateFileError` when the state database cannot be opened.
@@ -160,9 +160,9 @@ public actor WatchdogService: Service {
                 if let history = try? store.history(since: since) {
                     sink.emit(.notice(KillReport.summary(history, sinceMillis: since, untilMillis: until)))
                 }
-            case .persist(let changes):
+            case .persist:
                 do {
-                    try store.save(changes)
+                    try store.save(machine.takeChanges())
                 } catch {
                     sink.emit(.notice(.stateSaveFailed(reason: "\(error)")))
                 }

@@ -24,6 +24,9 @@ public final class StateStore: Sendable {
     private let database = Mutex<DatabaseQueue?>(nil)
     /// Changes a failed save could not write, written with the next.
     private let backlog = Mutex(StateChanges())
+    /// True from a save whose changes SQLite refused for good (and were dropped) until the next save that
+    /// succeeds: the kill intents among them are not on disk.
+    private let dropped = Mutex(false)
 
     public var path: String { directory + "/state.sqlite" }
     var legacyPath: String { directory + "/state.json" }
@@ -92,16 +95,18 @@ public final class StateStore: Sendable {
                 where [.SQLITE_CONSTRAINT, .SQLITE_MISMATCH, .SQLITE_TOOBIG].contains(error.resultCode)
             {
                 backlog = StateChanges()
+                dropped.withLock { $0 = true }
                 throw StateFileError("dropped changes SQLite cannot store: \(error)")
             }
             backlog = StateChanges()
+            dropped.withLock { $0 = false }
         }
     }
 
     /// True when everything the daemon knows is committed to disk: a database is open, no unsaved changes.
     /// A kill is sent only then, so a restart can never send it a second time unknowingly.
     public var isDurable: Bool {
-        database.withLock { $0 != nil } && backlog.withLock { $0.isEmpty }
+        database.withLock { $0 != nil } && backlog.withLock { $0.isEmpty } && !dropped.withLock { $0 }
     }
 
     /// The history entries from `since` (server epoch ms) on, oldest first.

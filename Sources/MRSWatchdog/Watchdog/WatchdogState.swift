@@ -35,9 +35,10 @@ public struct WatchdogState: Sendable, Hashable {
     public func kill(_ key: JobKey) -> KillRecord? { kills[key] }
     public func wasWarned(_ key: JobKey) -> Bool { warned[key] != nil }
 
-    /// Kills waiting for verification, in key order.
+    /// Kills waiting for verification, in no particular order (callers sort what they act on, which is
+    /// usually far fewer).
     public var pendingKills: [KillRecord] {
-        pendingKeys.sorted().compactMap { kills[$0] }
+        pendingKeys.compactMap { kills[$0] }
     }
 
     public var pendingCount: Int { pendingKeys.count }

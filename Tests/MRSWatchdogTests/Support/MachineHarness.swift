@@ -36,19 +36,26 @@ extension WatchdogStateMachineTests {
         mutating func poll(
             _ jobs: [JobExecution], failures: [String: HuaweiCloudError] = [:], evaluator: Evaluator? = nil
         ) -> [String] {
+            let actions = machine.pollFinished(
+                report(jobs, failures: failures, evaluator: evaluator), now: now, jitter: 0)
+            for case .emit(.cycle(let cycle)) in actions { lastCycle = cycle }
+            for case .emit(.decision(let record)) in actions { records.append(record) }
+            return lines(actions)
+        }
+
+        /// The report of a poll that lists `jobs` on cluster c1, judged now.
+        func report(
+            _ jobs: [JobExecution], failures: [String: HuaweiCloudError] = [:], evaluator: Evaluator? = nil
+        ) -> PollReport {
             let at = now
             var digest = ClusterDigest(
                 cluster: Cluster(clusterId: "c1", tags: [:]), evaluator: evaluator ?? machine.evaluator, now: { at },
                 horizon: at + 2 * minute)
             digest.add(JobPage(jobs: jobs))
-            let report = PollReport(
+            return PollReport(
                 discovery: .notDue, clusters: [Cluster(clusterId: "c1", tags: [:])],
                 digests: failures.isEmpty ? ["c1": digest] : [:],
                 failures: failures, hostSkewMillis: 0, duration: .zero)
-            let actions = machine.pollFinished(report, now: now, jitter: 0)
-            for case .emit(.cycle(let cycle)) in actions { lastCycle = cycle }
-            for case .emit(.decision(let record)) in actions { records.append(record) }
-            return lines(actions)
         }
 
         mutating func timer(after millis: Int64 = 0) -> [String] {
@@ -69,8 +76,12 @@ extension WatchdogStateMachineTests {
 }
 
 extension WatchdogStateMachineTests.Harness {
-    /// Actions as short lines; progress, cycle and ready reports are left out.
-    func lines(_ actions: [WatchdogStateMachine.Action]) -> [String] { Self.lines(actions) }
+    /// Actions as short lines; progress, cycle and ready reports are left out. Each `persist` takes the
+    /// machine's changes, as the shell does when it saves them.
+    mutating func lines(_ actions: [WatchdogStateMachine.Action]) -> [String] {
+        for case .persist in actions { _ = machine.takeChanges() }
+        return Self.lines(actions)
+    }
 
     static func lines(_ actions: [WatchdogStateMachine.Action]) -> [String] {
         actions.compactMap { action in

@@ -10,8 +10,9 @@ extension WatchdogStateMachine {
         case readJob(JobKey)
         /// Send one kill (MRS API reference: StopJob); its intent was saved just before.
         case sendKill(JobKey)
-        /// Save these changes of `state` durably, in one transaction, before going on.
-        case persist(StateChanges)
+        /// Save what changed in the state since the last save (`takeChanges()`, taken when this is performed, so
+        /// a save never writes an older snapshot over a newer one) durably, in one transaction, before going on.
+        case persist
         /// Report this to the sinks (log, journal, systemd, metrics, notifications).
         case emit(DaemonEvent)
         /// Report what was stopped between these server times (epoch ms), added up from the decision history

@@ -1,15 +1,24 @@
 extension WatchdogStateMachine {
     // Kill records and their verification: a kill is sent once its intent is saved, MRS's answer is
-    // recorded, and the job is read again until it is terminal (confirmed, or gone when it ended by itself),
+    // recorded (saved once the turn's requests are answered), and the job is read again until it is terminal (confirmed, or gone when it ended by itself),
     // re-killed when still active after `verifyTimeout`, unkillable after `maxKillAttempts`. A record
     // changes only through `KillRecord`'s transitions.
 
-    /// The kill intent is saved before the request leaves, so a restart never sends it twice unknowingly.
-    mutating func sendKill(_ record: KillRecord, decision: Decision, now: Int64) -> [Action] {
+    /// Marks `record` as sent; `sendKills` then saves its intent before the request leaves.
+    mutating func markSent(_ record: KillRecord, decision: Decision, now: Int64) -> JobKey {
         var record = record
         record.sent(at: now)
         killing[record.key] = decision
-        return save(record) + [.sendKill(record.key)]
+        state.record(record)
+        return record.key
+    }
+
+    /// The kill requests for `keys` after one commit of their intents (with whatever else changed before
+    /// them), so a restart never sends a kill twice unknowingly; then one commit of MRS's answers (the shell
+    /// performs each request's answer before the next request). A turn's kills cost two `fdatasync`s, not two
+    /// per kill.
+    mutating func sendKills(_ keys: [JobKey]) -> [Action] {
+        keys.isEmpty ? [] : [.persist] + keys.map(Action.sendKill) + [.persist]
     }
 
     /// MRS answered a kill request: `failure` nil means accepted (2xx), not that the job has ended.
@@ -21,7 +30,8 @@ extension WatchdogStateMachine {
         guard let failure else {
             record.answeredAccepted()
             if !retry { sinceStart.killed += 1 }
-            return save(record) + [
+            state.record(record)
+            return [
                 decided(
                     DecisionRecord(
                         action: retry ? .killRetried : .kill, decision: decision,
@@ -29,12 +39,13 @@ extension WatchdogStateMachine {
             ]
         }
         record.answeredRefused(failure, at: now)
+        state.record(record)
         if failure.errorCode == "0175" || failure.isNotFound {
             // Refused because the job is no longer active: read it to tell "gone" from a real refusal.
             killing[key] = decision
-            return save(record) + readJob(key, .refusedKill(failure), now: now)
+            return readJob(key, .refusedKill(failure), now: now)
         }
-        return save(record) + killFailed(&record, failure: failure, decision: decision, now: now)
+        return killFailed(&record, failure: failure, decision: decision, now: now)
     }
 
     /// A verification read: terminal settles the record; still active after `verifyTimeout` sends the kill
@@ -47,7 +58,8 @@ extension WatchdogStateMachine {
             // Neither ended nor known to run: never kill again on a state that cannot be read.
             record.lastError =
                 "job_state '\(job.jobStateText ?? "missing")' is unknown; not killed again until it is read"
-            return save(record)
+            state.record(record)
+            return []
         }
         if job.isTerminal {
             return settle(
@@ -68,13 +80,14 @@ extension WatchdogStateMachine {
             clusterId: key.clusterId, clusterTags: clusterTags[key.clusterId] ?? nil, job: job, now: now)
         guard fresh.kind == .kill else {
             state.removeKill(key)
-            return [.persist(state.takeChanges()), .emit(.notice(.killWithdrawn(key, reason: fresh.reason)))]
+            return [.persist, .emit(.notice(.killWithdrawn(key, reason: fresh.reason)))]
         }
         // Over the per-minute kill budget the re-kill waits for a later verification read.
         guard budgets.killRoom(now: now, inFlight: killing.count, safety: config.safety) > 0 else {
-            return save(record)
+            state.record(record)
+            return []
         }
-        return sendKill(record, decision: fresh, now: now)
+        return sendKills([markSent(record, decision: fresh, now: now)])
     }
 
     /// A verification read failed: a job that no longer exists settles the record; otherwise it is read again.
@@ -86,7 +99,8 @@ extension WatchdogStateMachine {
                 detail: "job no longer exists", now: now)
         }
         record.lastError = failure.description
-        return save(record)
+        state.record(record)
+        return []
     }
 
     mutating func refusedKillResolved(
@@ -124,19 +138,12 @@ extension WatchdogStateMachine {
         if outcome == .unkillable { sinceStart.unkillable += 1 }
         let action: DecisionRecord.Action =
             outcome == .confirmed ? .killConfirmed : outcome == .gone ? .gone : .unkillable
-        var actions =
-            save(record) + [decided(DecisionRecord(action: action, decision: decision, detail: detail), now: now)]
+        state.record(record)
+        var actions = [decided(DecisionRecord(action: action, decision: decision, detail: detail), now: now)]
         if outcome == .unkillable {
             actions.append(.emit(.notice(.unkillable(record.key, attempts: record.attempts))))
         }
         return actions
-    }
-
-    /// Stores the record; a kill record change is saved at once, with what else changed before it (the rest
-    /// of the turn's changes wait for its end).
-    mutating func save(_ record: KillRecord) -> [Action] {
-        state.record(record)
-        return [.persist(state.takeChanges())]
     }
 
     /// When the next verification read of `record` is due: `verifyInterval` after the last, and not before a

@@ -152,8 +152,10 @@ public struct WatchdogStateMachine: Sendable {
         }
         // Re-kills the verification reads may lead to keep their place in the kill budget ahead of first kills.
         var rekills = 0
-        for pending in state.pendingKills where reads[pending.key] == nil && killing[pending.key] == nil {
-            guard now >= verificationDue(pending), readRoom > 0 else { continue }
+        let due = state.pendingKills.filter {
+            reads[$0.key] == nil && killing[$0.key] == nil && now >= verificationDue($0)
+        }
+        for pending in due.sorted(by: { $0.key < $1.key }) where readRoom > 0 {
             readRoom -= 1
             if !pending.accepted || now - pending.lastAttemptAt >= timing.verifyTimeout.wholeMilliseconds {
                 rekills += 1
@@ -184,6 +186,8 @@ public struct WatchdogStateMachine: Sendable {
             actions.append(.emit(.ready(currentStatus)))
         }
         if mode == .daemon, now - lastSummaryAt >= timing.summaryInterval.wholeMilliseconds {
+            // The summary is read from the database: the poll's answers are saved first.
+            actions.append(.persist)
             actions.append(.summarize(sinceMillis: lastSummaryAt, untilMillis: now))
             lastSummaryAt = now
         }
@@ -379,13 +383,13 @@ public struct WatchdogStateMachine: Sendable {
     /// Saves what changed in the state since the last save, and reports progress: the end of one turn.
     public mutating func turnEnded() -> [Action] {
         var actions: [Action] = []
-        if !state.changes.isEmpty { actions.append(.persist(state.takeChanges())) }
+        if !state.changes.isEmpty { actions.append(.persist) }
         actions.append(.emit(.progress(currentStatus)))
         return actions
     }
 
-    /// What is left to save at exit.
-    public mutating func finalSave() -> Action { .persist(state.takeChanges()) }
+    /// What changed in the state since the last save, for the shell to save (`Action.persist`).
+    public mutating func takeChanges() -> StateChanges { state.takeChanges() }
 
     // MARK: Acting on decisions
 
@@ -460,14 +464,15 @@ public struct WatchdogStateMachine: Sendable {
         for decision in plan.deferred {
             actions += reportOnce(budgets.breakerOpen ? .held : .deferred, decision, detail: plan.holdReason, now: now)
         }
+        var sent: [JobKey] = []
         for decision in plan.kill {
             if schedule.isStopping, !dryRun { break }
             let record = KillRecord(decision: decision, at: now)
             state.countKill(at: record.firstAttemptAt)
             budgets.killSent()
-            actions += sendKill(record, decision: decision, now: now)
+            sent.append(markSent(record, decision: decision, now: now))
         }
-        return actions
+        return actions + sendKills(sent)
     }
 
     // MARK: Helpers
