@@ -45,8 +45,13 @@ public actor EmulatorState {
     private(set) var clusters: [String: Cluster] = [:]
     /// Fields each cluster's list entry leaves out (a scenario's `omit`).
     private var clusterOmits: [String: Set<String>] = [:]
-    private var clusterOrder: [String] = []
-    private var jobs: [String: [EmulatedJob]] = [:]
+    private(set) var clusterOrder: [String] = []
+    private(set) var jobs: [String: [EmulatedJob]] = [:]
+    /// The scenario's YARN applications outside MRS job management, with their start (epoch ms), and the
+    /// ResourceManagers' roles.
+    var yarnApps: [(spec: Scenario.YarnSpec.AppSpec, startedAt: Int64, id: String)] = []
+    var yarnStandby = "rm2"
+    var malformedYarnApps = 0
     private var jobIndex: [String: (cluster: String, index: Int)] = [:]
     private(set) var killLog: [KillRecord] = []
     public var faults = FaultPlan()
@@ -152,6 +157,7 @@ public actor EmulatorState {
         for spec in scenario.jobs {
             _ = try addJob(spec)
         }
+        if let yarn = scenario.yarn { try loadYarn(yarn) }
     }
 
     /// - Parameter omit: wire fields its list entry leaves out (`clusterId` makes an unreadable entry).
@@ -175,12 +181,7 @@ public actor EmulatorState {
         if let unit = spec.timeUnit, unit != "s", unit != "ms" { throw EmulatorError.badTimeUnit(unit) }
         // YARN numbers applications per ResourceManager start: the launcher first, then the job's own app.
         let sequence = jobs[spec.cluster, default: []].count * 2 + 1
-        // Each cluster's ResourceManager started at its own moment, so ids never repeat across clusters.
-        let resourceManagerStart = startedAt + Int64(clusterOrder.firstIndex(of: spec.cluster) ?? 0) * 7_919
-        let application = { (number: Int) in
-            "application_\(resourceManagerStart)_" + String(repeating: "0", count: max(0, 4 - String(number).count))
-                + String(number)
-        }
+        let application = { (number: Int) in self.applicationId(cluster: spec.cluster, number) }
         let job = EmulatedJob(
             clusterId: spec.cluster, jobId: id, name: spec.name, user: spec.user, queue: spec.queue, type: spec.type,
             submittedAt: submitted, startsAt: starts, endsAt: ends, killedAt: nil, omit: Set(spec.omit ?? []),
@@ -303,10 +304,12 @@ public enum MetadataTokens: String, Sendable, Codable, CaseIterable {
 enum EmulatorError: Error, CustomStringConvertible {
     case unknownCluster(String)
     case badTimeUnit(String)
+    case badStandby(String)
     var description: String {
         switch self {
         case .unknownCluster(let id): return "job refers to unknown cluster '\(id)'"
         case .badTimeUnit(let unit): return "time_unit '\(unit)' is not s or ms"
+        case .badStandby(let name): return "yarn.standby '\(name)' is not rm1 or rm2"
         }
     }
 }

@@ -65,7 +65,8 @@ final class HangRelease: Sendable {
     var isReleased: Bool { released.withLock { $0 } }
 }
 
-/// Turns one HTTP request into one response: control API, metadata credentials, or the MRS API.
+/// Turns one HTTP request into one response: control API, YARN ResourceManagers, metadata credentials, or
+/// the MRS API.
 struct EmulatorRouter: Sendable {
     let state: EmulatorState
     let logger: Logger
@@ -80,6 +81,8 @@ struct EmulatorRouter: Sendable {
         let reply: Reply
         if path.hasPrefix("/_emulator/") {
             reply = await control(request: request, path: path, body: body)
+        } else if path.hasPrefix("/yarn/") {
+            reply = await resourceManager(path: path, query: request.uri.query)
         } else if path == "/meta-data/latest/api/token" || path == "/openstack/latest/securitykey" {
             // The metadata service is another host: latency reaches it only when a plan names its paths.
             let faults = await state.faults

@@ -89,8 +89,43 @@ public struct Scenario: Codable, Sendable {
         }
     }
 
+    /// What YARN runs that MRS job management does not show, and the ResourceManagers' HA roles
+    /// (served under `/yarn/{cluster}/rm1|rm2/ws/v1/cluster/…`).
+    public struct YarnSpec: Codable, Sendable {
+        /// An application started outside MRS job management (spark-submit on a node, a Hive query, …).
+        public struct AppSpec: Codable, Sendable {
+            public var cluster: String
+            public var name: String
+            public var user: String?
+            public var queue: String?
+            /// `applicationType`: `SPARK`, `MAPREDUCE`, `TEZ`, `Apache Flink`, …
+            public var type: String?
+            public var tags: [String]?
+            /// When it started, relative to load time, e.g. `"-3h"`.
+            public var startOffset: String?
+            /// `RUNNING` (default) or `ACCEPTED`.
+            public var state: String?
+            enum CodingKeys: String, CodingKey, CaseIterable {
+                case cluster, name, user, queue, type, tags, state
+                case startOffset = "start_offset"
+            }
+        }
+
+        public var apps: [AppSpec]?
+        /// Which ResourceManager is the standby, `rm1` or `rm2` (default `rm2`): it answers its cluster info
+        /// with `haState` STANDBY and redirects every other request to the active one.
+        public var standby: String?
+        /// Entries no client can read, added to every cluster's application list.
+        public var malformedApps: Int?
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case apps, standby
+            case malformedApps = "malformed_apps"
+        }
+    }
+
     public var clusters: [ClusterSpec]
     public var jobs: [JobSpec]
+    public var yarn: YarnSpec?
 
     public init(clusters: [ClusterSpec], jobs: [JobSpec] = []) {
         self.clusters = clusters
@@ -98,7 +133,7 @@ public struct Scenario: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case clusters, jobs
+        case clusters, jobs, yarn
     }
 
     /// A scenario file's contents. Unknown keys are refused (with their line:column and a "did you mean"),
@@ -112,6 +147,12 @@ public struct Scenario: Codable, Sendable {
         }
         for (index, job) in root["jobs"]?.elements.enumerated() ?? [].enumerated() {
             try check(job, "jobs[\(index)]", JobSpec.CodingKeys.self)
+        }
+        if let yarn = root["yarn"] {
+            try check(yarn, "yarn", YarnSpec.CodingKeys.self)
+            for (index, app) in yarn["apps"]?.elements.enumerated() ?? [].enumerated() {
+                try check(app, "yarn.apps[\(index)]", YarnSpec.AppSpec.CodingKeys.self)
+            }
         }
         return try JSONDecoder().decode(Scenario.self, from: Data(bytes))
     }

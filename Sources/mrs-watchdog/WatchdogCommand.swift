@@ -30,6 +30,6 @@ struct WatchdogCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Run.self, Check.self, Doctor.self, Explain.self, Plan.self, Clusters.self, Jobs.self, Kill.self,
-            Report.self, Extend.self, Extensions.self,
+            Report.self, Extend.self, Extensions.self, YarnAuditCommand.self,
         ])
 }

@@ -111,12 +111,14 @@ public enum ConfigLoader {
             }
             object.finish()
         }
+        let yarn = readYarn(top, reader)
         top.finish()
         guard let mrs else { return nil }
         var config = WatchdogConfig(
             mrs: mrs, watch: watch ?? WatchdogConfig.WatchSettings(), defaults: defaults, rules: rules,
             exemptions: exemptions, safety: safety, metricsListen: metricsListen, notifications: notifications)
         config.extensionsDirectory = extensionsDirectory
+        config.yarn = yarn
         return config
     }
 

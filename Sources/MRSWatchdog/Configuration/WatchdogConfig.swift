@@ -57,6 +57,8 @@ public struct WatchdogConfig: Sendable, Hashable {
     public var notifications = NotificationSettings()
     /// `extensions.directory`: where `mrs-watchdog extend` writes its drop-ins and the daemon reads them.
     public var extensionsDirectory = ExtensionDirectory.defaultPath
+    /// `yarn`: the ResourceManagers `yarn-audit` reads; empty when absent.
+    public var yarn = YarnSettings()
 
     /// The rule named `name` (the rule a decision names), nil for none.
     public func rule(named name: String?) -> Rule? {

@@ -1,0 +1,87 @@
+extension ConfigLoader {
+    /// `yarn`: `{"clusters": [{"cluster_id": …, "resource_managers": [URL, …], "auth": "none"}], "max_apps": N,
+    /// "request_timeout": "10s"}`.
+    static func readYarn(_ top: ConfigReader.Object, _ reader: ConfigReader) -> YarnSettings {
+        var settings = YarnSettings()
+        guard let object = top.object("yarn") else { return settings }
+        defer { object.finish() }
+        settings.maxApps = object.integer("max_apps", in: 1...100_000) ?? settings.maxApps
+        if let timeout = object.duration("request_timeout") {
+            if (1_000...300_000).contains(timeout) {
+                settings.requestTimeoutMillis = timeout
+            } else {
+                reader.report(
+                    object.childPath("request_timeout"), object.node["request_timeout"]!.position,
+                    "must be between 1s and 5m")
+            }
+        }
+        guard let node = object.value("clusters") else {
+            object.require("clusters", " (each cluster's ResourceManagers)")
+            return settings
+        }
+        guard case .array(let elements) = node.value, !elements.isEmpty else {
+            reader.report(
+                object.childPath("clusters"), node.position,
+                "expected a non-empty array of {\"cluster_id\": …, \"resource_managers\": [URL, …]}")
+            return settings
+        }
+        var seen: Set<String> = []
+        for (index, element) in elements.enumerated() {
+            let path = "yarn.clusters[\(index)]"
+            guard let entry = ConfigReader.Object(reader, element, path: path) else { continue }
+            let clusterId = entry.string("cluster_id")
+            let managers = entry.stringList("resource_managers", allowEmpty: true)
+            var auth = YarnSettings.Auth.none
+            if let text = entry.string("auth") {
+                if let parsed = YarnSettings.Auth(rawValue: text) {
+                    auth = parsed
+                } else {
+                    reader.report(
+                        entry.childPath("auth"), element["auth"]!.position,
+                        text == "kerberos"
+                            ? "Kerberos (SPNEGO) is not supported by this version; use \"none\" behind a proxy that authenticates"
+                            : ConfigReader.Object.notOneOf(text, YarnSettings.Auth.allCases.map(\.rawValue)))
+                }
+            }
+            entry.require("cluster_id")
+            entry.require("resource_managers", " (e.g. [\"http://node-master1:8088\", \"http://node-master2:8088\"])")
+            entry.finish()
+            if let clusterId, !seen.insert(clusterId).inserted {
+                reader.report(entry.childPath("cluster_id"), element["cluster_id"]!.position, "cluster given twice")
+            }
+            var urls: [String] = []
+            if let managers, case .array(let nodes) = element["resource_managers"]?.value {
+                if managers.isEmpty, nodes.isEmpty {
+                    reader.report(
+                        entry.childPath("resource_managers"), element["resource_managers"]!.position,
+                        "names no ResourceManager")
+                }
+                for (index, node) in nodes.enumerated() {
+                    guard let url = node.stringValue, managers.contains(url) else { continue }
+                    if let problem = resourceManagerProblem(url) {
+                        reader.report("\(path).resource_managers[\(index)]", node.position, problem)
+                    } else {
+                        urls.append(url)
+                    }
+                }
+            }
+            if let clusterId, !urls.isEmpty {
+                settings.clusters.append(.init(clusterId: clusterId, resourceManagers: urls, auth: auth))
+            }
+        }
+        return settings
+    }
+
+    /// Why `url` cannot be a ResourceManager base URL, nil when it can: http(s), a host, no query, fragment or
+    /// user info (a password in a config file is a leak).
+    static func resourceManagerProblem(_ url: String) -> String? {
+        guard let authority = URLAuthority(url), ["http", "https"].contains(authority.scheme.lowercased()) else {
+            return "expected an http(s) URL, e.g. http://node-master1:8088"
+        }
+        if url.contains("?") || url.contains("#") { return "must not have a query or fragment" }
+        if url.dropFirst(authority.scheme.count + 3).prefix(while: { $0 != "/" }).contains("@") {
+            return "must not hold a user or password"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,39 @@
+/// `yarn`: the ResourceManagers the YARN audit reads, per cluster. Read-only: nothing is ever killed through
+/// YARN. Absent: no audit.
+public struct YarnSettings: Sendable, Hashable {
+    /// One cluster's ResourceManagers.
+    public struct Source: Sendable, Hashable {
+        public var clusterId: String
+        /// Base URLs, `http(s)://host:port[/path]`, one per ResourceManager (both of an HA pair); the REST paths
+        /// (`ws/v1/cluster/…`) are added to each, so a proxy's path prefix works.
+        public var resourceManagers: [String]
+        public var auth: Auth = .none
+
+        public init(clusterId: String, resourceManagers: [String], auth: Auth = .none) {
+            self.clusterId = clusterId
+            self.resourceManagers = resourceManagers
+            self.auth = auth
+        }
+    }
+
+    /// How requests to the ResourceManagers authenticate. `none`: the cluster is not in security mode (or a
+    /// proxy in front authenticates). Kerberos (SPNEGO), the default of MRS security-mode clusters, is not
+    /// supported yet.
+    public enum Auth: String, Sendable, Hashable, CaseIterable {
+        case none
+    }
+
+    public var clusters: [Source] = []
+    /// The most applications one ResourceManager answer may list (the `limit` parameter); more are reported
+    /// as a cut-off list, never read past.
+    public var maxApps = 5_000
+    /// Deadline of every ResourceManager request, connection included, ms.
+    public var requestTimeoutMillis: Int64 = 10_000
+
+    public init() {}
+
+    /// The ResourceManagers of `clusterId`, nil when the config names none.
+    public func source(for clusterId: String) -> Source? {
+        clusters.first { $0.clusterId == clusterId }
+    }
+}

@@ -1,0 +1,99 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+
+/// Reads one cluster's YARN ResourceManagers, read-only (Hadoop ResourceManager REST API). Redirects are
+/// never followed (the shared client disallows them): a standby's redirect could point anywhere, so the
+/// active ResourceManager is found by asking each configured one for its `haState`.
+public struct ResourceManagerClient: Sendable {
+    /// A ResourceManager that could not be read, or none that is active.
+    public struct Failure: Error, Sendable, Hashable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// What one ResourceManager said about itself (Cluster Information API, `GET ws/v1/cluster/info`).
+    public struct Probe: Sendable, Hashable {
+        public var url: String
+        /// `clusterInfo.haState` (`ACTIVE`, `STANDBY`, …); nil when the ResourceManager is not in an HA pair
+        /// or could not be read (`failure` says why).
+        public var haState: String?
+        public var failure: String?
+        /// Active: `haState` is `ACTIVE`, or a readable answer without `haState` (no HA).
+        public var isActive: Bool { failure == nil && (haState == nil || haState == "ACTIVE") }
+    }
+
+    let http: HTTPClient
+    public let source: YarnSettings.Source
+    let maxApps: Int
+    let timeout: Duration
+    /// A cap on one answer: 4 KiB per application at `maxApps` (an entry is 1–2 KiB), at least 1 MiB.
+    var maxBodyBytes: Int { max(1 << 20, maxApps * 4096) }
+
+    public init(http: HTTPClient, source: YarnSettings.Source, settings: YarnSettings) {
+        self.http = http
+        self.source = source
+        maxApps = settings.maxApps
+        timeout = .milliseconds(settings.requestTimeoutMillis)
+    }
+
+    /// Asks every ResourceManager of the cluster for its HA state, side by side.
+    public func probe() async -> [Probe] {
+        await withTaskGroup(of: (Int, Probe).self) { group in
+            for (index, url) in source.resourceManagers.enumerated() {
+                group.addTask { (index, await probe(url)) }
+            }
+            var probes: [(Int, Probe)] = []
+            for await probe in group { probes.append(probe) }
+            return probes.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+    }
+
+    func probe(_ url: String) async -> Probe {
+        do {
+            let body = try await get(url, "ws/v1/cluster/info")
+            let root = try JSONParser.parse(Array(body.readableBytesView))
+            guard let info = root["clusterInfo"], case .object = info.value else {
+                return Probe(url: url, failure: "the answer has no clusterInfo object")
+            }
+            guard let state = info["haState"] else { return Probe(url: url) }
+            guard let text = state.stringValue else { return Probe(url: url, failure: "haState is \(state.kindName)") }
+            return Probe(url: url, haState: text)
+        } catch {
+            return Probe(url: url, failure: "\(error)")
+        }
+    }
+
+    /// The RUNNING and ACCEPTED applications of the active ResourceManager (Cluster Applications API,
+    /// `GET ws/v1/cluster/apps?states=RUNNING,ACCEPTED&limit=maxApps`).
+    /// - Returns: the ResourceManager read, its list, and whether the list reached `maxApps` (more may exist).
+    /// - Throws: `Failure` when no ResourceManager is active or the active one's answer cannot be read.
+    public func runningApps() async throws(Failure) -> (resourceManager: String, list: YarnAppList, cutOff: Bool) {
+        let probes = await probe()
+        guard let active = probes.first(where: \.isActive) else {
+            let states = probes.map { "\($0.url): \($0.failure ?? $0.haState ?? "?")" }
+            throw Failure(description: "no active ResourceManager (\(states.joined(separator: "; ")))")
+        }
+        do {
+            let body = try await get(active.url, "ws/v1/cluster/apps?states=RUNNING,ACCEPTED&limit=\(maxApps)")
+            let list = try YarnAppList.read(Array(body.readableBytesView))
+            return (active.url, list, list.apps.count + list.malformed >= maxApps)
+        } catch {
+            throw Failure(description: "\(active.url): \(error)")
+        }
+    }
+
+    /// One GET; any status but 200 is a failure (a 307 from a standby included).
+    func get(_ base: String, _ path: String) async throws -> ByteBuffer {
+        var request = HTTPClientRequest(url: Self.join(base, path))
+        request.headers.add(name: "Accept", value: "application/json")
+        let (response, body) = try await http.exchange(request, timeout: timeout, maxBodyBytes: maxBodyBytes)
+        guard response.status == .ok else {
+            throw Failure(description: "HTTP \(response.status.code) from \(Self.join(base, path))")
+        }
+        return body
+    }
+
+    static func join(_ base: String, _ path: String) -> String {
+        (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/" + path
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import MRSEmulator
+import MRSWatchdog
+import Testing
+import WatchdogTestSupport
+
+/// `mrs-watchdog yarn-audit` against the emulator's ResourceManagers: an HA pair whose first is the standby,
+/// tracked and untracked applications, and malformed entries.
+@Suite(.timeLimit(.minutes(1)))
+struct YarnAuditEmulatorTests {
+    static let rules =
+        #"[{"name": "spark-2h", "match": {"job_type": ["SparkSubmit"]}, "max_runtime": "2h", "mode": "enforce"}]"#
+
+    static func config(_ harness: EmulatorHarness, resourceManagers: [String]) throws -> TemporaryConfig {
+        let managers = resourceManagers.map { "\"\($0)\"" }.joined(separator: ", ")
+        return try TemporaryConfig(
+            ConfigText(
+                mrs: harness.mrs, watch: ConfigText.watching(["c-dev"]), rules: rules,
+                more: #""yarn": {"clusters": [{"cluster_id": "c-dev", "resource_managers": [\#(managers)]}]}"#
+            ).description)
+    }
+
+    static var environment: [String: String] {
+        ChildProcess.cleanEnvironment([
+            "HUAWEICLOUD_SDK_AK": EmulatorHarness.credentials.accessKey,
+            "HUAWEICLOUD_SDK_SK": EmulatorHarness.credentials.secretKey,
+        ])
+    }
+
+    @Test func untrackedAppsAreShownWithWhatTheRulesWouldDoAndNothingIsKilled() async throws {
+        try await EmulatorHarness.run { harness in
+            await harness.addCluster("c-dev", tags: ["env": "dev"])
+            let tracked = try await harness.state.addJob(
+                .init(cluster: "c-dev", name: "etl-nightly", type: "SparkSubmit", startOffset: "-3h", queued: "1m"))
+            let scenario = #"""
+                {"clusters": [], "jobs": [], "yarn": {"standby": "rm1", "malformed_apps": 2, "apps": [
+                  {"cluster": "c-dev", "name": "spark-shell", "user": "alice", "queue": "adhoc", "type": "SPARK",
+                   "tags": ["notebook"], "start_offset": "-3h"},
+                  {"cluster": "c-dev", "name": "INSERT INTO t", "user": "hive", "type": "TEZ", "start_offset": "-10m",
+                   "state": "ACCEPTED"}]}}
+                """#
+            try await harness.state.load(try Scenario.decode(Array(scenario.utf8)))
+            let base = "\(harness.baseURL)/yarn/c-dev"
+            let config = try Self.config(harness, resourceManagers: ["\(base)/rm1", "\(base)/rm2"])
+
+            let result = try await ChildProcess.run(
+                "mrs-watchdog", ["yarn-audit", "--json", "--config", config.path], environment: Self.environment)
+            #expect(result.status == 0, "\(result.stderr)")
+            let root = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            let clusters = try #require(root["clusters"] as? [[String: Any]])
+            let audit = try #require(clusters.first)
+            #expect(audit["resource_manager"] as? String == "\(base)/rm2", "the active one, asked, not redirected to")
+            #expect(audit["listed"] as? Int == 4, "the job's launcher and app, and two more")
+            #expect(audit["tracked"] as? Int == 2)
+            #expect(audit["malformed"] as? Int == 2)
+            let untracked = try #require(audit["untracked"] as? [[String: Any]])
+            #expect(untracked.map { $0["name"] as? String } == ["spark-shell", "INSERT INTO t"])
+            #expect(untracked.first?["verdict"] as? String == "kill")
+            #expect(untracked.first?["rule"] as? String == "spark-2h")
+            #expect(untracked.last?["verdict"] as? String == "skipped-unknown")
+            #expect(await harness.state.kills().isEmpty, "an audit never kills")
+
+            let text = try await ChildProcess.run(
+                "mrs-watchdog", ["yarn-audit", "--config", config.path], environment: Self.environment)
+            #expect(text.stdout.contains("YARN runs 4 apps, mrs-watchdog sees 2 of them"))
+            #expect(text.stdout.contains("kill: over spark-2h by 1h"))
+            #expect(text.stdout.contains("2 application entries could not be read"))
+            #expect(!text.stdout.contains(tracked))
+        }
+    }
+
+    /// A ResourceManager that cannot be reached or is no ResourceManager fails that cluster's audit, named, with
+    /// exit status 1; nothing is reported as untracked.
+    @Test func aClusterWithoutAnActiveResourceManagerIsNamedAndNotAudited() async throws {
+        try await EmulatorHarness.run { harness in
+            await harness.addCluster("c-dev", tags: ["env": "dev"])
+            let config = try Self.config(
+                harness, resourceManagers: ["http://127.0.0.1:9/closed", "\(harness.baseURL)/not-yarn"])
+            let result = try await ChildProcess.run(
+                "mrs-watchdog", ["yarn-audit", "--config", config.path], environment: Self.environment)
+            #expect(result.status == 1)
+            #expect(result.stderr.contains("cluster c-dev could not be audited: YARN: no active ResourceManager"))
+            #expect(result.stdout.contains("YARN runs 0 apps"))
+        }
+    }
+
+    @Test func withoutAYarnSectionItSaysWhatToAdd() async throws {
+        try await EmulatorHarness.run { harness in
+            await harness.addCluster("c-dev")
+            let config = try TemporaryConfig(
+                ConfigText(mrs: harness.mrs, watch: ConfigText.watching(["c-dev"]), rules: Self.rules).description)
+            let result = try await ChildProcess.run(
+                "mrs-watchdog", ["yarn-audit", "--config", config.path], environment: Self.environment)
+            #expect(result.status != 0)
+            #expect(result.stderr.contains("no yarn section"))
+        }
+    }
+}
