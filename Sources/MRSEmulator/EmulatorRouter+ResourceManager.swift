@@ -48,7 +48,8 @@ extension EmulatorRouter {
             {"id": \(text(app.id)), "user": \(text(app.user)), "queue": \(text(app.queue)), \
             "name": \(text(app.name)), "applicationType": \(text(app.applicationType)), \
             "applicationTags": \(text(app.tags.joined(separator: ","))), "state": \(text(app.state)), \
-            "startedTime": \(app.startedTime ?? 0), "elapsedTime": \(app.elapsedTime ?? 0)}
+            "startedTime": \(app.startedTime ?? 0), "launchTime": \(app.launchTime ?? 0), \
+            "elapsedTime": \(app.elapsedTime ?? 0)}
             """
     }
 }

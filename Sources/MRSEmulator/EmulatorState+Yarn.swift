@@ -39,19 +39,20 @@ extension EmulatorState {
                 YarnApplication(
                     id: job.launcherId, user: job.user, queue: job.queue, name: "launcher-\(job.jobId)",
                     applicationType: "MAPREDUCE", tags: ["mrs_launcher"], state: "RUNNING", startedTime: started,
-                    elapsedTime: now - started))
+                    launchTime: started, elapsedTime: now - started))
             apps.append(
                 YarnApplication(
                     id: job.appId, user: job.user, queue: job.queue, name: job.name,
                     applicationType: job.type == "SparkSubmit" ? "SPARK" : "MAPREDUCE", tags: [], state: state,
-                    startedTime: started, elapsedTime: now - started))
+                    startedTime: started, launchTime: state == "RUNNING" ? job.startsAt : nil,
+                    elapsedTime: now - started))
         }
         for (spec, started, id) in yarnApps where spec.cluster == cluster && started <= now {
             apps.append(
                 YarnApplication(
                     id: id, user: spec.user, queue: spec.queue, name: spec.name, applicationType: spec.type,
                     tags: spec.tags ?? [], state: spec.state ?? "RUNNING", startedTime: started,
-                    elapsedTime: now - started))
+                    launchTime: (spec.state ?? "RUNNING") == "RUNNING" ? started : nil, elapsedTime: now - started))
         }
         return apps
     }

@@ -276,6 +276,9 @@ struct EmulatorRouter: Sendable {
         if let name = query["job_name"] { jobs = jobs.filter { $0.execution.jobName == name } }
         if let user = query["user"] { jobs = jobs.filter { $0.execution.user == user } }
         if let queue = query["queue"] { jobs = jobs.filter { $0.execution.queue == queue } }
+        if let since = query["submitted_time_begin"].flatMap({ Int64($0) }) {
+            jobs = jobs.filter { ($0.execution.submittedTime ?? 0) >= since }
+        }
         if query["sort_by"] == "asc" { jobs.reverse() }
         if endless {
             // A broken server: the first page (filled up by repeating it) whatever page is asked for, and a

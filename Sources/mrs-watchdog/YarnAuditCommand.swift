@@ -23,6 +23,10 @@ extension WatchdogCommand {
             var audit: YarnAudit
             var resourceManager: String
             var cutOff: Bool
+            /// Whether the config watches the cluster: if not, the daemon sees none of its applications.
+            var watched: Bool
+            /// What the daemon sees of the cluster's applications.
+            var seen: Int { watched ? audit.tracked : 0 }
         }
 
         func run() async throws {
@@ -37,78 +41,84 @@ extension WatchdogCommand {
                     try await Self.audit(config, client: client, http: direct, clock: clock)
                 }
             }
-            if json {
-                Console.out(Self.json(audits, failures: failures))
-            } else {
-                Console.out(Self.text(audits))
-            }
+            Console.out(json ? Self.json(audits, failures: failures) : Self.text(audits, failed: failures.count))
             for (cluster, failure) in failures.sorted(by: { $0.key < $1.key }) {
-                Console.err("cluster \(cluster) could not be audited: \(SafeText.line(failure))")
+                Console.err("cluster \(cluster) could not be audited: \(SafeText.line(failure, maxBytes: 512))")
             }
             if !failures.isEmpty { throw ExitCode(1) }
         }
 
-        /// Lists each cluster's jobs in MRS and its applications in YARN, side by side, and joins them. A cluster
-        /// whose MRS listing fails is not audited: every application would look untracked.
+        /// Each cluster side by side: its applications in YARN, then its job executions in MRS submitted since
+        /// the earliest of them (any state: MRS's state lags YARN's both ways), joined. A cluster MRS does not
+        /// list, or whose job list is incomplete, is not audited: every application would look untracked.
         static func audit(
             _ config: WatchdogConfig, client: MRSHTTPClient, http: HTTPClient, clock: ServerClock
         ) async throws -> ([ClusterAudit], [String: String]) {
             let listed = try await client.listClusters()
-            let clusters = config.yarn.clusters.map { source in
-                listed.clusters.first { $0.clusterId == source.clusterId }
-                    ?? Cluster(clusterId: source.clusterId, tags: nil)
-            }
-            async let jobs = ClusterPoller(api: client, config: config).poll(clusters: clusters)
-            let apps = await withTaskGroup(
-                of: (String, Result<(String, YarnAppList, Bool), ResourceManagerClient.Failure>).self
-            ) {
-                group in
+            var extensions = ExtensionDirectory(path: config.extensionsDirectory)
+            let evaluator = Evaluator(config: config, extensions: extensions.scan().active(now: clock.now()))
+            return await withTaskGroup(of: (String, Result<ClusterAudit, CommandFailure>).self) { group in
                 for source in config.yarn.clusters {
+                    let cluster = listed.clusters.first { $0.clusterId == source.clusterId }
                     let reader = ResourceManagerClient(http: http, source: source, settings: config.yarn)
                     group.addTask {
-                        do throws(ResourceManagerClient.Failure) {
-                            let answer = try await reader.runningApps()
-                            return (source.clusterId, .success((answer.resourceManager, answer.list, answer.cutOff)))
-                        } catch {
-                            return (source.clusterId, .failure(error))
+                        guard let cluster else {
+                            return (source.clusterId, .failure(CommandFailure("MRS does not list this cluster")))
                         }
+                        return (
+                            source.clusterId,
+                            await auditOne(cluster, reader: reader, client: client, evaluator: evaluator, config, clock)
+                        )
                     }
                 }
-                var answers: [String: Result<(String, YarnAppList, Bool), ResourceManagerClient.Failure>] = [:]
-                for await (cluster, answer) in group { answers[cluster] = answer }
-                return answers
-            }
-            let listedJobs = await jobs
-            let now = clock.now()
-            var extensions = ExtensionDirectory(path: config.extensionsDirectory)
-            let evaluator = Evaluator(config: config, extensions: extensions.scan().active(now: now))
-            var audits: [ClusterAudit] = []
-            var failures: [String: String] = [:]
-            for cluster in clusters {
-                let id = cluster.clusterId
-                if let failure = listedJobs.failures[id] {
-                    failures[id] = "MRS job list: \(failure)"
-                    continue
+                var audits: [ClusterAudit] = []
+                var failures: [String: String] = [:]
+                for await (cluster, outcome) in group {
+                    switch outcome {
+                    case .success(let audit): audits.append(audit)
+                    case .failure(let failure): failures[cluster] = failure.description
+                    }
                 }
-                switch apps[id] {
-                case .success(let (manager, list, cutOff)):
-                    let audit = YarnAudit.audit(
-                        clusterId: id, clusterTags: cluster.tags, apps: list,
-                        jobs: listedJobs.digests[id]?.jobs ?? [], evaluator: evaluator, now: now)
-                    audits.append(ClusterAudit(audit: audit, resourceManager: manager, cutOff: cutOff))
-                case .failure(let failure):
-                    failures[id] = "YARN: \(failure)"
-                case nil:
-                    failures[id] = "YARN: no answer"
+                return (audits.sorted { $0.audit.clusterId < $1.audit.clusterId }, failures)
+            }
+        }
+
+        static func auditOne(
+            _ cluster: Cluster, reader: ResourceManagerClient, client: MRSHTTPClient, evaluator: Evaluator,
+            _ config: WatchdogConfig, _ clock: ServerClock
+        ) async -> Result<ClusterAudit, CommandFailure> {
+            let answer: (resourceManager: String, list: YarnAppList, cutOff: Bool)
+            do throws(ResourceManagerClient.Failure) {
+                answer = try await reader.runningApps()
+            } catch {
+                return .failure(CommandFailure("YARN: \(error)"))
+            }
+            var jobs: [JobExecution] = []
+            if let since = YarnAudit.earliestStart(answer.list) {
+                do {
+                    let pages = try await client.listJobExecutions(clusterId: cluster.clusterId, submittedSince: since)
+                    if let short = pages.first(where: { $0.endedEarly != nil || !$0.malformed.isEmpty }) {
+                        let why = short.endedEarly ?? "\(short.malformed.count) job entries could not be read"
+                        return .failure(CommandFailure("MRS job list incomplete (\(why))"))
+                    }
+                    jobs = pages.flatMap(\.jobs)
+                } catch {
+                    return .failure(CommandFailure("MRS job list: \(error)"))
                 }
             }
-            return (audits, failures)
+            let audit = YarnAudit.audit(
+                clusterId: cluster.clusterId, clusterTags: cluster.tags, apps: answer.list, jobs: jobs,
+                evaluator: evaluator, now: clock.now())
+            return .success(
+                ClusterAudit(
+                    audit: audit, resourceManager: answer.resourceManager, cutOff: answer.cutOff,
+                    watched: config.watches(cluster)))
         }
 
         /// What the rules would do: `kill: over dev-spark-2h by 1h12m`, `ok`, `skipped-unknown: job_type …`.
         static func verdict(_ decision: Decision) -> String {
-            if let rule = decision.rule, let elapsed = decision.elapsedMillis, let limit = decision.limitMillis,
-                elapsed >= limit
+            if [.kill, .wouldKill, .warn].contains(decision.kind), let rule = decision.rule,
+                let elapsed = decision.elapsedMillis, let limit = decision.limitMillis, elapsed >= limit
             {
                 return
                     "\(decision.kind.rawValue): over \(rule) by \(DurationText.format(millis: (elapsed - limit) / 1000 * 1000))"
@@ -120,27 +130,33 @@ extension WatchdogCommand {
             return decision.kind == .ok ? "ok" : "\(decision.kind.rawValue): \(decision.reason)"
         }
 
-        static func text(_ audits: [ClusterAudit]) -> String {
+        /// Hostile text (names, users, tags) is cut to this many bytes per cell: one huge name must not widen
+        /// every row of the table.
+        static let cellBytes = 128
+
+        static func text(_ audits: [ClusterAudit], failed: Int) -> String {
             var out: [String] = []
             var (listed, seen) = (0, 0)
             for entry in audits {
                 let audit = entry.audit
                 listed += audit.listed
-                seen += audit.tracked
+                seen += entry.seen
                 out.append(
-                    "cluster \(audit.clusterId): YARN runs \(audit.listed) apps, mrs-watchdog sees \(audit.tracked) of them (ResourceManager \(SafeText.line(entry.resourceManager)))"
-                )
+                    "cluster \(audit.clusterId): YARN runs \(audit.listed) apps, mrs-watchdog sees \(entry.seen) of them"
+                        + (entry.watched ? "" : " (the config does not watch this cluster)")
+                        + " (ResourceManager \(SafeText.line(entry.resourceManager, maxBytes: 256)))")
                 if !audit.untracked.isEmpty {
                     var table = TextTable(header: [
                         "APP ID", "USER", "QUEUE", "TYPE", "NAME", "RUNNING FOR", "TAGS", "THE RULES WOULD",
                     ])
                     for untracked in audit.untracked {
                         let app = untracked.app
-                        table.add([
+                        let cells = [
                             app.id, app.user ?? "-", app.queue ?? "-", app.applicationType ?? "-", app.name ?? "-",
                             app.elapsedTime.map { DurationText.format(millis: $0 / 1000 * 1000) } ?? "?",
                             app.tags.joined(separator: ","), verdict(untracked.decision),
-                        ])
+                        ]
+                        table.add(cells.map { SafeText.line($0, maxBytes: cellBytes) })
                     }
                     out.append(table.render())
                 }
@@ -154,7 +170,12 @@ extension WatchdogCommand {
                     out.append("  the list reached yarn.max_apps: YARN may run more applications than shown")
                 }
             }
-            out.append("YARN runs \(listed) apps, mrs-watchdog sees \(seen) of them")
+            if audits.isEmpty {
+                out.append("no cluster could be audited")
+            } else {
+                let of = failed == 0 ? "" : " (\(audits.count) of \(audits.count + failed) clusters audited)"
+                out.append("YARN runs \(listed) apps, mrs-watchdog sees \(seen) of them\(of)")
+            }
             return out.joined(separator: "\n")
         }
 
@@ -181,7 +202,8 @@ extension WatchdogCommand {
                     ("cluster_id", JSONText.quoted(audit.clusterId)),
                     ("resource_manager", JSONText.quoted(entry.resourceManager)), ("listed", String(audit.listed)),
                     ("tracked", String(audit.tracked)), ("malformed", String(audit.malformed)),
-                    ("cut_off", String(entry.cutOff)), ("untracked", "[" + untracked.joined(separator: ",") + "]"),
+                    ("cut_off", String(entry.cutOff)), ("watched", String(entry.watched)),
+                    ("seen", String(entry.seen)), ("untracked", "[" + untracked.joined(separator: ",") + "]"),
                 ])
             }
             let failed = failures.sorted { $0.key < $1.key }.map {

@@ -80,7 +80,46 @@ struct YarnAuditEmulatorTests {
                 "mrs-watchdog", ["yarn-audit", "--config", config.path], environment: Self.environment)
             #expect(result.status == 1)
             #expect(result.stderr.contains("cluster c-dev could not be audited: YARN: no active ResourceManager"))
-            #expect(result.stdout.contains("YARN runs 0 apps"))
+            #expect(result.stdout.contains("no cluster could be audited"))
+            #expect(!result.stdout.contains("YARN runs"), "no figure is given for what was not read")
+
+            // Two that both say ACTIVE (a failover in progress, or the same one twice) are not guessed between.
+            let base = "\(harness.baseURL)/yarn/c-dev"
+            let split = try Self.config(harness, resourceManagers: ["\(base)/rm1", "\(base)/rm1/"])
+            let both = try await ChildProcess.run(
+                "mrs-watchdog", ["yarn-audit", "--config", split.path], environment: Self.environment)
+            #expect(both.status == 1)
+            #expect(both.stderr.contains("more than one ResourceManager says it is active"), "\(both.stderr)")
+        }
+    }
+
+    /// A cluster MRS does not list is named, not audited (every application would look untracked); one the
+    /// config does not watch is audited, and the watchdog is said to see none of it.
+    @Test func aClusterMRSDoesNotListIsNamedAndAnUnwatchedOneIsSeenAsSuch() async throws {
+        try await EmulatorHarness.run { harness in
+            await harness.addCluster("c-dev", tags: ["env": "dev"])
+            await harness.addCluster("c-other", tags: ["env": "prod"])
+            _ = try await harness.state.addJob(
+                .init(cluster: "c-other", name: "etl", type: "SparkSubmit", startOffset: "-1h", queued: "1m"))
+            let other = "\(harness.baseURL)/yarn/c-other"
+            let config = try TemporaryConfig(
+                ConfigText(
+                    mrs: harness.mrs, watch: ConfigText.watching(["c-dev"]), rules: Self.rules,
+                    more: #"""
+                        "yarn": {"clusters": [
+                          {"cluster_id": "c-gone", "resource_managers": ["\#(harness.baseURL)/yarn/c-gone/rm1"]},
+                          {"cluster_id": "c-other", "resource_managers": ["\#(other)/rm1", "\#(other)/rm2"]}]}
+                        """#
+                ).description)
+            let result = try await ChildProcess.run(
+                "mrs-watchdog", ["yarn-audit", "--config", config.path], environment: Self.environment)
+            #expect(result.status == 1)
+            #expect(result.stderr.contains("cluster c-gone could not be audited: MRS does not list this cluster"))
+            #expect(
+                result.stdout.contains(
+                    "cluster c-other: YARN runs 2 apps, mrs-watchdog sees 0 of them (the config does not watch this cluster)"
+                ), "\(result.stdout)")
+            #expect(result.stdout.contains("YARN runs 2 apps, mrs-watchdog sees 0 of them (1 of 2 clusters audited)"))
         }
     }
 

@@ -25,6 +25,7 @@ struct YarnAuditTests {
         #expect(shell.user == "alice" && shell.queue == "adhoc" && shell.applicationType == "SPARK")
         #expect(shell.tags == ["notebook", "team-a"])
         #expect(shell.startedTime == 1_799_988_000_000 && shell.elapsedTime == 12_000_000)
+        #expect(shell.launchTime == 1_799_988_060_000)
         #expect(list.apps[3].tags == [] && list.apps[3].state == "ACCEPTED")
     }
 
@@ -69,10 +70,39 @@ struct YarnAuditTests {
         #expect(audit.untracked.map(\.app.id) == ["application_1764000000000_0042", "application_1764000000000_0043"])
         let shell = audit.untracked[0].decision
         #expect(shell.kind == .kill && shell.rule == "spark-2h", "a SPARK app runs as SparkSubmit under the rules")
-        #expect(shell.elapsedMillis == Self.now - 1_799_988_000_000)
+        #expect(shell.elapsedMillis == Self.now - 1_799_988_060_000, "running since its launch, not its submission")
         #expect(
             audit.untracked[1].decision.kind == .skippedUnknown,
             "a TEZ app has no MRS job type: whether a job_type rule names it is unknown, and said so")
+    }
+
+    /// A ResourceManager that ignores `limit` is not followed past it.
+    @Test func theReaderStopsAtItsLimitAndSaysSo() throws {
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/yarn-apps", withExtension: "json"))
+        let list = try YarnAppList.read(Array(try Data(contentsOf: url)), limit: 3)
+        #expect(list.apps.count == 3 && list.malformed == 0 && list.cutOff)
+        #expect(!(try Self.fixture()).cutOff)
+    }
+
+    /// MRS lists jobs submitted since an hour before the earliest application; an application without a start
+    /// time could be anyone's, so the whole list is read.
+    @Test func theJoinReadsMRSFromBeforeTheEarliestApplication() throws {
+        #expect(YarnAudit.earliestStart(try Self.fixture()) == 1_799_988_000_000 - Self.hour)
+        #expect(YarnAudit.earliestStart(YarnAppList()) == nil)
+        #expect(YarnAudit.earliestStart(YarnAppList(apps: [YarnApplication(id: "application_1_0001")])) == 0)
+    }
+
+    /// A ResourceManager that lists ended applications despite `states` is not believed.
+    @Test func anEndedApplicationIsNotCounted() throws {
+        let apps = YarnAppList(apps: [
+            YarnApplication(id: "application_1_0001", state: "FINISHED"),
+            YarnApplication(id: "application_1_0002", state: "running", startedTime: 1, launchTime: 2),
+        ])
+        let audit = YarnAudit.audit(
+            clusterId: "c1", clusterTags: nil, apps: apps, jobs: [],
+            evaluator: Evaluator(rules: [], exemptions: [], dryRun: false), now: Self.now)
+        #expect(audit.listed == 1 && audit.untracked.map(\.app.id) == ["application_1_0002"])
+        #expect(YarnAudit.asJobExecution(apps.apps[1]).startedTime == 2, "states are read in any case")
     }
 
     @Test func withoutAnyJobEveryAppIsUntracked() throws {

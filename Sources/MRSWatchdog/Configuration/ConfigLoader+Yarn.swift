@@ -5,7 +5,7 @@ extension ConfigLoader {
         var settings = YarnSettings()
         guard let object = top.object("yarn") else { return settings }
         defer { object.finish() }
-        settings.maxApps = object.integer("max_apps", in: 1...100_000) ?? settings.maxApps
+        settings.maxApps = object.integer("max_apps", in: 1...20_000) ?? settings.maxApps
         if let timeout = object.duration("request_timeout") {
             if (1_000...300_000).contains(timeout) {
                 settings.requestTimeoutMillis = timeout
@@ -60,6 +60,8 @@ extension ConfigLoader {
                     guard let url = node.stringValue, managers.contains(url) else { continue }
                     if let problem = resourceManagerProblem(url) {
                         reader.report("\(path).resource_managers[\(index)]", node.position, problem)
+                    } else if urls.contains(url) {
+                        reader.report("\(path).resource_managers[\(index)]", node.position, "given twice")
                     } else {
                         urls.append(url)
                     }

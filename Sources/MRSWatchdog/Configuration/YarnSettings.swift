@@ -32,8 +32,4 @@ public struct YarnSettings: Sendable, Hashable {
 
     public init() {}
 
-    /// The ResourceManagers of `clusterId`, nil when the config names none.
-    public func source(for clusterId: String) -> Source? {
-        clusters.first { $0.clusterId == clusterId }
-    }
 }

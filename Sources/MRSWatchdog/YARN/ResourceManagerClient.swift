@@ -14,20 +14,22 @@ public struct ResourceManagerClient: Sendable {
     /// What one ResourceManager said about itself (Cluster Information API, `GET ws/v1/cluster/info`).
     public struct Probe: Sendable, Hashable {
         public var url: String
-        /// `clusterInfo.haState` (`ACTIVE`, `STANDBY`, …); nil when the ResourceManager is not in an HA pair
-        /// or could not be read (`failure` says why).
+        /// `clusterInfo.haState` (`ACTIVE`, `STANDBY`, …; a ResourceManager without HA says `ACTIVE`); nil
+        /// when the answer could not be read (`failure` says why).
         public var haState: String?
         public var failure: String?
-        /// Active: `haState` is `ACTIVE`, or a readable answer without `haState` (no HA).
-        public var isActive: Bool { failure == nil && (haState == nil || haState == "ACTIVE") }
+        public var isActive: Bool { failure == nil && haState == "ACTIVE" }
     }
 
     let http: HTTPClient
     public let source: YarnSettings.Source
     let maxApps: Int
     let timeout: Duration
-    /// A cap on one answer: 4 KiB per application at `maxApps` (an entry is 1–2 KiB), at least 1 MiB.
-    var maxBodyBytes: Int { max(1 << 20, maxApps * 4096) }
+    /// A cap on an application list: 2 KiB per application at `maxApps` (an entry without its resource
+    /// requests is under 1 KiB), at least 1 MiB.
+    var maxListBytes: Int { max(1 << 20, maxApps * 2048) }
+    /// A cap on the cluster information answer (under 1 KiB).
+    static let maxInfoBytes = 64 * 1024
 
     public init(http: HTTPClient, source: YarnSettings.Source, settings: YarnSettings) {
         self.http = http
@@ -50,13 +52,14 @@ public struct ResourceManagerClient: Sendable {
 
     func probe(_ url: String) async -> Probe {
         do {
-            let body = try await get(url, "ws/v1/cluster/info")
+            let body = try await get(url, "ws/v1/cluster/info", maxBytes: Self.maxInfoBytes)
             let root = try JSONParser.parse(Array(body.readableBytesView))
-            guard let info = root["clusterInfo"], case .object = info.value else {
+            guard let info = root["clusterInfo"], case .object(let members) = info.value else {
                 return Probe(url: url, failure: "the answer has no clusterInfo object")
             }
-            guard let state = info["haState"] else { return Probe(url: url) }
-            guard let text = state.stringValue else { return Probe(url: url, failure: "haState is \(state.kindName)") }
+            guard members.count(where: { $0.key == "haState" }) == 1, let text = info["haState"]?.stringValue else {
+                return Probe(url: url, failure: "clusterInfo has no single haState string")
+            }
             return Probe(url: url, haState: text)
         } catch {
             return Probe(url: url, failure: "\(error)")
@@ -66,27 +69,34 @@ public struct ResourceManagerClient: Sendable {
     /// The RUNNING and ACCEPTED applications of the active ResourceManager (Cluster Applications API,
     /// `GET ws/v1/cluster/apps?states=RUNNING,ACCEPTED&limit=maxApps`).
     /// - Returns: the ResourceManager read, its list, and whether the list reached `maxApps` (more may exist).
-    /// - Throws: `Failure` when no ResourceManager is active or the active one's answer cannot be read.
+    /// - Throws: `Failure` when not exactly one ResourceManager is active (two during a failover are not
+    ///   guessed between), or the active one's answer cannot be read.
     public func runningApps() async throws(Failure) -> (resourceManager: String, list: YarnAppList, cutOff: Bool) {
         let probes = await probe()
-        guard let active = probes.first(where: \.isActive) else {
+        let active = probes.filter(\.isActive)
+        guard active.count == 1, let manager = active.first else {
             let states = probes.map { "\($0.url): \($0.failure ?? $0.haState ?? "?")" }
-            throw Failure(description: "no active ResourceManager (\(states.joined(separator: "; ")))")
+            let what = active.isEmpty ? "no active ResourceManager" : "more than one ResourceManager says it is active"
+            throw Failure(description: "\(what) (\(states.joined(separator: "; ")))")
         }
         do {
-            let body = try await get(active.url, "ws/v1/cluster/apps?states=RUNNING,ACCEPTED&limit=\(maxApps)")
-            let list = try YarnAppList.read(Array(body.readableBytesView))
-            return (active.url, list, list.apps.count + list.malformed >= maxApps)
+            let body = try await get(
+                manager.url, "ws/v1/cluster/apps?states=RUNNING,ACCEPTED&limit=\(maxApps)&deSelects=resourceRequests",
+                maxBytes: maxListBytes)
+            let list = try YarnAppList.read(Array(body.readableBytesView), limit: maxApps)
+            return (manager.url, list, list.cutOff || list.apps.count + list.malformed >= maxApps)
+        } catch let failure as Failure {
+            throw failure
         } catch {
-            throw Failure(description: "\(active.url): \(error)")
+            throw Failure(description: "\(manager.url): \(error)")
         }
     }
 
     /// One GET; any status but 200 is a failure (a 307 from a standby included).
-    func get(_ base: String, _ path: String) async throws -> ByteBuffer {
+    func get(_ base: String, _ path: String, maxBytes: Int) async throws -> ByteBuffer {
         var request = HTTPClientRequest(url: Self.join(base, path))
         request.headers.add(name: "Accept", value: "application/json")
-        let (response, body) = try await http.exchange(request, timeout: timeout, maxBodyBytes: maxBodyBytes)
+        let (response, body) = try await http.exchange(request, timeout: timeout, maxBodyBytes: maxBytes)
         guard response.status == .ok else {
             throw Failure(description: "HTTP \(response.status.code) from \(Self.join(base, path))")
         }

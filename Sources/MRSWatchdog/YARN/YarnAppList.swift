@@ -12,14 +12,17 @@ public struct YarnAppList: Sendable, Hashable {
     public var apps: [YarnApplication]
     /// Entries skipped because they could not be read.
     public var malformed: Int
+    /// True when the answer held more than `limit` entries: the rest were not read.
+    public var cutOff = false
 
     public init(apps: [YarnApplication] = [], malformed: Int = 0) {
         self.apps = apps
         self.malformed = malformed
     }
 
+    /// - Parameter limit: the most entries read (a ResourceManager that ignores `limit` is not followed).
     /// - Throws: `ReadError` when `bytes` is not a JSON object, or its `apps` / `apps.app` has the wrong kind.
-    public static func read(_ bytes: [UInt8]) throws(ReadError) -> YarnAppList {
+    public static func read(_ bytes: [UInt8], limit: Int = .max) throws(ReadError) -> YarnAppList {
         let root: JSONNode
         do {
             root = try JSONParser.parse(bytes)
@@ -38,6 +41,10 @@ public struct YarnAppList: Sendable, Hashable {
         var list = YarnAppList()
         var seen: Set<String> = []
         for element in elements {
+            guard list.apps.count + list.malformed < limit else {
+                list.cutOff = true
+                break
+            }
             guard let app = application(element), seen.insert(app.id).inserted else {
                 list.malformed += 1
                 continue
@@ -60,7 +67,7 @@ public struct YarnAppList: Sendable, Hashable {
         guard let user = text(node["user"]), let queue = text(node["queue"]), let name = text(node["name"]),
             let type = text(node["applicationType"]), let tags = text(node["applicationTags"]),
             let state = text(node["state"]), let started = number(node["startedTime"]),
-            let elapsed = number(node["elapsedTime"])
+            let launched = number(node["launchTime"]), let elapsed = number(node["elapsedTime"])
         else { return nil }
         app.user = user
         app.queue = queue
@@ -69,12 +76,14 @@ public struct YarnAppList: Sendable, Hashable {
         app.tags = (tags ?? "").split(separator: ",").map { String($0) }
         app.state = state
         app.startedTime = started.flatMap { $0 > 0 ? $0 : nil }
+        app.launchTime = launched.flatMap { $0 > 0 ? $0 : nil }
         app.elapsedTime = elapsed.flatMap { $0 >= 0 ? $0 : nil }
         return app
     }
 
     static let fields: Set<String> = [
-        "id", "user", "queue", "name", "applicationType", "applicationTags", "state", "startedTime", "elapsedTime",
+        "id", "user", "queue", "name", "applicationType", "applicationTags", "state", "startedTime", "launchTime",
+        "elapsedTime",
     ]
 
     /// A text field: absent or null reads as `.some(nil)`; any other kind than a string makes the entry

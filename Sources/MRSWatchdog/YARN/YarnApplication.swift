@@ -13,14 +13,19 @@ public struct YarnApplication: Sendable, Hashable {
     public var tags: [String]
     /// `state`: `NEW`, `NEW_SAVING`, `SUBMITTED`, `ACCEPTED`, `RUNNING`, … (`YarnApplicationState`).
     public var state: String?
-    /// When the application started (`startedTime`), epoch ms; nil when YARN gives 0 or nothing.
+    /// When the application was submitted to the ResourceManager (`startedTime`, which YARN sets at
+    /// submission), epoch ms; nil when YARN gives 0 or nothing.
     public var startedTime: Int64?
+    /// When its ApplicationMaster was launched (`launchTime`, Hadoop 2.8 and later), epoch ms: when it left
+    /// the queue. Nil when YARN gives 0 or nothing.
+    public var launchTime: Int64?
     /// How long it has run (`elapsedTime`), ms.
     public var elapsedTime: Int64?
 
     public init(
         id: String, user: String? = nil, queue: String? = nil, name: String? = nil, applicationType: String? = nil,
-        tags: [String] = [], state: String? = nil, startedTime: Int64? = nil, elapsedTime: Int64? = nil
+        tags: [String] = [], state: String? = nil, startedTime: Int64? = nil, launchTime: Int64? = nil,
+        elapsedTime: Int64? = nil
     ) {
         self.id = id
         self.user = user
@@ -30,6 +35,7 @@ public struct YarnApplication: Sendable, Hashable {
         self.tags = tags
         self.state = state
         self.startedTime = startedTime
+        self.launchTime = launchTime
         self.elapsedTime = elapsedTime
     }
 

@@ -93,9 +93,25 @@ public struct MRSHTTPClient: MRSJobAPI {
     public func forEachJobExecutionPage(
         clusterId: String, state: JobState?, _ body: (JobPage) throws -> Void
     ) async throws {
+        try await forEachJobExecutionPage(
+            clusterId: clusterId, query: state.map { [.init("job_state", $0.rawValue)] } ?? [], body)
+    }
+
+    /// Every job of a cluster submitted at or after `since` (epoch ms, `submitted_time_begin`), in any state,
+    /// as `forEachJobExecutionPage` pages it (the YARN audit's join: MRS's state lags YARN's both ways).
+    /// - Throws: as `forEachJobExecutionPage`.
+    public func listJobExecutions(clusterId: String, submittedSince since: Int64) async throws -> [JobPage] {
+        var pages: [JobPage] = []
+        try await forEachJobExecutionPage(
+            clusterId: clusterId, query: [.init("submitted_time_begin", String(since))]
+        ) { pages.append($0) }
+        return pages
+    }
+
+    private func forEachJobExecutionPage(
+        clusterId: String, query: [SignableRequest.QueryItem], _ body: (JobPage) throws -> Void
+    ) async throws {
         let path = "/v2/\(projectId)/clusters/\(Self.segment(clusterId))/job-executions"
-        var query: [SignableRequest.QueryItem] = []
-        if let state { query.append(.init("job_state", state.rawValue)) }
         let started = ContinuousClock.now
         var entries = 0
         /// Job id → the page it was first listed on.
