@@ -3,7 +3,7 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 APT_PACKAGES := libsystemd-dev libsqlite3-dev systemd-container pkg-config python3-jsonschema python3-yaml curl procps binutils man-db rpm rpmlint debootstrap
 
-.PHONY: release-check rpm check-rpm monitoring-check bench bench-core deb docs help deps apt-packages build demo test schema-check folder-check format-check systemd-test release install uninstall emulator clean
+.PHONY: release-check rpm check-rpm monitoring-check bench bench-build bench-core deb docs help deps apt-packages build demo test schema-check folder-check format-check systemd-test release install uninstall emulator clean
 
 help:
 	@echo "make deps      install the system packages the build and tests need (apt, needs root)"
@@ -21,7 +21,8 @@ help:
 	@echo "make rpm       build/mrs-watchdog-VERSION-1.ARCH.rpm (the same files; make check-rpm checks it against the .deb)"
 	@echo "make release-check  the release binary's floor: no glibc above 2.34 (objdump -T), and a run in a Debian 11 root"
 	@echo "make bench     release benchmarks against mrs-emulator and the official SDK (~40 min; BENCH_MINUTES=20"
-	@echo "               for the memory run); make bench-core runs only the in-process ones"
+	@echo "               for the memory run); make bench-build only builds them, make bench-core runs only the"
+	@echo "               in-process ones"
 	@echo "make soak      the soak test for SOAK_MINUTES=20 minutes (the test suite runs 2)"
 	@echo "make emulator  run mrs-emulator on 127.0.0.1:8080 with the demo scenario"
 
@@ -140,10 +141,13 @@ $(PEER_VENV)/bin/python:
 	python3 -m venv $(PEER_VENV)
 	$(PEER_VENV)/bin/pip install -q huaweicloudsdkmrs==3.1.219
 
+# The release build of every product (the daemon, the emulator, the benchmark driver), linked as shipped.
+bench-build: deps
+	$(RELEASE_BUILD)
+
 # Release build of everything, then every benchmark; figures go to the terminal (and mrs-watchdog-bench's
 # also to bench-results/*.json).
-bench: deps $(PEER_VENV)/bin/python
-	$(RELEASE_BUILD)
+bench: $(PEER_VENV)/bin/python bench-build
 	$(BENCH) scale --peer-python $(PEER_VENV)/bin/python
 	$(BENCH) lateness
 	$(BENCH) memory --minutes $(BENCH_MINUTES)
