@@ -26,6 +26,8 @@ extension WatchdogCommand {
                 00000000-0000-0000-0000-000000000000, which MRS never issues: "job does not exist" (0176) means \
                 the permission (mrs:job:get, mrs:job:stop) was not refused, and nothing is stopped. Any 401 ends \
                 the run, as five failures in a row lock the key for 5 minutes.
+
+                With --yarn it also checks each ResourceManager of the config's yarn section: that it answers and                 in which HA role, that exactly one is active, that its application list can be read, and its clock.
                 """)
 
         @OptionGroup var options: ConfigOptions
@@ -33,6 +35,9 @@ extension WatchdogCommand {
         @Option(
             help: "The state directory the daemon will use (default: $STATE_DIRECTORY, else /var/lib/mrs-watchdog).")
         var stateDir: String?
+
+        @Flag(help: "Also check the ResourceManagers of the config's yarn section (yarn-audit reads them).")
+        var yarn = false
 
         func run() async throws {
             var allPassed = true
@@ -91,8 +96,20 @@ extension WatchdogCommand {
                 let client = APISession.client(
                     config, http: http, projectId: projectId, credentials: provider,
                     onServerDate: { date in serverDate.withLock { $0 = date } })
-                return await Preflight(config: config, client: client, serverDate: { serverDate.withLock { $0 } })
+                let mrsPassed = await Preflight(
+                    config: config, client: client, serverDate: { serverDate.withLock { $0 } }
+                ).run(report: report)
+                guard yarn else { return mrsPassed }
+                guard !config.yarn.clusters.isEmpty else {
+                    report(
+                        .init(
+                            "yarn", passed: false, "the config has no yarn section",
+                            hint: "name each cluster's ResourceManagers under yarn.clusters"))
+                    return false
+                }
+                let yarnPassed = await YarnPreflight(settings: config.yarn, http: direct, hostNow: HostClock.nowMillis)
                     .run(report: report)
+                return mrsPassed && yarnPassed
             }
             try await direct.shutdown()
             guard passed, allPassed else { throw ExitCode(1) }

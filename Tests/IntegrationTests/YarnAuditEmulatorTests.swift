@@ -16,7 +16,8 @@ struct YarnAuditEmulatorTests {
         return try TemporaryConfig(
             ConfigText(
                 mrs: harness.mrs, watch: ConfigText.watching(["c-dev"]), rules: rules,
-                more: #""yarn": {"clusters": [{"cluster_id": "c-dev", "resource_managers": [\#(managers)]}]}"#
+                more:
+                    #""yarn": {"request_timeout": "2s", "clusters": [{"cluster_id": "c-dev", "resource_managers": [\#(managers)]}]}"#
             ).description)
     }
 
@@ -120,6 +121,39 @@ struct YarnAuditEmulatorTests {
                     "cluster c-other: YARN runs 2 apps, mrs-watchdog sees 0 of them (the config does not watch this cluster)"
                 ), "\(result.stdout)")
             #expect(result.stdout.contains("YARN runs 2 apps, mrs-watchdog sees 0 of them (1 of 2 clusters audited)"))
+        }
+    }
+
+    /// `doctor --yarn`: each ResourceManager's role, the one active, its list and its clock; one that cannot be
+    /// reached is its own failed line; a ResourceManager whose clock is 10 minutes off fails the clock check.
+    @Test func doctorChecksEachResourceManager() async throws {
+        for offset: Int64 in [0, -600_000] {
+            try await EmulatorHarness.run(clockOffsetMillis: offset) { harness in
+                await harness.addCluster("c-dev", tags: ["env": "dev"])
+                _ = try await harness.state.addJob(
+                    .init(cluster: "c-dev", name: "etl", user: "etl", type: "SparkSubmit", startOffset: "-1h"))
+                let base = "\(harness.baseURL)/yarn/c-dev"
+                let config = try Self.config(
+                    harness, resourceManagers: ["\(base)/rm1", "\(base)/rm2", "http://127.0.0.1:9/closed"])
+                let result = try await ChildProcess.run(
+                    "mrs-watchdog",
+                    [
+                        "doctor", "--yarn", "--config", config.path, "--state-dir",
+                        try DaemonHarness.freshStateDirectory(),
+                    ],
+                    environment: Self.environment)
+                let lines = result.stdout.split(separator: "\n").map(String.init)
+                func line(_ check: String) -> String? { lines.first { $0.dropFirst(2).hasPrefix(check + ":") } }
+                #expect(line("yarn c-dev \(base)/rm1")?.hasPrefix("✔") == true, "\(result.stdout)")
+                #expect(line("yarn c-dev \(base)/rm1")?.contains("answers as ACTIVE") == true)
+                #expect(line("yarn c-dev \(base)/rm2")?.contains("answers as STANDBY") == true)
+                #expect(line("yarn c-dev http://127.0.0.1:9/closed")?.hasPrefix("✘") == true)
+                #expect(line("yarn c-dev active")?.hasPrefix("✔") == true)
+                #expect(line("yarn c-dev applications")?.contains("2 running or accepted, of 1 user(s)") == true)
+                #expect(line("yarn c-dev clock")?.hasPrefix(offset == 0 ? "✔" : "✘") == true, "\(result.stdout)")
+                #expect(result.status == 1, "the closed one fails the run")
+                #expect(await harness.state.kills().allSatisfy { $0.jobId == Preflight.probeJobId }, "only MRS's probe")
+            }
         }
     }
 

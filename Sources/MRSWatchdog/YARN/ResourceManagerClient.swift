@@ -18,6 +18,8 @@ public struct ResourceManagerClient: Sendable {
         /// when the answer could not be read (`failure` says why).
         public var haState: String?
         public var failure: String?
+        /// The answer's `Date` header (the ResourceManager host's clock), epoch ms.
+        public var dateMillis: Int64?
         public var isActive: Bool { failure == nil && haState == "ACTIVE" }
     }
 
@@ -52,15 +54,15 @@ public struct ResourceManagerClient: Sendable {
 
     func probe(_ url: String) async -> Probe {
         do {
-            let body = try await get(url, "ws/v1/cluster/info", maxBytes: Self.maxInfoBytes)
+            let (body, date) = try await get(url, "ws/v1/cluster/info", maxBytes: Self.maxInfoBytes)
             let root = try JSONParser.parse(Array(body.readableBytesView))
             guard let info = root["clusterInfo"], case .object(let members) = info.value else {
-                return Probe(url: url, failure: "the answer has no clusterInfo object")
+                return Probe(url: url, failure: "the answer has no clusterInfo object", dateMillis: date)
             }
             guard members.count(where: { $0.key == "haState" }) == 1, let text = info["haState"]?.stringValue else {
-                return Probe(url: url, failure: "clusterInfo has no single haState string")
+                return Probe(url: url, failure: "clusterInfo has no single haState string", dateMillis: date)
             }
-            return Probe(url: url, haState: text)
+            return Probe(url: url, haState: text, dateMillis: date)
         } catch {
             return Probe(url: url, failure: "\(error)")
         }
@@ -80,7 +82,7 @@ public struct ResourceManagerClient: Sendable {
             throw Failure(description: "\(what) (\(states.joined(separator: "; ")))")
         }
         do {
-            let body = try await get(
+            let (body, _) = try await get(
                 manager.url, "ws/v1/cluster/apps?states=RUNNING,ACCEPTED&limit=\(maxApps)&deSelects=resourceRequests",
                 maxBytes: maxListBytes)
             let list = try YarnAppList.read(Array(body.readableBytesView), limit: maxApps)
@@ -92,15 +94,16 @@ public struct ResourceManagerClient: Sendable {
         }
     }
 
-    /// One GET; any status but 200 is a failure (a 307 from a standby included).
-    func get(_ base: String, _ path: String, maxBytes: Int) async throws -> ByteBuffer {
+    /// One GET, with the answer's `Date` (epoch ms); any status but 200 is a failure (a 307 from a standby
+    /// included).
+    func get(_ base: String, _ path: String, maxBytes: Int) async throws -> (ByteBuffer, Int64?) {
         var request = HTTPClientRequest(url: Self.join(base, path))
         request.headers.add(name: "Accept", value: "application/json")
         let (response, body) = try await http.exchange(request, timeout: timeout, maxBodyBytes: maxBytes)
         guard response.status == .ok else {
             throw Failure(description: "HTTP \(response.status.code) from \(Self.join(base, path))")
         }
-        return body
+        return (body, response.headers.first(name: "Date").flatMap(HTTPDate.parse))
     }
 
     static func join(_ base: String, _ path: String) -> String {

@@ -1,0 +1,90 @@
+import AsyncHTTPClient
+
+/// `doctor --yarn`: for each cluster of the config's `yarn` section, without changing anything, whether each
+/// ResourceManager answers and in which HA role, that exactly one is active, that its application list can be
+/// read (and whose applications it shows), and how far its clock is from this host's. Kerberos is not
+/// checked: the config refuses it until it is supported.
+public struct YarnPreflight: Sendable {
+    let settings: YarnSettings
+    let http: HTTPClient
+    /// The host clock, epoch ms.
+    let hostNow: @Sendable () -> Int64
+
+    /// How far a ResourceManager's clock may be from the host's: YARN's times are its own, the audit's "now"
+    /// is MRS's server time, so a difference is an error in every running time shown.
+    static let clockToleranceMillis: Int64 = 60_000
+
+    public init(settings: YarnSettings, http: HTTPClient, hostNow: @escaping @Sendable () -> Int64) {
+        self.settings = settings
+        self.http = http
+        self.hostNow = hostNow
+    }
+
+    /// Reports one line per check; true when all passed.
+    public func run(report: (PreflightResult) -> Void) async -> Bool {
+        var passed = true
+        func record(_ result: PreflightResult) {
+            passed = passed && result.passed
+            report(result)
+        }
+        for source in settings.clusters {
+            let client = ResourceManagerClient(http: http, source: source, settings: settings)
+            let name = "yarn \(source.clusterId)"
+            let probes = await client.probe()
+            for probe in probes {
+                if let failure = probe.failure {
+                    record(
+                        .init(
+                            "\(name) \(probe.url)", passed: false, SafeText.line(failure, maxBytes: 512),
+                            hint:
+                                "check the URL (http://host:8088, or the proxy's path) and that this host may reach it")
+                    )
+                } else {
+                    record(
+                        .init(
+                            "\(name) \(probe.url)", passed: true,
+                            "answers as \(SafeText.line(probe.haState ?? "?", maxBytes: 64))"))
+                }
+            }
+            let active = probes.filter(\.isActive)
+            guard active.count == 1, let manager = active.first else {
+                record(
+                    .init(
+                        "\(name) active", passed: false,
+                        active.isEmpty ? "no ResourceManager says it is ACTIVE" : "\(active.count) say they are ACTIVE",
+                        hint: "list every ResourceManager of the cluster, each once"))
+                continue
+            }
+            record(.init("\(name) active", passed: true, manager.url))
+            record(clock(name, manager))
+            do throws(ResourceManagerClient.Failure) {
+                let answer = try await client.runningApps()
+                let users = Set(answer.list.apps.compactMap(\.user)).count
+                let unreadable = answer.list.malformed > 0 ? ", \(answer.list.malformed) unreadable" : ""
+                record(
+                    .init(
+                        "\(name) applications", passed: true,
+                        "\(answer.list.apps.count) running or accepted, of \(users) user(s)\(unreadable)"
+                            + (answer.cutOff ? "; the list reached yarn.max_apps" : "")))
+            } catch {
+                record(.init("\(name) applications", passed: false, SafeText.line(error.description, maxBytes: 512)))
+            }
+        }
+        return passed
+    }
+
+    func clock(_ name: String, _ probe: ResourceManagerClient.Probe) -> PreflightResult {
+        guard let date = probe.dateMillis else {
+            return .init("\(name) clock", passed: false, "the ResourceManager sent no Date header")
+        }
+        // `Date` names a whole second: measured from its middle.
+        let skew = hostNow() - date - 500
+        let off = DurationText.format(millis: abs(skew) / 1000 * 1000)
+        guard abs(skew) <= Self.clockToleranceMillis else {
+            return .init(
+                "\(name) clock", passed: false, "its clock is \(off) \(skew > 0 ? "behind" : "ahead of") this host's",
+                hint: "turn on time sync on the cluster's nodes: running times are read from YARN's clock")
+        }
+        return .init("\(name) clock", passed: true, "within \(off) of this host's")
+    }
+}
