@@ -1,5 +1,4 @@
 import ArgumentParser
-import AsyncHTTPClient
 import MRSWatchdog
 
 extension WatchdogCommand {
@@ -19,15 +18,7 @@ extension WatchdogCommand {
         @Flag(help: "Print JSON instead of tables.")
         var json = false
 
-        struct ClusterAudit: Sendable {
-            var audit: YarnAudit
-            var resourceManager: String
-            var cutOff: Bool
-            /// Whether the config watches the cluster: if not, the daemon sees none of its applications.
-            var watched: Bool
-            /// What the daemon sees of the cluster's applications.
-            var seen: Int { watched ? audit.tracked : 0 }
-        }
+        typealias ClusterAudit = YarnAuditor.ClusterAudit
 
         func run() async throws {
             let config = try options.load()
@@ -36,83 +27,19 @@ extension WatchdogCommand {
                     "the config has no yarn section: name each cluster's ResourceManagers under yarn.clusters")
             }
             let clock = ServerClock()
-            let (audits, failures) = try await CommandErrors.reporting {
+            let report = try await CommandErrors.reporting {
                 try await APISession.withClients(config, serverClock: clock) { client, direct in
-                    try await Self.audit(config, client: client, http: direct, clock: clock)
+                    try await YarnAuditor(config: config, mrs: client, http: direct).run(now: clock.now)
                 }
             }
-            Console.out(json ? Self.json(audits, failures: failures) : Self.text(audits, failed: failures.count))
-            for (cluster, failure) in failures.sorted(by: { $0.key < $1.key }) {
+            Console.out(
+                json
+                    ? Self.json(report.clusters, failures: report.failures)
+                    : Self.text(report.clusters, failed: report.failures.count))
+            for (cluster, failure) in report.failures.sorted(by: { $0.key < $1.key }) {
                 Console.err("cluster \(cluster) could not be audited: \(SafeText.line(failure, maxBytes: 512))")
             }
-            if !failures.isEmpty { throw ExitCode(1) }
-        }
-
-        /// Each cluster side by side: its applications in YARN, then its job executions in MRS submitted since
-        /// the earliest of them (any state: MRS's state lags YARN's both ways), joined. A cluster MRS does not
-        /// list, or whose job list is incomplete, is not audited: every application would look untracked.
-        static func audit(
-            _ config: WatchdogConfig, client: MRSHTTPClient, http: HTTPClient, clock: ServerClock
-        ) async throws -> ([ClusterAudit], [String: String]) {
-            let listed = try await client.listClusters()
-            var extensions = ExtensionDirectory(path: config.extensionsDirectory)
-            let evaluator = Evaluator(config: config, extensions: extensions.scan().active(now: clock.now()))
-            return await withTaskGroup(of: (String, Result<ClusterAudit, CommandFailure>).self) { group in
-                for source in config.yarn.clusters {
-                    let cluster = listed.clusters.first { $0.clusterId == source.clusterId }
-                    let reader = ResourceManagerClient(http: http, source: source, settings: config.yarn)
-                    group.addTask {
-                        guard let cluster else {
-                            return (source.clusterId, .failure(CommandFailure("MRS does not list this cluster")))
-                        }
-                        return (
-                            source.clusterId,
-                            await auditOne(cluster, reader: reader, client: client, evaluator: evaluator, config, clock)
-                        )
-                    }
-                }
-                var audits: [ClusterAudit] = []
-                var failures: [String: String] = [:]
-                for await (cluster, outcome) in group {
-                    switch outcome {
-                    case .success(let audit): audits.append(audit)
-                    case .failure(let failure): failures[cluster] = failure.description
-                    }
-                }
-                return (audits.sorted { $0.audit.clusterId < $1.audit.clusterId }, failures)
-            }
-        }
-
-        static func auditOne(
-            _ cluster: Cluster, reader: ResourceManagerClient, client: MRSHTTPClient, evaluator: Evaluator,
-            _ config: WatchdogConfig, _ clock: ServerClock
-        ) async -> Result<ClusterAudit, CommandFailure> {
-            let answer: (resourceManager: String, list: YarnAppList, cutOff: Bool)
-            do throws(ResourceManagerClient.Failure) {
-                answer = try await reader.runningApps()
-            } catch {
-                return .failure(CommandFailure("YARN: \(error)"))
-            }
-            var jobs: [JobExecution] = []
-            if let since = YarnAudit.earliestStart(answer.list) {
-                do {
-                    let pages = try await client.listJobExecutions(clusterId: cluster.clusterId, submittedSince: since)
-                    if let short = pages.first(where: { $0.endedEarly != nil || !$0.malformed.isEmpty }) {
-                        let why = short.endedEarly ?? "\(short.malformed.count) job entries could not be read"
-                        return .failure(CommandFailure("MRS job list incomplete (\(why))"))
-                    }
-                    jobs = pages.flatMap(\.jobs)
-                } catch {
-                    return .failure(CommandFailure("MRS job list: \(error)"))
-                }
-            }
-            let audit = YarnAudit.audit(
-                clusterId: cluster.clusterId, clusterTags: cluster.tags, apps: answer.list, jobs: jobs,
-                evaluator: evaluator, now: clock.now())
-            return .success(
-                ClusterAudit(
-                    audit: audit, resourceManager: answer.resourceManager, cutOff: answer.cutOff,
-                    watched: config.watches(cluster)))
+            if !report.failures.isEmpty { throw ExitCode(1) }
         }
 
         /// What the rules would do: `kill: over dev-spark-2h by 1h12m`, `ok`, `skipped-unknown: job_type …`.
