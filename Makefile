@@ -66,7 +66,7 @@ UNIT_DIR = /etc/systemd/system
 # root's libsystemd.pc, or SwiftPM would put the host's library directory first. `make release-check`
 # proves it: objdump -T, and check and run --once inside that root. --no-export-dynamic: nothing looks up
 # the executable's own symbols at run time (the Swift runtime finds metadata through its sections), and
-# the 43,000-entry dynamic symbol table they would need kept 2.9 MiB resident (BENCHMARKS.md §4).
+# the 43,000-entry dynamic symbol table they would need kept 2.7 MiB resident (BENCHMARKS.md §4).
 RELEASE_BUILD = root=$$(bash scripts/bullseye-root.sh) && \
 	PKG_CONFIG_SYSROOT_DIR=$$root PKG_CONFIG_LIBDIR=$$root/usr/lib/x86_64-linux-gnu/pkgconfig:$$root/usr/share/pkgconfig \
 	$(SWIFT) build -c release --static-swift-stdlib -Xswiftc -Xclang-linker -Xswiftc --sysroot=$$root \

@@ -27,7 +27,8 @@ extension WatchdogCommand {
                 the permission (mrs:job:get, mrs:job:stop) was not refused, and nothing is stopped. Any 401 ends \
                 the run, as five failures in a row lock the key for 5 minutes.
 
-                With --yarn it also checks each ResourceManager of the config's yarn section: that it answers and                 in which HA role, that exactly one is active, that its application list can be read, and its clock.
+                With --yarn it also checks each ResourceManager of the config's yarn section: that it answers and \
+                in which HA role, that exactly one is active, that its application list can be read, and its clock.
                 """)
 
         @OptionGroup var options: ConfigOptions
@@ -107,7 +108,7 @@ extension WatchdogCommand {
                             hint: "name each cluster's ResourceManagers under yarn.clusters"))
                     return false
                 }
-                let yarnPassed = await YarnPreflight(settings: config.yarn, http: direct, hostNow: HostClock.nowMillis)
+                let yarnPassed = await YarnPreflight(settings: config.yarn, http: direct)
                     .run(report: report)
                 return mrsPassed && yarnPassed
             }

@@ -8,9 +8,11 @@ extension WatchdogCommand {
             abstract: "Read-only: what YARN runs that MRS job management does not show, and what the rules would say.",
             discussion: """
                 For each cluster in the config's yarn section: lists the RUNNING and ACCEPTED applications of its \
-                active ResourceManager and the cluster's active job executions in MRS, and shows the applications \
-                no job execution names (by app_id or launcher_id) — spark-submit on a node, Hive from Hue or \
-                beeline, Flink CLI jobs — with the verdict the rules would give them. Nothing is killed.
+                active ResourceManager and the cluster's job executions in MRS submitted since an hour before the \
+                earliest of them, in any state, and shows the applications no job execution names (by app_id or \
+                launcher_id) — spark-submit on a node, Hive from Hue or beeline, Flink CLI jobs — with the verdict \
+                the rules would give them. Nothing is killed. ResourceManagers are reached directly, not through \
+                http(s)_proxy.
                 """)
 
         @OptionGroup var options: ConfigOptions

@@ -24,10 +24,10 @@ public struct YarnSettings: Sendable, Hashable {
     }
 
     public var clusters: [Source] = []
-    /// The most applications one ResourceManager answer may list (the `limit` parameter); more are reported
-    /// as a cut-off list, never read past.
+    /// The most applications one ResourceManager answer may list (the `limit` parameter), 1–20,000; more
+    /// are reported as a cut-off list, never read past.
     public var maxApps = 5_000
-    /// Deadline of every ResourceManager request, connection included, ms.
+    /// Deadline of every ResourceManager request, connection included, ms (1,000–300,000).
     public var requestTimeoutMillis: Int64 = 10_000
 
     public init() {}

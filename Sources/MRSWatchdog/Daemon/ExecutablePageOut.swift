@@ -15,7 +15,7 @@ import Synchronization
 /// Linux ≥ 5.4). Start-up touches far more of the binary than the loop does — the loader's relocation
 /// table (3 MiB), argument parsing, the config loader — and the kernel maps code in 64 KiB runs around
 /// each fault, so those pages would stay resident for the daemon's life. The pages the loop uses come back
-/// on their first touch; the idle RSS falls by about 14 MiB (BENCHMARKS.md §4).
+/// on their first touch; the idle RSS falls by about 13 MiB (BENCHMARKS.md §4).
 ///
 /// `MADV_PAGEOUT` only reclaims: clean pages of the file are dropped and read again when needed; pages the
 /// loader wrote (the relocated `.data.rel.ro`) are anonymous and stay (there is no swap) — no content is

@@ -7,17 +7,14 @@ import AsyncHTTPClient
 public struct YarnPreflight: Sendable {
     let settings: YarnSettings
     let http: HTTPClient
-    /// The host clock, epoch ms.
-    let hostNow: @Sendable () -> Int64
 
     /// How far a ResourceManager's clock may be from the host's: YARN's times are its own, the audit's "now"
     /// is MRS's server time, so a difference is an error in every running time shown.
     static let clockToleranceMillis: Int64 = 60_000
 
-    public init(settings: YarnSettings, http: HTTPClient, hostNow: @escaping @Sendable () -> Int64) {
+    public init(settings: YarnSettings, http: HTTPClient) {
         self.settings = settings
         self.http = http
-        self.hostNow = hostNow
     }
 
     /// Reports one line per check; true when all passed.
@@ -46,19 +43,20 @@ public struct YarnPreflight: Sendable {
                             "answers as \(SafeText.line(probe.haState ?? "?", maxBytes: 64))"))
                 }
             }
-            let active = probes.filter(\.isActive)
-            guard active.count == 1, let manager = active.first else {
+            let manager: ResourceManagerClient.Probe
+            do throws(ResourceManagerClient.Failure) {
+                manager = try ResourceManagerClient.active(probes)
+            } catch {
                 record(
                     .init(
-                        "\(name) active", passed: false,
-                        active.isEmpty ? "no ResourceManager says it is ACTIVE" : "\(active.count) say they are ACTIVE",
+                        "\(name) active", passed: false, SafeText.line(error.description, maxBytes: 512),
                         hint: "list every ResourceManager of the cluster, each once"))
                 continue
             }
             record(.init("\(name) active", passed: true, manager.url))
             record(clock(name, manager))
             do throws(ResourceManagerClient.Failure) {
-                let answer = try await client.runningApps()
+                let answer = try await client.runningApps(of: manager.url)
                 let users = Set(answer.list.apps.compactMap(\.user)).count
                 let unreadable = answer.list.malformed > 0 ? ", \(answer.list.malformed) unreadable" : ""
                 record(
@@ -74,11 +72,11 @@ public struct YarnPreflight: Sendable {
     }
 
     func clock(_ name: String, _ probe: ResourceManagerClient.Probe) -> PreflightResult {
-        guard let date = probe.dateMillis else {
+        guard let date = probe.dateMillis, let received = probe.receivedMillis else {
             return .init("\(name) clock", passed: false, "the ResourceManager sent no Date header")
         }
-        // `Date` names a whole second: measured from its middle.
-        let skew = hostNow() - date - 500
+        // `Date` names a whole second: measured from its middle, against this host's clock as it arrived.
+        let skew = received - date - 500
         let off = DurationText.format(millis: abs(skew) / 1000 * 1000)
         guard abs(skew) <= Self.clockToleranceMillis else {
             return .init(

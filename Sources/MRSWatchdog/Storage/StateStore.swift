@@ -103,7 +103,8 @@ public final class StateStore: Sendable {
         }
     }
 
-    /// True when everything the daemon knows is committed to disk: a database is open, no unsaved changes.
+    /// True when everything the daemon knows is committed to disk: a database is open, no unsaved changes, and
+    /// no change set was dropped since the last save that succeeded.
     /// A kill is sent only then, so a restart can never send it a second time unknowingly.
     public var isDurable: Bool {
         database.withLock { $0 != nil } && backlog.withLock { $0.isEmpty } && !dropped.withLock { $0 }

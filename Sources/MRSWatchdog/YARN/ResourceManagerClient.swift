@@ -20,6 +20,8 @@ public struct ResourceManagerClient: Sendable {
         public var failure: String?
         /// The answer's `Date` header (the ResourceManager host's clock), epoch ms.
         public var dateMillis: Int64?
+        /// This host's clock when the answer arrived, epoch ms (to compare `dateMillis` with).
+        public var receivedMillis: Int64?
         public var isActive: Bool { failure == nil && haState == "ACTIVE" }
     }
 
@@ -62,35 +64,49 @@ public struct ResourceManagerClient: Sendable {
             guard members.count(where: { $0.key == "haState" }) == 1, let text = info["haState"]?.stringValue else {
                 return Probe(url: url, failure: "clusterInfo has no single haState string", dateMillis: date)
             }
-            return Probe(url: url, haState: text, dateMillis: date)
+            return Probe(url: url, haState: text, dateMillis: date, receivedMillis: HostClock.nowMillis())
         } catch {
             return Probe(url: url, failure: "\(error)")
         }
     }
 
-    /// The RUNNING and ACCEPTED applications of the active ResourceManager (Cluster Applications API,
-    /// `GET ws/v1/cluster/apps?states=RUNNING,ACCEPTED&limit=maxApps`).
+    /// The RUNNING and ACCEPTED applications of the active ResourceManager (`probe`, then `active`, then
+    /// `runningApps(of:)`).
     /// - Returns: the ResourceManager read, its list, and whether the list reached `maxApps` (more may exist).
-    /// - Throws: `Failure` when not exactly one ResourceManager is active (two during a failover are not
-    ///   guessed between), or the active one's answer cannot be read.
+    /// - Throws: `Failure` as `active` and `runningApps(of:)` do.
     public func runningApps() async throws(Failure) -> (resourceManager: String, list: YarnAppList, cutOff: Bool) {
-        let probes = await probe()
+        let manager = try Self.active(await probe())
+        let (list, cutOff) = try await runningApps(of: manager.url)
+        return (manager.url, list, cutOff)
+    }
+
+    /// The one ResourceManager that says it is ACTIVE.
+    /// - Throws: `Failure` when none does, or more than one (a failover in progress is not guessed between).
+    public static func active(_ probes: [Probe]) throws(Failure) -> Probe {
         let active = probes.filter(\.isActive)
         guard active.count == 1, let manager = active.first else {
             let states = probes.map { "\($0.url): \($0.failure ?? $0.haState ?? "?")" }
             let what = active.isEmpty ? "no active ResourceManager" : "more than one ResourceManager says it is active"
             throw Failure(description: "\(what) (\(states.joined(separator: "; ")))")
         }
+        return manager
+    }
+
+    /// The RUNNING and ACCEPTED applications of the ResourceManager at `url` (Cluster Applications API,
+    /// `GET ws/v1/cluster/apps?states=RUNNING,ACCEPTED&limit=maxApps`), and whether the list reached
+    /// `maxApps` (more may exist).
+    /// - Throws: `Failure` when the answer cannot be read.
+    public func runningApps(of url: String) async throws(Failure) -> (list: YarnAppList, cutOff: Bool) {
         do {
             let (body, _) = try await get(
-                manager.url, "ws/v1/cluster/apps?states=RUNNING,ACCEPTED&limit=\(maxApps)&deSelects=resourceRequests",
+                url, "ws/v1/cluster/apps?states=RUNNING,ACCEPTED&limit=\(maxApps)&deSelects=resourceRequests",
                 maxBytes: maxListBytes)
             let list = try YarnAppList.read(Array(body.readableBytesView), limit: maxApps)
-            return (manager.url, list, list.cutOff || list.apps.count + list.malformed >= maxApps)
+            return (list, list.cutOff || list.apps.count + list.malformed >= maxApps)
         } catch let failure as Failure {
             throw failure
         } catch {
-            throw Failure(description: "\(manager.url): \(error)")
+            throw Failure(description: "\(url): \(error)")
         }
     }
 

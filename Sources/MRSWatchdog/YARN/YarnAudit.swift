@@ -12,8 +12,8 @@ public struct YarnAudit: Sendable, Hashable {
     }
 
     public var clusterId: String
-    /// Applications the ResourceManager listed as RUNNING or ACCEPTED (or with no state), the malformed ones
-    /// not included.
+    /// Applications the ResourceManager listed in a state that is not an end (`JobState.isActive`, or a state
+    /// it does not know, or none), the malformed ones not included.
     public var listed: Int
     public var tracked: Int
     /// Untracked applications, longest-running first.

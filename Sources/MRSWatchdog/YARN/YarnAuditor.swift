@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 
 /// One audit of every cluster under `yarn.clusters`, side by side: its applications in YARN, then its job
-/// executions in MRS submitted since the earliest of them (any state: MRS's state lags YARN's both ways),
+/// executions in MRS submitted since an hour before the earliest of them (any state: MRS's state lags YARN's both ways),
 /// joined by `YarnAudit`. A cluster MRS does not list, whose ResourceManagers cannot be read, or whose job
 /// list is incomplete is a failure, not an audit: every application would look untracked. Read-only.
 public struct YarnAuditor: Sendable {

@@ -15,8 +15,8 @@ extension WatchdogStateMachine {
 
     /// The kill requests for `keys` after one commit of their intents (with whatever else changed before
     /// them), so a restart never sends a kill twice unknowingly; then one commit of MRS's answers (the shell
-    /// performs each request's answer before the next request). A turn's kills cost two `fdatasync`s, not two
-    /// per kill.
+    /// performs each request's answer before the next request). A turn's first kills cost two `fdatasync`s,
+    /// not two per kill; a re-kill after a verification read is sent this way on its own.
     mutating func sendKills(_ keys: [JobKey]) -> [Action] {
         keys.isEmpty ? [] : [.persist] + keys.map(Action.sendKill) + [.persist]
     }
