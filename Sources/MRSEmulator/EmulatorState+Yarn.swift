@@ -48,11 +48,12 @@ extension EmulatorState {
                     elapsedTime: now - started))
         }
         for (spec, started, id) in yarnApps where spec.cluster == cluster && started <= now {
+            let state = spec.state ?? "RUNNING"
             apps.append(
                 YarnApplication(
                     id: id, user: spec.user, queue: spec.queue, name: spec.name, applicationType: spec.type,
-                    tags: spec.tags ?? [], state: spec.state ?? "RUNNING", startedTime: started,
-                    launchTime: (spec.state ?? "RUNNING") == "RUNNING" ? started : nil, elapsedTime: now - started))
+                    tags: spec.tags ?? [], state: state, startedTime: started,
+                    launchTime: state == "RUNNING" ? started : nil, elapsedTime: now - started))
         }
         return apps
     }

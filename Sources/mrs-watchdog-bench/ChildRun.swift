@@ -1,4 +1,5 @@
 import Foundation
+import MRSWatchdog
 
 #if canImport(Glibc)
     import Glibc
@@ -46,14 +47,8 @@ struct ChildRun {
     /// part (`RssAnon`: heap, stacks; shared memory, `RssShmem`, is in neither), `highWater` is `VmHWM`.
     /// Nil once the process is gone.
     var memory: (total: Int, file: Int, anonymous: Int, highWater: Int)? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        var fields: [Substring: Int] = [:]
-        for line in status.split(separator: "\n") {
-            let parts = line.split { $0 == " " || $0 == "\t" }
-            if parts.count >= 2, let kib = Int(parts[1]) { fields[parts[0]] = kib }
-        }
-        guard let total = fields["VmRSS:"], let file = fields["RssFile:"], let anonymous = fields["RssAnon:"],
-            let highWater = fields["VmHWM:"]
+        guard let fields = ProcessStatus.kib(pid: String(pid)), let total = fields["VmRSS"],
+            let file = fields["RssFile"], let anonymous = fields["RssAnon"], let highWater = fields["VmHWM"]
         else { return nil }
         return (total, file, anonymous, highWater)
     }

@@ -31,18 +31,13 @@ extension ConfigLoader {
             guard let entry = ConfigReader.Object(reader, element, path: path) else { continue }
             let clusterId = entry.string("cluster_id")
             let managers = entry.stringList("resource_managers", allowEmpty: true)
-            var auth = YarnSettings.Auth.none
-            if let text = entry.string("auth") {
-                if let parsed = YarnSettings.Auth(rawValue: text) {
-                    auth = parsed
-                } else {
-                    reader.report(
-                        entry.childPath("auth"), element["auth"]!.position,
-                        text == "kerberos"
-                            ? "Kerberos (SPNEGO) is not supported by this version; use \"none\" behind a proxy that authenticates"
-                            : ConfigReader.Object.notOneOf(text, YarnSettings.Auth.allCases.map(\.rawValue)))
-                }
-            }
+            let auth =
+                entry.enumValue(
+                    "auth", YarnSettings.Auth.self,
+                    refused: [
+                        "kerberos":
+                            "Kerberos (SPNEGO) is not supported by this version; use \"none\" behind a proxy that authenticates"
+                    ]) ?? .none
             entry.require("cluster_id")
             entry.require("resource_managers", " (e.g. [\"http://node-master1:8088\", \"http://node-master2:8088\"])")
             entry.finish()

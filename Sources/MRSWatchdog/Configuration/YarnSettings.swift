@@ -31,5 +31,4 @@ public struct YarnSettings: Sendable, Hashable {
     public var requestTimeoutMillis: Int64 = 10_000
 
     public init() {}
-
 }

@@ -70,9 +70,6 @@ public final class ExecutablePageOut: DaemonEventSink {
     /// A resident-set figure of this process from `/proc/self/status` (`VmRSS`, or `RssFile` for the file
     /// pages alone), KiB.
     static func residentKiB(_ field: String = "VmRSS") -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") })
-        else { return nil }
-        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        ProcessStatus.kib()?[field]
     }
 }

@@ -1,7 +1,7 @@
 extension WatchdogStateMachine {
     // Kill records and their verification: a kill is sent once its intent is saved, MRS's answer is
-    // recorded (saved once the turn's requests are answered), and the job is read again until it is terminal (confirmed, or gone when it ended by itself),
-    // re-killed when still active after `verifyTimeout`, unkillable after `maxKillAttempts`. A record
+    // recorded (saved once the turn's requests are answered), and the job is read again until it is terminal
+    // (confirmed, or gone when it ended by itself), re-killed when still active after `verifyTimeout`, unkillable after `maxKillAttempts`. A record
     // changes only through `KillRecord`'s transitions.
 
     /// Marks `record` as sent; `sendKills` then saves its intent before the request leaves.
