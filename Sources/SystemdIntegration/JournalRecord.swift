@@ -12,31 +12,52 @@ public enum JournalRecord {
     /// The fields of a decision record, `NAME=value` each; pure, so tests read them without a journal.
     public static func fields(for record: DecisionRecord, identifier: String = "mrs-watchdog") -> [String] {
         let decision = record.decision
-        let job = decision.job
         var fields = [
             "MESSAGE=\(record.summary)",
             "PRIORITY=\(priority(record.level))",
             "SYSLOG_IDENTIFIER=\(identifier)",
             "MRS_CLUSTER_ID=\(decision.clusterId)",
-            "MRS_JOB_ID=\(job.jobId)",
+            "MRS_JOB_ID=\(decision.job.jobId)",
             "WATCHDOG_DECISION=\(record.action.rawValue)",
         ]
-        func add(_ name: String, _ value: String?) {
-            if let value { fields.append("\(name)=\(value)") }
-        }
-        add("MRS_JOB_NAME", job.jobName)
-        add("MRS_USER", job.user)
-        add("MRS_QUEUE", job.queue)
-        add("MRS_JOB_TYPE", job.jobType)
-        add("MRS_JOB_STATE", job.jobStateText)
-        add("WATCHDOG_RULE", decision.rule)
-        add("WATCHDOG_REASON", decision.reason)
-        add("WATCHDOG_RUNTIME_SEC", decision.elapsedMillis.map { String($0 / 1000) })
-        add("WATCHDOG_LIMIT_SEC", decision.limitMillis.map { String($0 / 1000) })
-        add("WATCHDOG_DETAIL", record.detail)
-        // Every field one safe line: no NUL, line break or control sequence reaches the journal or a reader;
-        // and bounded, as the stream's lines are.
-        return fields.map { SafeText.line($0, maxBytes: JournalLogHandler.maxLineBytes) }
+        fields += facts(of: decision)
+        if let detail = record.detail { fields.append("WATCHDOG_DETAIL=\(detail)") }
+        return fields.map(safe)
+    }
+
+    /// The fields of an untracked YARN application a rule would kill (`WATCHDOG_DECISION=yarn-untracked`):
+    /// `journalctl -u mrs-watchdog WATCHDOG_DECISION=yarn-untracked` lists what the watchdog cannot stop.
+    public static func fields(for finding: YarnAuditRound.Finding, identifier: String = "mrs-watchdog") -> [String] {
+        var fields = [
+            "MESSAGE=\(finding.summary)",
+            "PRIORITY=\(priority(.warning))",
+            "SYSLOG_IDENTIFIER=\(identifier)",
+            "MRS_CLUSTER_ID=\(finding.clusterId)",
+            "YARN_APPLICATION_ID=\(finding.app.id)",
+            "WATCHDOG_DECISION=\(YarnAuditRound.Finding.action)",
+        ]
+        if let type = finding.app.applicationType { fields.append("YARN_APPLICATION_TYPE=\(type)") }
+        fields += facts(of: finding.decision)
+        return fields.map(safe)
+    }
+
+    /// The job's and the verdict's facts, each field present only when known.
+    private static func facts(of decision: Decision) -> [String] {
+        let job = decision.job
+        let named: [(String, String?)] = [
+            ("MRS_JOB_NAME", job.jobName), ("MRS_USER", job.user), ("MRS_QUEUE", job.queue),
+            ("MRS_JOB_TYPE", job.jobType), ("MRS_JOB_STATE", job.jobStateText), ("WATCHDOG_RULE", decision.rule),
+            ("WATCHDOG_REASON", decision.reason),
+            ("WATCHDOG_RUNTIME_SEC", decision.elapsedMillis.map { String($0 / 1000) }),
+            ("WATCHDOG_LIMIT_SEC", decision.limitMillis.map { String($0 / 1000) }),
+        ]
+        return named.compactMap { name, value in value.map { "\(name)=\($0)" } }
+    }
+
+    /// Every field one safe line: no NUL, line break or control sequence reaches the journal or a reader;
+    /// and bounded, as the stream's lines are.
+    private static func safe(_ field: String) -> String {
+        SafeText.line(field, maxBytes: JournalLogHandler.maxLineBytes)
     }
 
     /// syslog priority of a swift-log level.

@@ -7,7 +7,16 @@ public final class SystemdEventSink: DaemonEventSink {
     let notifier: SdNotifier
     /// Decisions go to the journal as structured records only when running under systemd's journal.
     let journalRecords: Bool
-    private let lastStatus = Mutex<String?>(nil)
+    private let shown = Mutex(Shown())
+
+    /// What STATUS says: the watchdog's line, then the YARN audit's fragment when there is one.
+    private struct Shown {
+        var watchdog: String?
+        var yarn = ""
+        var sent: String?
+
+        var composed: String? { watchdog.map { yarn.isEmpty ? $0 : "\($0) · \(yarn)" } }
+    }
 
     public init(notifier: SdNotifier = SdNotifier(), journalRecords: Bool) {
         self.notifier = notifier
@@ -19,29 +28,49 @@ public final class SystemdEventSink: DaemonEventSink {
         case .decision(let record):
             if journalRecords { JournalRecord.send(JournalRecord.fields(for: record)) }
         case .ready(let status):
-            notifier.notify(["READY=1", self.status(status.text)])
+            notifier.notify(["READY=1", watchdogStatus(status.text)])
         case .progress(let status):
             // STATUS keeps its value until replaced: send only changes.
-            let text = status.text
-            if lastStatus.withLock({ previous in
-                defer { previous = text }; return previous != text
-            }) {
-                notifier.notify([self.status(text)])
+            if let changed = changedStatus({ $0.watchdog = status.text }) { notifier.notify([changed]) }
+        case .yarnAudited(let round):
+            if journalRecords {
+                for finding in round.newFindings { JournalRecord.send(JournalRecord.fields(for: finding)) }
             }
+            if let changed = changedStatus({ $0.yarn = round.statusText }) { notifier.notify([changed]) }
         case .notice, .cycle, .breaker, .configApplied:
             break  // logged by the log sink; the status line already carries the breaker
         case .reloading:
             notifier.notify(["RELOADING=1", "MONOTONIC_USEC=\(SdNotifier.monotonicMicros())", status("reloading")])
         case .reloaded(let status, _):
             // READY=1 ends the reload whether or not the new file was accepted.
-            notifier.notify(["READY=1", self.status(status.text)])
+            notifier.notify(["READY=1", watchdogStatus(status.text)])
         case .stopping:
             notifier.notify(["STOPPING=1", status("stopping")])
         }
     }
 
+    /// The `STATUS=` line after `change`, nil when it would say what was last sent (or nothing yet).
+    private func changedStatus(_ change: (inout Shown) -> Void) -> String? {
+        shown.withLock { shown in
+            change(&shown)
+            guard let text = shown.composed, text != shown.sent else { return nil }
+            shown.sent = text
+            return SdNotifier.statusLine(text)
+        }
+    }
+
+    /// The `STATUS=` line for the watchdog's `text`, sent whatever was sent before.
+    private func watchdogStatus(_ text: String) -> String {
+        shown.withLock { shown in
+            shown.watchdog = text
+            shown.sent = shown.composed
+            return SdNotifier.statusLine(shown.sent ?? text)
+        }
+    }
+
+    /// A `STATUS=` line of its own (reloading, stopping), shown until the watchdog's next line.
     private func status(_ text: String) -> String {
-        lastStatus.withLock { $0 = text }
+        shown.withLock { $0.sent = text }
         return SdNotifier.statusLine(text)
     }
 }

@@ -30,10 +30,8 @@ enum APISession {
         _ body: (MRSHTTPClient, HTTPClient) async throws -> T
     ) async throws -> T {
         let environment = ProcessInfo.processInfo.environment
-        let configuration = HTTPClientSetup.configuration(
-            endpoint: config.mrs.endpoint, caFile: config.mrs.caFile, environment: environment)
         return try await HTTPClient.withHTTPClient(configuration: HTTPClientSetup.directConfiguration()) { direct in
-            try await HTTPClient.withHTTPClient(configuration: configuration) { http in
+            try await HTTPClient.withHTTPClient(configuration: mrsConfiguration(config)) { http in
                 let (provider, resolved) = try credentials(http: direct, environment: environment)
                 try await prepare(provider)
                 let client = self.client(
@@ -42,6 +40,13 @@ enum APISession {
                 return try await body(client, direct)
             }
         }
+    }
+
+    /// The HTTP client configuration for the config's MRS endpoint: its CA file, and the proxy the
+    /// environment names for it.
+    static func mrsConfiguration(_ config: WatchdogConfig) -> HTTPClient.Configuration {
+        HTTPClientSetup.configuration(
+            endpoint: config.mrs.endpoint, caFile: config.mrs.caFile, environment: ProcessInfo.processInfo.environment)
     }
 
     /// The config's project id, else the one found beside the credentials.

@@ -56,6 +56,8 @@ final class LiveView: DaemonEventSink, Service {
                 screen.frame.status = "stopping…"
             case .configApplied:
                 break  // `reloaded` follows with the status
+            case .yarnAudited(let round):
+                screen.frame.recent += round.newFindings.map(\.summary)
             }
             screen.frame.recent = Array(screen.frame.recent.suffix(Self.recentLines))
             Self.draw(screen)

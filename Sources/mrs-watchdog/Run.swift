@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Logging
 import MRSWatchdog
 import Metrics
@@ -143,10 +144,13 @@ extension WatchdogCommand {
                             http: client.http, direct: direct, environment: ProcessInfo.processInfo.environment,
                             projectId: client.projectId, credentials: client.credentials, logger: logger),
                         logger: logger)
+                    let outputs = FanOutEventSink(
+                        [display, systemd, registry.map { _ in MetricsEventSink() }].compactMap { $0 })
+                    let yarnAudit =
+                        once ? nil : Self.yarnAudit(config, client: client, direct: direct, clock: clock, sink: outputs)
                     // Last, so READY has gone out before the executable's start-up pages are handed back.
                     let sinks: [(any DaemonEventSink)?] = [
-                        display, systemd, registry.map { _ in MetricsEventSink() }, notifications,
-                        once ? nil : ExecutablePageOut(logger: logger),
+                        outputs, notifications, yarnAudit, once ? nil : ExecutablePageOut(logger: logger),
                     ]
                     let service = WatchdogService(
                         config: config, api: client, clock: clock,
@@ -158,10 +162,11 @@ extension WatchdogCommand {
                         "starting: \(config.rules.count) rule(s), poll every \(DurationText.format(millis: config.watch.pollIntervalMillis))\(dryRun ? ", dry run" : ""); state in \(directory)"
                     )
                     if once { return try await Self.runOnce(service, notifications: notifications) }
-                    let services = Self.services(
+                    var services = Self.services(
                         service, reload: ReloadService(signals: reloads, source: source, watchdog: service),
                         notifications: notifications, liveView: liveView, registry: registry, config: config,
                         notifier: notifier, logger: logger)
+                    if let yarnAudit { services.insert(.init(service: yarnAudit), at: 1) }
                     let group = ServiceGroup(
                         configuration: .init(
                             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -200,6 +205,23 @@ extension WatchdogCommand {
                     service: WatchdogPinger(notifier: notifier, heartbeat: service.heartbeat),
                     successTerminationBehavior: .ignore))
             return services
+        }
+
+        /// The YARN audit beside the daemon (`yarn.audit_in_daemon`, read at each round, so a reload can turn it
+        /// on): MRS through a client of its own with the daemon's credentials, ResourceManagers without a proxy.
+        static func yarnAudit(
+            _ config: WatchdogConfig, client: MRSHTTPClient, direct: HTTPClient, clock: ServerClock,
+            sink: any DaemonEventSink
+        ) -> YarnAuditService {
+            YarnAuditService(
+                config: config, mrsHTTP: APISession.mrsConfiguration(config), sink: sink, now: clock.now
+            ) { current, http in
+                // The MRS endpoint and project of the start, as the daemon's own client (a reload changes rules).
+                let mrs = APISession.client(
+                    config, http: http, projectId: client.projectId, credentials: client.credentials,
+                    onServerDate: { _ in })
+                return YarnAuditor(config: current, mrs: mrs, http: direct)
+            }
         }
 
         /// `--once`: one cycle, then the notifications it caused are delivered (30 s at most) before exiting.

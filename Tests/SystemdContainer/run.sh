@@ -99,9 +99,11 @@ write_config() {  # $1: extra rule JSON or "", $2: request timeout
   ct sh -c 'cat > /etc/mrs-watchdog/rules.json' <<EOF
 {"mrs": {"region": "cn-north-4", "project_id": "0123456789abcdef0123456789abcdef", "endpoint": "$EMU", "request_timeout": "${2:-30s}"},
  "watch": {"cluster_tags": {"env": "dev"}, "poll_interval": "1s"},
- "rules": [{"name": "etl-2h", "match": {"job_name": ["etl-*"]}, "max_runtime": "2h", "mode": "enforce"}${1:+, $1}]}
+ "rules": [{"name": "etl-2h", "match": {"job_name": ["etl-*"]}, "max_runtime": "2h", "mode": "enforce"}${1:+, $1}],
+ "yarn": {"audit_in_daemon": true, "clusters": [{"cluster_id": "$DEV", "resource_managers": ["$EMU/yarn/$DEV/rm1", "$EMU/yarn/$DEV/rm2"]}]}}
 EOF
 }
+DEV=c0ffee00-0000-4000-8000-0000000000d1
 ct mkdir -p /etc/mrs-watchdog /etc/credstore
 write_config ""
 printf '%s' "$AK" | ct sh -c 'umask 077; cat > /etc/credstore/mrs-watchdog.ak'
@@ -153,6 +155,19 @@ check "the record names the rule and the limit" bash -c "nsenter -t $LEADER -a j
 check "log lines carry journal priorities (<N> prefix)" bash -c "nsenter -t $LEADER -a journalctl -u mrs-watchdog -p notice -o cat --no-pager | grep -q 'ready:'"
 check "no other job was killed" [ "$(killed)" = "$RUNAWAY" ]
 
+# ------------------------------------------------------------------ the YARN audit beside the daemon (read-only)
+# scenario.json's etl-backfill-shell runs on YARN only (spark-submit on a node), 3 h against etl-2h.
+yarn_journal() { nsenter -t "$LEADER" -a journalctl -u mrs-watchdog WATCHDOG_DECISION=yarn-untracked -o export --no-pager; }
+yarn_records() { yarn_journal | grep -c '^MRS_JOB_NAME=etl-backfill-shell$'; }
+yarn_reported() { [ "$(yarn_records)" -ge 1 ]; }
+yarn_names_app_and_rule() { yarn_journal | grep -q '^YARN_APPLICATION_ID=application_' && yarn_journal | grep -q '^WATCHDOG_RULE=etl-2h$'; }
+wait_for 100 yarn_reported
+check "journalctl WATCHDOG_DECISION=yarn-untracked finds the app outside MRS job management" [ "$(yarn_records)" = 1 ]
+check "the record names its YARN application id and the rule" yarn_names_app_and_rule
+wait_for 50 bash -c "nsenter -t $LEADER -a systemctl show -p StatusText --value mrs-watchdog | grep -q 'YARN: mrs-watchdog sees'"
+check "StatusText carries the YARN audit: '$(prop StatusText)'" bash -c "[[ '$(prop StatusText)' == *'last hour:'*'YARN: mrs-watchdog sees '*' of '*' apps'* ]]"
+check "the audit killed nothing: the only kill is still the MRS job's" [ "$(killed)" = "$RUNAWAY" ]
+
 # ------------------------------------------------------------------ reload: a valid file applies, a broken one is refused
 ADHOC=$(add_job '{"cluster": "c0ffee00-0000-4000-8000-0000000000d1", "name": "adhoc-1", "start_offset": "-1h"}')
 sleep 2
@@ -163,9 +178,9 @@ ct systemctl reload mrs-watchdog.service; rc=$?
 check "systemctl reload with a valid file: rc 0" [ "$rc" = 0 ]
 wait_for 100 bash -c "curl -fsS $EMU/_emulator/kills | grep -q '$ADHOC'"
 check "the new rule applies: adhoc-1 killed" bash -c "curl -fsS $EMU/_emulator/kills | grep -q '$ADHOC'"
+check "after the reload's audit round the untracked app still has one record, not two ($(yarn_records))" [ "$(yarn_records)" = 1 ]
 
 # ------------------------------------------------------------------ extensions: a job's owner asks for more time, without root
-DEV=c0ffee00-0000-4000-8000-0000000000d1
 check "the package created the group mrs-watchdog-operators" ct getent group mrs-watchdog-operators
 perms=$(ct stat -c '%U:%G %a' /etc/mrs-watchdog/extensions.d 2>&1)
 check "extensions.d is root:mrs-watchdog-operators 3775, setgid and sticky (got $perms)" [ "$perms" = "root:mrs-watchdog-operators 3775" ]

@@ -23,6 +23,32 @@ struct JournalRecordTests {
         #expect(fields.contains("MRS_JOB_NAME=etl\\x00x\\x0a<0>forged\\x1b[2J\\u202e"))
     }
 
+    /// An untracked YARN application a rule would kill: its own record, queryable, every field one safe line.
+    @Test func anUntrackedYarnAppHasARecordOfItsOwn() throws {
+        let now: Int64 = 1_800_000_000_000
+        let app = YarnApplication(
+            id: "application_1764000000000_0042", user: "eve", name: "shell\n<0>forged\u{1B}[2J",
+            applicationType: "SPARK",
+            state: "RUNNING", startedTime: now - 10_800_000, launchTime: now - 10_800_000, elapsedTime: 10_800_000)
+        var match = JobMatcher()
+        match.jobType = ["SparkSubmit"]
+        let rule = Rule(name: "spark-2h", match: match, maxRuntimeMillis: 7_200_000, mode: .enforce)
+        let audit = YarnAudit.audit(
+            clusterId: "c-1", clusterTags: nil, apps: YarnAppList(apps: [app]), jobs: [],
+            evaluator: Evaluator(rules: [rule], exemptions: [], dryRun: false), now: now)
+        var flagged = YarnFlaggedApps()
+        let round = flagged.round(.init(clusters: [.init(audit: audit, resourceManager: "http://rm:8088")]))
+        let fields = JournalRecord.fields(for: try #require(round.newFindings.first))
+        #expect(fields.contains("WATCHDOG_DECISION=yarn-untracked"))
+        #expect(fields.contains("YARN_APPLICATION_ID=application_1764000000000_0042"))
+        #expect(fields.contains("YARN_APPLICATION_TYPE=SPARK") && fields.contains("WATCHDOG_RULE=spark-2h"))
+        #expect(fields.contains("WATCHDOG_RUNTIME_SEC=10800") && fields.contains("PRIORITY=4"))
+        #expect(!fields.contains { $0.hasPrefix("MRS_JOB_ID=") }, "not an MRS job: nothing names it as one")
+        for field in fields {
+            #expect(!field.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }, "\(field)")
+        }
+    }
+
     /// A job owner's 300 KB declared value quoted in a warning: the line stays one line under journald's
     /// `LineMax` (48 KB), so no part of it is read as a new entry with a priority of its own.
     @Test func aLogLineIsBoundedWhateverItQuotes() {

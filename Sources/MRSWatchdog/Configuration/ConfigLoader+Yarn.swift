@@ -1,11 +1,12 @@
 extension ConfigLoader {
     /// `yarn`: `{"clusters": [{"cluster_id": …, "resource_managers": [URL, …], "auth": "none"}], "max_apps": N,
-    /// "request_timeout": "10s"}`.
+    /// "request_timeout": "10s", "audit_in_daemon": false}`.
     static func readYarn(_ top: ConfigReader.Object, _ reader: ConfigReader) -> YarnSettings {
         var settings = YarnSettings()
         guard let object = top.object("yarn") else { return settings }
         defer { object.finish() }
         settings.maxApps = object.integer("max_apps", in: 1...20_000) ?? settings.maxApps
+        settings.auditInDaemon = object.bool("audit_in_daemon") ?? settings.auditInDaemon
         if let timeout = object.duration("request_timeout") {
             if (1_000...300_000).contains(timeout) {
                 settings.requestTimeoutMillis = timeout

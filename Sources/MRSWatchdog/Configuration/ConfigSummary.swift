@@ -68,6 +68,14 @@ public enum ConfigSummary {
             }
             lines.append("notifications: \(channels)")
         }
+        if !config.yarn.clusters.isEmpty {
+            let count = config.yarn.clusters.count
+            lines.append(
+                "YARN audit: \(count) cluster\(count == 1 ? "" : "s"), read-only, "
+                    + (config.yarn.auditInDaemon
+                        ? "by the daemon every \(DurationText.format(millis: config.watch.discoveryIntervalMillis))"
+                        : "when yarn-audit runs"))
+        }
         let safety = config.safety
         lines.append(
             "safety: \(safety.dryRun ? "DRY RUN, " : "")at most \(safety.maxKillsPerCycle) kills per cycle and "

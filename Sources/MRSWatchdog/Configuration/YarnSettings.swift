@@ -24,6 +24,10 @@ public struct YarnSettings: Sendable, Hashable {
     }
 
     public var clusters: [Source] = []
+    /// `audit_in_daemon`: the daemon audits every cluster under `clusters` once per `watch.discovery_interval`
+    /// and reports what it finds (metrics, a journal record per untracked application a rule would kill, a
+    /// STATUS fragment). Off by default: `yarn-audit` alone reads nothing until run.
+    public var auditInDaemon = false
     /// The most applications one ResourceManager answer may list (the `limit` parameter), 1–20,000; more
     /// are reported as a cut-off list, never read past.
     public var maxApps = 5_000

@@ -46,6 +46,17 @@ public struct LoggingEventSink: DaemonEventSink {
             break  // `reloaded` follows with the status
         case .stopping:
             logger.notice("stopping")
+        case .yarnAudited(let round):
+            for (cluster, failure) in round.failures.sorted(by: { $0.key < $1.key }) {
+                logger.warning("YARN audit failed", metadata: ["cluster.id": "\(cluster)", "error": "\(failure)"])
+            }
+            if includeDecisions {
+                for finding in round.newFindings {
+                    logger.warning(
+                        "\(YarnAuditRound.Finding.action)", metadata: finding.metadata.mapValues { .string($0) })
+                }
+            }
+            if !round.clusters.isEmpty { logger.debug("\(round.statusText)") }
         }
     }
 }

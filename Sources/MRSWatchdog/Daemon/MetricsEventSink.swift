@@ -3,14 +3,17 @@ import Synchronization
 
 /// Daemon events as swift-metrics figures (Prometheus names): polls, active jobs per cluster, decisions by
 /// kind and rule, kills by outcome, jobs skipped for an unknown fact by field, the breaker, cycle durations
-/// the time to the next deadline, kills and warnings in the last hour, the extensions in force, and when a
-/// cluster was last polled without failure.
+/// the time to the next deadline, kills and warnings in the last hour, the extensions in force, when a
+/// cluster was last polled without failure, and the YARN audit's applications by cluster.
 /// Through the swift-metrics API only: the backend is whatever the process (or a test) bound.
 public final class MetricsEventSink: DaemonEventSink {
     /// The clusters `mrs_watchdog_active_jobs` has a series for. Which clusters are watched can come from
     /// the endpoint (discovery by tags): a cluster no longer watched loses its series, so their number
     /// follows the watched set instead of growing with every id ever listed.
     private let activeJobsClusters = Mutex<Set<String>>([])
+    /// The clusters the YARN gauges have series for: one not audited in the last round (failed, or gone from
+    /// the config) loses them, as an unknown figure must not read as the last known one.
+    private let yarnClusters = Mutex<Set<String>>([])
 
     public init() {}
 
@@ -80,8 +83,48 @@ public final class MetricsEventSink: DaemonEventSink {
             }
             Gauge(label: "mrs_watchdog_warnings_last_hour").record(hour.warned)
             Gauge(label: "mrs_watchdog_extensions_active").record(status.extensions)
+        case .yarnAudited(let round):
+            recordYarn(round)
         case .ready, .notice, .reloading, .reloaded, .configApplied, .stopping:
             break
+        }
+    }
+
+    /// `mrs_watchdog_yarn_apps{cluster,tracked}`, `mrs_watchdog_yarn_untracked_apps_running_over{cluster,over}`
+    /// and `mrs_watchdog_yarn_audit_failures_total{cluster}`.
+    private func recordYarn(_ round: YarnAuditRound) {
+        let audited = Set(round.clusters.map(\.clusterId))
+        let departed = yarnClusters.withLock { labelled in
+            defer { labelled = audited }
+            return labelled.subtracting(audited)
+        }
+        for cluster in departed {
+            for tracked in ["true", "false"] {
+                Gauge(label: "mrs_watchdog_yarn_apps", dimensions: [("cluster", cluster), ("tracked", tracked)])
+                    .destroy()
+            }
+            for threshold in YarnAuditRound.runningOverThresholds {
+                Gauge(
+                    label: "mrs_watchdog_yarn_untracked_apps_running_over",
+                    dimensions: [("cluster", cluster), ("over", threshold.label)]
+                ).destroy()
+            }
+        }
+        for figures in round.clusters {
+            let cluster = figures.clusterId
+            Gauge(label: "mrs_watchdog_yarn_apps", dimensions: [("cluster", cluster), ("tracked", "true")])
+                .record(figures.tracked)
+            Gauge(label: "mrs_watchdog_yarn_apps", dimensions: [("cluster", cluster), ("tracked", "false")])
+                .record(figures.untracked)
+            for (threshold, count) in zip(YarnAuditRound.runningOverThresholds, figures.untrackedRunningOver) {
+                Gauge(
+                    label: "mrs_watchdog_yarn_untracked_apps_running_over",
+                    dimensions: [("cluster", cluster), ("over", threshold.label)]
+                ).record(count)
+            }
+        }
+        for cluster in round.failures.keys {
+            Counter(label: "mrs_watchdog_yarn_audit_failures_total", dimensions: [("cluster", cluster)]).increment()
         }
     }
 

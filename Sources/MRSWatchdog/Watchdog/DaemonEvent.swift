@@ -19,5 +19,8 @@ public enum DaemonEvent: Sendable {
     /// A reloaded config took effect (before `reloaded`): components that read it, such as the notification
     /// channels, take it over.
     case configApplied(WatchdogConfig)
+    /// A YARN audit round finished (`yarn.audit_in_daemon`), beside the watchdog: read-only figures and the
+    /// untracked applications a rule would kill that are reported for the first time.
+    case yarnAudited(YarnAuditRound)
     case stopping
 }

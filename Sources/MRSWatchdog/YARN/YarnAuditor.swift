@@ -16,12 +16,24 @@ public struct YarnAuditor: Sendable {
         public var watched: Bool
         /// What the daemon sees of the cluster's applications.
         public var seen: Int { watched ? audit.tracked : 0 }
+
+        public init(audit: YarnAudit, resourceManager: String, cutOff: Bool = false, watched: Bool = true) {
+            self.audit = audit
+            self.resourceManager = resourceManager
+            self.cutOff = cutOff
+            self.watched = watched
+        }
     }
 
     /// The audited clusters by id, and why each other one was not audited.
     public struct Report: Sendable {
         public var clusters: [ClusterAudit]
         public var failures: [String: String]
+
+        public init(clusters: [ClusterAudit], failures: [String: String] = [:]) {
+            self.clusters = clusters
+            self.failures = failures
+        }
     }
 
     let config: WatchdogConfig

@@ -47,12 +47,13 @@ struct EmulatorHarness {
         }
     }
 
+    /// - Parameter http: the HTTP client to send through; the harness's own when nil.
     func client(
         credentials: Credentials = EmulatorHarness.credentials, options: MRSHTTPClient.Options = .init(),
-        onServerDate: @escaping @Sendable (Int64) -> Void = { _ in }
+        http: HTTPClient? = nil, onServerDate: @escaping @Sendable (Int64) -> Void = { _ in }
     ) -> MRSHTTPClient {
         MRSHTTPClient(
-            http: http, endpoint: endpoint, projectId: Self.projectId,
+            http: http ?? self.http, endpoint: endpoint, projectId: Self.projectId,
             credentials: StaticCredentialProvider(credentials, source: "test"), options: options,
             logger: Logger(label: "test-client", factory: { _ in SwiftLogNoOpLogHandler() }),
             onServerDate: onServerDate)

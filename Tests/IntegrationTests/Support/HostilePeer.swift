@@ -10,6 +10,8 @@ final class HostilePeer: Sendable {
         case status(Int)
         /// Send the head of a 200 with a large `Content-Length`, then one body byte every `interval`.
         case slowBody(interval: Duration)
+        /// Read the request and never answer, holding the connection open until stopped.
+        case silent
     }
 
     let port: Int
@@ -65,6 +67,8 @@ final class HostilePeer: Sendable {
         switch behaviour {
         case .status(let code):
             send(connection, "HTTP/1.1 \(code) Hostile\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        case .silent:
+            while !stopped.withLock({ $0 }) { Thread.sleep(forTimeInterval: 0.05) }
         case .slowBody(let interval):
             send(
                 connection,

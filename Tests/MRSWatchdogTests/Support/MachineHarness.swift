@@ -101,7 +101,7 @@ extension WatchdogStateMachineTests.Harness {
                 case .reloading: return "reloading"
                 case .reloaded: return "reloaded"
                 case .stopping: return "stopping"
-                case .cycle, .progress, .ready, .configApplied: return nil
+                case .cycle, .progress, .ready, .configApplied, .yarnAudited: return nil
                 }
             }
         }
