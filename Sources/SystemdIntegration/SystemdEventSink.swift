@@ -4,7 +4,8 @@ import Synchronization
 /// Daemon events as systemd sees them: `READY=1`, `STATUS=`, `RELOADING=1` + `MONOTONIC_USEC=`, `STOPPING=1`,
 /// and one journal record per decision. Outside systemd the notifications are no-ops.
 public final class SystemdEventSink: DaemonEventSink {
-    let notifier: SdNotifier
+    /// Sends one notification (`SdNotifier.notify`; a test records them instead).
+    let send: @Sendable ([String]) -> Void
     /// Decisions go to the journal as structured records only when running under systemd's journal.
     let journalRecords: Bool
     private let shown = Mutex(Shown())
@@ -14,12 +15,18 @@ public final class SystemdEventSink: DaemonEventSink {
         var watchdog: String?
         var yarn = ""
         var sent: String?
+        /// After STOPPING=1 the status stays `stopping`.
+        var stopping = false
 
         var composed: String? { watchdog.map { yarn.isEmpty ? $0 : "\($0) · \(yarn)" } }
     }
 
-    public init(notifier: SdNotifier = SdNotifier(), journalRecords: Bool) {
-        self.notifier = notifier
+    public convenience init(notifier: SdNotifier = SdNotifier(), journalRecords: Bool) {
+        self.init(journalRecords: journalRecords) { _ = notifier.notify($0) }
+    }
+
+    public init(journalRecords: Bool, send: @escaping @Sendable ([String]) -> Void) {
+        self.send = send
         self.journalRecords = journalRecords
     }
 
@@ -28,24 +35,25 @@ public final class SystemdEventSink: DaemonEventSink {
         case .decision(let record):
             if journalRecords { JournalRecord.send(JournalRecord.fields(for: record)) }
         case .ready(let status):
-            notifier.notify(["READY=1", watchdogStatus(status.text)])
+            send(["READY=1", watchdogStatus(status.text)])
         case .progress(let status):
             // STATUS keeps its value until replaced: send only changes.
-            if let changed = changedStatus({ $0.watchdog = status.text }) { notifier.notify([changed]) }
+            if let changed = changedStatus({ $0.watchdog = status.text }) { send([changed]) }
         case .yarnAudited(let round):
             if journalRecords {
                 for finding in round.newFindings { JournalRecord.send(JournalRecord.fields(for: finding)) }
             }
-            if let changed = changedStatus({ $0.yarn = round.statusText }) { notifier.notify([changed]) }
+            if let changed = changedStatus({ $0.yarn = round.statusText }) { send([changed]) }
         case .notice, .cycle, .breaker, .configApplied:
             break  // logged by the log sink; the status line already carries the breaker
         case .reloading:
-            notifier.notify(["RELOADING=1", "MONOTONIC_USEC=\(SdNotifier.monotonicMicros())", status("reloading")])
+            send(["RELOADING=1", "MONOTONIC_USEC=\(SdNotifier.monotonicMicros())", status("reloading")])
         case .reloaded(let status, _):
             // READY=1 ends the reload whether or not the new file was accepted.
-            notifier.notify(["READY=1", watchdogStatus(status.text)])
+            send(["READY=1", watchdogStatus(status.text)])
         case .stopping:
-            notifier.notify(["STOPPING=1", status("stopping")])
+            shown.withLock { $0.stopping = true }
+            send(["STOPPING=1", status("stopping")])
         }
     }
 
@@ -53,7 +61,7 @@ public final class SystemdEventSink: DaemonEventSink {
     private func changedStatus(_ change: (inout Shown) -> Void) -> String? {
         shown.withLock { shown in
             change(&shown)
-            guard let text = shown.composed, text != shown.sent else { return nil }
+            guard !shown.stopping, let text = shown.composed, text != shown.sent else { return nil }
             shown.sent = text
             return SdNotifier.statusLine(text)
         }

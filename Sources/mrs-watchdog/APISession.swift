@@ -59,12 +59,14 @@ enum APISession {
     }
 
     /// The MRS client for `config` (its endpoint and request timeout).
+    /// - Parameter maxPages: the most pages one listing may take (`MRSHTTPClient.Options.maxPages` if nil).
     static func client(
         _ config: WatchdogConfig, http: HTTPClient, projectId: String, credentials: any CredentialProvider,
-        onServerDate: @escaping @Sendable (Int64) -> Void
+        maxPages: Int? = nil, onServerDate: @escaping @Sendable (Int64) -> Void
     ) -> MRSHTTPClient {
         var options = MRSHTTPClient.Options()
         options.requestTimeout = .milliseconds(config.mrs.requestTimeoutMillis)
+        options.maxPages = maxPages ?? options.maxPages
         return MRSHTTPClient(
             http: http, endpoint: config.mrs.endpoint, projectId: projectId, credentials: credentials, options: options,
             logger: Logger(label: "mrs-watchdog"), onServerDate: onServerDate)

@@ -166,7 +166,8 @@ extension WatchdogCommand {
                         service, reload: ReloadService(signals: reloads, source: source, watchdog: service),
                         notifications: notifications, liveView: liveView, registry: registry, config: config,
                         notifier: notifier, logger: logger)
-                    if let yarnAudit { services.insert(.init(service: yarnAudit), at: 1) }
+                    // Last, so it stops first: no round reports after the daemon said it is stopping.
+                    if let yarnAudit { services.append(.init(service: yarnAudit)) }
                     let group = ServiceGroup(
                         configuration: .init(
                             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -216,10 +217,11 @@ extension WatchdogCommand {
             YarnAuditService(
                 config: config, mrsHTTP: APISession.mrsConfiguration(config), sink: sink, now: clock.now
             ) { current, http in
-                // The MRS endpoint and project of the start, as the daemon's own client (a reload changes rules).
+                // The MRS endpoint and project of the start, as the daemon's own client (a reload changes rules);
+                // a job list longer than the round's page budget fails that cluster's round.
                 let mrs = APISession.client(
                     config, http: http, projectId: client.projectId, credentials: client.credentials,
-                    onServerDate: { _ in })
+                    maxPages: YarnAuditService.maxJobPages, onServerDate: { _ in })
                 return YarnAuditor(config: current, mrs: mrs, http: direct)
             }
         }

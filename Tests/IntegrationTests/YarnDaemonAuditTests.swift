@@ -144,6 +144,42 @@ struct YarnDaemonAuditTests {
             audit.emit(.configApplied(try Self.config(emulator, managers: managers)))
             try await eventually("a round after the reload") { !Self.rounds(reported).isEmpty }
             #expect(Self.rounds(reported).first?.clusters.map(\.clusterId) == ["c-dev"])
+
+            // Off again: one empty round withdraws the figures, then nothing more is read.
+            audit.emit(.configApplied(try Self.config(emulator, managers: managers, inDaemon: false)))
+            try await eventually("an empty round after turning it off") { Self.rounds(reported).count == 2 }
+            let last = try #require(Self.rounds(reported).last)
+            #expect(last.clusters.isEmpty && last.failures.isEmpty && last.statusText.isEmpty)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(Self.rounds(reported).count == 2)
+        }
+    }
+
+    /// A cluster not audited this round (its ResourceManagers failed, or the audit was turned off) has no
+    /// series: an unknown figure must not read as the last one. Failures are counted per cluster.
+    @Test func figuresOfAClusterNotAuditedAreWithdrawn() {
+        let registry = PrometheusCollectorRegistry()
+        withMetricsFactory(PrometheusMetricsFactory(registry: registry)) {
+            let sink = MetricsEventSink()
+            func figures(_ cluster: String) -> YarnAuditRound.ClusterFigures {
+                .init(
+                    clusterId: cluster, tracked: 3, untracked: 1, seen: 3, untrackedRunningOver: [1, 1, 0], malformed: 0
+                )
+            }
+            func series() -> [String] {
+                registry.emitToString().split(separator: "\n").map(String.init).filter {
+                    $0.hasPrefix("mrs_watchdog_yarn_") && !$0.hasPrefix("mrs_watchdog_yarn_audit_failures_total")
+                }.sorted()
+            }
+            sink.emit(.yarnAudited(YarnAuditRound(clusters: [figures("c1"), figures("c2")])))
+            #expect(series().count == 10, "\(series())")
+            sink.emit(.yarnAudited(YarnAuditRound(clusters: [figures("c2")], failures: ["c1": "YARN: timeout"])))
+            #expect(series().allSatisfy { $0.contains(#"cluster="c2""#) } && series().count == 5, "\(series())")
+            #expect(
+                registry.emitToString().contains(#"mrs_watchdog_yarn_audit_failures_total{cluster="c1"} 1"#),
+                "\(registry.emitToString())")
+            sink.emit(.yarnAudited(YarnAuditRound()))
+            #expect(series().isEmpty, "turned off: \(series())")
         }
     }
 }

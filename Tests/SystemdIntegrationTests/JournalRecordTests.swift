@@ -1,5 +1,6 @@
 import Logging
 import MRSWatchdog
+import Synchronization
 import SystemdIntegration
 import Testing
 
@@ -114,5 +115,47 @@ struct JournalRecordTests {
         #expect(!JournalStream.stderrIsJournal(environment: [:]))
         #expect(!JournalStream.stderrIsJournal(environment: ["JOURNAL_STREAM": "garbage"]))
         #expect(!JournalStream.stderrIsJournal(environment: ["JOURNAL_STREAM": "1:1"]))
+    }
+}
+
+/// What `STATUS=` says: the watchdog's line, the YARN audit's fragment after it, only changes sent, and
+/// `stopping` kept to the end.
+struct SystemdStatusTests {
+    final class Sent: Sendable {
+        private let lines = Mutex<[[String]]>([])
+        func add(_ assignments: [String]) { lines.withLock { $0.append(assignments) } }
+        /// Everything sent since the last call.
+        func take() -> [[String]] {
+            lines.withLock { lines in
+                defer { lines = [] }
+                return lines
+            }
+        }
+    }
+
+    @Test func theYarnFragmentFollowsTheWatchdogLineAndStoppingStays() {
+        let sent = Sent()
+        let sink = SystemdEventSink(journalRecords: false) { sent.add($0) }
+        let audited = YarnAuditRound(clusters: [
+            .init(clusterId: "c1", tracked: 6, untracked: 2, seen: 6, untrackedRunningOver: [1, 0, 0], malformed: 0)
+        ])
+        sink.emit(.yarnAudited(audited))
+        #expect(sent.take().isEmpty, "nothing before the watchdog's first line")
+        sink.emit(.ready(StatusLine(clusters: 1)))
+        let first =
+            "watching 1 cluster · 0 active jobs · since start: 0 killed (0 confirmed), 0 warned · last hour: 0 killed (0 confirmed), 0 warned"
+        #expect(sent.take() == [["READY=1", "STATUS=\(first) · YARN: mrs-watchdog sees 6 of 8 apps"]])
+        sink.emit(.progress(StatusLine(clusters: 1)))
+        sink.emit(.yarnAudited(audited))
+        #expect(sent.take().isEmpty, "unchanged: not sent again")
+        sink.emit(.yarnAudited(YarnAuditRound(failures: ["c1": "YARN: no active ResourceManager"])))
+        #expect(sent.take() == [["STATUS=\(first) · YARN: 1 cluster not audited"]])
+        sink.emit(.yarnAudited(YarnAuditRound()))
+        #expect(sent.take() == [["STATUS=\(first)"]], "turned off: the fragment goes")
+        sink.emit(.stopping)
+        #expect(sent.take() == [["STOPPING=1", "STATUS=stopping"]])
+        sink.emit(.yarnAudited(audited))
+        sink.emit(.progress(StatusLine(clusters: 2)))
+        #expect(sent.take().isEmpty, "stopping is the last word")
     }
 }

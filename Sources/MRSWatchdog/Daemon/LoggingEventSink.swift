@@ -56,7 +56,11 @@ public struct LoggingEventSink: DaemonEventSink {
                         "\(YarnAuditRound.Finding.action)", metadata: finding.metadata.mapValues { .string($0) })
                 }
             }
-            if !round.clusters.isEmpty { logger.debug("\(round.statusText)") }
+            for figures in round.clusters where figures.cutOff {
+                logger.warning("YARN list cut off at yarn.max_apps", metadata: ["cluster.id": "\(figures.clusterId)"])
+            }
+            // Once per round (every discovery interval): what the daemon cannot see, in the journal too.
+            if !round.clusters.isEmpty { logger.info("\(round.statusText)") }
         }
     }
 }

@@ -2,8 +2,8 @@ import AsyncHTTPClient
 import ServiceLifecycle
 import Synchronization
 
-/// `yarn.audit_in_daemon`: the YARN audit (`YarnAuditor`) once per `watch.discovery_interval`, beside the
-/// watchdog, each round reported as `.yarnAudited`. Read-only, in its own task with its own HTTP
+/// `yarn.audit_in_daemon`: the YARN audit (`YarnAuditor`) once per `watch.discovery_interval` (5 minutes at
+/// least), beside the watchdog, each round reported as `.yarnAudited`. Read-only, in its own task with its own HTTP
 /// connections: a ResourceManager that hangs or fails never delays a poll or a kill. Also a sink: a reloaded
 /// config (`.configApplied`) starts a round with it at once, so turning the audit on needs no restart.
 public final class YarnAuditService: Service, DaemonEventSink {
@@ -17,6 +17,12 @@ public final class YarnAuditService: Service, DaemonEventSink {
     private let now: @Sendable () -> Int64
     private let sleep: @Sendable (Duration) async throws -> Void
     private let reloads = Mailbox<Void>()
+
+    /// The most pages of job executions (100 each) one cluster's round may list from MRS: the audit shares
+    /// the tenant's listing quota with the polls (mrs-api.md §11), so a longer list fails the round instead.
+    public static let maxJobPages = 50
+    /// Rounds are at least this far apart, whatever `watch.discovery_interval` says, ms.
+    public static let minimumIntervalMillis: Int64 = 300_000
 
     /// - Parameters:
     ///   - mrsHTTP: the configuration of the HTTP client the service makes for its MRS calls (the MRS
@@ -52,9 +58,18 @@ public final class YarnAuditService: Service, DaemonEventSink {
     /// Rounds until cancelled: at once, then after each interval or reload.
     private func audit(through http: HTTPClient) async {
         var flagged = YarnFlaggedApps()
+        var reporting = false
         while !Task.isCancelled {
             let config = self.config.withLock { $0 }
-            if config.yarn.auditInDaemon, !config.yarn.clusters.isEmpty {
+            let enabled = config.yarn.auditInDaemon && !config.yarn.clusters.isEmpty
+            if !enabled, reporting {
+                // Turned off by a reload: an empty round withdraws the figures and the STATUS fragment, which
+                // would otherwise read as current.
+                flagged = YarnFlaggedApps()
+                sink.emit(.yarnAudited(flagged.round(.init(clusters: []))))
+            }
+            reporting = enabled
+            if enabled {
                 let report: YarnAuditor.Report
                 do {
                     report = try await makeAuditor(config, http).run(now: now)
@@ -68,7 +83,8 @@ public final class YarnAuditService: Service, DaemonEventSink {
                 guard !Task.isCancelled else { return }
                 sink.emit(.yarnAudited(flagged.round(report)))
             }
-            _ = await reloads.next(within: .milliseconds(config.watch.discoveryIntervalMillis), sleep: sleep)
+            let interval = max(config.watch.discoveryIntervalMillis, Self.minimumIntervalMillis)
+            _ = await reloads.next(within: .milliseconds(interval), sleep: sleep)
         }
     }
 }

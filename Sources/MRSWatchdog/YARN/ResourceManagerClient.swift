@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 
 /// Reads one cluster's YARN ResourceManagers, read-only (Hadoop ResourceManager REST API). Redirects are
 /// never followed (the shared client disallows them): a standby's redirect could point anywhere, so the
@@ -101,7 +102,11 @@ public struct ResourceManagerClient: Sendable {
             let (body, _) = try await get(
                 url, "ws/v1/cluster/apps?states=RUNNING,ACCEPTED&limit=\(maxApps)&deSelects=resourceRequests",
                 maxBytes: maxListBytes)
-            let list = try YarnAppList.read(Array(body.readableBytesView), limit: maxApps)
+            // Up to tens of MB of JSON: read on NIO's blocking pool, never on the threads the daemon decides on.
+            let maxApps = maxApps
+            let list = try await NIOThreadPool.singleton.runIfActive {
+                try YarnAppList.read(Array(body.readableBytesView), limit: maxApps)
+            }
             return (list, list.cutOff || list.apps.count + list.malformed >= maxApps)
         } catch let failure as Failure {
             throw failure

@@ -16,9 +16,12 @@ public struct YarnAuditRound: Sendable {
         public var untrackedRunningOver: [Int]
         /// Entries of the ResourceManager's answer that could not be read.
         public var malformed: Int
+        /// The list reached `yarn.max_apps`: the figures may be short.
+        public var cutOff: Bool
 
         public init(
-            clusterId: String, tracked: Int, untracked: Int, seen: Int, untrackedRunningOver: [Int], malformed: Int
+            clusterId: String, tracked: Int, untracked: Int, seen: Int, untrackedRunningOver: [Int], malformed: Int,
+            cutOff: Bool = false
         ) {
             self.clusterId = clusterId
             self.tracked = tracked
@@ -26,6 +29,7 @@ public struct YarnAuditRound: Sendable {
             self.seen = seen
             self.untrackedRunningOver = untrackedRunningOver
             self.malformed = malformed
+            self.cutOff = cutOff
         }
     }
 
@@ -74,7 +78,14 @@ public struct YarnAuditRound: Sendable {
     /// Untracked applications a rule would kill, each reported in one round only.
     public var newFindings: [Finding]
 
-    /// The STATUS fragment: `YARN: mrs-watchdog sees 9 of 41 apps · 1 cluster not audited`.
+    public init(clusters: [ClusterFigures] = [], failures: [String: String] = [:], newFindings: [Finding] = []) {
+        self.clusters = clusters
+        self.failures = failures
+        self.newFindings = newFindings
+    }
+
+    /// The STATUS fragment: `YARN: mrs-watchdog sees 9 of 41 apps · YARN: 1 cluster not audited`; empty
+    /// when nothing was audited or failed (the audit was turned off).
     public var statusText: String {
         let listed = clusters.reduce(0) { $0 + $1.tracked + $1.untracked }
         var parts: [String] = []
