@@ -1,7 +1,7 @@
 # mrs-watchdog — build, test and run targets. `make help` lists them.
 SWIFT ?= swift
 PREFIX ?= /usr/local
-APT_PACKAGES := libsystemd-dev libsqlite3-dev systemd-container pkg-config python3-jsonschema python3-yaml curl procps binutils man-db rpm rpmlint debootstrap
+APT_PACKAGES := libsystemd-dev libsqlite3-dev libkrb5-dev systemd-container pkg-config python3-jsonschema python3-yaml curl procps binutils man-db rpm rpmlint debootstrap krb5-kdc krb5-admin-server python3-gssapi
 
 .PHONY: release-check rpm check-rpm monitoring-check bench bench-build bench-core deb docs help deps apt-packages build demo test schema-check folder-check format-check systemd-test release install uninstall emulator clean
 

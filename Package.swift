@@ -38,11 +38,14 @@ let package = Package(
         ),
         // The C library's wcwidth (not in Swift's Glibc module), for the live view's column widths.
         .systemLibrary(name: "CWidth"),
+        // MIT Kerberos's GSSAPI for ResourceManagers behind SPNEGO: its headers at build time (libkrb5-dev), the
+        // library loaded at run time only when a config asks for Kerberos.
+        .target(name: "CGSSAPI", linkerSettings: [.linkedLibrary("dl")]),
         // The domain: signer, MRS client, rules, evaluator, daemon services.
         .target(
             name: "MRSWatchdog",
             dependencies: [
-                "CWidth",
+                "CGSSAPI", "CWidth",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

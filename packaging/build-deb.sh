@@ -23,13 +23,15 @@ install -D -m 644 packaging/copyright "$STAGE/usr/share/doc/mrs-watchdog/copyrig
 
 mkdir -p "$STAGE/DEBIAN"
 # systemd 247 knows every directive of the units (Tests/SystemdContainer/systemd247.sh); procps has
-# /bin/kill, which ExecReload= sends SIGHUP with.
+# /bin/kill, which ExecReload= sends SIGHUP with. MIT Kerberos's GSSAPI is loaded only for a YARN audit with
+# `auth: kerberos` (dlopen), so it is suggested, not required.
 cat >"$STAGE/DEBIAN/control" <<CONTROL
 Package: mrs-watchdog
 Version: $VERSION
 Architecture: $ARCH
 Maintainer: mrs-watchdog maintainers <mrs-watchdog@users.noreply.github.com>
 Depends: libc6 (>= 2.29), libgcc-s1, libsystemd0, zlib1g, systemd (>= 247), procps
+Suggests: libgssapi-krb5-2
 Section: admin
 Priority: optional
 Installed-Size: $(du -sk "$STAGE/usr" | cut -f1)

@@ -9,6 +9,7 @@
 s/^Description=mrs-watchdog - /Description=mrs-watchdog (%i) - /
 s#${CONFIGURATION_DIRECTORY}/rules\.json#${CONFIGURATION_DIRECTORY}/%i.json#g
 s#/etc/credstore\(\.encrypted\)\{0,1\}/mrs-watchdog\.\(ak\|sk\)#/etc/credstore\1/mrs-watchdog-%i.\2#g
+s#/etc/credstore/mrs-watchdog-yarn\.keytab#/etc/credstore/mrs-watchdog-%i-yarn.keytab#
 s#^EnvironmentFile=-/etc/default/mrs-watchdog$#EnvironmentFile=-/etc/default/mrs-watchdog-%i#
 s#^StateDirectory=mrs-watchdog$#StateDirectory=mrs-watchdog-%i#
 /^DynamicUser=yes$/a\

@@ -28,7 +28,9 @@ extension WatchdogCommand {
                 the run, as five failures in a row lock the key for 5 minutes.
 
                 With --yarn it also checks each ResourceManager of the config's yarn section: that it answers and \
-                in which HA role, that exactly one is active, that its application list can be read, and its clock.
+                in which HA role, that exactly one is active, that its application list can be read, and its clock; \
+                with auth kerberos, first a ticket from the keytab, and then whether the principal sees other \
+                users' applications.
                 """)
 
         @OptionGroup var options: ConfigOptions

@@ -69,7 +69,9 @@ struct DaemonTests {
         try await EmulatorHarness.run { emulator in
             let cluster = await emulator.addCluster("c-deadline")
             var limits: [String: Int64] = [:]
-            for (name, start, limit) in [("etl-a", "0s", 2000), ("etl-b", "0s", 3000), ("etl-c", "-1s", 4000)]
+            // Deadlines 5 to 7 s away: the first poll, which finds the jobs, comes well before them even on a
+            // loaded machine, so what is measured is the wake at the deadline.
+            for (name, start, limit) in [("etl-a", "0s", 5000), ("etl-b", "0s", 6000), ("etl-c", "-1s", 8000)]
                 as [(String, String, Int64)]
             {
                 let id = try await emulator.state.addJob(
@@ -79,9 +81,9 @@ struct DaemonTests {
             let config = try DaemonHarness.config(
                 emulator, clusters: [cluster],
                 rules: """
-                    [{"name": "a", "match": {"job_name": ["etl-a"]}, "max_runtime": "2s", "mode": "enforce"},
-                     {"name": "b", "match": {"job_name": ["etl-b"]}, "max_runtime": "3s", "mode": "enforce"},
-                     {"name": "c", "match": {"job_name": ["etl-c"]}, "max_runtime": "4s", "mode": "enforce"}]
+                    [{"name": "a", "match": {"job_name": ["etl-a"]}, "max_runtime": "5s", "mode": "enforce"},
+                     {"name": "b", "match": {"job_name": ["etl-b"]}, "max_runtime": "6s", "mode": "enforce"},
+                     {"name": "c", "match": {"job_name": ["etl-c"]}, "max_runtime": "8s", "mode": "enforce"}]
                     """, pollInterval: "60s")
             try await DaemonHarness.run(emulator, config: config) { daemon in
                 try await eventually("three kills", transcript: { daemon.events.transcript }) {
@@ -156,18 +158,21 @@ struct DaemonTests {
     @Test func aJobThatEndsByItselfBeforeTheKillTakesIsGoneNotAFailure() async throws {
         try await EmulatorHarness.run { emulator in
             let cluster = await emulator.addCluster("c-gone")
-            // Every kill fails with a 500 until the job finishes on its own, 2 s from now.
+            // Every kill fails with a 500 until the job finishes on its own, 6 s from now (the first poll comes
+            // well before, even on a loaded machine).
             var plan = FaultPlan()
             plan.rate500 = 1
             plan.paths = ["/kill"]
             await emulator.state.setFaults(plan)
             let id = try await emulator.state.addJob(
-                .init(cluster: cluster, name: "etl-1", startOffset: "-1h", queued: "0s", duration: "3602s"))
+                .init(cluster: cluster, name: "etl-1", startOffset: "-1h", queued: "0s", duration: "3606s"))
             let config = try DaemonHarness.config(
                 emulator, clusters: [cluster],
                 rules: DaemonHarness.enforcing("30m"))
             try await DaemonHarness.run(emulator, config: config) { daemon in
-                try await eventually("gone") { daemon.events.jobIds(.gone) == [id] }
+                try await eventually("gone", transcript: { daemon.events.transcript }) {
+                    daemon.events.jobIds(.gone) == [id]
+                }
                 #expect(!daemon.events.jobIds(.killFailed).isEmpty)
                 #expect(daemon.events.records(.unkillable).isEmpty)
                 #expect(await daemon.service.snapshot.kill(JobKey(clusterId: cluster, jobId: id))?.status == .gone)

@@ -1,5 +1,6 @@
 extension ConfigLoader {
-    /// `yarn`: `{"clusters": [{"cluster_id": …, "resource_managers": [URL, …], "auth": "none"}], "max_apps": N,
+    /// `yarn`: `{"clusters": [{"cluster_id": …, "resource_managers": [URL, …], "auth": "none" | "kerberos",
+    /// "principal": …, "keytab": …}], "max_apps": N,
     /// "request_timeout": "10s", "audit_in_daemon": false}`.
     static func readYarn(_ top: ConfigReader.Object, _ reader: ConfigReader) -> YarnSettings {
         var settings = YarnSettings()
@@ -32,13 +33,8 @@ extension ConfigLoader {
             guard let entry = ConfigReader.Object(reader, element, path: path) else { continue }
             let clusterId = entry.string("cluster_id")
             let managers = entry.stringList("resource_managers", allowEmpty: true)
-            let auth =
-                entry.enumValue(
-                    "auth", YarnSettings.Auth.self,
-                    refused: [
-                        "kerberos":
-                            "Kerberos (SPNEGO) is not supported by this version; use \"none\" behind a proxy that authenticates"
-                    ]) ?? .none
+            let auth = entry.enumValue("auth", YarnSettings.Auth.self) ?? .none
+            let kerberos = readKerberos(entry, element, auth: auth, reader)
             entry.require("cluster_id")
             entry.require("resource_managers", " (e.g. [\"http://node-master1:8088\", \"http://node-master2:8088\"])")
             entry.finish()
@@ -64,10 +60,34 @@ extension ConfigLoader {
                 }
             }
             if let clusterId, !urls.isEmpty {
-                settings.clusters.append(.init(clusterId: clusterId, resourceManagers: urls, auth: auth))
+                settings.clusters.append(.init(clusterId: clusterId, resourceManagers: urls, kerberos: kerberos))
             }
         }
         return settings
+    }
+
+    /// `principal` and `keytab`: both required with `auth: kerberos`, refused without it.
+    private static func readKerberos(
+        _ entry: ConfigReader.Object, _ element: JSONNode, auth: YarnSettings.Auth, _ reader: ConfigReader
+    ) -> YarnSettings.Kerberos? {
+        let principal = entry.string("principal")
+        let keytab = entry.string("keytab")
+        guard auth == .kerberos else {
+            for key in ["principal", "keytab"] where element[key] != nil {
+                reader.report(entry.childPath(key), element[key]!.position, "only with \"auth\": \"kerberos\"")
+            }
+            return nil
+        }
+        entry.require("principal", " (auth kerberos: e.g. \"mrs-watchdog@HADOOP.COM\")")
+        entry.require("keytab", " (auth kerberos: an absolute path, or a systemd credential's name)")
+        if let keytab, keytab.contains("/"), !keytab.hasPrefix("/") {
+            reader.report(
+                entry.childPath("keytab"), element["keytab"]!.position,
+                "expected an absolute path or a systemd credential's name (no '/')")
+            return nil
+        }
+        guard let principal, let keytab else { return nil }
+        return YarnSettings.Kerberos(principal: principal, keytab: keytab)
     }
 
     /// Why `url` cannot be a ResourceManager base URL, nil when it can: http(s), a host, no query, fragment or

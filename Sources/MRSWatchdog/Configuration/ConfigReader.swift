@@ -178,16 +178,11 @@ final class ConfigReader {
             }
         }
 
-        /// - Parameter refused: values a later version may take, each with why this one refuses it (said instead
-        ///   of the list of allowed values).
-        func enumValue<E: RawRepresentable & CaseIterable>(
-            _ key: String, _ type: E.Type, refused: [String: String] = [:]
-        ) -> E? where E.RawValue == String {
+        func enumValue<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) -> E?
+        where E.RawValue == String {
             guard let text = string(key) else { return nil }
             guard let parsed = E(rawValue: text) else {
-                reader.report(
-                    childPath(key), node[key]!.position,
-                    refused[text] ?? Self.notOneOf(text, E.allCases.map(\.rawValue)))
+                reader.report(childPath(key), node[key]!.position, Self.notOneOf(text, E.allCases.map(\.rawValue)))
                 return nil
             }
             return parsed

@@ -7,20 +7,37 @@ public struct YarnSettings: Sendable, Hashable {
         /// Base URLs, `http(s)://host:port[/path]`, one per ResourceManager (both of an HA pair); the REST paths
         /// (`ws/v1/cluster/…`) are added to each, so a proxy's path prefix works.
         public var resourceManagers: [String]
-        public var auth: Auth = .none
+        /// Set for `auth: kerberos`, nil for `auth: none`.
+        public var kerberos: Kerberos?
 
-        public init(clusterId: String, resourceManagers: [String], auth: Auth = .none) {
+        public init(clusterId: String, resourceManagers: [String], kerberos: Kerberos? = nil) {
             self.clusterId = clusterId
             self.resourceManagers = resourceManagers
-            self.auth = auth
+            self.kerberos = kerberos
         }
     }
 
     /// How requests to the ResourceManagers authenticate. `none`: the cluster is not in security mode (or a
-    /// proxy in front authenticates). Kerberos (SPNEGO), the default of MRS security-mode clusters, is not
-    /// supported yet.
+    /// proxy in front authenticates). `kerberos`: SPNEGO (`Authorization: Negotiate`), the default of MRS
+    /// security-mode clusters.
     public enum Auth: String, Sendable, Hashable, CaseIterable {
         case none
+        case kerberos
+    }
+
+    /// `auth: kerberos`: who the audit is, and where its key is.
+    public struct Kerberos: Sendable, Hashable {
+        /// `user@REALM` (or `user`, in the default realm of `/etc/krb5.conf`): a machine-machine user of the
+        /// cluster (MRS Manager), in `supergroup` to see other users' applications.
+        public var principal: String
+        /// An absolute path, or the name of a systemd credential (`LoadCredential=yarn.keytab:…`) read from
+        /// `$CREDENTIALS_DIRECTORY`.
+        public var keytab: String
+
+        public init(principal: String, keytab: String) {
+            self.principal = principal
+            self.keytab = keytab
+        }
     }
 
     public var clusters: [Source] = []

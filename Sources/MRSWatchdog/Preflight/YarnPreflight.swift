@@ -1,9 +1,9 @@
 import AsyncHTTPClient
 
-/// `doctor --yarn`: for each cluster of the config's `yarn` section, without changing anything, whether each
-/// ResourceManager answers and in which HA role, that exactly one is active, that its application list can be
-/// read (and whose applications it shows), and how far its clock is from this host's. Kerberos is not
-/// checked: the config refuses it until it is supported.
+/// `doctor --yarn`: for each cluster of the config's `yarn` section, without changing anything: with Kerberos,
+/// that the keytab gets a ticket for the principal; whether each ResourceManager answers and in which HA
+/// role, that exactly one is active, that its application list can be read (and whose applications it shows;
+/// with Kerberos, whether the principal sees other users'), and how far its clock is from this host's.
 public struct YarnPreflight: Sendable {
     let settings: YarnSettings
     let http: HTTPClient
@@ -27,6 +27,12 @@ public struct YarnPreflight: Sendable {
         for source in settings.clusters {
             let client = ResourceManagerClient(http: http, source: source, settings: settings)
             let name = "yarn \(source.clusterId)"
+            if let kerberos = source.kerberos {
+                let result = await ticket(
+                    name, kerberos, host: source.resourceManagers.first.flatMap(URLAuthority.init)?.host)
+                record(result)
+                guard result.passed else { continue }
+            }
             let probes = await client.probe()
             for probe in probes {
                 if let failure = probe.failure {
@@ -64,11 +70,48 @@ public struct YarnPreflight: Sendable {
                         "\(name) applications", passed: true,
                         "\(answer.list.apps.count) running or accepted, of \(users) user(s)\(unreadable)"
                             + (answer.cutOff ? "; the list reached yarn.max_apps" : "")))
+                if let kerberos = source.kerberos { record(visibility(name, kerberos, answer.list)) }
             } catch {
                 record(.init("\(name) applications", passed: false, SafeText.line(error.description, maxBytes: 512)))
             }
         }
         return passed
+    }
+
+    /// A service ticket for the first ResourceManager, from the keytab: what every request of the audit needs.
+    func ticket(_ name: String, _ kerberos: YarnSettings.Kerberos, host: Substring?) async -> PreflightResult {
+        let authenticator = SpnegoAuthenticator(kerberos)
+        let check = "\(name) kerberos"
+        do throws(SpnegoAuthenticator.Failure) {
+            let keytab = try authenticator.keytabPath()
+            _ = try await authenticator.header(host: String(host ?? "localhost"))
+            return .init(
+                check, passed: true,
+                SafeText.line(
+                    "a ticket for \(kerberos.principal) from \(keytab), and one for HTTP/\(host ?? "?")", maxBytes: 512)
+            )
+        } catch {
+            return .init(
+                check, passed: false, SafeText.line(error.description, maxBytes: 512),
+                hint:
+                    "try it by hand: KRB5CCNAME=MEMORY: kinit -kt KEYTAB \(kerberos.principal); check /etc/krb5.conf's realm and KDC"
+            )
+        }
+    }
+
+    /// Whether the principal sees other users' applications: security-mode YARN shows a user only their own
+    /// unless they are in `supergroup` (or an admin ACL), and the audit would then miss everyone else's.
+    func visibility(_ name: String, _ kerberos: YarnSettings.Kerberos, _ list: YarnAppList) -> PreflightResult {
+        // YARN names a user by the principal's first component (`mrs-watchdog` of `mrs-watchdog/host@REALM`).
+        let own = kerberos.principal.prefix { $0 != "/" && $0 != "@" }
+        let others = Set(list.apps.compactMap(\.user).filter { $0 != own })
+        guard others.isEmpty else {
+            return .init("\(name) visibility", passed: true, "\(kerberos.principal) sees other users' applications")
+        }
+        return .init(
+            "\(name) visibility", passed: false,
+            SafeText.line("\(kerberos.principal) sees no application of another user", maxBytes: 512),
+            hint: "add \(own) to supergroup in MRS Manager (or run this while someone else's job runs)")
     }
 
     func clock(_ name: String, _ probe: ResourceManagerClient.Probe) -> PreflightResult {

@@ -116,13 +116,25 @@ public struct ResourceManagerClient: Sendable {
     }
 
     /// One GET, with the answer's `Date` (epoch ms); any status but 200 is a failure (a 307 from a standby
-    /// included).
+    /// included). With Kerberos, a fresh SPNEGO token goes with it.
     func get(_ base: String, _ path: String, maxBytes: Int) async throws -> (ByteBuffer, Int64?) {
         var request = HTTPClientRequest(url: Self.join(base, path))
         request.headers.add(name: "Accept", value: "application/json")
+        if let kerberos = source.kerberos, let host = URLAuthority(base)?.host {
+            // The service principal names the host as the URL does (HTTP/host@REALM), brackets off.
+            let name = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : String(host)
+            request.headers.add(
+                name: "Authorization", value: try await SpnegoAuthenticator(kerberos).header(host: name))
+        }
         let (response, body) = try await http.exchange(request, timeout: timeout, maxBodyBytes: maxBytes)
         guard response.status == .ok else {
-            throw Failure(description: "HTTP \(response.status.code) from \(Self.join(base, path))")
+            var text = "HTTP \(response.status.code) from \(Self.join(base, path))"
+            if response.status == .unauthorized {
+                text +=
+                    source.kerberos.map { ": the ResourceManager refused the Kerberos ticket of \($0.principal)" }
+                    ?? ": the ResourceManager wants Kerberos (set \"auth\": \"kerberos\", \"principal\" and \"keytab\")"
+            }
+            throw Failure(description: text)
         }
         return (body, response.headers.first(name: "Date").flatMap(HTTPDate.parse))
     }

@@ -1,0 +1,72 @@
+import CGSSAPI
+import NIOPosix
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// `Authorization: Negotiate …` for a ResourceManager behind Kerberos (SPNEGO, RFC 4559; Hadoop's HTTP
+/// authentication on security-mode clusters): a fresh token per request, for the service `HTTP@host`, as
+/// the config's principal with its key from the keytab. Tickets stay in a memory credential cache for their lifetime.
+/// The KDC is asked on a thread of NIO's blocking pool, never on the cooperative pool.
+public struct SpnegoAuthenticator: Sendable {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public let kerberos: YarnSettings.Kerberos
+    let environment: [String: String]
+
+    public init(
+        _ kerberos: YarnSettings.Kerberos, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        self.kerberos = kerberos
+        self.environment = environment
+    }
+
+    /// The keytab's path: `keytab` when absolute, else the systemd credential of that name.
+    /// - Throws: `Failure` for a credential name outside systemd (no `$CREDENTIALS_DIRECTORY`).
+    public func keytabPath() throws(Failure) -> String {
+        if kerberos.keytab.hasPrefix("/") { return kerberos.keytab }
+        guard let directory = environment["CREDENTIALS_DIRECTORY"], !directory.isEmpty else {
+            throw Failure(
+                description:
+                    "Kerberos: keytab '\(kerberos.keytab)' names a systemd credential, but there is no $CREDENTIALS_DIRECTORY (add LoadCredential=\(kerberos.keytab):/etc/credstore/… to the unit, or give an absolute path)"
+            )
+        }
+        return directory + "/" + kerberos.keytab
+    }
+
+    /// The header value for a request to `host` (the URL's host, as the service principal `HTTP/host` names it).
+    /// - Throws: `Failure` with MIT krb5's own words (no keytab, no KDC, unknown service principal, …).
+    public func header(host: String) async throws(Failure) -> String {
+        let (principal, keytab) = (kerberos.principal, try keytabPath())
+        let outcome: Result<[UInt8], Failure>
+        do {
+            outcome = try await NIOThreadPool.singleton.runIfActive {
+                Self.token(principal: principal, keytab: keytab, service: "HTTP@\(host)")
+            }
+        } catch {
+            throw Failure(description: "Kerberos: \(error)")
+        }
+        return "Negotiate " + Data(try outcome.get()).base64EncodedString()
+    }
+
+    /// Blocking: the first SPNEGO token, or MIT krb5's reason.
+    static func token(principal: String, keytab: String, service: String) -> Result<[UInt8], Failure> {
+        var token: UnsafeMutablePointer<UInt8>?
+        var length = 0
+        var message = [CChar](repeating: 0, count: 512)
+        // One memory cache per principal: its tickets are reused by every request until they expire.
+        let status = mrsw_spnego_token(
+            principal, keytab, "MEMORY:mrs-watchdog-\(principal)", service, &token, &length, &message, message.count)
+        guard status == 0, let token else {
+            let text = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            return .failure(Failure(description: "Kerberos: \(text)"))
+        }
+        defer { mrsw_spnego_free(token) }
+        return .success(Array(UnsafeBufferPointer(start: token, count: length)))
+    }
+}

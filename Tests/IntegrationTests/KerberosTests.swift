@@ -1,0 +1,165 @@
+import Foundation
+import MRSEmulator
+import MRSWatchdog
+import Testing
+import WatchdogTestSupport
+
+/// `auth: kerberos` end to end: a real MIT KDC in a throwaway realm (`KerberosRealm`), a ResourceManager that
+/// checks SPNEGO tokens with python3-gssapi (Tests/Kerberos/spnego_resource_manager.py), and `yarn-audit` and
+/// `doctor --yarn` as operators run them, MRS being the emulator.
+@Suite(.timeLimit(.minutes(1)))
+struct KerberosTests {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../Kerberos/spnego_resource_manager.py").standardized.path
+
+    /// True (and SKIPPED printed) when this host cannot make a realm; never under CI=true.
+    static func skipped(_ test: String) -> Bool {
+        guard let reason = KerberosRealm.unavailable() else { return false }
+        print("SKIPPED \(test): \(reason)")
+        #expect(ProcessInfo.processInfo.environment["CI"] != "true", "make deps installs the realm's tools under CI")
+        return true
+    }
+
+    /// The ResourceManager behind Kerberos, listing alice's spark-shell (3 h) and one of mrs-watchdog's own.
+    static func resourceManager(_ realm: KerberosRealm) async throws -> (ChildProcess, String) {
+        let now = HostClock.nowMillis()
+        let started = now - 3 * 3_600_000
+        let apps = """
+            {"apps": {"app": [
+              {"id": "application_1764000000000_0042", "user": "alice", "queue": "adhoc", "name": "spark-shell",
+               "applicationType": "SPARK", "state": "RUNNING", "startedTime": \(started), "launchTime": \(started),
+               "elapsedTime": \(now - started)},
+              {"id": "application_1764000000000_0043", "user": "mrs-watchdog", "name": "probe",
+               "applicationType": "MAPREDUCE", "state": "ACCEPTED", "startedTime": \(now - 60_000), "elapsedTime": 60000}
+            ]}}
+            """
+        let file = realm.directory + "/apps.json"
+        try apps.write(toFile: file, atomically: true, encoding: .utf8)
+        let server = try ChildProcess(
+            "/usr/bin/python3", [script, realm.serviceKeytab, file],
+            environment: ChildProcess.cleanEnvironment(realm.environment))
+        try await server.waitForOutput("listening on ")
+        let port = try #require(server.stdout.split(separator: "\n").first?.split(separator: " ").last)
+        return (server, "http://127.0.0.1:\(port)")
+    }
+
+    static func config(_ emulator: EmulatorHarness, manager: String, auth: String) throws -> TemporaryConfig {
+        try TemporaryConfig(
+            ConfigText(
+                mrs: emulator.mrs, watch: ConfigText.watching(["c-sec"]), rules: YarnAuditEmulatorTests.rules,
+                more:
+                    #""yarn": {"request_timeout": "5s", "clusters": [{"cluster_id": "c-sec", "resource_managers": ["\#(manager)"], \#(auth)}]}"#
+            ).description)
+    }
+
+    static func environment(_ realm: KerberosRealm, _ extra: [String: String] = [:]) -> [String: String] {
+        YarnAuditEmulatorTests.environment.merging(realm.environment) { $1 }.merging(extra) { $1 }
+    }
+
+    @Test func yarnAuditReadsAResourceManagerBehindKerberos() async throws {
+        guard !Self.skipped("yarnAuditReadsAResourceManagerBehindKerberos") else { return }
+        try await KerberosRealm.run { realm in
+            try await EmulatorHarness.run { emulator in
+                await emulator.addCluster("c-sec", tags: ["env": "prod"])
+                let (server, manager) = try await Self.resourceManager(realm)
+                let kerberos =
+                    #""auth": "kerberos", "principal": "\#(KerberosRealm.principal)", "keytab": "\#(realm.clientKeytab)""#
+                let config = try Self.config(emulator, manager: manager, auth: kerberos)
+                let result = try await ChildProcess.run(
+                    "mrs-watchdog", ["yarn-audit", "--config", config.path], environment: Self.environment(realm))
+                #expect(result.status == 0, "\(result.stderr)")
+                #expect(result.stdout.contains("YARN runs 2 apps, mrs-watchdog sees 0 of them"), "\(result.stdout)")
+                #expect(result.stdout.contains("kill: over spark-2h by 1h"))
+                #expect(
+                    server.stdout.contains("accepted \(KerberosRealm.principal) /ws/v1/cluster/info"),
+                    "\(server.stdout)")
+                #expect(server.stdout.contains("accepted \(KerberosRealm.principal) /ws/v1/cluster/apps"))
+
+                // The keytab as a systemd credential (LoadCredential=yarn.keytab:…): its name, read from
+                // $CREDENTIALS_DIRECTORY.
+                let credential = try Self.config(
+                    emulator, manager: manager,
+                    auth: #""auth": "kerberos", "principal": "\#(KerberosRealm.principal)", "keytab": "client.keytab""#)
+                let fromCredentials = try await ChildProcess.run(
+                    "mrs-watchdog", ["yarn-audit", "--config", credential.path],
+                    environment: Self.environment(realm, ["CREDENTIALS_DIRECTORY": realm.directory]))
+                #expect(fromCredentials.status == 0, "\(fromCredentials.stderr)")
+                let outsideSystemd = try await ChildProcess.run(
+                    "mrs-watchdog", ["yarn-audit", "--config", credential.path], environment: Self.environment(realm))
+                #expect(outsideSystemd.status == 1)
+                #expect(
+                    outsideSystemd.stderr.contains("names a systemd credential, but there is no $CREDENTIALS_DIRECTORY")
+                )
+            }
+        }
+    }
+
+    /// No token, or a keytab without the principal's key: refused, named, and nothing listed as untracked.
+    @Test func aResourceManagerBehindKerberosRefusesWhatHasNoValidTicket() async throws {
+        guard !Self.skipped("aResourceManagerBehindKerberosRefusesWhatHasNoValidTicket") else { return }
+        try await KerberosRealm.run { realm in
+            try await EmulatorHarness.run { emulator in
+                await emulator.addCluster("c-sec", tags: ["env": "prod"])
+                let (server, manager) = try await Self.resourceManager(realm)
+                let plain = try Self.config(emulator, manager: manager, auth: #""auth": "none""#)
+                let withoutKerberos = try await ChildProcess.run(
+                    "mrs-watchdog", ["yarn-audit", "--config", plain.path], environment: Self.environment(realm))
+                #expect(withoutKerberos.status == 1)
+                #expect(withoutKerberos.stderr.contains("HTTP 401"), "\(withoutKerberos.stderr)")
+                #expect(withoutKerberos.stderr.contains("the ResourceManager wants Kerberos"))
+                #expect(!withoutKerberos.stdout.contains("YARN runs"))
+
+                // The service's keytab holds no key for mrs-watchdog: no ticket, said in krb5's words.
+                let wrongKeytab = try Self.config(
+                    emulator, manager: manager,
+                    auth:
+                        #""auth": "kerberos", "principal": "\#(KerberosRealm.principal)", "keytab": "\#(realm.serviceKeytab)""#
+                )
+                let noTicket = try await ChildProcess.run(
+                    "mrs-watchdog", ["yarn-audit", "--config", wrongKeytab.path], environment: Self.environment(realm))
+                #expect(noTicket.status == 1)
+                #expect(noTicket.stderr.contains("Kerberos: no ticket from the keytab"), "\(noTicket.stderr)")
+                #expect(!server.stdout.contains("accepted"), "nothing was let in: \(server.stdout)")
+            }
+        }
+    }
+
+    /// `doctor --yarn` with Kerberos: the ticket from the keytab, the ResourceManager, and whether the
+    /// principal sees other users' applications (alice's here).
+    @Test func doctorChecksTheTicketAndWhatThePrincipalSees() async throws {
+        guard !Self.skipped("doctorChecksTheTicketAndWhatThePrincipalSees") else { return }
+        try await KerberosRealm.run { realm in
+            try await EmulatorHarness.run { emulator in
+                await emulator.addCluster("c-sec", tags: ["env": "prod"])
+                let (server, manager) = try await Self.resourceManager(realm)
+                defer { withExtendedLifetime(server) {} }
+                let config = try Self.config(
+                    emulator, manager: manager,
+                    auth:
+                        #""auth": "kerberos", "principal": "\#(KerberosRealm.principal)", "keytab": "\#(realm.clientKeytab)""#
+                )
+                let result = try await ChildProcess.run(
+                    "mrs-watchdog", ["doctor", "--yarn", "--config", config.path], environment: Self.environment(realm))
+                #expect(
+                    result.stdout.contains("✔ yarn c-sec kerberos: a ticket for \(KerberosRealm.principal)"),
+                    "\(result.stdout)")
+                #expect(
+                    result.stdout.contains(
+                        "✔ yarn c-sec visibility: \(KerberosRealm.principal) sees other users' applications"))
+                #expect(result.stdout.contains("✔ yarn c-sec applications: 2 running or accepted, of 2 user(s)"))
+
+                let wrong = try Self.config(
+                    emulator, manager: manager,
+                    auth:
+                        #""auth": "kerberos", "principal": "\#(KerberosRealm.principal)", "keytab": "\#(realm.serviceKeytab)""#
+                )
+                let failed = try await ChildProcess.run(
+                    "mrs-watchdog", ["doctor", "--yarn", "--config", wrong.path], environment: Self.environment(realm))
+                #expect(failed.status != 0)
+                #expect(
+                    failed.stdout.contains("✘ yarn c-sec kerberos: Kerberos: no ticket from the keytab"),
+                    "\(failed.stdout)")
+            }
+        }
+    }
+}
