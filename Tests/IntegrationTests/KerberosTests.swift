@@ -21,19 +21,21 @@ struct KerberosTests {
     }
 
     /// The ResourceManager behind Kerberos, listing alice's spark-shell (3 h) and one of mrs-watchdog's own.
-    static func resourceManager(_ realm: KerberosRealm) async throws -> (ChildProcess, String) {
+    /// - Parameter viewAccess: false: alice's times are 0, as YARN lists them to a caller without view access.
+    static func resourceManager(_ realm: KerberosRealm, viewAccess: Bool = true) async throws -> (ChildProcess, String)
+    {
         let now = HostClock.nowMillis()
-        let started = now - 3 * 3_600_000
+        let started = viewAccess ? now - 3 * 3_600_000 : 0
         let apps = """
             {"apps": {"app": [
               {"id": "application_1764000000000_0042", "user": "alice", "queue": "adhoc", "name": "spark-shell",
                "applicationType": "SPARK", "state": "RUNNING", "startedTime": \(started), "launchTime": \(started),
-               "elapsedTime": \(now - started)},
+               "elapsedTime": \(viewAccess ? now - started : 0)},
               {"id": "application_1764000000000_0043", "user": "mrs-watchdog", "name": "probe",
                "applicationType": "MAPREDUCE", "state": "ACCEPTED", "startedTime": \(now - 60_000), "elapsedTime": 60000}
             ]}}
             """
-        let file = realm.directory + "/apps.json"
+        let file = realm.directory + "/apps-\(UUID().uuidString).json"
         try apps.write(toFile: file, atomically: true, encoding: .utf8)
         let server = try ChildProcess(
             "/usr/bin/python3", [script, realm.serviceKeytab, file],
@@ -74,6 +76,11 @@ struct KerberosTests {
                     server.stdout.contains("accepted \(KerberosRealm.principal) /ws/v1/cluster/info"),
                     "\(server.stdout)")
                 #expect(server.stdout.contains("accepted \(KerberosRealm.principal) /ws/v1/cluster/apps"))
+                // Two requests, one ticket of each kind: the memory cache serves the second.
+                let log = try String(contentsOfFile: realm.directory + "/kdc.log", encoding: .utf8)
+                let issued = log.split(separator: "\n").filter { $0.contains("ISSUE") }
+                #expect(issued.count { $0.contains("AS_REQ") } == 1, "\(issued)")
+                #expect(issued.count { $0.contains("TGS_REQ") } == 1, "\(issued)")
 
                 // The keytab as a systemd credential (LoadCredential=yarn.keytab:…): its name, read from
                 // $CREDENTIALS_DIRECTORY.
@@ -145,7 +152,8 @@ struct KerberosTests {
                     "\(result.stdout)")
                 #expect(
                     result.stdout.contains(
-                        "✔ yarn c-sec visibility: \(KerberosRealm.principal) sees other users' applications"))
+                        "✔ yarn c-sec visibility: \(KerberosRealm.principal) sees other users' applications, with their times"
+                    ))
                 #expect(result.stdout.contains("✔ yarn c-sec applications: 2 running or accepted, of 2 user(s)"))
 
                 let wrong = try Self.config(
@@ -159,6 +167,23 @@ struct KerberosTests {
                 #expect(
                     failed.stdout.contains("✘ yarn c-sec kerberos: Kerberos: no ticket from the keytab"),
                     "\(failed.stdout)")
+
+                // Listed without their times: YARN's answer to a principal without view access.
+                let (hidden, hiddenManager) = try await Self.resourceManager(realm, viewAccess: false)
+                defer { withExtendedLifetime(hidden) {} }
+                let blind = try Self.config(
+                    emulator, manager: hiddenManager,
+                    auth:
+                        #""auth": "kerberos", "principal": "\#(KerberosRealm.principal)", "keytab": "\#(realm.clientKeytab)""#
+                )
+                let withoutView = try await ChildProcess.run(
+                    "mrs-watchdog", ["doctor", "--yarn", "--config", blind.path], environment: Self.environment(realm))
+                #expect(withoutView.status != 0)
+                #expect(
+                    withoutView.stdout.contains(
+                        "✘ yarn c-sec visibility: \(KerberosRealm.principal) sees other users' applications without their times"
+                    ),
+                    "\(withoutView.stdout)")
             }
         }
     }

@@ -33,7 +33,7 @@ extension ConfigLoader {
             guard let entry = ConfigReader.Object(reader, element, path: path) else { continue }
             let clusterId = entry.string("cluster_id")
             let managers = entry.stringList("resource_managers", allowEmpty: true)
-            let auth = entry.enumValue("auth", YarnSettings.Auth.self) ?? .none
+            let auth = element["auth"] == nil ? YarnSettings.Auth.none : entry.enumValue("auth", YarnSettings.Auth.self)
             let kerberos = readKerberos(entry, element, auth: auth, reader)
             entry.require("cluster_id")
             entry.require("resource_managers", " (e.g. [\"http://node-master1:8088\", \"http://node-master2:8088\"])")
@@ -66,12 +66,14 @@ extension ConfigLoader {
         return settings
     }
 
-    /// `principal` and `keytab`: both required with `auth: kerberos`, refused without it.
+    /// `principal` and `keytab`: both required with `auth: kerberos`, refused without it. `auth` is nil when
+    /// its value was refused: reported once, not again at its principal and keytab.
     private static func readKerberos(
-        _ entry: ConfigReader.Object, _ element: JSONNode, auth: YarnSettings.Auth, _ reader: ConfigReader
+        _ entry: ConfigReader.Object, _ element: JSONNode, auth: YarnSettings.Auth?, _ reader: ConfigReader
     ) -> YarnSettings.Kerberos? {
         let principal = entry.string("principal")
         let keytab = entry.string("keytab")
+        guard let auth else { return nil }
         guard auth == .kerberos else {
             for key in ["principal", "keytab"] where element[key] != nil {
                 reader.report(entry.childPath(key), element[key]!.position, "only with \"auth\": \"kerberos\"")
@@ -80,10 +82,10 @@ extension ConfigLoader {
         }
         entry.require("principal", " (auth kerberos: e.g. \"mrs-watchdog@HADOOP.COM\")")
         entry.require("keytab", " (auth kerberos: an absolute path, or a systemd credential's name)")
-        if let keytab, keytab.contains("/"), !keytab.hasPrefix("/") {
+        if let keytab, keytab.contains("/") && !keytab.hasPrefix("/") || [".", ".."].contains(keytab) {
             reader.report(
                 entry.childPath("keytab"), element["keytab"]!.position,
-                "expected an absolute path or a systemd credential's name (no '/')")
+                "expected an absolute path or a systemd credential's name (no '/', not '.' or '..')")
             return nil
         }
         guard let principal, let keytab else { return nil }

@@ -28,7 +28,7 @@ public struct YarnSettings: Sendable, Hashable {
     /// `auth: kerberos`: who the audit is, and where its key is.
     public struct Kerberos: Sendable, Hashable {
         /// `user@REALM` (or `user`, in the default realm of `/etc/krb5.conf`): a machine-machine user of the
-        /// cluster (MRS Manager), in `supergroup` to see other users' applications.
+        /// cluster (MRS Manager) with view access to every queue's applications (`yarn.admin.acl`).
         public var principal: String
         /// An absolute path, or the name of a systemd credential (`LoadCredential=yarn.keytab:…`) read from
         /// `$CREDENTIALS_DIRECTORY`.

@@ -29,7 +29,8 @@ public struct YarnPreflight: Sendable {
             let name = "yarn \(source.clusterId)"
             if let kerberos = source.kerberos {
                 let result = await ticket(
-                    name, kerberos, host: source.resourceManagers.first.flatMap(URLAuthority.init)?.host)
+                    name, kerberos, url: source.resourceManagers.first ?? "",
+                    timeout: .milliseconds(settings.requestTimeoutMillis))
                 record(result)
                 guard result.passed else { continue }
             }
@@ -79,17 +80,26 @@ public struct YarnPreflight: Sendable {
     }
 
     /// A service ticket for the first ResourceManager, from the keytab: what every request of the audit needs.
-    func ticket(_ name: String, _ kerberos: YarnSettings.Kerberos, host: Substring?) async -> PreflightResult {
+    func ticket(
+        _ name: String, _ kerberos: YarnSettings.Kerberos, url: String, timeout: Duration
+    ) async
+        -> PreflightResult
+    {
         let authenticator = SpnegoAuthenticator(kerberos)
         let check = "\(name) kerberos"
+        let host = ResourceManagerClient.serviceHost(url) ?? "?"
         do throws(SpnegoAuthenticator.Failure) {
             let keytab = try authenticator.keytabPath()
-            _ = try await authenticator.header(host: String(host ?? "localhost"))
+            _ = try await authenticator.header(host: host, timeout: timeout)
+            // Over http, anyone on the way can read a token and replay it within the clock skew.
+            let plain =
+                url.lowercased().hasPrefix("http:")
+                ? "; over http, where a token can be read on the way: prefer https" : ""
             return .init(
                 check, passed: true,
                 SafeText.line(
-                    "a ticket for \(kerberos.principal) from \(keytab), and one for HTTP/\(host ?? "?")", maxBytes: 512)
-            )
+                    "a ticket for \(kerberos.principal) from \(keytab), and one for HTTP/\(host)\(plain)", maxBytes: 512
+                ))
         } catch {
             return .init(
                 check, passed: false, SafeText.line(error.description, maxBytes: 512),
@@ -99,19 +109,28 @@ public struct YarnPreflight: Sendable {
         }
     }
 
-    /// Whether the principal sees other users' applications: security-mode YARN shows a user only their own
-    /// unless they are in `supergroup` (or an admin ACL), and the audit would then miss everyone else's.
+    /// Whether the principal may view other users' applications: security-mode YARN lists every application
+    /// but leaves out the times of those the caller has no view access to (Hadoop's AppInfo), and an
+    /// application without a start cannot be judged. Not decided while no other user's application runs.
     func visibility(_ name: String, _ kerberos: YarnSettings.Kerberos, _ list: YarnAppList) -> PreflightResult {
         // YARN names a user by the principal's first component (`mrs-watchdog` of `mrs-watchdog/host@REALM`).
         let own = kerberos.principal.prefix { $0 != "/" && $0 != "@" }
-        let others = Set(list.apps.compactMap(\.user).filter { $0 != own })
-        guard others.isEmpty else {
-            return .init("\(name) visibility", passed: true, "\(kerberos.principal) sees other users' applications")
+        let others = list.apps.filter { $0.user != nil && $0.user != String(own) }
+        let check = "\(name) visibility"
+        guard !others.isEmpty else {
+            return .init(check, passed: true, "cannot tell yet: no other user's application is running")
         }
-        return .init(
-            "\(name) visibility", passed: false,
-            SafeText.line("\(kerberos.principal) sees no application of another user", maxBytes: 512),
-            hint: "add \(own) to supergroup in MRS Manager (or run this while someone else's job runs)")
+        guard others.allSatisfy({ $0.startedTime != nil }) else {
+            return .init(
+                check, passed: false,
+                SafeText.line(
+                    "\(kerberos.principal) sees other users' applications without their times (no view access)",
+                    maxBytes: 512),
+                hint:
+                    "give \(own) view access to every queue's applications: yarn.admin.acl in MRS Manager's YARN configuration"
+            )
+        }
+        return .init(check, passed: true, "\(kerberos.principal) sees other users' applications, with their times")
     }
 
     func clock(_ name: String, _ probe: ResourceManagerClient.Probe) -> PreflightResult {

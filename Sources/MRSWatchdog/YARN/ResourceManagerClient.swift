@@ -120,11 +120,10 @@ public struct ResourceManagerClient: Sendable {
     func get(_ base: String, _ path: String, maxBytes: Int) async throws -> (ByteBuffer, Int64?) {
         var request = HTTPClientRequest(url: Self.join(base, path))
         request.headers.add(name: "Accept", value: "application/json")
-        if let kerberos = source.kerberos, let host = URLAuthority(base)?.host {
-            // The service principal names the host as the URL does (HTTP/host@REALM), brackets off.
-            let name = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : String(host)
+        if let kerberos = source.kerberos, let host = Self.serviceHost(base) {
             request.headers.add(
-                name: "Authorization", value: try await SpnegoAuthenticator(kerberos).header(host: name))
+                name: "Authorization",
+                value: try await SpnegoAuthenticator(kerberos).header(host: host, timeout: timeout))
         }
         let (response, body) = try await http.exchange(request, timeout: timeout, maxBodyBytes: maxBytes)
         guard response.status == .ok else {
@@ -137,6 +136,12 @@ public struct ResourceManagerClient: Sendable {
             throw Failure(description: text)
         }
         return (body, response.headers.first(name: "Date").flatMap(HTTPDate.parse))
+    }
+
+    /// The host a ResourceManager's service principal names (`HTTP/host@REALM`): the URL's, brackets off.
+    static func serviceHost(_ url: String) -> String? {
+        guard let host = URLAuthority(url)?.host else { return nil }
+        return host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : String(host)
     }
 
     static func join(_ base: String, _ path: String) -> String {

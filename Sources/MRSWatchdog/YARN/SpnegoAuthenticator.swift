@@ -1,5 +1,7 @@
 import CGSSAPI
+import NIOCore
 import NIOPosix
+import Synchronization
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -10,7 +12,7 @@ import NIOPosix
 /// `Authorization: Negotiate …` for a ResourceManager behind Kerberos (SPNEGO, RFC 4559; Hadoop's HTTP
 /// authentication on security-mode clusters): a fresh token per request, for the service `HTTP@host`, as
 /// the config's principal with its key from the keytab. Tickets stay in a memory credential cache for their lifetime.
-/// The KDC is asked on a thread of NIO's blocking pool, never on the cooperative pool.
+/// The KDC is asked on threads of its own, never on the cooperative pool.
 public struct SpnegoAuthenticator: Sendable {
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
@@ -39,19 +41,51 @@ public struct SpnegoAuthenticator: Sendable {
         return directory + "/" + kerberos.keytab
     }
 
-    /// The header value for a request to `host` (the URL's host, as the service principal `HTTP/host` names it).
+    /// The header value for a request to `host` (the URL's host, as the service principal `HTTP/host` names it),
+    /// given up after `timeout` (a dead KDC must not hold a round for longer than its request deadline).
     /// - Throws: `Failure` with MIT krb5's own words (no keytab, no KDC, unknown service principal, …).
-    public func header(host: String) async throws(Failure) -> String {
+    public func header(host: String, timeout: Duration) async throws(Failure) -> String {
         let (principal, keytab) = (kerberos.principal, try keytabPath())
-        let outcome: Result<[UInt8], Failure>
-        do {
-            outcome = try await NIOThreadPool.singleton.runIfActive {
-                Self.token(principal: principal, keytab: keytab, service: "HTTP@\(host)")
-            }
-        } catch {
-            throw Failure(description: "Kerberos: \(error)")
+        let outcome = await Self.withDeadline(timeout) {
+            Self.token(principal: principal, keytab: keytab, service: "HTTP@\(host)")
+        }
+        guard let outcome else {
+            throw Failure(
+                description: "Kerberos: no ticket within \(timeout) (is the KDC of /etc/krb5.conf reachable?)")
         }
         return "Negotiate " + Data(try outcome.get()).base64EncodedString()
+    }
+
+    /// The blocking calls' own threads: a KDC that does not answer holds one of these, never a thread the
+    /// daemon decides or reads on (nor NIO's shared blocking pool).
+    private static let pool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 2)
+        pool.start()
+        return pool
+    }()
+
+    /// `work` on `pool`, or nil once `timeout` has passed or the task is cancelled (`work` then finishes
+    /// unheard: a blocking call cannot be stopped).
+    package static func withDeadline<T: Sendable>(_ timeout: Duration, _ work: @escaping @Sendable () -> T) async -> T?
+    {
+        let waiter = Mutex<CheckedContinuation<T?, Never>?>(nil)
+        let finish: @Sendable (T?) -> Void = { value in waiter.withLock { $0.take() }?.resume(returning: value) }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                waiter.withLock { $0 = continuation }
+                // The deadline on an event loop: it fires even while every cooperative thread is busy.
+                let deadline = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: TimeAmount(timeout)) {
+                    finish(nil)
+                }
+                pool.submit { state in
+                    let value = state == .active ? work() : nil
+                    deadline.cancel()
+                    finish(value)
+                }
+            }
+        } onCancel: {
+            finish(nil)
+        }
     }
 
     /// Blocking: the first SPNEGO token, or MIT krb5's reason.
@@ -59,9 +93,11 @@ public struct SpnegoAuthenticator: Sendable {
         var token: UnsafeMutablePointer<UInt8>?
         var length = 0
         var message = [CChar](repeating: 0, count: 512)
-        // One memory cache per principal: its tickets are reused by every request until they expire.
+        // One memory cache per principal and keytab: its tickets serve every request until they expire, and
+        // another cluster's keytab for the same principal is tried on its own.
         let status = mrsw_spnego_token(
-            principal, keytab, "MEMORY:mrs-watchdog-\(principal)", service, &token, &length, &message, message.count)
+            principal, keytab, "MEMORY:mrs-watchdog:\(principal):\(keytab)", service, &token, &length, &message,
+            message.count)
         guard status == 0, let token else {
             let text = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             return .failure(Failure(description: "Kerberos: \(text)"))

@@ -34,6 +34,7 @@ struct KerberosRealm {
     static func run<T>(_ body: (KerberosRealm) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("krb-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let realm = KerberosRealm(directory: directory)
         let port = try freePort()
         try """
@@ -81,7 +82,6 @@ struct KerberosRealm {
         func stop() async {
             kdc.signal(SIGKILL)
             _ = try? await kdc.wait(timeout: .seconds(5))
-            try? FileManager.default.removeItem(atPath: directory)
         }
         do {
             try await kdc.waitForOutput("starting")
@@ -101,13 +101,23 @@ struct KerberosRealm {
         }
     }
 
-    /// A loopback port nothing listens on (bound and released: the KDC takes it a moment later).
+    /// A loopback port free for both TCP and UDP (the KDC takes both a moment later).
     private static func freePort() throws -> Int {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        for _ in 0..<20 {
+            let port = try bound(SOCK_STREAM, port: 0)
+            if (try? bound(SOCK_DGRAM, port: port)) != nil { return port }
+        }
+        throw POSIXError(.EADDRINUSE)
+    }
+
+    /// Binds a socket of `type` to 127.0.0.1:`port` (0: any), returns the port and releases it.
+    private static func bound(_ type: __socket_type, port: Int) throws -> Int {
+        let socket = Glibc.socket(AF_INET, Int32(type.rawValue), 0)
         defer { close(socket) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
