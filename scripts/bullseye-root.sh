@@ -8,9 +8,8 @@
 #        libsqlite3-dev and g++)
 set -euo pipefail
 root="${1:-/var/tmp/mrs-watchdog-bullseye}"
-# Headers and libraries to link against (libkrb5-dev for the GSSAPI headers only: the library is loaded at run
-# time); systemd, dbus and procps (/bin/kill) to boot the unit in it.
-packages=libc6-dev,libgcc-10-dev,libstdc++-10-dev,libsqlite3-dev,libsystemd-dev,libkrb5-dev,zlib1g-dev,systemd,systemd-sysv,dbus,procps
+# Headers and libraries to link against; systemd, dbus and procps (/bin/kill) to boot the unit in it.
+packages=libc6-dev,libgcc-10-dev,libstdc++-10-dev,libsqlite3-dev,libsystemd-dev,zlib1g-dev,systemd,systemd-sysv,dbus,procps
 # The marker holds the package list: a root made from another list is made again.
 if [ "$(cat "$root/.mrs-watchdog-complete" 2>/dev/null)" != "$packages" ]; then
   command -v debootstrap >/dev/null || { echo "debootstrap is missing (apt-get install debootstrap)" >&2; exit 1; }

@@ -2,7 +2,8 @@ import MRSWatchdog
 import Synchronization
 
 /// Daemon events as systemd sees them: `READY=1`, `STATUS=`, `RELOADING=1` + `MONOTONIC_USEC=`, `STOPPING=1`,
-/// and one journal record per decision. Outside systemd the notifications are no-ops.
+/// one journal record per decision and per untracked YARN application a rule would kill. Outside systemd the
+/// notifications are no-ops.
 public final class SystemdEventSink: DaemonEventSink {
     /// Sends one notification (`SdNotifier.notify`; a test records them instead).
     let send: @Sendable ([String]) -> Void

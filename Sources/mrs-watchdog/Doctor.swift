@@ -95,10 +95,14 @@ extension WatchdogCommand {
                             hint: "the console shows it under My Credentials → API Credentials"))
                     return false
                 }
-                let serverDate = Mutex<Int64?>(nil)
+                // The host clock is read as each answer arrives: the time an answer then waits to be looked at
+                // is no part of the offset.
+                let serverDate = Mutex<Preflight.ServerDate?>(nil)
                 let client = APISession.client(
                     config, http: http, projectId: projectId, credentials: provider,
-                    onServerDate: { date in serverDate.withLock { $0 = date } })
+                    onServerDate: { date in
+                        serverDate.withLock { $0 = .init(dateMillis: date, receivedMillis: HostClock.nowMillis()) }
+                    })
                 let mrsPassed = await Preflight(
                     config: config, client: client, serverDate: { serverDate.withLock { $0 } }
                 ).run(report: report)

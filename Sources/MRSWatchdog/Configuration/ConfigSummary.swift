@@ -73,7 +73,10 @@ public enum ConfigSummary {
             lines.append(
                 "YARN audit: \(count) cluster\(count == 1 ? "" : "s"), read-only, "
                     + (config.yarn.auditInDaemon
-                        ? "by the daemon every \(DurationText.format(millis: config.watch.discoveryIntervalMillis))"
+                        ? "by the daemon every "
+                            + DurationText.format(
+                                millis: YarnSettings.daemonIntervalMillis(
+                                    discoveryIntervalMillis: config.watch.discoveryIntervalMillis))
                         : "when yarn-audit runs"))
         }
         let safety = config.safety

@@ -45,6 +45,12 @@ public struct YarnSettings: Sendable, Hashable {
     /// and reports what it finds (metrics, a journal record per untracked application a rule would kill, a
     /// STATUS fragment). Off by default: `yarn-audit` alone reads nothing until run.
     public var auditInDaemon = false
+
+    /// How far apart the daemon's rounds are, ms: `watch.discovery_interval`, 5 minutes at least (the audit's
+    /// job listings share the tenant's listing quota with the polls, mrs-api.md §11).
+    public static func daemonIntervalMillis(discoveryIntervalMillis: Int64) -> Int64 {
+        max(discoveryIntervalMillis, 300_000)
+    }
     /// The most applications one ResourceManager answer may list (the `limit` parameter), 1–20,000; more
     /// are reported as a cut-off list, never read past.
     public var maxApps = 5_000

@@ -21,8 +21,6 @@ public final class YarnAuditService: Service, DaemonEventSink {
     /// The most pages of job executions (100 each) one cluster's round may list from MRS: the audit shares
     /// the tenant's listing quota with the polls (mrs-api.md §11), so a longer list fails the round instead.
     public static let maxJobPages = 50
-    /// Rounds are at least this far apart, whatever `watch.discovery_interval` says, ms.
-    public static let minimumIntervalMillis: Int64 = 300_000
 
     /// - Parameters:
     ///   - mrsHTTP: the configuration of the HTTP client the service makes for its MRS calls (the MRS
@@ -83,7 +81,8 @@ public final class YarnAuditService: Service, DaemonEventSink {
                 guard !Task.isCancelled else { return }
                 sink.emit(.yarnAudited(flagged.round(report)))
             }
-            let interval = max(config.watch.discoveryIntervalMillis, Self.minimumIntervalMillis)
+            let interval = YarnSettings.daemonIntervalMillis(
+                discoveryIntervalMillis: config.watch.discoveryIntervalMillis)
             _ = await reloads.next(within: .milliseconds(interval), sleep: sleep)
         }
     }

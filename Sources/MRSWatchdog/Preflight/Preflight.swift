@@ -12,20 +12,25 @@ public struct Preflight: Sendable {
 
     let config: WatchdogConfig
     let client: MRSHTTPClient
-    let serverDate: @Sendable () -> Int64?
-    let hostNow: @Sendable () -> Int64
+    let serverDate: @Sendable () -> ServerDate?
 
-    /// - Parameters:
-    ///   - serverDate: the latest `Date` header the client saw, epoch ms (the client's `onServerDate`).
-    ///   - hostNow: the host clock, epoch ms.
-    public init(
-        config: WatchdogConfig, client: MRSHTTPClient, serverDate: @escaping @Sendable () -> Int64?,
-        hostNow: @escaping @Sendable () -> Int64 = { HostClock.nowMillis() }
-    ) {
+    /// MRS's `Date` header and the host clock when the answer carrying it arrived, epoch ms each.
+    public struct ServerDate: Sendable {
+        public var dateMillis: Int64
+        public var receivedMillis: Int64
+
+        public init(dateMillis: Int64, receivedMillis: Int64) {
+            self.dateMillis = dateMillis
+            self.receivedMillis = receivedMillis
+        }
+    }
+
+    /// - Parameter serverDate: the latest `Date` header the client saw (its `onServerDate`), with the host
+    ///   clock read as it arrived.
+    public init(config: WatchdogConfig, client: MRSHTTPClient, serverDate: @escaping @Sendable () -> ServerDate?) {
         self.config = config
         self.client = client
         self.serverDate = serverDate
-        self.hostNow = hostNow
     }
 
     /// Runs the checks, handing each result to `report`; stops at a failure the later checks depend on.
@@ -168,7 +173,7 @@ public struct Preflight: Sendable {
         }
         // `Date` names a whole second: measure from its middle and round, so a 10-minute offset reads 10m,
         // not 10m1s depending on where in the second the answer came.
-        let fromMiddle = hostNow() - server - 500
+        let fromMiddle = server.receivedMillis - server.dateMillis - 500
         let skew = (fromMiddle + (fromMiddle >= 0 ? 500 : -500)) / 1000
         let off = DurationText.format(millis: abs(skew) * 1000)
         if abs(skew) * 1000 <= DaemonTiming().skewWarningMillis {

@@ -101,10 +101,11 @@ public struct YarnPreflight: Sendable {
                     "a ticket for \(kerberos.principal) from \(keytab), and one for HTTP/\(host)\(plain)", maxBytes: 512
                 ))
         } catch {
+            let keytab = (try? authenticator.keytabPath()) ?? "KEYTAB"
             return .init(
-                check, passed: false, SafeText.line(error.description, maxBytes: 512),
+                check, passed: false, SafeText.line(error.reason, maxBytes: 512),
                 hint:
-                    "try it by hand: KRB5CCNAME=MEMORY: kinit -kt KEYTAB \(kerberos.principal); check /etc/krb5.conf's realm and KDC"
+                    "try it by hand: KRB5CCNAME=MEMORY: kinit -kt \(keytab) \(kerberos.principal); check /etc/krb5.conf's realm and KDC"
             )
         }
     }

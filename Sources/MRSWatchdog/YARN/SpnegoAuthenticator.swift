@@ -15,7 +15,9 @@ import Synchronization
 /// The KDC is asked on threads of its own, never on the cooperative pool.
 public struct SpnegoAuthenticator: Sendable {
     public struct Failure: Error, CustomStringConvertible {
-        public var description: String
+        /// MIT krb5's words, or why the keytab was not found.
+        public var reason: String
+        public var description: String { "Kerberos: \(reason)" }
     }
 
     public let kerberos: YarnSettings.Kerberos
@@ -34,8 +36,8 @@ public struct SpnegoAuthenticator: Sendable {
         if kerberos.keytab.hasPrefix("/") { return kerberos.keytab }
         guard let directory = environment["CREDENTIALS_DIRECTORY"], !directory.isEmpty else {
             throw Failure(
-                description:
-                    "Kerberos: keytab '\(kerberos.keytab)' names a systemd credential, but there is no $CREDENTIALS_DIRECTORY (add LoadCredential=\(kerberos.keytab):/etc/credstore/… to the unit, or give an absolute path)"
+                reason:
+                    "keytab '\(kerberos.keytab)' names a systemd credential, but there is no $CREDENTIALS_DIRECTORY (add LoadCredential=\(kerberos.keytab):/etc/credstore/… to the unit, or give an absolute path)"
             )
         }
         return directory + "/" + kerberos.keytab
@@ -51,7 +53,7 @@ public struct SpnegoAuthenticator: Sendable {
         }
         guard let outcome else {
             throw Failure(
-                description: "Kerberos: no ticket within \(timeout) (is the KDC of /etc/krb5.conf reachable?)")
+                reason: "no ticket within \(timeout) (is the KDC of /etc/krb5.conf reachable?)")
         }
         return "Negotiate " + Data(try outcome.get()).base64EncodedString()
     }
@@ -73,12 +75,16 @@ public struct SpnegoAuthenticator: Sendable {
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 waiter.withLock { $0 = continuation }
+                // Cancelled before the continuation was stored: `onCancel` found nothing to resume.
+                if Task.isCancelled { finish(nil) }
                 // The deadline on an event loop: it fires even while every cooperative thread is busy.
                 let deadline = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: TimeAmount(timeout)) {
                     finish(nil)
                 }
                 pool.submit { state in
-                    let value = state == .active ? work() : nil
+                    // Work still queued when nobody waits any more is not started.
+                    let waited = state == .active && waiter.withLock { $0 != nil }
+                    let value = waited ? work() : nil
                     deadline.cancel()
                     finish(value)
                 }
@@ -100,7 +106,7 @@ public struct SpnegoAuthenticator: Sendable {
             message.count)
         guard status == 0, let token else {
             let text = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            return .failure(Failure(description: "Kerberos: \(text)"))
+            return .failure(Failure(reason: text))
         }
         defer { mrsw_spnego_free(token) }
         return .success(Array(UnsafeBufferPointer(start: token, count: length)))
