@@ -45,13 +45,35 @@ struct KerberosTests {
         return (server, "http://127.0.0.1:\(port)")
     }
 
-    static func config(_ emulator: EmulatorHarness, manager: String, auth: String) throws -> TemporaryConfig {
-        try TemporaryConfig(
+    /// A realm, the emulator with cluster `c-sec`, and the ResourceManager behind Kerberos, for `body`.
+    static func withSecureCluster(
+        _ body:
+            @Sendable (KerberosRealm, EmulatorHarness, _ server: ChildProcess, _ manager: String) async throws -> Void
+    ) async throws {
+        try await KerberosRealm.run { realm in
+            try await EmulatorHarness.run { emulator in
+                await emulator.addCluster("c-sec", tags: ["env": "prod"])
+                let (server, manager) = try await Self.resourceManager(realm)
+                try await body(realm, emulator, server, manager)
+            }
+        }
+    }
+
+    /// `mrs-watchdog <arguments> --config …`, the config's one YARN cluster `c-sec` read at `manager` with the
+    /// `auth` members given, in the realm's environment plus `extra`.
+    static func watchdog(
+        _ arguments: [String], _ emulator: EmulatorHarness, _ realm: KerberosRealm, manager: String, auth: String,
+        extra: [String: String] = [:]
+    ) async throws -> ChildProcess.Finished {
+        let config = try TemporaryConfig(
             ConfigText(
                 mrs: emulator.mrs, watch: ConfigText.watching(["c-sec"]), rules: YarnAuditEmulatorTests.rules,
                 more:
                     #""yarn": {"request_timeout": "5s", "clusters": [{"cluster_id": "c-sec", "resource_managers": ["\#(manager)"], \#(auth)}]}"#
             ).description)
+        return try await ChildProcess.run(
+            "mrs-watchdog", arguments + ["--config", config.path],
+            environment: YarnAuditEmulatorTests.environment.merging(realm.environment) { $1 }.merging(extra) { $1 })
     }
 
     /// The `auth` members of a cluster: Kerberos as mrs-watchdog, its key from `keytab`.
@@ -59,80 +81,55 @@ struct KerberosTests {
         #""auth": "kerberos", "principal": "\#(KerberosRealm.principal)", "keytab": "\#(keytab)""#
     }
 
-    static func environment(_ realm: KerberosRealm, _ extra: [String: String] = [:]) -> [String: String] {
-        YarnAuditEmulatorTests.environment.merging(realm.environment) { $1 }.merging(extra) { $1 }
-    }
-
     @Test func yarnAuditReadsAResourceManagerBehindKerberos() async throws {
         guard !Self.skipped("yarnAuditReadsAResourceManagerBehindKerberos") else { return }
-        try await KerberosRealm.run { realm in
-            try await EmulatorHarness.run { emulator in
-                await emulator.addCluster("c-sec", tags: ["env": "prod"])
-                let (server, manager) = try await Self.resourceManager(realm)
-                let kerberos =
-                    Self.kerberos(keytab: realm.clientKeytab)
-                let config = try Self.config(emulator, manager: manager, auth: kerberos)
-                let result = try await ChildProcess.run(
-                    "mrs-watchdog", ["yarn-audit", "--config", config.path], environment: Self.environment(realm))
-                #expect(result.status == 0, "\(result.stderr)")
-                #expect(result.stdout.contains("YARN runs 2 apps, mrs-watchdog sees 0 of them"), "\(result.stdout)")
-                #expect(result.stdout.contains("kill: over spark-2h by 1h"))
-                #expect(
-                    server.stdout.contains("accepted \(KerberosRealm.principal) /ws/v1/cluster/info"),
-                    "\(server.stdout)")
-                #expect(server.stdout.contains("accepted \(KerberosRealm.principal) /ws/v1/cluster/apps"))
-                // Two requests, one ticket of each kind: the memory cache serves the second.
-                let log = try String(contentsOfFile: realm.directory + "/kdc.log", encoding: .utf8)
-                let issued = log.split(separator: "\n").filter { $0.contains("ISSUE") }
-                #expect(issued.count { $0.contains("AS_REQ") } == 1, "\(issued)")
-                #expect(issued.count { $0.contains("TGS_REQ") } == 1, "\(issued)")
+        try await Self.withSecureCluster { realm, emulator, server, manager in
+            let result = try await Self.watchdog(
+                ["yarn-audit"], emulator, realm, manager: manager, auth: Self.kerberos(keytab: realm.clientKeytab))
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.contains("YARN runs 2 apps, mrs-watchdog sees 0 of them"), "\(result.stdout)")
+            #expect(result.stdout.contains("kill: over spark-2h by 1h"))
+            #expect(
+                server.stdout.contains("accepted \(KerberosRealm.principal) /ws/v1/cluster/info"), "\(server.stdout)")
+            #expect(server.stdout.contains("accepted \(KerberosRealm.principal) /ws/v1/cluster/apps"))
+            // Two requests, one ticket of each kind: the memory cache serves the second.
+            let log = try String(contentsOfFile: realm.directory + "/kdc.log", encoding: .utf8)
+            let issued = log.split(separator: "\n").filter { $0.contains("ISSUE") }
+            #expect(issued.count { $0.contains("AS_REQ") } == 1, "\(issued)")
+            #expect(issued.count { $0.contains("TGS_REQ") } == 1, "\(issued)")
 
-                // The keytab as a systemd credential (LoadCredential=yarn.keytab:…): its name, read from
-                // $CREDENTIALS_DIRECTORY.
-                let credential = try Self.config(
-                    emulator, manager: manager,
-                    auth: Self.kerberos(keytab: "client.keytab"))
-                let fromCredentials = try await ChildProcess.run(
-                    "mrs-watchdog", ["yarn-audit", "--config", credential.path],
-                    environment: Self.environment(realm, ["CREDENTIALS_DIRECTORY": realm.directory]))
-                #expect(fromCredentials.status == 0, "\(fromCredentials.stderr)")
-                let outsideSystemd = try await ChildProcess.run(
-                    "mrs-watchdog", ["yarn-audit", "--config", credential.path], environment: Self.environment(realm))
-                #expect(outsideSystemd.status == 1)
-                #expect(
-                    outsideSystemd.stderr.contains("names a systemd credential, but there is no $CREDENTIALS_DIRECTORY")
-                )
-            }
+            // The keytab as a systemd credential (LoadCredential=yarn.keytab:…): its name, read from
+            // $CREDENTIALS_DIRECTORY.
+            let credential = Self.kerberos(keytab: "client.keytab")
+            let fromCredentials = try await Self.watchdog(
+                ["yarn-audit"], emulator, realm, manager: manager, auth: credential,
+                extra: ["CREDENTIALS_DIRECTORY": realm.directory])
+            #expect(fromCredentials.status == 0, "\(fromCredentials.stderr)")
+            let outsideSystemd = try await Self.watchdog(
+                ["yarn-audit"], emulator, realm, manager: manager, auth: credential)
+            #expect(outsideSystemd.status == 1)
+            #expect(
+                outsideSystemd.stderr.contains("names a systemd credential, but there is no $CREDENTIALS_DIRECTORY"))
         }
     }
 
     /// No token, or a keytab without the principal's key: refused, named, and nothing listed as untracked.
     @Test func aResourceManagerBehindKerberosRefusesWhatHasNoValidTicket() async throws {
         guard !Self.skipped("aResourceManagerBehindKerberosRefusesWhatHasNoValidTicket") else { return }
-        try await KerberosRealm.run { realm in
-            try await EmulatorHarness.run { emulator in
-                await emulator.addCluster("c-sec", tags: ["env": "prod"])
-                let (server, manager) = try await Self.resourceManager(realm)
-                let plain = try Self.config(emulator, manager: manager, auth: #""auth": "none""#)
-                let withoutKerberos = try await ChildProcess.run(
-                    "mrs-watchdog", ["yarn-audit", "--config", plain.path], environment: Self.environment(realm))
-                #expect(withoutKerberos.status == 1)
-                #expect(withoutKerberos.stderr.contains("HTTP 401"), "\(withoutKerberos.stderr)")
-                #expect(withoutKerberos.stderr.contains("the ResourceManager wants Kerberos"))
-                #expect(!withoutKerberos.stdout.contains("YARN runs"))
+        try await Self.withSecureCluster { realm, emulator, server, manager in
+            let withoutKerberos = try await Self.watchdog(
+                ["yarn-audit"], emulator, realm, manager: manager, auth: #""auth": "none""#)
+            #expect(withoutKerberos.status == 1)
+            #expect(withoutKerberos.stderr.contains("HTTP 401"), "\(withoutKerberos.stderr)")
+            #expect(withoutKerberos.stderr.contains("the ResourceManager wants Kerberos"))
+            #expect(!withoutKerberos.stdout.contains("YARN runs"))
 
-                // The service's keytab holds no key for mrs-watchdog: no ticket, said in krb5's words.
-                let wrongKeytab = try Self.config(
-                    emulator, manager: manager,
-                    auth:
-                        Self.kerberos(keytab: realm.serviceKeytab)
-                )
-                let noTicket = try await ChildProcess.run(
-                    "mrs-watchdog", ["yarn-audit", "--config", wrongKeytab.path], environment: Self.environment(realm))
-                #expect(noTicket.status == 1)
-                #expect(noTicket.stderr.contains("Kerberos: no ticket from the keytab"), "\(noTicket.stderr)")
-                #expect(!server.stdout.contains("accepted"), "nothing was let in: \(server.stdout)")
-            }
+            // The service's keytab holds no key for mrs-watchdog: no ticket, said in krb5's words.
+            let noTicket = try await Self.watchdog(
+                ["yarn-audit"], emulator, realm, manager: manager, auth: Self.kerberos(keytab: realm.serviceKeytab))
+            #expect(noTicket.status == 1)
+            #expect(noTicket.stderr.contains("Kerberos: no ticket from the keytab"), "\(noTicket.stderr)")
+            #expect(!server.stdout.contains("accepted"), "nothing was let in: \(server.stdout)")
         }
     }
 
@@ -140,56 +137,37 @@ struct KerberosTests {
     /// principal sees other users' applications (alice's here).
     @Test func doctorChecksTheTicketAndWhatThePrincipalSees() async throws {
         guard !Self.skipped("doctorChecksTheTicketAndWhatThePrincipalSees") else { return }
-        try await KerberosRealm.run { realm in
-            try await EmulatorHarness.run { emulator in
-                await emulator.addCluster("c-sec", tags: ["env": "prod"])
-                let (server, manager) = try await Self.resourceManager(realm)
-                defer { withExtendedLifetime(server) {} }
-                let config = try Self.config(
-                    emulator, manager: manager,
-                    auth:
-                        Self.kerberos(keytab: realm.clientKeytab)
-                )
-                let result = try await ChildProcess.run(
-                    "mrs-watchdog", ["doctor", "--yarn", "--config", config.path], environment: Self.environment(realm))
-                #expect(
-                    result.stdout.contains("✔ yarn c-sec kerberos: a ticket for \(KerberosRealm.principal)"),
-                    "\(result.stdout)")
-                #expect(
-                    result.stdout.contains(
-                        "✔ yarn c-sec visibility: \(KerberosRealm.principal) sees other users' applications, with their times"
-                    ))
-                #expect(result.stdout.contains("✔ yarn c-sec applications: 2 running or accepted, of 2 user(s)"))
+        try await Self.withSecureCluster { realm, emulator, _, manager in
+            let result = try await Self.watchdog(
+                ["doctor", "--yarn"], emulator, realm, manager: manager, auth: Self.kerberos(keytab: realm.clientKeytab)
+            )
+            #expect(
+                result.stdout.contains("✔ yarn c-sec kerberos: a ticket for \(KerberosRealm.principal)"),
+                "\(result.stdout)")
+            #expect(
+                result.stdout.contains(
+                    "✔ yarn c-sec visibility: \(KerberosRealm.principal) sees other users' applications, with their times"
+                ))
+            #expect(result.stdout.contains("✔ yarn c-sec applications: 2 running or accepted, of 2 user(s)"))
 
-                let wrong = try Self.config(
-                    emulator, manager: manager,
-                    auth:
-                        Self.kerberos(keytab: realm.serviceKeytab)
-                )
-                let failed = try await ChildProcess.run(
-                    "mrs-watchdog", ["doctor", "--yarn", "--config", wrong.path], environment: Self.environment(realm))
-                #expect(failed.status != 0)
-                #expect(
-                    failed.stdout.contains("✘ yarn c-sec kerberos: no ticket from the keytab"),
-                    "\(failed.stdout)")
+            let failed = try await Self.watchdog(
+                ["doctor", "--yarn"], emulator, realm, manager: manager,
+                auth: Self.kerberos(keytab: realm.serviceKeytab))
+            #expect(failed.status != 0)
+            #expect(failed.stdout.contains("✘ yarn c-sec kerberos: no ticket from the keytab"), "\(failed.stdout)")
 
-                // Listed without their times: YARN's answer to a principal without view access.
-                let (hidden, hiddenManager) = try await Self.resourceManager(realm, viewAccess: false)
-                defer { withExtendedLifetime(hidden) {} }
-                let blind = try Self.config(
-                    emulator, manager: hiddenManager,
-                    auth:
-                        Self.kerberos(keytab: realm.clientKeytab)
-                )
-                let withoutView = try await ChildProcess.run(
-                    "mrs-watchdog", ["doctor", "--yarn", "--config", blind.path], environment: Self.environment(realm))
-                #expect(withoutView.status != 0)
-                #expect(
-                    withoutView.stdout.contains(
-                        "✘ yarn c-sec visibility: \(KerberosRealm.principal) sees other users' applications without their times"
-                    ),
-                    "\(withoutView.stdout)")
-            }
+            // Listed without their times: YARN's answer to a principal without view access.
+            let (hidden, hiddenManager) = try await Self.resourceManager(realm, viewAccess: false)
+            defer { withExtendedLifetime(hidden) {} }
+            let withoutView = try await Self.watchdog(
+                ["doctor", "--yarn"], emulator, realm, manager: hiddenManager,
+                auth: Self.kerberos(keytab: realm.clientKeytab))
+            #expect(withoutView.status != 0)
+            #expect(
+                withoutView.stdout.contains(
+                    "✘ yarn c-sec visibility: \(KerberosRealm.principal) sees other users' applications without their times"
+                ),
+                "\(withoutView.stdout)")
         }
     }
 }

@@ -21,11 +21,7 @@ public final class MetricsEventSink: DaemonEventSink {
         switch event {
         case .cycle(let report):
             let failed = Set(report.failures.keys)
-            let departed = activeJobsClusters.withLock { labelled in
-                defer { labelled = Set(report.clusters) }
-                return labelled.subtracting(report.clusters)
-            }
-            for cluster in departed {
+            for cluster in Self.relabel(activeJobsClusters, to: Set(report.clusters)) {
                 Gauge(label: "mrs_watchdog_active_jobs", dimensions: [("cluster", cluster)]).destroy()
             }
             for cluster in report.clusters {
@@ -94,11 +90,7 @@ public final class MetricsEventSink: DaemonEventSink {
     /// and `mrs_watchdog_yarn_audit_failures_total{cluster}`.
     private func recordYarn(_ round: YarnAuditRound) {
         let audited = Set(round.clusters.map(\.clusterId))
-        let departed = yarnClusters.withLock { labelled in
-            defer { labelled = audited }
-            return labelled.subtracting(audited)
-        }
-        for cluster in departed {
+        for cluster in Self.relabel(yarnClusters, to: audited) {
             for tracked in ["true", "false"] {
                 Gauge(label: "mrs_watchdog_yarn_apps", dimensions: [("cluster", cluster), ("tracked", tracked)])
                     .destroy()
@@ -125,6 +117,14 @@ public final class MetricsEventSink: DaemonEventSink {
         }
         for cluster in round.failures.keys {
             Counter(label: "mrs_watchdog_yarn_audit_failures_total", dimensions: [("cluster", cluster)]).increment()
+        }
+    }
+
+    /// Makes `current` the clusters with series; returns those that had series and lose them.
+    private static func relabel(_ labelled: borrowing Mutex<Set<String>>, to current: Set<String>) -> Set<String> {
+        labelled.withLock { labelled in
+            defer { labelled = current }
+            return labelled.subtracting(current)
         }
     }
 

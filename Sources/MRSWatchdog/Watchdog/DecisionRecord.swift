@@ -61,27 +61,13 @@ public struct DecisionRecord: Sendable, Hashable {
 
     /// The summary with the job named as `job` (the live view shows a short id).
     public func summary(naming jobName: String) -> String {
-        let job = decision.job
-        var text = "\(action.rawValue) \(jobName)"
-        if let name = job.jobName { text += " \(name)" }
-        if let user = job.user { text += " (user \(user))" }
-        if let rule = decision.rule { text += " rule \(rule)" }
-        text += ": \(decision.reason)"
-        if let elapsed = decision.elapsedMillis { text += ", at \(DurationText.format(millis: elapsed))" }
-        if let detail { text += " — \(detail)" }
-        return text
+        decision.line(action: action.rawValue, subject: jobName, detail: detail)
     }
 
     /// The facts under dotted keys, for structured log lines (the message is the action).
     public var metadata: [String: String] {
-        let job = decision.job
-        var fields = ["cluster.id": decision.clusterId, "job.id": job.jobId, "reason": decision.reason]
-        fields["job.name"] = job.jobName
-        fields["job.user"] = job.user
-        fields["job.queue"] = job.queue
-        fields["rule.name"] = decision.rule
-        fields["job.runtime"] = decision.elapsedMillis.map { DurationText.format(millis: $0) }
-        fields["rule.limit"] = decision.limitMillis.map { DurationText.format(millis: $0) }
+        var fields = decision.logMetadata
+        fields["job.id"] = decision.job.jobId
         fields["detail"] = detail
         return fields
     }

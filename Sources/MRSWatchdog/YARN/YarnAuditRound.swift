@@ -42,27 +42,20 @@ public struct YarnAuditRound: Sendable {
         public var app: YarnApplication
         public var decision: Decision
 
-        /// `yarn-untracked c-dev/application_1_0001 spark-shell (user alice) rule spark-2h: <reason>, at 3h`.
+        /// `yarn-untracked c-dev/application_1_0001 spark-shell (user alice) rule spark-2h: <reason>, at 3h — not in
+        /// MRS job management: reported, never killed` (the decision is of the application read as a job,
+        /// `YarnAudit.asJobExecution`: its name, user and queue are the application's).
         public var summary: String {
-            var text = "\(Self.action) \(clusterId)/\(app.id)"
-            if let name = app.name { text += " \(name)" }
-            if let user = app.user { text += " (user \(user))" }
-            if let rule = decision.rule { text += " rule \(rule)" }
-            text += ": \(decision.reason) (not in MRS job management: reported, never killed)"
-            if let elapsed = decision.elapsedMillis { text += ", at \(DurationText.format(millis: elapsed))" }
-            return text
+            decision.line(
+                action: Self.action, subject: "\(clusterId)/\(app.id)",
+                detail: "not in MRS job management: reported, never killed")
         }
 
-        /// The facts under dotted keys, as a decision record's (`DecisionRecord.metadata`).
+        /// The facts under dotted keys, as a decision record's, the application named by its YARN id.
         public var metadata: [String: String] {
-            var fields = ["cluster.id": clusterId, "yarn.application.id": app.id, "reason": decision.reason]
-            fields["job.name"] = app.name
-            fields["job.user"] = app.user
-            fields["job.queue"] = app.queue
+            var fields = decision.logMetadata
+            fields["yarn.application.id"] = app.id
             fields["yarn.application.type"] = app.applicationType
-            fields["rule.name"] = decision.rule
-            fields["job.runtime"] = decision.elapsedMillis.map { DurationText.format(millis: $0) }
-            fields["rule.limit"] = decision.limitMillis.map { DurationText.format(millis: $0) }
             return fields
         }
     }
