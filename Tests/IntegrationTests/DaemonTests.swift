@@ -65,7 +65,7 @@ struct DaemonTests {
         }
     }
 
-    @Test func killsLeaveWithinOneSecondOfTheDeadlineWhateverThePollInterval() async throws {
+    @Test func killsLeaveAtTheirDeadlinesNotAtTheNextPoll() async throws {
         try await EmulatorHarness.run { emulator in
             let cluster = await emulator.addCluster("c-deadline")
             var limits: [String: Int64] = [:]
@@ -95,7 +95,9 @@ struct DaemonTests {
                 let started = try #require(try await client.showJob(clusterId: cluster, jobId: kill.jobId).startedTime)
                 let lateness = kill.receivedAt - (started + limits[kill.jobId]!)
                 #expect(lateness >= 0, "killed \(-lateness) ms early")
-                #expect(lateness <= 1000, "killed \(lateness) ms after the deadline")
+                // The next poll is a minute (± 5 %) away. Not a timing bound (the state machine's tests pin the
+                // wake to the millisecond): a margin wide enough for a loaded machine, far short of that poll.
+                #expect(lateness < 10_000, "killed \(lateness) ms after the deadline")
             }
         }
     }
@@ -136,7 +138,9 @@ struct DaemonTests {
             let config = try DaemonHarness.config(
                 emulator, clusters: [cluster],
                 rules: DaemonHarness.enforcing("10s"))
-            try await DaemonHarness.run(emulator, config: config) { daemon in
+            var timing = DaemonHarness.fastTiming
+            timing.verifyTimeout = .seconds(5)
+            try await DaemonHarness.run(emulator, config: config, timing: timing) { [timing] daemon in
                 try await eventually("confirmed") { daemon.events.jobIds(.killConfirmed) == [slow] }
                 #expect(await daemon.acceptedKills() == [slow])
                 #expect(await daemon.service.snapshot.kills.values.first?.status == .confirmed)
@@ -144,10 +148,12 @@ struct DaemonTests {
                 await emulator.state.setKillBehaviour(KillBehaviour(ignore: true))
                 let stubborn = try await emulator.state.addJob(
                     .init(cluster: cluster, name: "etl-stubborn", startOffset: "-1h"))
-                try await eventually("unkillable") { daemon.events.jobIds(.unkillable) == [stubborn] }
+                try await eventually("unkillable", timeout: .seconds(40)) {
+                    daemon.events.jobIds(.unkillable) == [stubborn]
+                }
                 let attempts = await emulator.state.kills().filter { $0.jobId == stubborn }
-                #expect(attempts.count == DaemonHarness.fastTiming.maxKillAttempts)
-                #expect(daemon.events.jobIds(.killRetried).count == DaemonHarness.fastTiming.maxKillAttempts - 1)
+                #expect(attempts.count == timing.maxKillAttempts)
+                #expect(daemon.events.jobIds(.killRetried).count == timing.maxKillAttempts - 1)
                 let record = await daemon.service.snapshot.kill(JobKey(clusterId: cluster, jobId: stubborn))
                 #expect(record?.status == .unkillable)
                 try await eventually("status counts it") { daemon.events.lastStatus?.unkillable == 1 }
@@ -158,19 +164,19 @@ struct DaemonTests {
     @Test func aJobThatEndsByItselfBeforeTheKillTakesIsGoneNotAFailure() async throws {
         try await EmulatorHarness.run { emulator in
             let cluster = await emulator.addCluster("c-gone")
-            // Every kill fails with a 500 until the job finishes on its own, 6 s from now (the first poll comes
-            // well before, even on a loaded machine).
+            // Every kill fails with a 500 until the job finishes on its own, 12 s from now (the first poll comes
+            // well before, even on a loaded machine: one took 6 s while the whole suite started).
             var plan = FaultPlan()
             plan.rate500 = 1
             plan.paths = ["/kill"]
             await emulator.state.setFaults(plan)
             let id = try await emulator.state.addJob(
-                .init(cluster: cluster, name: "etl-1", startOffset: "-1h", queued: "0s", duration: "3606s"))
+                .init(cluster: cluster, name: "etl-1", startOffset: "-1h", queued: "0s", duration: "3612s"))
             let config = try DaemonHarness.config(
                 emulator, clusters: [cluster],
                 rules: DaemonHarness.enforcing("30m"))
             try await DaemonHarness.run(emulator, config: config) { daemon in
-                try await eventually("gone", transcript: { daemon.events.transcript }) {
+                try await eventually("gone", timeout: .seconds(30), transcript: { daemon.events.transcript }) {
                     daemon.events.jobIds(.gone) == [id]
                 }
                 #expect(!daemon.events.jobIds(.killFailed).isEmpty)
@@ -370,16 +376,14 @@ struct DaemonTests {
             let config = try DaemonHarness.config(
                 emulator, clusters: [cluster],
                 rules: DaemonHarness.enforcing("5m"))
-            var timing = DaemonHarness.fastTiming
-            timing.verifyTimeout = .seconds(10)
             let directory = try DaemonHarness.freshStateDirectory()
-            try await DaemonHarness.run(emulator, config: config, timing: timing, stateDirectory: directory) { daemon in
+            try await DaemonHarness.run(emulator, config: config, stateDirectory: directory) { daemon in
                 try await eventually("kill sent") { await daemon.acceptedKills() == [id] }
             }
             let saved = try StateStore(directory: directory).load(now: 0)
             #expect(saved.state.pendingKills.map(\.jobId) == [id])
             #expect(saved.state.pendingKills.first?.accepted == true)
-            try await DaemonHarness.run(emulator, config: config, timing: timing, stateDirectory: directory) { daemon in
+            try await DaemonHarness.run(emulator, config: config, stateDirectory: directory) { daemon in
                 try await eventually("confirmed after restart") { daemon.events.jobIds(.killConfirmed) == [id] }
                 #expect(daemon.events.notices.contains("resuming verification of 1 kill(s) from the saved state"))
             }

@@ -197,7 +197,10 @@ struct ThrottleTests {
             timing.rateWindow = .seconds(1)
             timing.verifyInterval = .seconds(1)  // 200 pending kills read every 200 ms would load the whole suite
             try await DaemonHarness.run(emulator, config: config, timing: timing) { daemon in
-                try await eventually("the status line shows the kills waiting for the API budget") {
+                try await eventually(
+                    "the status line shows the kills waiting for the API budget", timeout: .seconds(30),
+                    transcript: { daemon.events.transcript }
+                ) {
                     let status = daemon.events.lastStatus
                     return status?.problem?.contains("per-minute kill budget for the MRS API (20) reached") == true
                         && (status?.waitingKills ?? 0) > 0

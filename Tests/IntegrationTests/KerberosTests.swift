@@ -14,7 +14,7 @@ struct KerberosTests {
 
     /// True (and SKIPPED printed) when this host cannot make a realm; never under CI=true.
     static func skipped(_ test: String) -> Bool {
-        guard let reason = KerberosRealm.unavailable() else { return false }
+        guard let reason = KerberosRealm.unavailable else { return false }
         print("SKIPPED \(test): \(reason)")
         #expect(ProcessInfo.processInfo.environment["CI"] != "true", "make deps installs the realm's tools under CI")
         return true

@@ -91,6 +91,19 @@ struct WatchdogStateMachineTests {
         #expect(harness.timer(after: 60_000) == [], "an unkillable job is not read or killed again")
     }
 
+    /// A read sent before the bound whose answer comes after it (a slow or starved MRS) says nothing about
+    /// the job after the bound: the kill is not sent again until a read sent after the bound finds it running.
+    @Test func aSlowVerificationAnswerIsJudgedByWhenItsReadLeft() throws {
+        var harness = try Harness()
+        _ = harness.poll([Self.job("j1", ago: Self.hour)])
+        _ = harness.killed("j1")
+        #expect(harness.timer(after: 55_000) == ["read c1/j1"])
+        harness.now += 10_000
+        #expect(harness.read(Self.job("j1", ago: Self.hour)) == [], "seen running 55 s after the kill")
+        #expect(harness.timer(after: 5_000) == ["read c1/j1"])
+        #expect(harness.read(Self.job("j1", ago: Self.hour)) == ["persist", "kill c1/j1", "persist"])
+    }
+
     @Test func aConfirmedKillEndsTheVerification() throws {
         var harness = try Harness()
         _ = harness.poll([Self.job("j1", ago: Self.hour)])

@@ -15,8 +15,9 @@ struct KerberosRealm {
     var serviceKeytab: String { directory + "/http.keytab" }
     var environment: [String: String] { ["KRB5_CONFIG": config] }
 
-    /// Why the realm cannot be made here, nil when it can.
-    static func unavailable() -> String? {
+    /// Why the realm cannot be made here, nil when it can. Found once: it waits for a child process, which
+    /// would hold a cooperative thread each time it were asked.
+    static let unavailable: String? = {
         if let missing = tools.first(where: { !FileManager.default.isExecutableFile(atPath: $0) }) {
             return "\(missing) is missing (apt-get install krb5-kdc krb5-admin-server)"
         }
@@ -28,7 +29,7 @@ struct KerberosRealm {
         python.waitUntilExit()
         return python.terminationStatus == 0
             ? nil : "python3's gssapi module is missing (apt-get install python3-gssapi)"
-    }
+    }()
 
     /// Makes the realm, runs its KDC for the duration of `body`, then stops it.
     static func run<T>(_ body: (KerberosRealm) async throws -> T) async throws -> T {

@@ -48,8 +48,8 @@ extension WatchdogStateMachine {
         return killFailed(&record, failure: failure, decision: decision, now: now)
     }
 
-    /// A verification read: terminal settles the record; still active after `verifyTimeout` sends the kill
-    /// again, if the rules as they are now still say kill.
+    /// A verification read: terminal settles the record; still active on a read sent `verifyTimeout` or more
+    /// after the last kill sends the kill again, if the rules as they are now still say kill.
     mutating func verified(_ key: JobKey, _ job: JobExecution, now: Int64) -> [Action] {
         guard var record = state.kill(key) else { return [] }
         var decision = Self.verificationDecision(record)
@@ -66,9 +66,10 @@ extension WatchdogStateMachine {
                 &record, record.accepted ? .confirmed : .gone, decision: decision, detail: Self.finalState(job),
                 now: now)
         }
-        guard !record.accepted || now - record.lastAttemptAt >= timing.verifyTimeout.wholeMilliseconds else {
-            return []
-        }
+        // Judged by when the read left (`lastCheckedAt`), not when its answer came: a slow answer about a
+        // job seen running before the bound is no reason to kill again.
+        guard !record.accepted || record.lastCheckedAt - record.lastAttemptAt >= timing.verifyTimeout.wholeMilliseconds
+        else { return [] }
         if record.attempts >= timing.maxKillAttempts {
             return settle(
                 &record, .unkillable, decision: decision,
