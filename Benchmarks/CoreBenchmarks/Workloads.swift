@@ -55,7 +55,7 @@ enum Workloads {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         do {
             let filling = StateStore(directory: directory.path)
-            var state = filling.load(now: now).state
+            var state = try filling.load(now: now).state
             for index in 0..<count {
                 var record = KillRecord(
                     clusterId: "c-bench", jobId: "old-\(index)", status: .confirmed, firstAttemptAt: now)
@@ -65,7 +65,7 @@ enum Workloads {
             try filling.save(state.takeChanges())
         }
         let store = StateStore(directory: directory.path)
-        _ = store.load(now: now)
+        _ = try store.load(now: now)
         return store
     }
 }

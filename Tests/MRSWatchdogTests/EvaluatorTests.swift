@@ -177,6 +177,10 @@ struct EvaluatorTests {
         #expect(JobState(wire: text) == expected)
     }
 
+    @Test func everyJobStateIsReadFromItsWireName() {
+        for state in JobState.allCases { #expect(JobState(wire: state.rawValue.lowercased()) == state) }
+    }
+
     @Test func theSameInputGivesTheSameOutput() {
         let job = Self.running(startedAgo: 90 * Self.minute)
         #expect(decide([Self.sparkRule()], job) == decide([Self.sparkRule()], job))

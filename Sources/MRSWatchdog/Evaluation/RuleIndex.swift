@@ -20,16 +20,17 @@ struct RuleIndex: Sendable {
     /// Job type (ASCII letters, any case) → rules that name it; a handful, compared without allocating.
     private var byType: [(type: String, rules: RuleSet)] = []
     private var anyName: RuleSet
-    /// The literal start of a job-name pattern (UTF-8) → rules with such a pattern.
-    private var byNamePrefix: [String: RuleSet] = [:]
-    /// The distinct lengths of those starts, in UTF-8 bytes.
-    private var prefixLengths: [Int] = []
+    /// The literal starts of job-name patterns; each start's value is its place in `byNameStart`.
+    private let nameStarts: NamePrefixTrie
+    /// Per literal start, the rules with a job-name pattern that begins with it.
+    private var byNameStart: [RuleSet] = []
 
     init(_ rules: [Rule]) {
         var all = RuleSet(count: rules.count)
         var anyCluster = all
         var anyType = all
         var anyName = all
+        var startPlaces: [String: Int] = [:]
         for (index, rule) in rules.enumerated() {
             all.insert(index)
             let match = rule.match
@@ -55,7 +56,14 @@ struct RuleIndex: Sendable {
             if prefixes.isEmpty || prefixes.contains("") {
                 anyName.insert(index)
             } else {
-                for prefix in prefixes { byNamePrefix[prefix, default: all.emptied].insert(index) }
+                for prefix in prefixes {
+                    let place = startPlaces[prefix] ?? byNameStart.count
+                    if place == byNameStart.count {
+                        startPlaces[prefix] = place
+                        byNameStart.append(all.emptied)
+                    }
+                    byNameStart[place].insert(index)
+                }
             }
         }
         self.all = all
@@ -63,7 +71,7 @@ struct RuleIndex: Sendable {
         self.anyCluster = anyCluster
         self.anyType = anyType
         self.anyName = anyName
-        prefixLengths = Set(byNamePrefix.keys.map(\.utf8.count)).sorted()
+        nameStarts = NamePrefixTrie(startPlaces.map { (Array($0.key.utf8), $0.value) })
     }
 
     /// The indices of the rules whose `match` may not be `.no` for the job, ascending; no allocation for up
@@ -79,11 +87,7 @@ struct RuleIndex: Sendable {
             bits &= types.map { anyType.words[word] | $0.words[word] } ?? all.words[word]
             if !name.isEmpty {
                 var names = anyName.words[word]
-                for length in prefixLengths {
-                    guard length <= name.utf8.count else { break }
-                    let start = String(decoding: name.utf8.prefix(length), as: UTF8.self)
-                    names |= byNamePrefix[start]?.words[word] ?? 0
-                }
+                nameStarts.forEachStart(of: name) { names |= byNameStart[$0].words[word] }
                 bits &= names
             }
             return bits

@@ -13,11 +13,17 @@ public enum JobState: String, Sendable, Hashable, CaseIterable, Codable {
     /// ASCII letters only are folded: `ı` or `ſ` must not turn an odd text into a real state. No allocation:
     /// this runs for every listed job.
     public init?(wire: String) {
-        guard let state = Self.allCases.first(where: { wire.asciiCaseInsensitiveEquals($0.rawValue) }) else {
+        guard let state = Self.byFrequency.first(where: { wire.asciiCaseInsensitiveEquals($0.rawValue) }) else {
             return nil
         }
         self = state
     }
+
+    /// Every state, the one most jobs of a listing are in first; stored, where `allCases` makes its array on
+    /// each call.
+    private static let byFrequency: [JobState] = [
+        .running, .accepted, .submitted, .new, .newSaving, .finished, .failed, .killed,
+    ]
 
     /// Waiting for resources: the time `max_queued` limits.
     public var isQueued: Bool {
