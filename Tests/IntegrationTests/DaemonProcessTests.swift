@@ -145,7 +145,7 @@ struct DaemonProcessTests {
         try await EmulatorHarness.run { emulator in
             let cluster = await emulator.addCluster("c-term")
             var plan = FaultPlan()
-            plan.latencyMs = 2000
+            plan.latencyMs = 10_000  // long enough that a loaded machine still signals while it is in flight
             plan.paths = ["/kill"]
             await emulator.state.setFaults(plan)
             let id = try await emulator.state.addJob(.init(cluster: cluster, name: "etl-1", startOffset: "-1h"))
@@ -157,7 +157,7 @@ struct DaemonProcessTests {
                 ))
             let state = try DaemonHarness.freshStateDirectory()
             let daemon = try Self.startDaemon(config: config, stateDirectory: state)
-            // The kill request is now held for 2 s by the emulator.
+            // The kill request is now held for 10 s by the emulator.
             try await eventually("kill in flight") { await emulator.state.requestCount >= 3 }
             try await Task.sleep(for: .milliseconds(500))
             #expect(await emulator.state.kills().isEmpty)

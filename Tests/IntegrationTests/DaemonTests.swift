@@ -51,7 +51,9 @@ struct DaemonTests {
                 try await Task.sleep(for: .milliseconds(1500))
                 // A job submitted between polls is found by the next one.
                 let expected = named.union([try await job("c-dev", "etl-late", start: "-2s")])
-                try await eventually("the named jobs killed", transcript: { daemon.events.transcript }) {
+                try await eventually(
+                    "the named jobs killed", timeout: .seconds(30), transcript: { daemon.events.transcript }
+                ) {
                     await daemon.acceptedKills().count >= expected.count
                 }
                 try await Task.sleep(for: .seconds(2))
@@ -69,8 +71,9 @@ struct DaemonTests {
         try await EmulatorHarness.run { emulator in
             let cluster = await emulator.addCluster("c-deadline")
             var limits: [String: Int64] = [:]
-            // Deadlines 5 to 7 s away: the first poll, which finds the jobs, comes well before them even on a
-            // loaded machine, so what is measured is the wake at the deadline.
+            // Deadlines 5 to 7 s away: the first poll, which finds the jobs, usually comes before them, so the
+            // kills come from the wake at the deadline. (If a loaded machine holds that poll past them, the poll
+            // kills them instead, as late as it came: still never early and long before the next poll.)
             for (name, start, limit) in [("etl-a", "0s", 5000), ("etl-b", "0s", 6000), ("etl-c", "-1s", 8000)]
                 as [(String, String, Int64)]
             {
@@ -97,12 +100,12 @@ struct DaemonTests {
                 #expect(lateness >= 0, "killed \(-lateness) ms early")
                 // The next poll is a minute (± 5 %) away. Not a timing bound (the state machine's tests pin the
                 // wake to the millisecond): a margin wide enough for a loaded machine, far short of that poll.
-                #expect(lateness < 10_000, "killed \(lateness) ms after the deadline")
+                #expect(lateness < 30_000, "killed \(lateness) ms after the deadline")
             }
         }
     }
 
-    /// An endpoint that takes 3 s per answer keeps the first poll running past `readyWithin` (0.5 s here,
+    /// An endpoint that takes 5 s per answer keeps the first poll running past `readyWithin` (0.5 s here,
     /// 45 s in production against `TimeoutStartSec=90s`): READY goes out anyway, saying why, once; the poll
     /// still ends and its kill is sent.
     @Test func aSlowEndpointDoesNotHoldReadyPastItsBound() async throws {
@@ -110,7 +113,7 @@ struct DaemonTests {
             let cluster = await emulator.addCluster("c-slowstart")
             let job = try await emulator.state.addJob(.init(cluster: cluster, name: "etl-x", startOffset: "-1h"))
             var plan = FaultPlan()
-            plan.latencyMs = 1_500
+            plan.latencyMs = 5_000
             await emulator.state.setFaults(plan)
             let config = try DaemonHarness.config(emulator, clusters: [cluster], rules: DaemonHarness.enforcing("10m"))
             var timing = DaemonHarness.fastTiming
@@ -122,7 +125,7 @@ struct DaemonTests {
                 try await eventually("READY while the first poll runs") { !readies().isEmpty }
                 #expect(daemon.events.cycles == 0, "the first poll had not ended")
                 #expect(readies().first?.problem == "first poll still running (MRS slow to answer)")
-                try await eventually("the kill", transcript: { daemon.events.transcript }) {
+                try await eventually("the kill", timeout: .seconds(60), transcript: { daemon.events.transcript }) {
                     await daemon.acceptedKills() == [job]
                 }
                 #expect(readies().count == 1, "READY once")
@@ -354,16 +357,21 @@ struct DaemonTests {
             let config = try DaemonHarness.config(
                 emulator, clusters: [cluster],
                 rules: DaemonHarness.enforcing("5m"))
-            try await DaemonHarness.run(emulator, config: config) { daemon in
+            var timing = DaemonHarness.fastTiming
+            timing.authBackoff = .seconds(6)
+            try await DaemonHarness.run(emulator, config: config, timing: timing) { daemon in
                 let before = await emulator.state.requestCount
                 try await eventually("auth failure reported") {
                     daemon.events.lastStatus?.problem?.contains("auth failing (APIG.0301)") == true
                 }
-                // Poll interval 1 s, auth backoff 2 s: over 3 s at most two attempts, not three or more.
+                // Poll interval 1 s, auth backoff 6 s: over 3 s at most two attempts (the one reported and at
+                // most one more), not one a poll.
                 try await Task.sleep(for: .seconds(3))
                 #expect(await emulator.state.requestCount - before <= 2)
                 await emulator.state.setFaults(FaultPlan())
-                try await eventually("recovered and killed") { await daemon.acceptedKills() == [id] }
+                try await eventually("recovered and killed", timeout: .seconds(30)) {
+                    await daemon.acceptedKills() == [id]
+                }
             }
         }
     }

@@ -41,11 +41,12 @@ struct ExtensionEmulatorTests {
     @Test func anExtensionWrittenByTheCommandMovesTheKillOfARunningDaemon() async throws {
         try await EmulatorHarness.run { emulator in
             let cluster = await emulator.addCluster("c-extend")
-            // Both are 10 s from their 30 s limit and inside their 25 s warning window.
+            // Both are 15 s from their 30 s limit (time for a first poll and the `extend` command on a loaded
+            // machine) and inside their 25 s warning window.
             let extended = try await emulator.state.addJob(
-                .init(cluster: cluster, name: "etl-extended", startOffset: "-20s", queued: "0s"))
+                .init(cluster: cluster, name: "etl-extended", startOffset: "-15s", queued: "0s"))
             let plain = try await emulator.state.addJob(
-                .init(cluster: cluster, name: "etl-plain", startOffset: "-20s", queued: "0s"))
+                .init(cluster: cluster, name: "etl-plain", startOffset: "-15s", queued: "0s"))
             let directory = try Self.directory()
             let config = try Self.config(
                 emulator, cluster: cluster, directory: directory,
@@ -73,7 +74,9 @@ struct ExtensionEmulatorTests {
                 #expect(record.detail?.hasSuffix("by \(me): month-end close") == true, "\(record.detail ?? "")")
                 #expect(record.decision.deadline == until)
 
-                try await eventually("the other job is killed at its limit") { await daemon.acceptedKills() == [plain] }
+                try await eventually("the other job is killed at its limit", timeout: .seconds(30)) {
+                    await daemon.acceptedKills() == [plain]
+                }
                 #expect(daemon.events.jobIds(.warn).filter { $0 == extended }.count == 2, "warned again")
                 try await eventually("the extended job is killed when its extension runs out", timeout: .seconds(40)) {
                     await daemon.acceptedKills() == [plain, extended]
@@ -94,10 +97,11 @@ struct ExtensionEmulatorTests {
     @Test func anExtensionPastMaxExtensionIsCappedAndARuleWithoutOneRefusesIt() async throws {
         try await EmulatorHarness.run { emulator in
             let cluster = await emulator.addCluster("c-cap")
+            // Deadlines 10 s (refused) and 16 s (capped) away: the first poll comes before both.
             let capped = try await emulator.state.addJob(
-                .init(cluster: cluster, name: "etl-capped", startOffset: "-25s", queued: "0s"))
+                .init(cluster: cluster, name: "etl-capped", startOffset: "-20s", queued: "0s"))
             let refused = try await emulator.state.addJob(
-                .init(cluster: cluster, name: "adhoc-refused", startOffset: "-25s", queued: "0s"))
+                .init(cluster: cluster, name: "adhoc-refused", startOffset: "-20s", queued: "0s"))
             let directory = try Self.directory()
             for job in [capped, refused] { _ = try await Self.extend(directory, cluster: cluster, job: job, by: "1h") }
             let config = try Self.config(
@@ -118,10 +122,10 @@ struct ExtensionEmulatorTests {
                 #expect(refusal.decision.job.jobId == refused)
                 #expect(refusal.detail?.hasPrefix("extension refused: the rule has no max_extension") == true)
 
-                try await eventually("the refused one is killed at its limit") {
+                try await eventually("the refused one is killed at its limit", timeout: .seconds(30)) {
                     await daemon.acceptedKills() == [refused]
                 }
-                try await eventually("the capped one 6 s later, not an hour later", timeout: .seconds(20)) {
+                try await eventually("the capped one 6 s later, not an hour later", timeout: .seconds(30)) {
                     await daemon.acceptedKills() == [refused, capped]
                 }
                 // Never before the capped extension ends: 30 s + 6 s after the job started.

@@ -146,14 +146,14 @@ struct FailClosedEmulatorTests {
                 plan.latencyMs = 30_000
                 plan.paths = ["/clusters/c-slow/job-executions"]
                 await emulator.state.setFaults(plan)
-                try await eventually("the kill", timeout: .seconds(20), transcript: { daemon.events.transcript }) {
+                try await eventually("the kill", timeout: .seconds(30), transcript: { daemon.events.transcript }) {
                     await !daemon.acceptedKills().isEmpty
                 }
                 let kill = try #require(await emulator.state.kills().first)
                 let lateness = kill.receivedAt - (started + 4_000)
                 // Not a timing bound (the state machine's tests pin the wake to the millisecond): a margin wide
-                // enough for a loaded machine, far short of the listing's 30 s.
-                #expect(lateness >= 0 && lateness < 10_000, "the kill left \(lateness) ms after the deadline")
+                // enough for a loaded machine, short of the 27 s a kill that waited for the listing would be.
+                #expect(lateness >= 0 && lateness < 20_000, "the kill left \(lateness) ms after the deadline")
             }
         }
     }

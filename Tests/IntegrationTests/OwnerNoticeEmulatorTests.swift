@@ -107,23 +107,25 @@ struct OwnerNoticeEmulatorTests {
                 try await eventually("held for notice", transcript: { daemon.events.transcript }) {
                     !daemon.events.records(.awaitingNotice).isEmpty
                 }
-                try await eventually("the delivery failed", timeout: .seconds(10)) {
+                try await eventually("the delivery failed", timeout: .seconds(20)) {
                     daemon.events.lastStatus?.text.contains("notifications failing: webhook") == true
                 }
-                try await eventually("the warning is sent again after noticeRetry", timeout: .seconds(10)) {
+                try await eventually("the warning is sent again after noticeRetry", timeout: .seconds(20)) {
                     daemon.events.records(.warn).count >= 2
                 }
                 #expect(await daemon.acceptedKills().isEmpty, "over its limit, but nobody was told")
 
                 // The receiver is fixed (a reload): the next warning arrives, and the kill follows 3 s later.
                 daemon.service.replaceConfig(.success(try config(hook: "\(emulator.baseURL)/_emulator/webhook/ana")))
-                try await eventually("the warning arrives", timeout: .seconds(15)) {
+                try await eventually("the warning arrives", timeout: .seconds(30)) {
                     !(await emulator.state.webhookDeliveries.isEmpty)
                 }
-                try await eventually("then the kill", timeout: .seconds(15)) { await daemon.acceptedKills() == [job] }
+                try await eventually("then the kill", timeout: .seconds(30)) { await daemon.acceptedKills() == [job] }
                 let arrived = try #require(await emulator.state.webhookDeliveries.first?.receivedAt)
                 let killed = try #require(await emulator.state.kills().first?.receivedAt)
-                #expect(killed - arrived >= 2_500, "warn_before (3 s) after delivery; \(killed - arrived) ms")
+                // After the delivery; the 3 s it waits is measured in server time, which may step forward on a
+                // loaded machine, so it is pinned by RequireNoticeTests with a manual clock, not here.
+                #expect(killed > arrived, "killed \(arrived - killed) ms before the warning arrived")
             }
         }
     }

@@ -119,7 +119,7 @@ struct YarnDaemonAuditTests {
                 try await eventually("the audit is waiting for a ResourceManager") { !silent.requestLines.isEmpty }
                 let overdue = try await emulator.state.addJob(
                     .init(cluster: "c-dev", name: "etl-overdue", type: "SparkSubmit", startOffset: "-3h"))
-                try await eventually("killed while the audit hangs", timeout: .seconds(10)) {
+                try await eventually("killed while the audit hangs", timeout: .seconds(30)) {
                     await emulator.state.kills().contains { $0.jobId == overdue }
                 }
                 #expect(Self.rounds(reported).isEmpty, "the audit was still waiting when the kill went")

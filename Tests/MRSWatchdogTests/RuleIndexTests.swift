@@ -14,7 +14,7 @@ struct RuleIndexTests {
         let types = ["SparkSubmit", "sparksubmit", "HIVESQL", "HiveSql", "Flink", "ＳparkSubmit", ""]
         let patterns = [
             "etl-*", "etl-[0-9]*", "*-nightly", "etl", "e?l-*", "[e]tl-*", "\\*etl*", "étl-*", "e", "etl-1*",
-            "etl-10*", "*",
+            "etl-10*", "*", "e\u{301}tl-*",
         ]
         let names: [String?] = [
             nil, "", "etl-1", "etl-10-x", "etl", "étl-2", "e\u{301}tl-2", "*etl", "a-nightly", "etx", "e", "etl-",

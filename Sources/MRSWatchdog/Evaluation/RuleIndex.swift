@@ -30,7 +30,9 @@ struct RuleIndex: Sendable {
         var anyCluster = all
         var anyType = all
         var anyName = all
-        var startPlaces: [String: Int] = [:]
+        // Keyed by bytes: String's == takes canonically equivalent spellings (é, e + U+0301) as one, where a
+        // glob compares scalars, so both must reach the trie.
+        var startPlaces: [[UInt8]: Int] = [:]
         for (index, rule) in rules.enumerated() {
             all.insert(index)
             let match = rule.match
@@ -56,7 +58,7 @@ struct RuleIndex: Sendable {
             if prefixes.isEmpty || prefixes.contains("") {
                 anyName.insert(index)
             } else {
-                for prefix in prefixes {
+                for prefix in prefixes.map({ Array($0.utf8) }) {
                     let place = startPlaces[prefix] ?? byNameStart.count
                     if place == byNameStart.count {
                         startPlaces[prefix] = place
@@ -71,7 +73,7 @@ struct RuleIndex: Sendable {
         self.anyCluster = anyCluster
         self.anyType = anyType
         self.anyName = anyName
-        nameStarts = NamePrefixTrie(startPlaces.map { (Array($0.key.utf8), $0.value) })
+        nameStarts = NamePrefixTrie(startPlaces.map { ($0.key, $0.value) })
     }
 
     /// The indices of the rules whose `match` may not be `.no` for the job, ascending; no allocation for up

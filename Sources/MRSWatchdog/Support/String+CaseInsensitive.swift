@@ -2,6 +2,9 @@ extension String {
     /// Case-insensitive equality without allocating for the usual ASCII values (job types, states).
     func caseInsensitiveEquals(_ other: String) -> Bool {
         guard utf8.count == other.utf8.count else { return false }
+        // The usual case, the same spelling: one comparison of the bytes (a tenth of the evaluator's time went
+        // to the loop below).
+        if self == other { return true }
         var asciiEqual = true
         var mine = utf8.makeIterator()
         for b in other.utf8 {

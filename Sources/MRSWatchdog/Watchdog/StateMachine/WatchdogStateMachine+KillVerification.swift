@@ -1,8 +1,9 @@
 extension WatchdogStateMachine {
     // Kill records and their verification: a kill is sent once its intent is saved, MRS's answer is
     // recorded (saved once the turn's requests are answered), and the job is read again until it is terminal
-    // (confirmed, or gone when it ended by itself), re-killed when still active after `verifyTimeout`, unkillable after `maxKillAttempts`. A record
-    // changes only through `KillRecord`'s transitions.
+    // (confirmed, or gone when it ended by itself), re-killed when a read sent `verifyTimeout` or more after
+    // the last kill finds it still active, unkillable after `maxKillAttempts`. A record changes only through
+    // `KillRecord`'s transitions.
 
     /// Marks `record` as sent; `sendKills` then saves its intent before the request leaves.
     mutating func markSent(_ record: KillRecord, decision: Decision, now: Int64) -> JobKey {
