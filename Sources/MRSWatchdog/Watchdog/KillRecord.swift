@@ -93,6 +93,13 @@ public struct KillRecord: Sendable, Hashable, Decodable {
     /// The job was read again to see whether the kill took.
     mutating func checked(at now: Int64) { lastCheckedAt = now }
 
+    /// Whether the kill is sent again if the last read finds the job still active: it was never accepted, or
+    /// that read left `verifyTimeoutMillis` or more after the last kill (judged by when the read left, not
+    /// when its answer came: a slow answer about a job seen running before the bound is no reason to kill).
+    func resendsIfActive(verifyTimeoutMillis: Int64) -> Bool {
+        !accepted || lastCheckedAt - lastAttemptAt >= verifyTimeoutMillis
+    }
+
     /// The record leaves `pending`.
     mutating func settled(_ outcome: Status, at now: Int64) {
         status = outcome

@@ -67,10 +67,7 @@ extension WatchdogStateMachine {
                 &record, record.accepted ? .confirmed : .gone, decision: decision, detail: Self.finalState(job),
                 now: now)
         }
-        // Judged by when the read left (`lastCheckedAt`), not when its answer came: a slow answer about a
-        // job seen running before the bound is no reason to kill again.
-        guard !record.accepted || record.lastCheckedAt - record.lastAttemptAt >= timing.verifyTimeout.wholeMilliseconds
-        else { return [] }
+        guard record.resendsIfActive(verifyTimeoutMillis: timing.verifyTimeout.wholeMilliseconds) else { return [] }
         if record.attempts >= timing.maxKillAttempts {
             return settle(
                 &record, .unkillable, decision: decision,

@@ -157,11 +157,9 @@ public struct WatchdogStateMachine: Sendable {
         }
         for pending in due.sorted(by: { $0.key < $1.key }) where readRoom > 0 {
             readRoom -= 1
-            if !pending.accepted || now - pending.lastAttemptAt >= timing.verifyTimeout.wholeMilliseconds {
-                rekills += 1
-            }
             var record = pending
             record.checked(at: now)
+            if record.resendsIfActive(verifyTimeoutMillis: timing.verifyTimeout.wholeMilliseconds) { rekills += 1 }
             state.record(record)  // saved at the end of the turn
             actions += readJob(record.key, .verification, now: now)
         }
